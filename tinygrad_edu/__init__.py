@@ -1,0 +1,40 @@
+"""tinygrad_edu: a PyTorch-style autograd engine in Python on NumPy.
+
+    import tinygrad_edu as tg
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    x.grad  # tensor([2., 4., 6.])
+"""
+from __future__ import annotations
+
+import numpy as _np
+
+from . import autograd
+from .autograd import Function, TensorError, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import *  # noqa: F401,F403
+from .creation import __all__ as _creation_all
+from .functional import get_gradient_function, grad, hessian, jacobian, value_and_grad
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from .random import manual_seed, seed
+from .tensor import Tensor, tensor
+
+__version__ = "0.1.0"
+
+# dtypes, spelled as in torch (they are NumPy's)
+float16 = half = _np.float16
+float32 = float = _np.float32  # noqa: A001
+float64 = double = _np.float64
+int8, int16, int32, int64 = _np.int8, _np.int16, _np.int32, _np.int64
+uint8 = _np.uint8
+long = _np.int64
+int = _np.int32  # noqa: A001
+bool = _np.bool_  # noqa: A001
+
+__all__ = [
+    "Tensor", "tensor", "Function", "TensorError", "autograd", "no_grad", "enable_grad",
+    "set_grad_enabled", "is_grad_enabled", "grad", "value_and_grad", "jacobian", "hessian",
+    "get_gradient_function", "numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError",
+    "manual_seed", "seed", "float16", "float32", "float64", "int32", "int64", "uint8", "bool",
+    *_creation_all,
+]

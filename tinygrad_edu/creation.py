@@ -1,0 +1,198 @@
+"""Creation functions (``torch.zeros``, ``torch.randn``, ...) and the
+module-level forms of the math methods (``tg.exp(x)`` is ``x.exp()``)."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .ops import movement as M
+from .random import _rng
+from .tensor import Tensor, _as_array, _c, _dims, _to_dtype, _wrap, where  # noqa: F401
+
+__all__ = [
+    "zeros", "ones", "full", "empty", "eye", "arange", "linspace", "rand", "randn", "randint",
+    "zeros_like", "ones_like", "full_like", "rand_like", "randn_like", "from_numpy",
+    "cat", "concatenate", "stack", "where", "exp", "log", "sqrt", "sin", "cos", "tanh",
+    "sigmoid", "relu", "abs", "clamp", "clip", "maximum", "minimum", "sum", "mean", "amax",
+    "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "prod", "softmax",
+    "log_softmax", "matmul", "reshape", "flatten", "squeeze", "unsqueeze", "transpose",
+    "permute", "add", "sub", "mul", "div", "pow", "neg", "allclose", "is_tensor", "numel",
+]
+
+
+def _make(arr: np.ndarray, dtype: Any, requires_grad: bool, default: Any = np.float32) -> Tensor:
+    dt = _to_dtype(dtype) or np.dtype(default)
+    t = _wrap(arr.astype(dt, copy=False))
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(np.zeros(_dims(size)), dtype, requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(np.ones(_dims(size)), dtype, requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+def full(size: Sequence[int], fill_value: Any, dtype: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    default = np.float32 if isinstance(fill_value, float) else (
+        np.bool_ if isinstance(fill_value, bool) else np.int64)
+    return _make(np.full(tuple(size), fill_value), dtype, requires_grad, default)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(np.eye(n, m), dtype, requires_grad)
+
+
+def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+    return _make(np.arange(start, end, step), dtype, requires_grad,
+                 np.int64 if ints else np.float32)
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    return _make(np.linspace(start, end, steps), dtype, requires_grad)
+
+
+def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform on [0, 1)."""
+    return _make(_rng().random(_dims(size)), dtype, requires_grad)
+
+
+def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal."""
+    return _make(_rng().standard_normal(_dims(size)), dtype, requires_grad)
+
+
+def randint(low: int, high: int | None = None, size: Sequence[int] = (), dtype: Any = None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return _make(_rng().integers(low, high, tuple(size)), dtype, False, np.int64)
+
+
+def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(np.zeros(np.shape(_raw(t))), dtype or _raw(t).dtype, requires_grad)
+
+
+def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(np.ones(np.shape(_raw(t))), dtype or _raw(t).dtype, requires_grad)
+
+
+def full_like(t: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(np.full(np.shape(_raw(t)), fill_value), dtype or _raw(t).dtype, requires_grad)
+
+
+def rand_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(_rng().random(np.shape(_raw(t))), dtype or _raw(t).dtype, requires_grad)
+
+
+def randn_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(_rng().standard_normal(np.shape(_raw(t))), dtype or _raw(t).dtype, requires_grad)
+
+
+def from_numpy(a: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``a`` (dtype kept)."""
+    return _wrap(a)
+
+
+def is_tensor(x: Any) -> bool:
+    return isinstance(x, Tensor)
+
+
+def numel(x: Tensor) -> int:
+    return x.numel()
+
+
+def _raw(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+# ---------------------------------------------------------------- joining
+def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
+    """Concatenate along an existing dimension."""
+    tensors = [_t(t) for t in tensors]
+    if not tensors:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    return M.Cat.apply(*tensors, dim=dim)
+
+
+concatenate = cat
+
+
+def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
+    """Join along a new dimension."""
+    tensors = [_t(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    return M.Stack.apply(*tensors, dim=dim)
+
+
+# ---------------------------------------------------------------- function forms
+def exp(x: Any) -> Tensor: return _t(x).exp()
+def log(x: Any) -> Tensor: return _t(x).log()
+def sqrt(x: Any) -> Tensor: return _t(x).sqrt()
+def sin(x: Any) -> Tensor: return _t(x).sin()
+def cos(x: Any) -> Tensor: return _t(x).cos()
+def tanh(x: Any) -> Tensor: return _t(x).tanh()
+def sigmoid(x: Any) -> Tensor: return _t(x).sigmoid()
+def relu(x: Any) -> Tensor: return _t(x).relu()
+def abs(x: Any) -> Tensor: return _t(x).abs()  # noqa: A001
+def neg(x: Any) -> Tensor: return -_t(x)
+def clamp(x: Any, min: Any = None, max: Any = None) -> Tensor: return _t(x).clamp(min, max)  # noqa: A002
+clip = clamp
+def maximum(x: Any, y: Any) -> Tensor: return _t(x).maximum(y)
+def minimum(x: Any, y: Any) -> Tensor: return _t(x).minimum(y)
+def add(x: Any, y: Any, alpha: float = 1) -> Tensor: return _t(x).add(y, alpha=alpha)
+def sub(x: Any, y: Any, alpha: float = 1) -> Tensor: return _t(x).sub(y, alpha=alpha)
+def mul(x: Any, y: Any) -> Tensor: return _t(x) * y
+def div(x: Any, y: Any) -> Tensor: return _t(x) / y
+def pow(x: Any, y: Any) -> Tensor: return _t(x) ** y  # noqa: A001
+def matmul(x: Any, y: Any) -> Tensor: return _t(x) @ y
+def sum(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).sum(dim, keepdim)  # noqa: A001
+def mean(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).mean(dim, keepdim)
+def amax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).amax(dim, keepdim)
+def amin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).amin(dim, keepdim)
+def max(x: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(x).max(dim, keepdim)  # noqa: A001
+def min(x: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(x).min(dim, keepdim)  # noqa: A001
+def argmax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).argmax(dim, keepdim)
+def argmin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).argmin(dim, keepdim)
+def prod(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).prod(dim, keepdim)
+def logsumexp(x: Any, dim: Any, keepdim: bool = False) -> Tensor: return _t(x).logsumexp(dim, keepdim)
+def softmax(x: Any, dim: int) -> Tensor: return _t(x).softmax(dim)
+def log_softmax(x: Any, dim: int) -> Tensor: return _t(x).log_softmax(dim)
+def reshape(x: Any, shape: Sequence[int]) -> Tensor: return _t(x).reshape(shape)
+def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor: return _t(x).flatten(start_dim, end_dim)
+def squeeze(x: Any, dim: Any = None) -> Tensor: return _t(x).squeeze(dim)
+def unsqueeze(x: Any, dim: int) -> Tensor: return _t(x).unsqueeze(dim)
+def transpose(x: Any, dim0: int, dim1: int) -> Tensor: return _t(x).transpose(dim0, dim1)
+def permute(x: Any, dims: Sequence[int]) -> Tensor: return _t(x).permute(*dims)
+
+
+def var(x: Any, dim: Any = None, correction: int | None = None, keepdim: bool = False,
+        unbiased: bool | None = None) -> Tensor:
+    return _t(x).var(dim, correction, keepdim, unbiased)
+
+
+def std(x: Any, dim: Any = None, correction: int | None = None, keepdim: bool = False,
+        unbiased: bool | None = None) -> Tensor:
+    return _t(x).std(dim, correction, keepdim, unbiased)
+
+
+def allclose(a: Any, b: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+    return bool(np.allclose(_raw(a), _raw(b), rtol=rtol, atol=atol))

@@ -1,0 +1,165 @@
+"""Function transforms: ``grad(f)``, ``value_and_grad(f)``, ``jacobian``, ``hessian``.
+
+They take Tensors, NumPy arrays or Python floats. Given NumPy arrays or floats
+they give back NumPy arrays or floats, so a plain-NumPy gradient-descent loop
+works as written::
+
+    df = tg.grad(lambda x: (x ** 2).sum())
+    x = np.array([-3.0, 4.0])
+    for _ in range(100):
+        x -= 0.1 * df(x)
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import autograd
+from .tensor import Tensor, _wrap
+
+__all__ = ["grad", "value_and_grad", "jacobian", "hessian", "get_gradient_function"]
+
+
+def _lift(x: Any) -> tuple[Tensor, bool]:
+    """A Tensor that requires grad for ``x``, and whether it is attached to an
+    outer graph (a Tensor that already required grad: nested transforms)."""
+    if isinstance(x, Tensor):
+        if x.requires_grad:
+            return x, True
+        data = x.data if x.data.dtype.kind == "f" else x.data.astype(np.float32)
+        return _wrap(data).requires_grad_(), False
+    arr = np.asarray(x)
+    arr = arr.astype(np.float64) if arr.dtype.kind != "f" else arr.copy()
+    return _wrap(arr).requires_grad_(), False
+
+
+def _lower(g: Any, like: Any, attached: bool) -> Any:
+    if isinstance(like, Tensor):
+        return g if attached else g.detach()
+    if isinstance(like, (int, float)):
+        return float(g.data)
+    return g.data
+
+
+def _argnums(argnums: Any) -> tuple[tuple, bool]:
+    if isinstance(argnums, int):
+        return (argnums,), True
+    return tuple(argnums), False
+
+
+def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., tuple]:
+    """Return ``g(*args) -> (f(*args), df/dargs[argnums])``; ``f`` must return a scalar."""
+    nums, single = _argnums(argnums)
+
+    def value_and_grad_f(*args: Any) -> tuple:
+        args = list(args)
+        lifted = {}
+        for i in nums:
+            if i >= len(args):
+                raise TypeError(f"grad: argnums {i} but f was called with {len(args)} arguments")
+            lifted[i] = _lift(args[i])
+        call = [lifted[i][0] if i in lifted else a for i, a in enumerate(args)]
+        with autograd.enable_grad():
+            out = f(*call)
+        if not isinstance(out, Tensor) or out.data.size != 1:
+            raise TypeError(f"grad: f must return a scalar Tensor, got "
+                            f"{type(out).__name__} of shape {np.shape(getattr(out, 'data', out))}")
+        attached = any(a for _, a in lifted.values())
+        if out.requires_grad:
+            gs = autograd.grad(out, [lifted[i][0] for i in nums], create_graph=attached,
+                               allow_unused=True)
+        else:
+            gs = [None] * len(nums)
+        res = []
+        for i, g in zip(nums, gs):
+            t, att = lifted[i]
+            g = g if g is not None else _wrap(np.zeros_like(t.data))
+            res.append(_lower(g, args[i], att))
+        value = out if isinstance(args[nums[0]], Tensor) else (
+            float(out.data) if out.data.ndim == 0 else out.data)
+        if isinstance(value, Tensor) and not attached:
+            value = value.detach()
+        return value, (res[0] if single else tuple(res))
+
+    value_and_grad_f.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
+    return value_and_grad_f
+
+
+def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+    """Return the gradient function of a scalar function: ``grad(f)(x) = df/dx``.
+
+    ``argnums`` picks the argument(s) to differentiate (a tuple gives a tuple).
+    Transforms nest: ``grad(grad(f))`` is the second derivative.
+    """
+    vg = value_and_grad(f, argnums)
+
+    def grad_f(*args: Any) -> Any:
+        return vg(*args)[1]
+
+    grad_f.__name__ = f"grad({getattr(f, '__name__', 'f')})"
+    return grad_f
+
+
+get_gradient_function = grad  # the seeds' name for the same thing
+
+
+def _jac(outs: Tensor, xs: Sequence[Tensor], create_graph: bool) -> list:
+    rows = [[] for _ in xs]
+    n = outs.data.size
+    for r in range(n):
+        seed = np.zeros(n, dtype=outs.data.dtype)
+        seed[r] = 1
+        if outs.requires_grad:
+            gs = autograd.grad(outs, list(xs), _wrap(seed.reshape(outs.shape)), retain_graph=True,
+                               create_graph=create_graph, allow_unused=True)
+        else:
+            gs = [None] * len(xs)
+        for k, (x, g) in enumerate(zip(xs, gs)):
+            rows[k].append(g if g is not None else _wrap(np.zeros_like(x.data)))
+    from .creation import stack
+    return [stack(rk).reshape(outs.shape + x.shape) if rk else _wrap(np.zeros(outs.shape + x.shape))
+            for rk, x in zip(rows, xs)]
+
+
+def jacobian(f: Callable[..., Any], inputs: Any, create_graph: bool = False) -> Any:
+    """d f(inputs) / d inputs, shaped ``output.shape + input.shape`` (as
+    ``torch.autograd.functional.jacobian``; a tuple of inputs gives a tuple)."""
+    single = not isinstance(inputs, (tuple, list))
+    ins = (inputs,) if single else tuple(inputs)
+    lifted = [_lift(x) for x in ins]
+    xs = [t for t, _ in lifted]
+    with autograd.enable_grad():
+        out = f(*xs)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"jacobian: f must return a Tensor, got {type(out).__name__}")
+    attached = create_graph or any(a for _, a in lifted)
+    jacs = _jac(out, xs, attached)
+    res = [_lower(j, x, attached) if not isinstance(x, (int, float)) else
+           (j.data if j.data.size > 1 else float(j.data)) for j, x in zip(jacs, ins)]
+    return res[0] if single else tuple(res)
+
+
+def hessian(f: Callable[..., Any], inputs: Any, create_graph: bool = False) -> Any:
+    """Second derivatives of a scalar ``f`` at ``inputs``: shape ``x.shape + x.shape``
+    (a tuple of inputs gives a tuple of tuples, as torch)."""
+    single = not isinstance(inputs, (tuple, list))
+    ins = (inputs,) if single else tuple(inputs)
+    lifted = [_lift(x) for x in ins]
+    xs = [t for t, _ in lifted]
+    with autograd.enable_grad():
+        out = f(*xs)
+        if not isinstance(out, Tensor) or out.data.size != 1:
+            raise TypeError("hessian: f must return a scalar Tensor")
+        gs = autograd.grad(out, xs, create_graph=True, allow_unused=True)
+        gs = [g if g is not None else _wrap(np.zeros_like(x.data)) for g, x in zip(gs, xs)]
+    attached = create_graph or any(a for _, a in lifted)
+    rows = []
+    for g in gs:
+        if not g.requires_grad:  # f is linear in this input: its row is zero
+            rows.append([_wrap(np.zeros(g.shape + x.shape, dtype=g.data.dtype)) for x in xs])
+        else:
+            rows.append(_jac(g, xs, attached))
+    res = [[_lower(h, x, attached) if not isinstance(x, (int, float)) else
+            (h.data if h.data.size > 1 else float(h.data)) for h, x in zip(row, ins)] for row in rows]
+    return res[0][0] if single else tuple(tuple(r) for r in res)

@@ -1,0 +1,186 @@
+"""Binary ops: z = f(x, y) with NumPy broadcasting.
+
+Each backward returns gradients of z's shape; the engine sums them back down
+to each input's shape (``autograd._match_shape``), so no op undoes
+broadcasting itself. Either input may be a plain Python number.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Function, TensorError
+
+
+def _need(ctx, i):
+    return ctx.needs_input_grad[i]
+
+
+class Add(Function):
+    """z = x + y;  dx = dz,  dy = dz"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x + y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    """z = x - y;  dx = dz,  dy = -dz"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x - y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """z = x * y;  dx = dz * y,  dy = dz * x"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x * y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return (g * y if _need(ctx, 0) else None), (g * x if _need(ctx, 1) else None)
+
+
+class Div(Function):
+    """z = x / y;  dx = dz / y,  dy = -dz * x / y^2"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return x / y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        gx = g / y if _need(ctx, 0) else None
+        gy = -(g * x) / (y * y) if _need(ctx, 1) else None
+        return gx, gy
+
+
+class Pow(Function):
+    """z = x ** y;  dx = dz * y * x^(y-1),  dy = dz * z * log(x)"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.power(x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        gx = gy = None
+        if _need(ctx, 0):
+            if isinstance(y, (int, float)):
+                gx = g * (y * x ** (y - 1)) if y != 0 else g * 0
+            else:
+                gx = g * (y * x ** (y - 1))
+        if _need(ctx, 1):
+            if isinstance(x, (int, float)):
+                logx = float(np.log(x)) if x > 0 else (0.0 if x == 0 else float("nan"))
+            else:
+                # torch's convention: d(0^y)/dy = 0 (instead of 0 * -inf = nan)
+                from ..tensor import where
+                logx = where(x.data == 0, 1.0, x).log()
+            gy = g * (x ** y) * logx
+        return gx, gy
+
+
+class Maximum(Function):
+    """z = max(x, y);  dx = dz * [x > y] (half where equal), dy likewise"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.maximum(x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        xd, yd = getattr(x, "data", x), getattr(y, "data", y)
+        wx = ((xd > yd) + 0.5 * (xd == yd)).astype(g.data.dtype)
+        return g * wx, g * (1 - wx)
+
+
+class Minimum(Function):
+    """z = min(x, y);  dx = dz * [x < y] (half where equal), dy likewise"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.minimum(x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        xd, yd = getattr(x, "data", x), getattr(y, "data", y)
+        wx = ((xd < yd) + 0.5 * (xd == yd)).astype(g.data.dtype)
+        return g * wx, g * (1 - wx)
+
+
+class Where(Function):
+    """z = x where cond else y;  dx = dz * cond,  dy = dz * ~cond"""
+
+    @staticmethod
+    def forward(ctx, x, y, cond):
+        ctx.cond = cond
+        return np.where(cond, x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        c = ctx.cond.astype(g.data.dtype)
+        return g * c, g * (1 - c)
+
+
+class MatMul(Function):
+    """z = x @ y (NumPy's 1-D and batched rules);  dx = dz @ y^T,  dy = x^T @ dz"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        xs, ys = np.shape(x), np.shape(y)
+        if len(xs) == 0 or len(ys) == 0:
+            raise TensorError(f"matmul: both arguments need at least 1 dimension, got shapes "
+                              f"{xs} and {ys}")
+        k1 = xs[-1]
+        k2 = ys[-2] if len(ys) > 1 else ys[0]
+        if k1 != k2:
+            raise TensorError(f"matmul: shapes {xs} and {ys} don't line up: "
+                              f"inner sizes {k1} != {k2}")
+        ctx.save_for_backward(x, y)
+        return np.matmul(x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        # Treat a 1-D x as a row (1, n) and a 1-D y as a column (n, 1); the
+        # engine sums away batch dimensions that came from broadcasting.
+        x2 = x.unsqueeze(0) if x.ndim == 1 else x
+        y2 = y.unsqueeze(-1) if y.ndim == 1 else y
+        g2 = g
+        if x.ndim == 1:
+            g2 = g2.unsqueeze(-2)
+        if y.ndim == 1:
+            g2 = g2.unsqueeze(-1)
+        gx = gy = None
+        if _need(ctx, 0):
+            gx = g2 @ y2.mT
+            if x.ndim == 1:
+                gx = gx.squeeze(-2) if gx.ndim > 1 else gx
+        if _need(ctx, 1):
+            gy = x2.mT @ g2
+            if y.ndim == 1:
+                gy = gy.squeeze(-1)
+        return gx, gy

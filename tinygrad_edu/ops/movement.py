@@ -1,0 +1,268 @@
+"""Movement ops: reshape, permute, expand, index, join. They move numbers
+without changing them, so each backward moves the gradient back the other way
+(reshape <-> reshape, expand <-> sum_to, index <-> index_add, cat <-> slices).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Function, TensorError
+
+
+class Reshape(Function):
+    """y = x viewed with a new shape;  dx = dy reshaped to x's shape"""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = np.shape(x)
+        return np.reshape(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape)
+
+
+class Permute(Function):
+    """y = x with its axes reordered;  dx = dy with the inverse order"""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
+            raise TensorError(f"permute: dims {dims} are not a permutation of the "
+                              f"{x.ndim} axes of a tensor of shape {x.shape}")
+        ctx.dims = dims
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.permute(*np.argsort([d % len(ctx.dims) for d in ctx.dims]).tolist())
+
+
+class Expand(Function):
+    """y = x broadcast to ``shape``;  dx = dy summed back to x's shape"""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = np.shape(x)
+        try:
+            return np.broadcast_to(x, shape)
+        except ValueError:
+            raise TensorError(f"expand: a tensor of shape {np.shape(x)} can't be expanded to "
+                              f"{tuple(shape)} (only size-1 dimensions can grow)") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return SumTo.apply(g, ctx.in_shape)
+
+
+class SumTo(Function):
+    """y = x summed down to ``shape`` (undoes broadcasting);  dx = dy expanded back"""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
+        y = x.sum(axis=axes, keepdims=True) if axes else x
+        return y.reshape(shape) if lead else y
+
+    @staticmethod
+    def backward(ctx, g):
+        return Expand.apply(g, shape=ctx.in_shape)
+
+
+class Repeat(Function):
+    """y = x tiled ``sizes`` times along each axis;  dx = sum of dy over the copies"""
+
+    @staticmethod
+    def forward(ctx, x, sizes):
+        if len(sizes) < x.ndim:
+            raise TensorError(f"repeat: got {len(sizes)} sizes for a tensor of shape {x.shape}; "
+                              "give at least one per dimension")
+        ctx.in_shape = x.shape
+        ctx.sizes = sizes
+        return np.tile(x, sizes)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape = (1,) * (len(ctx.sizes) - len(ctx.in_shape)) + tuple(ctx.in_shape)
+        split = [d for r, s in zip(ctx.sizes, shape) for d in (r, s)]
+        summed = g.reshape(split).sum(dim=tuple(range(0, len(split), 2)))
+        return summed.reshape(ctx.in_shape)
+
+
+# ---------------------------------------------------------------- indexing
+def normalize_index(index):
+    """Tensors and lists become integer arrays and boolean masks become the
+    integer arrays of their True positions (NumPy treats both the same), so
+    the same index serves forward (x[i]) and backward (add at i)."""
+    from ..tensor import Tensor
+    items = index if isinstance(index, tuple) else (index,)
+    out = []
+    for it in items:
+        if isinstance(it, Tensor):
+            it = it.data
+        if isinstance(it, list):
+            it = np.asarray(it)
+        if isinstance(it, np.ndarray):
+            if it.dtype == bool:
+                out.extend(np.nonzero(it))
+                continue
+            if it.dtype.kind not in "iu":
+                raise TypeError(f"getitem: index arrays must be integer or boolean, not {it.dtype}")
+        elif not (it is None or it is Ellipsis or isinstance(it, (slice, int, np.integer))):
+            raise TypeError(f"getitem: can't index with {type(it).__name__} ({it!r}); use ints, "
+                            "slices, None, ..., or integer / boolean arrays")
+        out.append(it)
+    return tuple(out)
+
+
+def _is_basic(index):
+    return all(it is None or it is Ellipsis or isinstance(it, (slice, int, np.integer))
+               for it in index)
+
+
+class GetItem(Function):
+    """y = x[index];  dx = zeros like x, with dy added at index (repeats add up)"""
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.in_shape, ctx.index = x.shape, index
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        return IndexAdd.apply(g, index=ctx.index, shape=ctx.in_shape)
+
+
+class IndexAdd(Function):
+    """y = zeros(shape) with x added at index;  dx = dy[index]"""
+
+    @staticmethod
+    def forward(ctx, x, index, shape):
+        ctx.index = index
+        out = np.zeros(shape, dtype=x.dtype)
+        if _is_basic(index):
+            out[index] = x  # basic indexing never repeats a position
+        else:
+            np.add.at(out, index, x)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return GetItem.apply(g, index=ctx.index)
+
+
+class SetItem(Function):
+    """y = x with y[index] = v;  dx = dy with zeros at index,  dv = dy[index]"""
+
+    @staticmethod
+    def forward(ctx, x, v, index):
+        out = x.copy()
+        out[index] = v
+        ctx.index = index
+        ctx.keep = np.ones(x.shape, dtype=bool)
+        ctx.keep[index] = False
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gv = GetItem.apply(g, index=ctx.index) if ctx.needs_input_grad[1] else None
+        return g * ctx.keep.astype(g.data.dtype), gv
+
+
+def _along(indices, dim):
+    """The full index tuple that picks ``indices`` along ``dim``."""
+    grid = list(np.ix_(*[np.arange(s) for s in indices.shape]))
+    grid[dim] = indices
+    return tuple(grid)
+
+
+class TakeAlong(Function):
+    """y = x picked at ``indices`` along ``dim``;  dx = dy added back at those places"""
+
+    @staticmethod
+    def forward(ctx, x, indices, dim):
+        ctx.in_shape, ctx.indices, ctx.dim = x.shape, indices, dim
+        return np.take_along_axis(x, indices, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ScatterAlong.apply(g, indices=ctx.indices, dim=ctx.dim, shape=ctx.in_shape)
+
+
+class ScatterAlong(Function):
+    """y = zeros(shape) with x added at ``indices`` along ``dim``;  dx = dy picked there"""
+
+    @staticmethod
+    def forward(ctx, x, indices, dim, shape):
+        ctx.indices, ctx.dim = indices, dim
+        out = np.zeros(shape, dtype=x.dtype)
+        np.add.at(out, _along(indices, dim % len(shape)), x)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return TakeAlong.apply(g, indices=ctx.indices, dim=ctx.dim)
+
+
+# ---------------------------------------------------------------- joining
+class Cat(Function):
+    """y = concatenate(x1, x2, ...);  dxi = dy sliced where xi went"""
+
+    @staticmethod
+    def forward(ctx, *xs, dim=0):
+        ctx.dim = dim
+        ctx.sizes = [np.shape(x)[dim] for x in xs]
+        return np.concatenate(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        out, start = [], 0
+        for s in ctx.sizes:
+            index = [slice(None)] * g.ndim
+            index[ctx.dim] = slice(start, start + s)
+            out.append(g[tuple(index)])
+            start += s
+        return tuple(out)
+
+
+class Stack(Function):
+    """y = stack(x1, x2, ...) along a new ``dim``;  dxi = dy[..., i, ...]"""
+
+    @staticmethod
+    def forward(ctx, *xs, dim=0):
+        ctx.dim = dim
+        return np.stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        dim = ctx.dim % g.ndim
+        return tuple(g[(slice(None),) * dim + (i,)] for i in range(g.shape[dim]))
+
+
+# ---------------------------------------------------------------- copies
+class Cast(Function):
+    """y = x converted to ``dtype``;  dx = dy converted back"""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.in_dtype = x.dtype
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.to(ctx.in_dtype) if ctx.in_dtype.kind in "fc" else None
+
+
+class Clone(Function):
+    """y = a copy of x;  dx = dy"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g

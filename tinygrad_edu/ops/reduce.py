@@ -1,0 +1,174 @@
+"""Reductions: y = f(x) over ``dim`` (an int, a tuple, or None for all).
+
+Every backward first puts the reduced dimensions back as size 1
+(``_keep``), so the gradient broadcasts against x.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Function, TensorError
+
+
+def _axes(name, dim, shape):
+    """Normalise ``dim`` to a tuple of non-negative axes (None: all of them)."""
+    nd = len(shape)
+    if dim is None:
+        return tuple(range(nd))
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    out = []
+    for d in dims:
+        if not isinstance(d, (int, np.integer)) or not -max(nd, 1) <= d < max(nd, 1):
+            raise TensorError(f"{name}: dim {d} is out of range for a tensor of shape "
+                              f"{tuple(shape)} (allowed: {-max(nd, 1)} to {max(nd, 1) - 1})")
+        out.append(int(d) % max(nd, 1))
+    return tuple(out) if nd else ()
+
+
+def _keep(shape, axes):
+    """``shape`` with the reduced ``axes`` set to 1 (keepdim=True's shape)."""
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _setup(ctx, name, x, dim):
+    axes = _axes(name, dim, np.shape(x))
+    ctx.in_shape, ctx.kshape = np.shape(x), _keep(np.shape(x), axes)
+    return axes
+
+
+def _expand(ctx, g):
+    """Gradient of the reduced shape -> broadcast back over x's shape."""
+    return g.reshape(ctx.kshape).expand(ctx.in_shape)
+
+
+class Sum(Function):
+    """y = sum(x);  dx = dy (broadcast back)"""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        axes = _setup(ctx, "sum", x, dim)
+        return np.sum(x, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand(ctx, g)
+
+
+class Mean(Function):
+    """y = sum(x) / n;  dx = dy / n (broadcast back)"""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        axes = _setup(ctx, "mean", x, dim)
+        if x.dtype.kind not in "fc":
+            raise TensorError(f"mean: needs a floating point tensor, got {x.dtype} "
+                              "(use .float() first)")
+        ctx.n = int(np.prod([x.shape[a] for a in axes]))
+        return np.mean(x, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand(ctx, g) / ctx.n
+
+
+class Amax(Function):
+    """y = max(x);  dx = dy * [x == y] / (number of maxima), as torch splits ties"""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        axes = _setup(ctx, "amax", x, dim)
+        if x.size == 0:
+            raise TensorError(f"amax: can't reduce an empty tensor of shape {x.shape}")
+        y = np.amax(x, axis=axes, keepdims=True)
+        mask = x == y
+        ctx.weight = mask / mask.sum(axis=axes, keepdims=True)
+        return y if keepdim else y.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand(ctx, g) * ctx.weight.astype(g.data.dtype)
+
+
+class Prod(Function):
+    """y = prod(x);  dx = dy * (product of the other elements)"""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        axes = _setup(ctx, "prod", x, dim)
+        y = np.prod(x, axis=axes, keepdims=keepdim)
+        ctx.save_for_backward(x, y)
+        ctx.axes = axes
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        if np.all(x.data != 0):
+            return _expand(ctx, g) * y.reshape(ctx.kshape) / x
+        # With zeros, y / x fails: take the product of the others directly,
+        # as exclusive cumulative products from both sides (first order only).
+        xd = np.moveaxis(x.data, ctx.axes, range(-len(ctx.axes), 0))
+        flat = xd.reshape(xd.shape[:xd.ndim - len(ctx.axes)] + (-1,))
+        ones = np.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
+        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
+        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], -1), -1)[..., ::-1]
+        others = np.moveaxis((left * right).reshape(xd.shape), range(-len(ctx.axes), 0), ctx.axes)
+        return _expand(ctx, g) * others
+
+
+class LogSumExp(Function):
+    """y = log(sum(exp(x)));  dx = dy * exp(x - y)   (computed as m + log(sum(exp(x - m))))"""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        axes = _setup(ctx, "logsumexp", x, dim)
+        m = np.amax(x, axis=axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        with np.errstate(divide="ignore"):
+            y = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        y = y.astype(x.dtype, copy=False)
+        out = y if keepdim else y.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return _expand(ctx, g) * (x - y.reshape(ctx.kshape)).exp()
+
+
+class Softmax(Function):
+    """y = exp(x) / sum(exp(x));  dx = y * (dy - sum(dy * y))"""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        _axes("softmax", dim, np.shape(x))
+        e = np.exp(x - np.amax(x, axis=dim, keepdims=True))
+        y = e / np.sum(e, axis=dim, keepdims=True)
+        ctx.dim = dim
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return y * (g - (g * y).sum(ctx.dim, keepdim=True))
+
+
+class LogSoftmax(Function):
+    """y = x - logsumexp(x);  dx = dy - exp(y) * sum(dy)"""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        _axes("log_softmax", dim, np.shape(x))
+        m = np.amax(x, axis=dim, keepdims=True)
+        shifted = x - m
+        y = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        ctx.dim = dim
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g - y.exp() * g.sum(ctx.dim, keepdim=True)

@@ -1,0 +1,710 @@
+"""``Tensor``: a NumPy array that remembers how it was made.
+
+Every method here is a one-liner over an op in ``ops/`` (forward and backward
+live there, side by side), so ``x.exp()`` and ``tg.exp(x)`` are both easy to
+find. ``backward()`` hands the graph to the engine in ``autograd.py``.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from . import autograd
+from .autograd import TensorError
+from .ops import binary as B
+from .ops import movement as M
+from .ops import reduce as R
+from .ops import unary as U
+
+__all__ = ["Tensor", "tensor"]
+
+_FLOATS = (np.float16, np.float32, np.float64)
+
+
+def _wrap(data: Any, grad_fn: Any = None, requires_grad: bool = False) -> "Tensor":
+    """Make a Tensor around an array without copying or checking (the fast path)."""
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)
+    t = Tensor.__new__(Tensor)
+    t.data = data
+    t.grad = None
+    t.requires_grad = requires_grad
+    t.grad_fn = grad_fn
+    t.name = None
+    t._version = [0]
+    t._hooks = None
+    return t
+
+
+def _to_dtype(dtype: Any) -> np.dtype | None:
+    if dtype is None:
+        return None
+    if isinstance(dtype, str):
+        dtype = {"float": "float32", "double": "float64", "long": "int64",
+                 "int": "int32", "half": "float16"}.get(dtype, dtype)
+    return np.dtype(dtype)
+
+
+def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """PyTorch's dtype rules: Python floats -> float32, ints -> int64, bools -> bool;
+    NumPy arrays keep their dtype."""
+    dtype = _to_dtype(dtype)
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, np.ndarray):
+        return data.astype(dtype) if dtype is not None and data.dtype != dtype else data
+    if isinstance(data, np.generic):
+        arr = np.asarray(data)
+        return arr.astype(dtype) if dtype is not None else arr
+    if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
+        data = _nested_tensors_to_lists(data)
+    arr = np.array(data)
+    if dtype is not None:
+        return arr.astype(dtype)
+    if arr.dtype.kind == "f":
+        return arr.astype(np.float32)
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64)
+    if arr.dtype.kind == "b":
+        return arr
+    if arr.dtype == object or arr.dtype.kind in "US":
+        raise TypeError(f"tensor: can't make a tensor from {type(data).__name__} data "
+                        f"(NumPy made dtype {arr.dtype}); use numbers or nested lists of numbers")
+    return arr
+
+
+def _flat(data: Any) -> Iterator[Any]:
+    stack = [data]
+    while stack:
+        d = stack.pop()
+        if isinstance(d, (list, tuple)):
+            stack.extend(d)
+        else:
+            yield d
+
+
+def _nested_tensors_to_lists(data: Any) -> Any:
+    if isinstance(data, Tensor):
+        return data.data
+    if isinstance(data, (list, tuple)):
+        return [_nested_tensors_to_lists(d) for d in data]
+    return data
+
+
+def _c(x: Any) -> Any:
+    """An operand: Tensors and Python numbers pass through (Python numbers are
+    'weak' and keep the tensor's dtype, as in PyTorch); anything else becomes a Tensor."""
+    if isinstance(x, (Tensor, int, float)) and not isinstance(x, bool):
+        return x
+    if isinstance(x, bool):
+        return x
+    if isinstance(x, np.generic) and x.ndim == 0:
+        return x.item()
+    return Tensor(x)
+
+
+def _dims(dims: tuple) -> tuple:
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        return tuple(dims[0])
+    return tuple(dims)
+
+
+class Tensor:
+    """An n-dimensional array with automatic differentiation.
+
+    >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_version", "_hooks",
+                 "__weakref__")
+    __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected op
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
+                 name: str | None = None) -> None:
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self.name = name
+        self._version = [0]
+        self._hooks = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ------------------------------------------------------------ attributes
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> "Tensor":
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self) -> "Tensor":
+        return self.transpose(-2, -1)
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def size(self, dim: int | None = None) -> Any:
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def element_size(self) -> int:
+        return self.data.itemsize
+
+    def numpy(self) -> np.ndarray:
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def item(self) -> Any:
+        if self.data.size != 1:
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted "
+                               "to a Python number (item() needs exactly one)")
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph (shares memory, as in PyTorch)."""
+        t = _wrap(self.data)
+        t._version = self._version
+        return t
+
+    def detach_(self) -> "Tensor":
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def clone(self) -> "Tensor":
+        return M.Clone.apply(self)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"Only Tensors of floating point dtype can require gradients; this one is "
+                f"{self.data.dtype}. Make it with floats (tensor([1.0, 2.0])) or .float() it.")
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("requires_grad_(False) works only on leaf tensors; use .detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after backward."""
+        if self.grad_fn is None:
+            if not self.requires_grad:
+                raise RuntimeError("can't retain_grad on a Tensor that has requires_grad=False")
+            return
+        import weakref
+        self.grad_fn._retain = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self.grad_fn is not None and self.grad_fn._retain is not None
+
+    def register_hook(self, hook: Callable[["Tensor"], "Tensor | None"]) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned
+        tensor replaces the gradient. Returns a handle with ``.remove()``."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        owner = self.grad_fn if self.grad_fn is not None else self
+        if owner._hooks is None:
+            owner._hooks = []
+        owner._hooks.append(hook)
+        return _HookHandle(owner, hook)
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+        if inputs is not None:
+            inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+            grads = autograd.grad(self, inputs, gradient, retain_graph, create_graph,
+                                  allow_unused=True)
+            for t, g in zip(inputs, grads):
+                if g is not None:
+                    autograd._accumulate(t, g, create_graph, set())
+            return
+        autograd.backward(self, gradient, retain_graph, create_graph)
+
+    # ------------------------------------------------------------ printing
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", precision=4, threshold=200,
+                               prefix="tensor(")
+        extra = ""
+        if self.data.dtype not in (np.float32, np.int64, np.bool_):
+            extra += f", dtype={self.data.dtype}"
+        if self.grad_fn is not None:
+            extra += f", grad_fn=<{self.grad_fn.name()}>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        if self.name:
+            extra += f", name={self.name!r}"
+        return f"tensor({body}{extra})"
+
+    __str__ = __repr__
+
+    # ------------------------------------------------------------ Python protocol
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self) -> Iterator["Tensor"]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} values is "
+                               "ambiguous; use .any() or .all()")
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.data)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    __hash__ = object.__hash__
+
+    # ------------------------------------------------------------ arithmetic
+    def __add__(self, other: Any) -> "Tensor": return B.Add.apply(self, _c(other))
+    def __radd__(self, other: Any) -> "Tensor": return B.Add.apply(_c(other), self)
+    def __sub__(self, other: Any) -> "Tensor": return B.Sub.apply(self, _c(other))
+    def __rsub__(self, other: Any) -> "Tensor": return B.Sub.apply(_c(other), self)
+    def __mul__(self, other: Any) -> "Tensor": return B.Mul.apply(self, _c(other))
+    def __rmul__(self, other: Any) -> "Tensor": return B.Mul.apply(_c(other), self)
+    def __truediv__(self, other: Any) -> "Tensor": return B.Div.apply(self, _c(other))
+    def __rtruediv__(self, other: Any) -> "Tensor": return B.Div.apply(_c(other), self)
+    def __pow__(self, other: Any) -> "Tensor": return B.Pow.apply(self, _c(other))
+    def __rpow__(self, other: Any) -> "Tensor": return B.Pow.apply(_c(other), self)
+    def __matmul__(self, other: Any) -> "Tensor": return B.MatMul.apply(self, _c(other))
+    def __rmatmul__(self, other: Any) -> "Tensor": return B.MatMul.apply(_c(other), self)
+    def __neg__(self) -> "Tensor": return U.Neg.apply(self)
+    def __pos__(self) -> "Tensor": return self
+    def __abs__(self) -> "Tensor": return U.Abs.apply(self)
+
+    def add(self, other: Any, alpha: float = 1) -> "Tensor":
+        return self + (other if alpha == 1 else _c(other) * alpha)
+
+    def sub(self, other: Any, alpha: float = 1) -> "Tensor":
+        return self - (other if alpha == 1 else _c(other) * alpha)
+
+    def mul(self, other: Any) -> "Tensor": return self * other
+    def div(self, other: Any) -> "Tensor": return self / other
+    def pow(self, exponent: Any) -> "Tensor": return self ** exponent
+    def matmul(self, other: Any) -> "Tensor": return self @ other
+    def mm(self, other: Any) -> "Tensor": return self @ other
+    def neg(self) -> "Tensor": return -self
+    def maximum(self, other: Any) -> "Tensor": return B.Maximum.apply(self, _c(other))
+    def minimum(self, other: Any) -> "Tensor": return B.Minimum.apply(self, _c(other))
+
+    # comparisons give tensors without grad
+    def __lt__(self, other: Any) -> "Tensor": return _wrap(self.data < _raw(other))
+    def __le__(self, other: Any) -> "Tensor": return _wrap(self.data <= _raw(other))
+    def __gt__(self, other: Any) -> "Tensor": return _wrap(self.data > _raw(other))
+    def __ge__(self, other: Any) -> "Tensor": return _wrap(self.data >= _raw(other))
+    def __eq__(self, other: Any) -> "Tensor": return _wrap(self.data == _raw(other))  # type: ignore[override]
+    def __ne__(self, other: Any) -> "Tensor": return _wrap(self.data != _raw(other))  # type: ignore[override]
+    def __invert__(self) -> "Tensor": return _wrap(~self.data)
+    def __and__(self, other: Any) -> "Tensor": return _wrap(self.data & _raw(other))
+    def __or__(self, other: Any) -> "Tensor": return _wrap(self.data | _raw(other))
+    def lt(self, other: Any) -> "Tensor": return self < other
+    def le(self, other: Any) -> "Tensor": return self <= other
+    def gt(self, other: Any) -> "Tensor": return self > other
+    def ge(self, other: Any) -> "Tensor": return self >= other
+    def eq(self, other: Any) -> "Tensor": return self == other
+    def ne(self, other: Any) -> "Tensor": return self != other
+
+    def equal(self, other: Any) -> bool:
+        return self.shape == _raw(other).shape and bool(np.all(self.data == _raw(other)))
+
+    def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+        return bool(np.allclose(self.data, _raw(other), rtol=rtol, atol=atol))
+
+    def any(self) -> "Tensor": return _wrap(np.any(self.data))
+    def all(self) -> "Tensor": return _wrap(np.all(self.data))
+    def isnan(self) -> "Tensor": return _wrap(np.isnan(self.data))
+    def sign(self) -> "Tensor": return _wrap(np.sign(self.data))
+
+    # ------------------------------------------------------------ unary math
+    def exp(self) -> "Tensor": return U.Exp.apply(self)
+    def log(self) -> "Tensor": return U.Log.apply(self)
+    def sqrt(self) -> "Tensor": return U.Sqrt.apply(self)
+    def sin(self) -> "Tensor": return U.Sin.apply(self)
+    def cos(self) -> "Tensor": return U.Cos.apply(self)
+    def tanh(self) -> "Tensor": return U.Tanh.apply(self)
+    def sigmoid(self) -> "Tensor": return U.Sigmoid.apply(self)
+    def relu(self) -> "Tensor": return U.Relu.apply(self)
+    def abs(self) -> "Tensor": return U.Abs.apply(self)
+    def square(self) -> "Tensor": return self * self
+    def rsqrt(self) -> "Tensor": return 1 / self.sqrt()
+    def reciprocal(self) -> "Tensor": return 1 / self
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> "Tensor":
+        if min is None and max is None:
+            raise TypeError("clamp: give at least one of min and max")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            out = self if min is None else self.maximum(min)
+            return out if max is None else out.minimum(max)
+        return U.Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    def where(self, condition: Any, other: Any) -> "Tensor":
+        return where(condition, self, other)
+
+    # ------------------------------------------------------------ reductions
+    def sum(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        return R.Sum.apply(self, dim=dim, keepdim=keepdim)
+
+    def mean(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        return R.Mean.apply(self, dim=dim, keepdim=keepdim)
+
+    def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        return R.Amax.apply(self, dim=dim, keepdim=keepdim)
+
+    def amin(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        return -R.Amax.apply(-self, dim=dim, keepdim=keepdim)
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """No ``dim``: the largest element. An int ``dim``: ``(values, indices)``.
+        A Tensor: the elementwise maximum (``torch.max(a, b)``)."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        if dim is None:
+            return self.amax()
+        idx = np.expand_dims(np.argmax(self.data, axis=dim), dim)
+        return _values_indices(self, idx, dim, keepdim)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """Like ``max``, for the smallest."""
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        if dim is None:
+            return self.amin()
+        idx = np.expand_dims(np.argmin(self.data, axis=dim), dim)
+        return _values_indices(self, idx, dim, keepdim)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        if dim is None:
+            return _wrap(np.argmax(self.data)).reshape(*([1] * self.ndim) if keepdim else ())
+        return _wrap(np.argmax(self.data, axis=dim, keepdims=keepdim))
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        if dim is None:
+            return _wrap(np.argmin(self.data)).reshape(*([1] * self.ndim) if keepdim else ())
+        return _wrap(np.argmin(self.data, axis=dim, keepdims=keepdim))
+
+    def var(self, dim: Any = None, correction: int | None = None, keepdim: bool = False,
+            unbiased: bool | None = None) -> "Tensor":
+        """sum((x - mean)^2) / (N - correction); correction=1 by default, as torch."""
+        if correction is None:
+            correction = 1 if unbiased is None else int(bool(unbiased))
+        n = self.data.size if dim is None else int(np.prod([self.shape[d] for d in _axes(dim)]))
+        centred = self - self.mean(dim, keepdim=True)
+        return (centred * centred).sum(dim, keepdim=keepdim) / max(n - correction, 0)
+
+    def std(self, dim: Any = None, correction: int | None = None, keepdim: bool = False,
+            unbiased: bool | None = None) -> "Tensor":
+        return self.var(dim, correction, keepdim, unbiased).sqrt()
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> "Tensor":
+        return R.LogSumExp.apply(self, dim=dim, keepdim=keepdim)
+
+    def prod(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
+        return R.Prod.apply(self, dim=dim, keepdim=keepdim)
+
+    def softmax(self, dim: int) -> "Tensor":
+        return R.Softmax.apply(self, dim=dim)
+
+    def log_softmax(self, dim: int) -> "Tensor":
+        return R.LogSoftmax.apply(self, dim=dim)
+
+    def norm(self, p: float = 2, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        if p == 2:
+            return (self * self).sum(dim, keepdim=keepdim).sqrt()
+        if p == 1:
+            return self.abs().sum(dim, keepdim=keepdim)
+        return (self.abs() ** p).sum(dim, keepdim=keepdim) ** (1.0 / p)
+
+    # ------------------------------------------------------------ shape
+    def reshape(self, *shape: Any) -> "Tensor":
+        return M.Reshape.apply(self, shape=_dims(shape))
+
+    def view(self, *shape: Any) -> "Tensor":
+        return M.Reshape.apply(self, shape=_dims(shape))
+
+    def view_as(self, other: "Tensor") -> "Tensor":
+        return self.reshape(other.shape)
+
+    def reshape_as(self, other: "Tensor") -> "Tensor":
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = start_dim % self.ndim, end_dim % self.ndim
+        shape = self.shape[:s] + (int(np.prod(self.shape[s:e + 1])),) + self.shape[e + 1:]
+        return self.reshape(shape)
+
+    def squeeze(self, dim: Any = None) -> "Tensor":
+        if dim is None:
+            shape = tuple(s for s in self.shape if s != 1)
+        else:
+            axes = {d % max(self.ndim, 1) for d in _axes(dim)}
+            shape = tuple(s for i, s in enumerate(self.shape) if not (i in axes and s == 1))
+        return self.reshape(shape)
+
+    def unsqueeze(self, dim: int) -> "Tensor":
+        if not -self.ndim - 1 <= dim <= self.ndim:
+            raise TensorError(f"unsqueeze: dim {dim} is out of range for a tensor of shape "
+                              f"{self.shape} (allowed: {-self.ndim - 1} to {self.ndim})")
+        dim = dim % (self.ndim + 1)
+        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+
+    def transpose(self, dim0: int, dim1: int) -> "Tensor":
+        order = list(range(self.ndim))
+        order[dim0], order[dim1] = order[dim1], order[dim0]
+        return M.Permute.apply(self, dims=tuple(order))
+
+    def t(self) -> "Tensor":
+        return self.transpose(0, 1) if self.ndim == 2 else self
+
+    def permute(self, *dims: Any) -> "Tensor":
+        return M.Permute.apply(self, dims=_dims(dims))
+
+    def expand(self, *sizes: Any) -> "Tensor":
+        sizes = _dims(sizes)
+        lead = len(sizes) - self.ndim
+        shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+        return M.Expand.apply(self, shape=shape)
+
+    def expand_as(self, other: "Tensor") -> "Tensor":
+        return self.expand(other.shape)
+
+    def broadcast_to(self, shape: Sequence[int]) -> "Tensor":
+        return self.expand(tuple(shape))
+
+    def repeat(self, *sizes: Any) -> "Tensor":
+        return M.Repeat.apply(self, sizes=_dims(sizes))
+
+    def __getitem__(self, index: Any) -> "Tensor":
+        return M.GetItem.apply(self, index=M.normalize_index(index))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        idx = M.normalize_index(index)
+        self._inplace("setitem", lambda: M.SetItem.apply(self._snapshot(), _c(value), index=idx),
+                      lambda: self.data.__setitem__(idx, _raw(value)), value)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple:
+        size = -(-self.shape[dim] // chunks)
+        return self.split(size, dim)
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple:
+        n = self.shape[dim]
+        sizes = ([split_size] * (n // split_size) + ([n % split_size] if n % split_size else [])
+                 if isinstance(split_size, int) else list(split_size))
+        out, start = [], 0
+        for s in sizes:
+            index = [slice(None)] * self.ndim
+            index[dim] = slice(start, start + s)
+            out.append(self[tuple(index)])
+            start += s
+        return tuple(out)
+
+    # ------------------------------------------------------------ dtype
+    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> "Tensor":
+        """Cast to ``dtype``; devices other than "cpu" are not supported."""
+        dtype = kwargs.get("dtype", dtype)
+        if isinstance(dtype, str) and dtype == "cpu" or dtype is None:
+            return self
+        dtype = _to_dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        return M.Cast.apply(self, dtype=dtype)
+
+    def type(self, dtype: Any = None) -> Any:
+        return str(self.data.dtype) if dtype is None else self.to(dtype)
+
+    def float(self) -> "Tensor": return self.to(np.float32)
+    def double(self) -> "Tensor": return self.to(np.float64)
+    def long(self) -> "Tensor": return self.to(np.int64)
+    def int(self) -> "Tensor": return self.to(np.int32)
+    def bool(self) -> "Tensor": return self.to(np.bool_)
+    def cpu(self) -> "Tensor": return self
+
+    # ------------------------------------------------------------ in place
+    def _snapshot(self) -> "Tensor":
+        """A stand-in for this tensor's current value and graph position, used
+        as the input of an in-place op that is recorded."""
+        t = _wrap(self.data.copy(), self.grad_fn, self.requires_grad)
+        return t
+
+    def _inplace(self, op: str, recorded: Callable[[], "Tensor"], direct: Callable[[], Any],
+                 *others: Any) -> "Tensor":
+        others_grad = any(isinstance(o, Tensor) and o.requires_grad for o in others)
+        if autograd.is_grad_enabled() and (self.requires_grad or others_grad):
+            if self.requires_grad and self.grad_fn is None:
+                raise RuntimeError(
+                    f"a leaf Variable that requires grad is being used in an in-place operation "
+                    f"({op}). Wrap the update in `with no_grad():`, or use an out-of-place op.")
+            out = recorded()
+            try:
+                np.copyto(self.data, out.data, casting="same_kind")
+            except TypeError as e:
+                raise TensorError(f"{op}: {e}") from None
+            node = out.grad_fn
+            self.grad_fn = node
+            self.requires_grad = True
+            if node is not None and node._out is not None:
+                # the op saved its output: that output now lives in self.data
+                import weakref
+                node._saved = tuple(self.data if s is out.data else s for s in node._saved)
+                node._out = weakref.ref(self)
+                node._versions[id(self)] = self._version[0] + 1
+        else:
+            try:
+                direct()
+            except (TypeError, ValueError) as e:
+                raise TensorError(f"{op}: {e} (shape {self.shape})") from None
+        self._version[0] += 1
+        return self
+
+    def _binary_inplace(self, op: str, fn: Callable, ufunc: Any, other: Any) -> "Tensor":
+        other = _c(other)
+        raw = _raw(other)
+        if self.data.shape != np.broadcast_shapes(self.data.shape, np.shape(raw)):
+            raise TensorError(f"{op}: output with shape {self.shape} doesn't match the "
+                              f"broadcast shape of {self.shape} and {np.shape(raw)}")
+        return self._inplace(op, lambda: fn(self._snapshot(), other),
+                             lambda: ufunc(self.data, raw, out=self.data, casting="same_kind"),
+                             other)
+
+    def __iadd__(self, other: Any) -> "Tensor":
+        return self._binary_inplace("add_", lambda a, b: a + b, np.add, other)
+
+    def __isub__(self, other: Any) -> "Tensor":
+        return self._binary_inplace("sub_", lambda a, b: a - b, np.subtract, other)
+
+    def __imul__(self, other: Any) -> "Tensor":
+        return self._binary_inplace("mul_", lambda a, b: a * b, np.multiply, other)
+
+    def __itruediv__(self, other: Any) -> "Tensor":
+        return self._binary_inplace("div_", lambda a, b: a / b, np.true_divide, other)
+
+    def add_(self, other: Any, alpha: float = 1) -> "Tensor":
+        return self.__iadd__(other if alpha == 1 else _c(other) * alpha)
+
+    def sub_(self, other: Any, alpha: float = 1) -> "Tensor":
+        return self.__isub__(other if alpha == 1 else _c(other) * alpha)
+
+    def mul_(self, other: Any) -> "Tensor":
+        return self.__imul__(other)
+
+    def div_(self, other: Any) -> "Tensor":
+        return self.__itruediv__(other)
+
+    def zero_(self) -> "Tensor":
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> "Tensor":
+        return self._inplace("fill_", lambda: self._snapshot() * 0 + _c(value),
+                             lambda: self.data.fill(_raw(value)), value)
+
+    def copy_(self, src: Any) -> "Tensor":
+        src = _c(src)
+        return self._inplace("copy_", lambda: self._snapshot() * 0 + src,
+                             lambda: np.copyto(self.data, np.broadcast_to(_raw(src), self.shape),
+                                               casting="unsafe"), src)
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> "Tensor":
+        return self._inplace("clamp_", lambda: self._snapshot().clamp(min, max),
+                             lambda: np.clip(self.data, min, max, out=self.data))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
+        from .random import _rng
+        return self._inplace("uniform_", lambda: self._snapshot() * 0 + _rng().uniform(a, b, self.shape),
+                             lambda: np.copyto(self.data, _rng().uniform(a, b, self.shape), casting="unsafe"))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> "Tensor":
+        from .random import _rng
+        return self._inplace("normal_", lambda: self._snapshot() * 0 + _rng().normal(mean, std, self.shape),
+                             lambda: np.copyto(self.data, _rng().normal(mean, std, self.shape), casting="unsafe"))
+
+
+def _raw(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _axes(dim: Any) -> tuple:
+    return tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+
+
+def _values_indices(x: Tensor, idx: np.ndarray, dim: int, keepdim: bool) -> tuple:
+    values = M.TakeAlong.apply(x, indices=idx, dim=dim)
+    indices = idx
+    if not keepdim:
+        values = values.squeeze(dim)
+        indices = np.squeeze(idx, axis=dim)
+    return values, _wrap(indices.astype(np.int64))
+
+
+class _HookHandle:
+    def __init__(self, owner: Any, hook: Callable) -> None:
+        self.owner, self.hook = owner, hook
+
+    def remove(self) -> None:
+        if self.owner._hooks and self.hook in self.owner._hooks:
+            self.owner._hooks.remove(self.hook)
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``torch.tensor``: a new leaf tensor holding a copy of ``data``."""
+    arr = _as_array(data, dtype)
+    if isinstance(data, (np.ndarray, Tensor)) and arr is _raw(data):
+        arr = arr.copy()
+    return Tensor(arr, requires_grad=requires_grad)
+
+
+def where(condition: Any, x: Any, y: Any) -> Tensor:
+    """``x`` where ``condition`` holds, else ``y``."""
+    cond = np.asarray(_raw(condition), dtype=bool)
+    return B.Where.apply(_c(x), _c(y), cond=cond)
