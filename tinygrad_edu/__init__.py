@@ -18,6 +18,7 @@ from .functional import get_gradient_function, grad, hessian, jacobian, value_an
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .random import manual_seed, seed
 from .tensor import Tensor, tensor
+from . import datasets  # noqa: E402  (tg.datasets: load_digits, Digits, MNIST)
 
 __version__ = "0.1.0"
 
