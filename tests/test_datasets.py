@@ -248,3 +248,28 @@ def test_mnist_checks_images_against_labels(tmp_path, monkeypatch):
                                                      idx_bytes(labels)))
     with pytest.raises(tg.datasets.DatasetError, match="label 12"):
         tg.datasets.MNIST(tmp_path, train=False)
+
+
+def test_built_wheel_ships_the_data(tmp_path):
+    """pyproject's package-data must put digits.npz and its README into the wheel."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+    pytest.importorskip("setuptools")
+    repo = Path(D.__file__).resolve().parent.parent
+    if not (repo / "pyproject.toml").exists():
+        pytest.skip("not running from a source checkout")
+    src = tmp_path / "src"
+    shutil.copytree(repo / "tinygrad_edu", src / "tinygrad_edu",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(repo / name, src / name)
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                        "-q", str(src), "-w", str(tmp_path / "dist")],
+                       capture_output=True, text=True, timeout=300)
+    if r.returncode != 0:
+        pytest.skip(f"can't build a wheel here: {r.stderr[-300:]}")
+    wheel = next((tmp_path / "dist").glob("*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "tinygrad_edu/data/digits.npz" in names and "tinygrad_edu/data/README.md" in names
