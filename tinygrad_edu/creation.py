@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .ops import binary as B
 from .ops import movement as M
 from .random import _rng
 from .tensor import Tensor, _as_array, _c, _dims, _to_dtype, _wrap, where  # noqa: F401
@@ -123,6 +124,14 @@ def _t(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
+def _lhs(x: Any, y: Any) -> Any:
+    """The first operand of a binary function form: a Python number beside a
+    Tensor stays a number (weak, so it takes the tensor's dtype, as in torch)."""
+    if isinstance(y, Tensor) and isinstance(x, (int, float)) and not isinstance(x, bool):
+        return x
+    return _t(x)
+
+
 # ---------------------------------------------------------------- joining
 def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """Concatenate along an existing dimension."""
@@ -156,13 +165,13 @@ def abs(x: Any) -> Tensor: return _t(x).abs()  # noqa: A001
 def neg(x: Any) -> Tensor: return -_t(x)
 def clamp(x: Any, min: Any = None, max: Any = None) -> Tensor: return _t(x).clamp(min, max)  # noqa: A002
 clip = clamp
-def maximum(x: Any, y: Any) -> Tensor: return _t(x).maximum(y)
-def minimum(x: Any, y: Any) -> Tensor: return _t(x).minimum(y)
-def add(x: Any, y: Any, alpha: float = 1) -> Tensor: return _t(x).add(y, alpha=alpha)
-def sub(x: Any, y: Any, alpha: float = 1) -> Tensor: return _t(x).sub(y, alpha=alpha)
-def mul(x: Any, y: Any) -> Tensor: return _t(x) * y
-def div(x: Any, y: Any) -> Tensor: return _t(x) / y
-def pow(x: Any, y: Any) -> Tensor: return _t(x) ** y  # noqa: A001
+def maximum(x: Any, y: Any) -> Tensor: return B.Maximum.apply(_lhs(x, y), _c(y))
+def minimum(x: Any, y: Any) -> Tensor: return B.Minimum.apply(_lhs(x, y), _c(y))
+def add(x: Any, y: Any, alpha: float = 1) -> Tensor: return _lhs(x, y) + (y if alpha == 1 else _c(y) * alpha)
+def sub(x: Any, y: Any, alpha: float = 1) -> Tensor: return _lhs(x, y) - (y if alpha == 1 else _c(y) * alpha)
+def mul(x: Any, y: Any) -> Tensor: return _lhs(x, y) * y
+def div(x: Any, y: Any) -> Tensor: return _lhs(x, y) / y
+def pow(x: Any, y: Any) -> Tensor: return _lhs(x, y) ** y  # noqa: A001
 def matmul(x: Any, y: Any) -> Tensor: return _t(x) @ y
 def sum(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).sum(dim, keepdim)  # noqa: A001
 def mean(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).mean(dim, keepdim)

@@ -169,11 +169,11 @@ class MatMul(Function):
         # engine sums away batch dimensions that came from broadcasting.
         x2 = x.unsqueeze(0) if x.ndim == 1 else x
         y2 = y.unsqueeze(-1) if y.ndim == 1 else y
-        g2 = g
-        if x.ndim == 1:
-            g2 = g2.unsqueeze(-2)
+        g2 = g  # put back the size-1 axes the 1-D rules removed (y's first: g may be 0-d)
         if y.ndim == 1:
             g2 = g2.unsqueeze(-1)
+        if x.ndim == 1:
+            g2 = g2.unsqueeze(-2)
         gx = gy = None
         if _need(ctx, 0):
             gx = g2 @ y2.mT

@@ -52,7 +52,7 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return SumTo.apply(g, ctx.in_shape)
+        return SumTo.apply(g, shape=ctx.in_shape)
 
 
 class SumTo(Function):

@@ -1,0 +1,89 @@
+"""Shared test helpers.
+
+``check_op`` is the one helper every op test goes through. It checks an op
+three ways:
+
+1. its value against a NumPy reference,
+2. its gradient with ``tg.gradcheck`` and ``tg.gradgradcheck`` in float64,
+3. its value and gradient against PyTorch, when torch is importable
+   (float64, rtol 1e-6); without torch that part is skipped, not failed.
+"""
+from __future__ import annotations
+
+import importlib.util
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+requires_torch = pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed")
+
+
+def rand(*shape: int, seed: int = 0, low: float = -2.0, high: float = 2.0) -> np.ndarray:
+    """A float64 array of the given shape, fixed by ``seed``."""
+    return np.random.default_rng(seed).uniform(low, high, shape)
+
+
+def _to_tg(v: Any) -> Any:
+    return tg.Tensor(np.array(v, dtype=np.float64), requires_grad=True) if isinstance(v, np.ndarray) else v
+
+
+def _to_torch(torch: Any, v: Any) -> Any:
+    return torch.tensor(v, dtype=torch.float64, requires_grad=True) if isinstance(v, np.ndarray) else v
+
+
+def check_op(fn: Callable[..., Any], np_fn: Callable[..., Any] | None, inputs: Sequence[Any],
+             torch_fn: Callable[..., Any] | None = None, gradgrad: bool = True,
+             atol: float = 1e-5, rtol: float = 1e-3) -> None:
+    """Check ``fn`` three ways on ``inputs`` (NumPy arrays become float64
+    Tensors that require grad; Python scalars pass through unchanged).
+
+    ``np_fn`` computes the expected value from the raw inputs (None: skip that
+    part). ``torch_fn`` is the same op written for torch (default: ``fn``
+    itself, which works whenever both libraries spell the op alike).
+    """
+    # 1. value against NumPy
+    ts = [_to_tg(v) for v in inputs]
+    out = fn(*ts)
+    assert isinstance(out, tg.Tensor), f"op returned {type(out).__name__}, not a Tensor"
+    if np_fn is not None:
+        expected = np.asarray(np_fn(*inputs))
+        assert out.shape == expected.shape, f"shape {out.shape} != NumPy's {expected.shape}"
+        np.testing.assert_allclose(out.data, expected, rtol=1e-10, atol=1e-12)
+
+    # 2. first and second derivatives against central differences
+    if any(isinstance(t, tg.Tensor) for t in ts):
+        assert out.requires_grad, "output of an op on tensors that require grad must require grad"
+        assert tg.gradcheck(fn, ts, atol=atol, rtol=rtol)
+        if gradgrad:
+            assert tg.gradgradcheck(fn, ts, atol=atol, rtol=rtol)
+
+    # 3. value and gradient against PyTorch
+    if not HAS_TORCH:
+        return
+    import torch
+    torch_fn = torch_fn or fn
+    tts = [_to_torch(torch, v) for v in inputs]
+    expected_out = torch_fn(*tts)
+    ts = [_to_tg(v) for v in inputs]
+    out = fn(*ts)
+    assert tuple(out.shape) == tuple(expected_out.shape), (
+        f"shape {tuple(out.shape)} != torch's {tuple(expected_out.shape)}")
+    np.testing.assert_allclose(out.data, expected_out.detach().numpy(), rtol=1e-6, atol=1e-12)
+    upstream = np.random.default_rng(1).standard_normal(out.shape)
+    leaves = [(t, tt) for t, tt in zip(ts, tts) if isinstance(t, tg.Tensor)]
+    if not leaves:
+        return
+    out.backward(tg.Tensor(upstream))
+    expected_out.backward(torch.tensor(upstream))
+    for i, (t, tt) in enumerate(leaves):
+        if tt.grad is None:
+            assert t.grad is None or np.all(t.grad.data == 0), f"input {i}: torch gives no grad"
+            continue
+        assert t.grad is not None, f"input {i}: no gradient, torch has one"
+        assert t.grad.shape == tuple(tt.grad.shape), f"input {i}: grad shape differs from torch"
+        np.testing.assert_allclose(t.grad.data, tt.grad.numpy(), rtol=1e-6, atol=1e-10,
+                                   err_msg=f"gradient of input {i} differs from torch")

@@ -1,0 +1,523 @@
+"""Every differentiable op, checked three ways by ``check_op`` (conftest.py):
+value against NumPy, gradcheck + gradgradcheck in float64, value and gradient
+against PyTorch when it is importable.
+
+Each case is written once for both libraries: ``make(L)`` builds the op from
+a module ``L`` that is either ``tinygrad_edu`` or ``torch`` (they share names).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from conftest import HAS_TORCH, check_op, rand, requires_torch
+
+
+def run(make, np_fn, inputs, **kw):
+    torch_fn = None
+    if HAS_TORCH:
+        import torch
+        torch_fn = make(torch)
+    check_op(make(tg), np_fn, inputs, torch_fn=torch_fn, **kw)
+
+
+def pos(*shape, seed=0):
+    """Positive inputs (for log, sqrt, pow bases, divisors)."""
+    return rand(*shape, seed=seed, low=0.5, high=2.0)
+
+
+# ---------------------------------------------------------------- binary ops
+# (left, right) shapes; None stands for a Python scalar on that side
+SHAPES = [
+    ((2, 3), (2, 3)),
+    ((3, 1), (1, 4)),
+    ((2, 3, 4), (4,)),
+    ((5,), ()),
+    ((5,), None),
+    (None, (5,)),
+]
+
+
+def _operands(shapes, positive_right=False, positive_left=False):
+    a_shape, b_shape = shapes
+    a = 1.7 if a_shape is None else (pos(*a_shape, seed=1) if positive_left else rand(*a_shape, seed=1))
+    b = 0.8 if b_shape is None else (pos(*b_shape, seed=2) if positive_right else rand(*b_shape, seed=2))
+    return [a, b]
+
+
+BINARY = {
+    "add": (lambda L: lambda a, b: a + b, np.add, {}),
+    "sub": (lambda L: lambda a, b: a - b, np.subtract, {}),
+    "mul": (lambda L: lambda a, b: a * b, np.multiply, {}),
+    "div": (lambda L: lambda a, b: a / b, np.divide, {"positive_right": True}),
+    "pow": (lambda L: lambda a, b: a ** b, np.power, {"positive_left": True}),
+}
+
+
+@pytest.mark.parametrize("shapes", SHAPES, ids=str)
+@pytest.mark.parametrize("name", list(BINARY))
+def test_binary(name, shapes):
+    make, np_fn, kw = BINARY[name]
+    run(make, np_fn, _operands(shapes, **kw))
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div"])
+def test_binary_function_forms(name):
+    a, b = rand(3, 1), pos(1, 4, seed=3)
+    run(lambda L: getattr(L, name), getattr(np, {"div": "divide", "sub": "subtract",
+                                                  "mul": "multiply"}.get(name, name)), [a, b])
+
+
+def _as_tensor(L, v):
+    """torch.maximum/minimum need tensors on both sides; tinygrad_edu's don't."""
+    if L is tg or not isinstance(v, float):
+        return v
+    return L.tensor(v, dtype=L.float64)
+
+
+@pytest.mark.parametrize("shapes", SHAPES, ids=str)
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_maximum_minimum(name, shapes):
+    a, b = _operands(shapes)
+    if shapes[0] is None:  # the function form takes a scalar first argument
+        make = lambda L: lambda x, y: getattr(L, name)(_as_tensor(L, x), y)  # noqa: E731
+    else:
+        make = lambda L: lambda x, y: getattr(L, name)(x, _as_tensor(L, y))  # noqa: E731
+    run(make, getattr(np, name), [a, b])
+
+
+def test_maximum_ties_split_gradient():
+    a = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = tg.tensor([1.0, 0.0, 5.0], requires_grad=True)
+    tg.maximum(a, b).sum().backward()
+    # torch splits the gradient evenly on ties
+    np.testing.assert_allclose(a.grad.data, [0.5, 1.0, 0.0])
+    np.testing.assert_allclose(b.grad.data, [0.5, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("exponent", [2, 3, 0.5, -1.5, 0, 1])
+def test_pow_scalar_exponent(exponent):
+    run(lambda L: lambda x: x ** exponent, lambda x: x ** exponent, [pos(2, 3)])
+
+
+def test_pow_integer_exponent_negative_base():
+    run(lambda L: lambda x: x ** 3, lambda x: x ** 3, [rand(4, seed=5)])
+
+
+@pytest.mark.parametrize("base", [2.0, 0.5, np.e])
+def test_pow_scalar_base(base):
+    run(lambda L: lambda x: base ** x, lambda x: base ** x, [rand(2, 3)])
+
+
+def test_pow_method_and_function():
+    run(lambda L: lambda x, y: L.pow(x, y), np.power, [pos(3), rand(3, seed=4)])
+    run(lambda L: lambda x: x.pow(2), np.square, [rand(3)])
+
+
+MATMUL = [
+    ((3, 4), (4, 5)),
+    ((4,), (4,)),
+    ((4,), (4, 5)),
+    ((3, 4), (4,)),
+    ((2, 3, 4), (2, 4, 5)),
+    ((2, 3, 4), (4, 5)),
+    ((3, 4), (2, 4, 5)),
+    ((2, 1, 3, 4), (5, 4, 2)),
+    ((4,), (2, 4, 5)),
+    ((2, 3, 4), (4,)),
+]
+
+
+@pytest.mark.parametrize("shapes", MATMUL, ids=str)
+def test_matmul(shapes):
+    a, b = rand(*shapes[0], seed=1), rand(*shapes[1], seed=2)
+    run(lambda L: lambda x, y: x @ y, np.matmul, [a, b])
+
+
+def test_matmul_function_and_method():
+    a, b = rand(3, 4), rand(4, 2, seed=1)
+    run(lambda L: L.matmul, np.matmul, [a, b])
+    run(lambda L: lambda x, y: x.matmul(y), np.matmul, [a, b])
+
+
+def test_where():
+    cond = rand(3, 4, seed=9) > 0
+    run(lambda L: lambda x, y: L.where(L.tensor(cond), x, y), lambda x, y: np.where(cond, x, y),
+        [rand(3, 1), rand(1, 4, seed=1)])
+    run(lambda L: lambda x: L.where(L.tensor(cond), x, 0.0), lambda x: np.where(cond, x, 0.0),
+        [rand(3, 4)])
+
+
+def test_where_condition_from_comparison():
+    run(lambda L: lambda x: L.where(x > 0, x, x * 0.1), lambda x: np.where(x > 0, x, x * 0.1),
+        [rand(2, 5)])
+
+
+# ---------------------------------------------------------------- unary ops
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _away_from_zero(*shape, seed=0):
+    """Inputs with |x| >= 0.2, away from the kinks of abs and relu."""
+    x = rand(*shape, seed=seed)
+    return np.where(np.abs(x) < 0.2, x + np.sign(x + 1e-12) * 0.3, x)
+
+
+UNARY = {
+    "neg": (lambda L: lambda x: -x, np.negative, rand),
+    "neg_fn": (lambda L: L.neg, np.negative, rand),
+    "exp": (lambda L: L.exp, np.exp, rand),
+    "log": (lambda L: L.log, np.log, pos),
+    "sqrt": (lambda L: L.sqrt, np.sqrt, pos),
+    "sin": (lambda L: L.sin, np.sin, rand),
+    "cos": (lambda L: L.cos, np.cos, rand),
+    "tanh": (lambda L: L.tanh, np.tanh, rand),
+    "sigmoid": (lambda L: L.sigmoid, _sigmoid, rand),
+    "relu": (lambda L: L.relu, lambda x: np.maximum(x, 0), _away_from_zero),
+    "abs": (lambda L: L.abs, np.abs, _away_from_zero),
+    "exp_method": (lambda L: lambda x: x.exp(), np.exp, rand),
+    "log_method": (lambda L: lambda x: x.log(), np.log, pos),
+    "sigmoid_method": (lambda L: lambda x: x.sigmoid(), _sigmoid, rand),
+}
+
+
+@pytest.mark.parametrize("shape", [(), (5,), (2, 3, 4)], ids=str)
+@pytest.mark.parametrize("name", list(UNARY))
+def test_unary(name, shape):
+    make, np_fn, data = UNARY[name]
+    run(make, np_fn, [data(*shape)])
+
+
+def test_sigmoid_extremes_are_finite():
+    x = tg.tensor([-1000.0, 0.0, 1000.0], requires_grad=True)
+    y = x.sigmoid()
+    np.testing.assert_allclose(y.data, [0.0, 0.5, 1.0])
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [0.0, 0.25, 0.0])
+
+
+@pytest.mark.parametrize("bounds", [(-0.5, 0.7), (-0.5, None), (None, 0.7)], ids=str)
+def test_clamp(bounds):
+    lo, hi = bounds
+    x = rand(3, 4)
+    # keep inputs away from the bounds, where clamp has kinks
+    x = np.where(np.abs(x - (lo or 0)) < 0.05, x + 0.1, x)
+    x = np.where(np.abs(x - (hi or 9)) < 0.05, x + 0.1, x)
+    run(lambda L: lambda t: L.clamp(t, min=lo, max=hi), lambda t: np.clip(t, lo, hi), [x])
+    run(lambda L: lambda t: t.clamp(lo, hi), lambda t: np.clip(t, lo, hi), [x])
+
+
+def test_unary_method_and_function_forms_agree():
+    x = tg.tensor(pos(3, 2))
+    for name in ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs"]:
+        np.testing.assert_array_equal(getattr(tg, name)(x).data, getattr(x, name)().data)
+
+
+# ---------------------------------------------------------------- reductions
+def _np_softmax(x, dim):
+    e = np.exp(x - x.max(axis=dim, keepdims=True))
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+def _np_logsumexp(x, dim, keepdims=False):
+    m = x.max(axis=dim, keepdims=True)
+    out = np.log(np.exp(x - m).sum(axis=dim, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=dim)
+
+
+# (id, make(L), NumPy reference, input shape)
+REDUCE = [
+    ("sum", lambda L: lambda x: x.sum(), np.sum, (2, 3, 4)),
+    ("sum0", lambda L: lambda x: x.sum(0), lambda x: x.sum(0), (2, 3, 4)),
+    ("sum-1k", lambda L: lambda x: x.sum(-1, keepdim=True), lambda x: x.sum(-1, keepdims=True), (2, 3, 4)),
+    ("sum02", lambda L: lambda x: x.sum(dim=(0, 2)), lambda x: x.sum((0, 2)), (2, 3, 4)),
+    ("sum_fn", lambda L: lambda x: L.sum(x, 1), lambda x: x.sum(1), (3, 4)),
+    ("sum_scalar", lambda L: lambda x: x.sum(), np.sum, ()),
+    ("mean", lambda L: lambda x: x.mean(), np.mean, (2, 3, 4)),
+    ("mean1", lambda L: lambda x: x.mean(1), lambda x: x.mean(1), (2, 3, 4)),
+    ("mean01k", lambda L: lambda x: x.mean((0, 1), keepdim=True), lambda x: x.mean((0, 1), keepdims=True), (2, 3, 4)),
+    ("amax", lambda L: lambda x: x.amax(), np.amax, (3, 4)),
+    ("amax1", lambda L: lambda x: L.amax(x, 1), lambda x: x.max(1), (3, 4)),
+    ("amax02k", lambda L: lambda x: x.amax(dim=(0, 2), keepdim=True), lambda x: x.max((0, 2), keepdims=True), (2, 3, 4)),
+    ("amin", lambda L: lambda x: x.amin(), np.amin, (3, 4)),
+    ("amin0", lambda L: lambda x: L.amin(x, 0), lambda x: x.min(0), (3, 4)),
+    ("max", lambda L: lambda x: x.max(), np.max, (3, 4)),
+    ("max_fn", lambda L: lambda x: L.max(x), np.max, (3, 4)),
+    ("min", lambda L: lambda x: x.min(), np.min, (3, 4)),
+    ("max1_values", lambda L: lambda x: x.max(1)[0], lambda x: x.max(1), (3, 4)),
+    ("max-1k_values", lambda L: lambda x: x.max(-1, keepdim=True)[0], lambda x: x.max(-1, keepdims=True), (2, 3, 4)),
+    ("min0_values", lambda L: lambda x: L.min(x, 0)[0], lambda x: x.min(0), (3, 4)),
+    ("var", lambda L: lambda x: x.var(), lambda x: x.var(ddof=1), (3, 4)),
+    ("var1", lambda L: lambda x: x.var(1), lambda x: x.var(1, ddof=1), (3, 4)),
+    ("var_c0", lambda L: lambda x: x.var(1, correction=0), lambda x: x.var(1), (3, 4)),
+    ("var_c2k", lambda L: lambda x: x.var(dim=(0, 2), correction=2, keepdim=True),
+     lambda x: x.var((0, 2), ddof=2, keepdims=True), (2, 3, 4)),
+    ("var_fn", lambda L: lambda x: L.var(x, 0), lambda x: x.var(0, ddof=1), (3, 4)),
+    ("std", lambda L: lambda x: x.std(), lambda x: x.std(ddof=1), (3, 4)),
+    ("std0_c0", lambda L: lambda x: x.std(0, correction=0), lambda x: x.std(0), (3, 4)),
+    ("std_fn", lambda L: lambda x: L.std(x, 1), lambda x: x.std(1, ddof=1), (3, 4)),
+    ("logsumexp1", lambda L: lambda x: x.logsumexp(1), lambda x: _np_logsumexp(x, 1), (3, 4)),
+    ("logsumexp0k", lambda L: lambda x: L.logsumexp(x, 0, keepdim=True),
+     lambda x: _np_logsumexp(x, 0, True), (3, 4)),
+    ("logsumexp02", lambda L: lambda x: x.logsumexp((0, 2)), lambda x: _np_logsumexp(x, (0, 2)), (2, 3, 4)),
+    ("prod", lambda L: lambda x: x.prod(), np.prod, (2, 3)),
+    ("prod1", lambda L: lambda x: x.prod(1), lambda x: x.prod(1), (3, 4)),
+    ("prod0k", lambda L: lambda x: L.prod(x, 0, keepdim=True), lambda x: x.prod(0, keepdims=True), (3, 4)),
+    ("softmax1", lambda L: lambda x: x.softmax(1), lambda x: _np_softmax(x, 1), (3, 4)),
+    ("softmax0", lambda L: lambda x: L.softmax(x, dim=0), lambda x: _np_softmax(x, 0), (3, 4)),
+    ("softmax-1", lambda L: lambda x: x.softmax(-1), lambda x: _np_softmax(x, -1), (2, 3, 4)),
+    ("log_softmax1", lambda L: lambda x: x.log_softmax(1), lambda x: np.log(_np_softmax(x, 1)), (3, 4)),
+    ("log_softmax0", lambda L: lambda x: L.log_softmax(x, dim=0), lambda x: np.log(_np_softmax(x, 0)), (2, 3, 4)),
+]
+
+
+@pytest.mark.parametrize("make, np_fn, shape", [c[1:] for c in REDUCE], ids=[c[0] for c in REDUCE])
+def test_reduction(make, np_fn, shape):
+    run(make, np_fn, [rand(*shape)])
+
+
+def test_prod_with_a_zero_matches_torch():
+    torch = pytest.importorskip("torch")
+    data = np.array([[2.0, 0.0, 3.0], [1.5, -2.0, 4.0]])
+    for dim in [None, 1]:
+        x = tg.tensor(data, requires_grad=True)
+        tx = torch.tensor(data, requires_grad=True)
+        (x.prod() if dim is None else x.prod(dim)).sum().backward()
+        (tx.prod() if dim is None else tx.prod(dim)).sum().backward()
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_min_with_dim_return_values_and_indices(name, dim):
+    data = rand(3, 4)
+    values, indices = getattr(tg.tensor(data), name)(dim)
+    np.testing.assert_array_equal(values.data, getattr(data, name)(dim))
+    np.testing.assert_array_equal(indices.data, getattr(data, "arg" + name)(dim))
+    assert indices.dtype == np.int64 and not indices.requires_grad
+    values_k, indices_k = getattr(tg, name)(tg.tensor(data), dim, keepdim=True)
+    assert values_k.shape == indices_k.shape == np.expand_dims(getattr(data, name)(dim), dim).shape
+    if HAS_TORCH:
+        import torch
+        tv, ti = getattr(torch.tensor(data), name)(dim)
+        np.testing.assert_array_equal(values.data, tv.numpy())
+        np.testing.assert_array_equal(indices.data, ti.numpy())
+
+
+def test_max_without_dim_is_a_scalar():
+    m = tg.tensor(rand(3, 4)).max()
+    assert m.shape == () and m.item() == rand(3, 4).max()
+
+
+@pytest.mark.parametrize("dim, keepdim", [(None, False), (0, False), (1, True), (-1, False)])
+@pytest.mark.parametrize("name", ["argmax", "argmin"])
+def test_argmax_argmin(name, dim, keepdim):
+    data = rand(3, 4)
+    x = tg.tensor(data)
+    out = getattr(x, name)(dim, keepdim=keepdim) if dim is not None else getattr(x, name)()
+    assert getattr(tg, name)(x, dim).tolist() == getattr(np, name)(data, axis=dim).tolist()
+    assert out.dtype == np.int64 and not out.requires_grad
+    if HAS_TORCH:
+        import torch
+        t = torch.tensor(data)
+        expected = getattr(t, name)(dim, keepdim=keepdim) if dim is not None else getattr(t, name)()
+        assert out.shape == tuple(expected.shape)
+        np.testing.assert_array_equal(out.data, expected.numpy())
+
+
+def test_amax_ties_split_gradient_like_torch():
+    x = tg.tensor([[1.0, 3.0, 3.0], [2.0, 0.0, 1.0]], requires_grad=True)
+    x.amax(1).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [[0.0, 0.5, 0.5], [1.0, 0.0, 0.0]])
+
+
+# ---------------------------------------------------------------- stability at +-1000
+STABLE = [
+    ("softmax", lambda L: lambda x: L.softmax(x, dim=-1)),
+    ("log_softmax", lambda L: lambda x: L.log_softmax(x, dim=-1)),
+    ("logsumexp", lambda L: lambda x: L.logsumexp(x, dim=-1)),
+]
+
+
+@pytest.mark.parametrize("make", [c[1] for c in STABLE], ids=[c[0] for c in STABLE])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_stable_for_large_inputs(make, dtype):
+    data = np.array([[1000.0, -1000.0, 0.0], [1000.0, 1000.0, 999.0], [-1000.0, -1000.0, -999.0]],
+                    dtype=dtype)
+    upstream = np.array([[1.0, -2.0, 0.5], [0.3, 1.0, -1.0], [2.0, 0.0, 1.0]], dtype=dtype)
+    x = tg.tensor(data, requires_grad=True)
+    y = make(tg)(x)
+    (y * tg.tensor(upstream[:, : y.shape[-1]] if y.ndim == 2 else upstream[:, 0])).sum().backward()
+    assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(x.grad.data))
+    if HAS_TORCH:
+        import torch
+        tx = torch.tensor(data, requires_grad=True)
+        ty = make(torch)(tx)
+        (ty * torch.tensor(upstream[:, : ty.shape[-1]] if ty.ndim == 2 else upstream[:, 0])).sum().backward()
+        tol = 1e-6 if dtype == "float64" else 1e-5
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=tol, atol=tol)
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=tol, atol=tol)
+
+
+def test_stable_ops_gradcheck_at_large_inputs():
+    x = tg.tensor(np.array([[1000.0, -1000.0, 0.5], [1000.0, 999.0, 1000.5]]), requires_grad=True)
+    for fn in [lambda t: t.softmax(1), lambda t: t.log_softmax(1), lambda t: t.logsumexp(1)]:
+        assert tg.gradcheck(fn, [x])
+        assert tg.gradgradcheck(fn, [x])
+
+
+# ---------------------------------------------------------------- movement ops
+MOVEMENT = [
+    ("reshape", lambda L: lambda x: x.reshape(4, 6), lambda x: x.reshape(4, 6), (2, 3, 4)),
+    ("reshape-1", lambda L: lambda x: x.reshape(-1, 4), lambda x: x.reshape(-1, 4), (2, 3, 4)),
+    ("reshape_tuple", lambda L: lambda x: x.reshape((3, 8)), lambda x: x.reshape(3, 8), (2, 3, 4)),
+    ("reshape_fn", lambda L: lambda x: L.reshape(x, (6, 4)), lambda x: x.reshape(6, 4), (2, 3, 4)),
+    ("view", lambda L: lambda x: x.view(6, 4), lambda x: x.reshape(6, 4), (2, 3, 4)),
+    ("flatten", lambda L: lambda x: x.flatten(), lambda x: x.ravel(), (2, 3, 4)),
+    ("flatten1", lambda L: lambda x: x.flatten(1), lambda x: x.reshape(2, 12), (2, 3, 4)),
+    ("flatten0_1", lambda L: lambda x: L.flatten(x, 0, 1), lambda x: x.reshape(6, 4), (2, 3, 4)),
+    ("squeeze", lambda L: lambda x: x.squeeze(), np.squeeze, (1, 3, 1, 2)),
+    ("squeeze2", lambda L: lambda x: x.squeeze(2), lambda x: x.squeeze(2), (1, 3, 1, 2)),
+    ("squeeze_not1", lambda L: lambda x: L.squeeze(x, 1), lambda x: x, (1, 3, 1, 2)),
+    ("unsqueeze0", lambda L: lambda x: x.unsqueeze(0), lambda x: x[None], (3, 2)),
+    ("unsqueeze-1", lambda L: lambda x: L.unsqueeze(x, -1), lambda x: x[..., None], (3, 2)),
+    ("transpose", lambda L: lambda x: x.transpose(0, 2), lambda x: x.swapaxes(0, 2), (2, 3, 4)),
+    ("transpose_fn", lambda L: lambda x: L.transpose(x, -1, 0), lambda x: x.swapaxes(-1, 0), (2, 3, 4)),
+    ("permute", lambda L: lambda x: x.permute(2, 0, 1), lambda x: x.transpose(2, 0, 1), (2, 3, 4)),
+    ("permute_tuple", lambda L: lambda x: x.permute((1, 2, 0)), lambda x: x.transpose(1, 2, 0), (2, 3, 4)),
+    ("permute_fn", lambda L: lambda x: L.permute(x, (1, 0)), lambda x: x.T, (3, 4)),
+    (".T", lambda L: lambda x: x.T, lambda x: x.T, (3, 4)),
+    ("expand", lambda L: lambda x: x.expand(3, 4), lambda x: np.broadcast_to(x, (3, 4)), (3, 1)),
+    ("expand-1", lambda L: lambda x: x.expand(2, -1, 4), lambda x: np.broadcast_to(x, (2, 3, 4)), (3, 1)),
+    ("repeat", lambda L: lambda x: x.repeat(2, 3), lambda x: np.tile(x, (2, 3)), (2, 3)),
+    ("repeat_new_dim", lambda L: lambda x: x.repeat(2, 1, 2), lambda x: np.tile(x, (2, 1, 2)), (2, 3)),
+]
+
+
+@pytest.mark.parametrize("make, np_fn, shape", [c[1:] for c in MOVEMENT], ids=[c[0] for c in MOVEMENT])
+def test_movement(make, np_fn, shape):
+    run(make, np_fn, [rand(*shape)])
+
+
+INDICES = [
+    ("int", 1),
+    ("neg_int", -1),
+    ("slice", slice(1, 3)),
+    ("step", slice(None, None, 2)),
+    ("int_slice", (1, slice(0, 3))),
+    ("None", (None, slice(None), 1)),
+    ("ellipsis", (Ellipsis, 1)),
+    ("ellipsis_mid", (0, Ellipsis, slice(1, 3))),
+    ("int_array_repeated", np.array([0, 2, 0, 0])),
+    ("int_list_repeated", [1, 1, 2]),
+    ("2d_int_array", np.array([[0, 1], [1, 0]])),
+    ("int_and_array", (1, np.array([0, 2, 2]))),
+    ("two_arrays", (np.array([0, 1, 0]), np.array([2, 2, 2]))),
+    ("bool_mask_rows", np.array([True, False, True])),
+    ("bool_mask_full", "full_mask"),
+    ("slice_and_array", (slice(None), np.array([3, 3, 0]))),
+]
+
+
+@pytest.mark.parametrize("index", [c[1] for c in INDICES], ids=[c[0] for c in INDICES])
+def test_getitem(index):
+    full_mask = isinstance(index, str)
+    data = rand(3, 4) if full_mask else rand(3, 4, 2)
+    if full_mask:
+        index = data > 0.0
+    run(lambda L: lambda x: x[index], lambda x: x[index], [data])
+
+
+def test_getitem_with_index_tensor():
+    idx = [2, 0, 2]
+    run(lambda L: lambda x: x[L.tensor(idx)], lambda x: x[idx], [rand(4, 3)])
+
+
+def test_getitem_repeated_indices_accumulate():
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[[0, 0, 2, 0]].sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 0.0, 1.0])
+
+
+CAT = [
+    ("cat0", lambda L: lambda a, b: L.cat([a, b]), lambda a, b: np.concatenate([a, b]), (2, 3), (4, 3)),
+    ("cat1", lambda L: lambda a, b: L.cat([a, b], dim=1), lambda a, b: np.concatenate([a, b], 1), (2, 3), (2, 1)),
+    ("cat-1", lambda L: lambda a, b: L.cat((a, b, a), -1), lambda a, b: np.concatenate([a, b, a], -1),
+     (2, 3, 2), (2, 3, 1)),
+    ("stack0", lambda L: lambda a, b: L.stack([a, b]), lambda a, b: np.stack([a, b]), (2, 3), (2, 3)),
+    ("stack1", lambda L: lambda a, b: L.stack([a, b, a], dim=1), lambda a, b: np.stack([a, b, a], 1), (2, 3), (2, 3)),
+    ("stack-1", lambda L: lambda a, b: L.stack((a, b), -1), lambda a, b: np.stack([a, b], -1), (2, 3), (2, 3)),
+]
+
+
+@pytest.mark.parametrize("make, np_fn, sa, sb", [c[1:] for c in CAT], ids=[c[0] for c in CAT])
+def test_cat_stack(make, np_fn, sa, sb):
+    run(make, np_fn, [rand(*sa, seed=1), rand(*sb, seed=2)])
+
+
+def test_cat_with_a_tensor_that_needs_no_grad():
+    a = tg.tensor(rand(2, 3), requires_grad=True)
+    b = tg.tensor(rand(1, 3))
+    tg.cat([a, b]).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, np.ones((2, 3)))
+    assert b.grad is None
+
+
+# ---------------------------------------------------------------- casts
+def test_cast_float32_to_float64_and_back():
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x.double()
+    assert y.dtype == np.float64 and y.requires_grad
+    (y * 3).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0, 3.0])
+    z = tg.tensor(rand(3), requires_grad=True)
+    w = z.float()
+    assert w.dtype == np.float32
+    (w * w).sum().backward()
+    assert z.grad.dtype == np.float64
+    np.testing.assert_allclose(z.grad.data, 2 * rand(3).astype(np.float32), rtol=1e-6)
+
+
+def test_cast_gradcheck():
+    run(lambda L: lambda x: x.to(L.float64) * 2, lambda x: x * 2, [rand(3)])
+    run(lambda L: lambda x: x.double().exp(), np.exp, [rand(3)])
+
+
+def test_cast_to_integer_does_not_require_grad():
+    x = tg.tensor([1.5, -2.5], requires_grad=True)
+    i = x.long()
+    assert i.dtype == np.int64 and i.tolist() == [1, -2]
+    assert not i.requires_grad  # as torch: integer tensors never require grad
+    b = x.to(tg.bool)
+    assert b.dtype == np.bool_ and not b.requires_grad
+
+
+# ---------------------------------------------------------------- composites
+def test_composite_expression_matches_torch():
+    def make(L):
+        def f(x, w, b):
+            h = (x @ w + b).tanh()
+            return (h.softmax(-1) * h.sigmoid()).sum(0).log_softmax(0)
+        return f
+    run(make, None, [rand(4, 3), rand(3, 5, seed=1), rand(5, seed=2)])
+
+
+def test_same_tensor_used_twice():
+    run(lambda L: lambda x: x * x + x.exp() * x, lambda x: x * x + np.exp(x) * x, [rand(2, 3)])
+
+
+@requires_torch
+def test_float32_forward_matches_torch_within_float32_tolerance():
+    import torch
+    data = np.random.default_rng(0).standard_normal((4, 5)).astype(np.float32)
+    x, tx = tg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    y = (x.exp() * x.sin()).softmax(1).log().mean()
+    ty = (tx.exp() * tx.sin()).softmax(1).log().mean()
+    y.backward()
+    ty.backward()
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y.item(), ty.item(), rtol=1e-5)
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-4, atol=1e-6)
