@@ -19,6 +19,8 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .random import manual_seed, seed
 from .tensor import Tensor, tensor
 from . import datasets  # noqa: E402  (tg.datasets: load_digits, Digits, MNIST)
+from . import optim, utils  # noqa: E402  (tg.optim, tg.utils.data)
+from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -1,0 +1,156 @@
+"""RMSprop and Adagrad: per-coordinate step sizes from the history of squared gradients."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+
+from .optimizer import Optimizer, _check, _grad, _zeros
+
+__all__ = ["RMSprop", "Adagrad"]
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop (Hinton's lecture notes), as ``torch.optim.RMSprop``.
+
+    The update, for each parameter ``p`` with gradient ``g`` (``v``, ``g_avg``
+    and ``b`` start at zero)::
+
+        if maximize:            g = -g
+        if weight_decay != 0:   g = g + weight_decay * p
+        v = alpha * v + (1 - alpha) * g * g          # running mean of g^2
+        if centered:
+            g_avg = alpha * g_avg + (1 - alpha) * g  # running mean of g
+            denom = sqrt(v - g_avg * g_avg) + eps    # ~ running std of g
+        else:
+            denom = sqrt(v) + eps
+        if momentum > 0:
+            b = momentum * b + g / denom
+            p = p - lr * b
+        else:
+            p = p - lr * g / denom
+
+    Args:
+        params: Tensors to optimize, or dicts defining parameter groups.
+        lr: learning rate (default 1e-2).
+        alpha: smoothing constant of the running averages (default 0.99).
+        eps: added to the denominator for stability (default 1e-8).
+        weight_decay: L2 penalty (default 0).
+        momentum: momentum factor (default 0).
+        centered: divide by an estimate of the variance instead of the raw second moment.
+        maximize: climb the objective instead of descending it.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
+                 centered: bool = False, *, maximize: bool = False) -> None:
+        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
+        _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
+        _check(momentum >= 0.0, f"Invalid momentum value: {momentum}")
+        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        _check(alpha >= 0.0, f"Invalid alpha value: {alpha}")
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                        momentum=momentum, centered=centered, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _update(self, group: dict[str, Any]) -> None:
+        lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+        weight_decay, momentum, centered = group["weight_decay"], group["momentum"], group["centered"]
+        for p in group["params"]:
+            g = _grad(p, group["maximize"])
+            if g is None:
+                continue
+            state = self.state[p]
+            if not state:
+                state["step"] = 0
+                state["square_avg"] = _zeros(p)
+            if momentum > 0 and "momentum_buffer" not in state:
+                state["momentum_buffer"] = _zeros(p)
+            if centered and "grad_avg" not in state:
+                state["grad_avg"] = _zeros(p)
+            state["step"] += 1
+            if weight_decay != 0:
+                g = g + weight_decay * p.data
+            v = state["square_avg"].data
+            v *= alpha
+            v += (1 - alpha) * g * g
+            if centered:
+                g_avg = state["grad_avg"].data
+                g_avg *= alpha
+                g_avg += (1 - alpha) * g
+                denom = v - g_avg * g_avg
+                np.sqrt(denom, out=denom)
+            else:
+                denom = np.sqrt(v)
+            denom += eps
+            if momentum > 0:
+                b = state["momentum_buffer"].data
+                b *= momentum
+                b += np.divide(g, denom, out=denom)
+                p.data -= lr * b
+            else:
+                step = np.divide(g, denom, out=denom)
+                step *= lr
+                p.data -= step
+            p._version += 1
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad (Duchi et al., 2011), as ``torch.optim.Adagrad``.
+
+    The update, for each parameter ``p`` with gradient ``g`` at step ``t = 1, 2, ...``
+    (``s`` starts at ``initial_accumulator_value``)::
+
+        if maximize:            g = -g
+        if weight_decay != 0:   g = g + weight_decay * p
+        lr_t = lr / (1 + (t - 1) * lr_decay)
+        s = s + g * g                                # sum of squared gradients
+        p = p - lr_t * g / (sqrt(s) + eps)
+
+    Args:
+        params: Tensors to optimize, or dicts defining parameter groups.
+        lr: learning rate (default 1e-2).
+        lr_decay: learning rate decay (default 0).
+        weight_decay: L2 penalty (default 0).
+        initial_accumulator_value: starting value of the sum ``s`` (default 0).
+        eps: added to the denominator for stability (default 1e-10).
+        maximize: climb the objective instead of descending it.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0,
+                 eps: float = 1e-10, *, maximize: bool = False) -> None:
+        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
+        _check(lr_decay >= 0.0, f"Invalid lr_decay value: {lr_decay}")
+        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        _check(initial_accumulator_value >= 0.0,
+               f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
+        _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
+        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _update(self, group: dict[str, Any]) -> None:
+        lr, lr_decay, eps, weight_decay = (group["lr"], group["lr_decay"], group["eps"],
+                                           group["weight_decay"])
+        for p in group["params"]:
+            g = _grad(p, group["maximize"])
+            if g is None:
+                continue
+            state = self.state[p]
+            if not state:
+                state["step"] = 0
+                state["sum"] = _zeros(p, group["initial_accumulator_value"])
+            state["step"] += 1
+            if weight_decay != 0:
+                g = g + weight_decay * p.data
+            clr = lr / (1 + (state["step"] - 1) * lr_decay)
+            s = state["sum"].data
+            g2 = np.multiply(g, g)
+            s += g2
+            denom = np.sqrt(s, out=g2)           # reuse g2's memory
+            denom += eps
+            step = np.divide(g, denom, out=denom)
+            step *= clr
+            p.data -= step
+            p._version += 1
