@@ -18,6 +18,7 @@ How it fits together:
 """
 from __future__ import annotations
 
+import gc
 import threading
 import weakref
 from typing import Any, Callable, Iterable, Sequence
@@ -26,7 +27,7 @@ import numpy as np
 
 __all__ = [
     "Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "backward", "grad", "TensorError",
+    "backward", "grad", "TensorError", "TensorIndexError",
 ]
 
 
@@ -123,6 +124,10 @@ class enable_grad(no_grad):
 # ---------------------------------------------------------------- Function
 _FREED = object()  # marks saved values released by a backward pass
 
+# Set by tensor.py once the class exists (autograd.py is imported first).
+Tensor: Any = None
+_wrap: Any = None
+
 
 class _NoGradCtx:
     """The ctx handed to ``forward`` when nothing is recorded: saving is a no-op."""
@@ -164,8 +169,19 @@ class Function:
 
     An instance is the graph node (``tensor.grad_fn``). Its public attributes:
     ``inputs`` (the arguments of ``apply``), ``parents`` (the node or leaf
-    tensor each input's gradient flows to, or None), ``needs_input_grad``.
+    tensor each input's gradient flows to, or None), ``needs_input_grad``,
+    and ``shape``/``dtype`` of the output.
     """
+
+    _is_leaf = False  # graph vertices are nodes (this) or leaf Tensors (True)
+    # Defaults, overridden per instance only when used (keeps apply() cheap).
+    _saved: Any = ()
+    _refs: Any = None
+    _out: Any = None
+    _hooks: Any = None
+    _retain: Any = None
+    inputs: tuple = ()
+    parents: tuple = ()
 
     # --- the op author's side ---
     @staticmethod
@@ -181,6 +197,11 @@ class Function:
         self._saved = values
 
     @property
+    def needs_input_grad(self) -> tuple:
+        """Per input of forward: does a gradient have to flow to it?"""
+        return tuple(p is not None for p in self.parents)
+
+    @property
     def saved_tensors(self) -> tuple:
         """The saved values as Tensors. An input's array comes back as that
         input Tensor, the output's array as the output Tensor, so a backward
@@ -191,42 +212,52 @@ class Function:
                 f"Trying to backward through the graph a second time (at {self.name()}): "
                 "its saved values were freed by the first backward. "
                 "Call .backward(retain_graph=True) the first time if you need to.")
-        from .tensor import Tensor, _wrap
+        refs = self._refs
+        if refs is None:
+            return tuple(_wrap(v) if type(v) is np.ndarray else v for v in saved)
         out = []
-        for v in saved:
-            if isinstance(v, np.ndarray):
-                t = None
-                for inp in self.inputs:
-                    if isinstance(inp, Tensor) and inp.data is v:
-                        t = inp
-                        break
-                if t is None and self._out is not None:
-                    o = self._out()
-                    if o is not None and o.data is v:
-                        t = o
-                if t is None:
-                    t = _wrap(v)
-                else:
-                    self._check_version(t)
-                out.append(t)
-            else:
-                out.append(v)
+        for k, v in enumerate(saved):
+            r, ver = refs[2 * k], refs[2 * k + 1]
+            if r is None:
+                out.append(_wrap(v) if type(v) is np.ndarray else v)
+                continue
+            t = self.inputs[r] if r >= 0 else self._out()
+            if t is None:  # the output tensor is gone: its value is all we need
+                out.append(_wrap(v))
+                continue
+            if t._version != ver:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified "
+                    f"by an inplace operation: a tensor of shape {tuple(t.data.shape)} saved by "
+                    f"{self.name()} is at version {t._version}; expected version {ver} "
+                    "instead. Use an out-of-place op (y = y * 2) instead of an in-place one "
+                    "(y *= 2), or .clone() the tensor first.")
+            out.append(t)
         return tuple(out)
 
     def mark_non_differentiable(self, *values: Any) -> None:
         pass
 
-    def _check_version(self, t: Any) -> None:
-        versions = self._versions
-        if versions is not None:
-            v = versions.get(id(t))
-            if v is not None and t._version[0] != v:
-                raise RuntimeError(
-                    f"one of the variables needed for gradient computation has been modified "
-                    f"by an inplace operation: a tensor of shape {tuple(t.shape)} saved by "
-                    f"{self.name()} is at version {t._version[0]}; expected version {v} instead. "
-                    "Use an out-of-place op (y = y * 2) instead of an in-place one (y *= 2), "
-                    "or .clone() the tensor first.")
+    def _bind_saved(self, out: Any) -> None:
+        """Remember which saved arrays are inputs or the output, with their
+        versions, so backward can hand back Tensors and detect in-place changes.
+        ``_refs`` holds, per saved value, an input index (the output is -1;
+        None: neither) followed by that tensor's version now."""
+        refs = []
+        inputs = self.inputs
+        for v in self._saved:
+            r = ver = None
+            if type(v) is np.ndarray:
+                if v is out.data:
+                    r, ver = -1, 0
+                    self._out = weakref.ref(out)
+                else:
+                    for i, a in enumerate(inputs):
+                        if isinstance(a, Tensor) and a.data is v:
+                            r, ver = i, a._version
+                            break
+            refs += (r, ver)
+        self._refs = tuple(refs)  # a tuple of ints: the garbage collector skips it
 
     def name(self) -> str:
         return type(self).__name__
@@ -238,55 +269,42 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the op on Tensors (or Python numbers) and record it in the graph."""
-        from .tensor import Tensor, _wrap
-        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
         record = False
         if _mode.enabled:
             for a in args:
                 if isinstance(a, Tensor) and a.requires_grad:
                     record = True
                     break
+        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
         if not record:
             try:
-                out = cls.forward(_NO_GRAD_CTX, *arrays, **kwargs)
+                return _wrap(cls.forward(_NO_GRAD_CTX, *arrays, **kwargs))
             except (ValueError, IndexError, TypeError) as e:
                 raise _op_error(cls, args, e) from None
-            return _wrap(out)
-        ctx = cls.__new__(cls)
-        ctx._saved = ()
-        ctx._out = None
-        ctx._versions = None
-        ctx._hooks = None
-        ctx._retain = None
+        ctx = _new(cls)
         ctx.inputs = args
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        ctx.parents = tuple([(a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad
+                             else None for a in args])
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except (ValueError, IndexError, TypeError) as e:
             raise _op_error(cls, args, e) from None
-        parents = []
-        for a in args:
-            if isinstance(a, Tensor) and a.requires_grad:
-                parents.append(a.grad_fn if a.grad_fn is not None else a)
-            else:
-                parents.append(None)
-        ctx.parents = tuple(parents)
-        res = _wrap(out, ctx, True)
-        ctx.shape = res.data.shape
-        ctx.dtype = res.data.dtype
-        saved = ctx._saved
-        if saved:
-            versions = {}
-            for v in saved:
-                if v is res.data:
-                    ctx._out = weakref.ref(res)
-                    versions[id(res)] = 0
-                elif isinstance(v, np.ndarray):
-                    for a in args:
-                        if isinstance(a, Tensor) and a.data is v:
-                            versions[id(a)] = a._version[0]
-            ctx._versions = versions
+        res = _wrap(out)
+        if res.data is not out and ctx._saved:
+            # NumPy returns a scalar (np.float64), not an array, for a 0-d result;
+            # saved references to it must point at the output's array instead.
+            ctx._saved = tuple(res.data if v is out else v for v in ctx._saved)
+        res.grad_fn = ctx
+        res.requires_grad = True
+        out = res.data
+        ctx.shape = out.shape
+        ctx.dtype = out.dtype
+        if ctx._saved:
+            ctx._bind_saved(res)
         return res
+
+
+_new = object.__new__
 
 
 def _op_error(cls: type, args: Sequence[Any], e: Exception) -> Exception:
@@ -295,12 +313,18 @@ def _op_error(cls: type, args: Sequence[Any], e: Exception) -> Exception:
     shapes = ", ".join(str(tuple(np.shape(getattr(a, "data", a)))) for a in args
                        if isinstance(getattr(a, "data", a), np.ndarray))
     msg = str(e).split("\n")[0]
-    return TensorError(f"{cls.__name__.lower()}: {msg} (input shapes: {shapes})")
+    kind = TensorIndexError if isinstance(e, IndexError) else TensorError
+    return kind(f"{cls.__name__.lower()}: {msg} (input shapes: {shapes})")
+
+
+class TensorIndexError(TensorError, IndexError):
+    """An index out of range (an ``IndexError`` too, as in PyTorch and Python)."""
 
 
 # ---------------------------------------------------------------- the engine
 def _match_shape(g: Any, shape: tuple, dtype: np.dtype) -> Any:
-    """Undo broadcasting: sum ``g`` down to ``shape`` (and cast to ``dtype``)."""
+    """Undo broadcasting: sum ``g`` down to ``shape`` (and cast to ``dtype``).
+    The one place where broadcasting is undone, for every op."""
     if g.data.shape != shape:
         from .ops.movement import SumTo
         g = SumTo.apply(g, shape=shape)
@@ -309,32 +333,15 @@ def _match_shape(g: Any, shape: tuple, dtype: np.dtype) -> Any:
     return g
 
 
-def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
-                  create_graph: bool, inputs: Sequence[Any] | None = None,
-                  accumulate: bool = True) -> list | None:
-    """The engine. Propagate ``grads`` from ``roots`` through the graph.
-
-    With ``accumulate`` the leaves' ``.grad`` (and retained grads) are updated;
-    with ``inputs`` the gradients reaching those tensors are returned instead.
-    """
-    from .tensor import Tensor, _wrap
-
-    # 1. Count, for every node, how many edges point at it (no recursion).
-    deps: dict = {}
-    stack = []
-    start = {}
-    for r, g in zip(roots, grads):
-        node = r.grad_fn if r.grad_fn is not None else r
-        if node in start:
-            start[node] = start[node] + g
-        else:
-            start[node] = g
-            if node not in deps:
-                deps[node] = 0
-                stack.append(node)
+def _count_deps(starts: Sequence[Any]) -> dict:
+    """For every vertex reachable from ``starts``: how many edges point at it.
+    An explicit stack, not recursion: a million-node chain is fine."""
+    deps = dict.fromkeys(starts, 0)
+    stack = list(deps)
+    pop, push = stack.pop, stack.append
     while stack:
-        node = stack.pop()
-        if isinstance(node, Tensor):
+        node = pop()
+        if node._is_leaf:
             continue
         for p in node.parents:
             if p is None:
@@ -343,39 +350,46 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
                 deps[p] += 1
             else:
                 deps[p] = 1
-                stack.append(p)
+                push(p)
+    return deps
 
-    # What the caller wants back (autograd.grad): keyed by node or leaf.
+
+def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
+                  create_graph: bool, inputs: Sequence[Any] | None = None,
+                  accumulate: bool = True) -> list | None:
+    """The engine. Propagate ``grads`` from ``roots`` through the graph in
+    reverse topological order (Kahn's algorithm: a vertex runs once every
+    gradient flowing into it has been summed).
+
+    With ``accumulate`` the leaves' ``.grad`` (and retained grads) are updated;
+    with ``inputs`` the gradients reaching those tensors are returned instead.
+    """
+    pending: dict = {}
+    for r, g in zip(roots, grads):
+        v = r.grad_fn or r
+        pending[v] = pending[v] + g if v in pending else g
+    deps = _count_deps(list(pending))
+
     wanted = None
-    if inputs is not None:
+    if inputs is not None:  # autograd.grad: report the gradient reaching these
         wanted = {}
         for i, t in enumerate(inputs):
-            key = t.grad_fn if t.grad_fn is not None else t
-            wanted.setdefault(key, []).append(i)
+            wanted.setdefault(t.grad_fn or t, []).append(i)
         results: list = [None] * len(inputs)
 
-    # 2. Walk in reverse topological order, summing gradients at each node.
-    pending = dict(start)
-    ready = [n for n in start if deps[n] == 0]
+    ready = [v for v in pending if deps[v] == 0]
     aliased: set = {id(g.data) for g in grads}
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
+    # Reference counting frees everything the walk discards; pausing the cyclic
+    # collector spares it rescanning a big graph again and again meanwhile.
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    pop_ready, push_ready, pop_pending = ready.pop, ready.append, pending.pop
     try:
         while ready:
-            node = ready.pop()
-            g = pending.pop(node)
-            if isinstance(node, Tensor):  # a leaf: run its hooks, then accumulate
-                if node._hooks:
-                    for hook in node._hooks:
-                        r = hook(g)
-                        if r is not None:
-                            g = r
-                if wanted is not None and node in wanted:
-                    for i in wanted[node]:
-                        results[i] = g
-                if accumulate:
-                    _accumulate(node, g, create_graph, aliased)
-                continue
+            node = pop_ready()
+            g = pop_pending(node)
             if node._hooks:
                 for hook in node._hooks:
                     r = hook(g)
@@ -384,14 +398,18 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
             if wanted is not None and node in wanted:
                 for i in wanted[node]:
                     results[i] = g
+            if node._is_leaf:
+                if accumulate:
+                    _accumulate(node, g, create_graph, aliased)
+                continue
             if accumulate and node._retain is not None:
                 t = node._retain()
                 if t is not None:
                     _accumulate(t, g, create_graph, aliased)
-            in_grads = type(node).backward(node, g)
-            if not isinstance(in_grads, tuple):
-                in_grads = (in_grads,)
+            in_grads = node.backward(node, g)
             parents = node.parents
+            if type(in_grads) is not tuple:
+                in_grads = (in_grads,)
             if len(in_grads) != len(parents):
                 raise RuntimeError(
                     f"{node.name()}.backward returned {len(in_grads)} gradients, "
@@ -402,9 +420,12 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
                 if gi is not None:
                     if not isinstance(gi, Tensor):
                         gi = _wrap(np.asarray(gi))
-                    if isinstance(p, Tensor):
-                        gi = _match_shape(gi, p.data.shape, p.data.dtype)
-                    else:
+                    d = gi.data
+                    if p._is_leaf:
+                        pd = p.data
+                        if d.shape != pd.shape or d.dtype != pd.dtype:
+                            gi = _match_shape(gi, pd.shape, pd.dtype)
+                    elif d.shape != p.shape or d.dtype != p.dtype:
                         gi = _match_shape(gi, p.shape, p.dtype)
                     if p in pending:
                         pending[p] = pending[p] + gi
@@ -414,24 +435,25 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
                 deps[p] = n
                 if n == 0:
                     if p in pending:
-                        ready.append(p)
-                    else:  # nothing flowed here (every path gave None)
+                        push_ready(p)
+                    else:  # every path into p gave None: nothing flows on from it
                         _skip(p, deps, pending, ready)
             if not retain_graph:
                 node._saved = _FREED
                 node.inputs = ()
     finally:
         _mode.enabled = prev_mode
+        if gc_was_on:
+            gc.enable()
     return results if inputs is not None else None
 
 
 def _skip(node: Any, deps: dict, pending: dict, ready: list) -> None:
-    """Release the parents of a node that received no gradient at all."""
-    from .tensor import Tensor
+    """Release the parents of a vertex that received no gradient at all."""
     stack = [node]
     while stack:
         n = stack.pop()
-        if isinstance(n, Tensor):
+        if n._is_leaf:
             continue
         for p in n.parents:
             if p is None:
@@ -446,7 +468,6 @@ def _skip(node: Any, deps: dict, pending: dict, ready: list) -> None:
 
 def _accumulate(t: Any, g: Any, create_graph: bool, aliased: set) -> None:
     """``t.grad += g`` as PyTorch does it: a fresh tensor, never an alias."""
-    from .tensor import _wrap
     if t.grad is None:
         if create_graph:
             t.grad = g
@@ -465,7 +486,6 @@ def _accumulate(t: Any, g: Any, create_graph: bool, aliased: set) -> None:
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
              create_graph: bool = False) -> None:
     """``torch.autograd.backward``: accumulate d(tensors)/d(leaves) into ``.grad``."""
-    from .tensor import Tensor
     tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     if grad_tensors is None or isinstance(grad_tensors, Tensor):
         grad_tensors = [grad_tensors] * len(tensors)
@@ -476,7 +496,6 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
 
 
 def _prepare_roots(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> tuple[list, list]:
-    from .tensor import Tensor, _wrap
     roots, grads = [], []
     for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
         if not isinstance(t, Tensor):
@@ -511,7 +530,6 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 
     With ``create_graph=True`` the result is itself differentiable (grad of grad).
     """
-    from .tensor import Tensor
     single = isinstance(outputs, Tensor)
     outputs = [outputs] if single else list(outputs)
     inputs_t = [inputs] if isinstance(inputs, Tensor) else list(inputs)

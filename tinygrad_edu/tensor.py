@@ -22,19 +22,16 @@ __all__ = ["Tensor", "tensor"]
 _FLOATS = (np.float16, np.float32, np.float64)
 
 
-def _wrap(data: Any, grad_fn: Any = None, requires_grad: bool = False) -> "Tensor":
+def _wrap(data: Any) -> "Tensor":
     """Make a Tensor around an array without copying or checking (the fast path)."""
     if type(data) is not np.ndarray:
         data = np.asarray(data)
-    t = Tensor.__new__(Tensor)
+    t = _new(Tensor)
     t.data = data
-    t.grad = None
-    t.requires_grad = requires_grad
-    t.grad_fn = grad_fn
-    t.name = None
-    t._version = [0]
-    t._hooks = None
     return t
+
+
+_new = object.__new__
 
 
 def _to_dtype(dtype: Any) -> np.dtype | None:
@@ -92,9 +89,14 @@ def _nested_tensors_to_lists(data: Any) -> Any:
     return data
 
 
+_OK = (int, float)  # Tensor is added below, once it exists
+
+
 def _c(x: Any) -> Any:
     """An operand: Tensors and Python numbers pass through (Python numbers are
     'weak' and keep the tensor's dtype, as in PyTorch); anything else becomes a Tensor."""
+    if isinstance(x, _OK):
+        return x
     if isinstance(x, (Tensor, int, float)) and not isinstance(x, bool):
         return x
     if isinstance(x, bool):
@@ -121,19 +123,21 @@ class Tensor:
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_version", "_hooks",
-                 "__weakref__")
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected op
+    _is_leaf = True  # for the engine: Tensors in the graph are leaves, nodes are Functions
+    # Defaults that most tensors never change (set per instance only when they do).
+    grad: "Tensor | None" = None
+    grad_fn: Any = None
+    requires_grad: bool = False
+    name: "str | None" = None
+    _hooks: Any = None
+    _version: int = 0  # bumped by every in-place change; backward checks it
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str | None = None) -> None:
         self.data = _as_array(data, dtype)
-        self.grad = None
-        self.grad_fn = None
-        self.name = name
-        self._version = [0]
-        self._hooks = None
-        self.requires_grad = False
+        if name is not None:
+            self.name = name
         if requires_grad:
             self.requires_grad_(True)
 
@@ -195,9 +199,7 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (shares memory, as in PyTorch)."""
-        t = _wrap(self.data)
-        t._version = self._version
-        return t
+        return _wrap(self.data)
 
     def detach_(self) -> "Tensor":
         self.grad_fn = None
@@ -559,6 +561,8 @@ class Tensor:
         dtype = _to_dtype(dtype)
         if dtype == self.data.dtype:
             return self
+        if dtype.kind not in "fc":  # integer/bool results never require grad (as torch)
+            return _wrap(self.data.astype(dtype))
         return M.Cast.apply(self, dtype=dtype)
 
     def type(self, dtype: Any = None) -> Any:
@@ -575,7 +579,8 @@ class Tensor:
     def _snapshot(self) -> "Tensor":
         """A stand-in for this tensor's current value and graph position, used
         as the input of an in-place op that is recorded."""
-        t = _wrap(self.data.copy(), self.grad_fn, self.requires_grad)
+        t = _wrap(self.data.copy())
+        t.grad_fn, t.requires_grad = self.grad_fn, self.requires_grad
         return t
 
     def _inplace(self, op: str, recorded: Callable[[], "Tensor"], direct: Callable[[], Any],
@@ -599,13 +604,17 @@ class Tensor:
                 import weakref
                 node._saved = tuple(self.data if s is out.data else s for s in node._saved)
                 node._out = weakref.ref(self)
-                node._versions[id(self)] = self._version[0] + 1
+                refs = list(node._refs)
+                for k in range(0, len(refs), 2):
+                    if refs[k] == -1:
+                        refs[k + 1] = self._version + 1
+                node._refs = tuple(refs)
         else:
             try:
                 direct()
             except (TypeError, ValueError) as e:
                 raise TensorError(f"{op}: {e} (shape {self.shape})") from None
-        self._version[0] += 1
+        self._version += 1
         return self
 
     def _binary_inplace(self, op: str, fn: Callable, ufunc: Any, other: Any) -> "Tensor":
@@ -672,6 +681,11 @@ class Tensor:
 
 def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
+
+
+autograd.Tensor = Tensor
+autograd._wrap = _wrap
+_OK = (Tensor, int, float)
 
 
 def _axes(dim: Any) -> tuple:

@@ -38,7 +38,10 @@ def _setup(ctx, name, x, dim):
 
 def _expand(ctx, g):
     """Gradient of the reduced shape -> broadcast back over x's shape."""
-    return g.reshape(ctx.kshape).expand(ctx.in_shape)
+    k = ctx.kshape
+    if g.data.shape != k[len(k) - g.data.ndim:]:  # reduced axes not all leading
+        g = g.reshape(k)
+    return g.expand(ctx.in_shape)
 
 
 class Sum(Function):
