@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import numpy as np
 
 from ..autograd import no_grad
-from ..tensor import Tensor, _to_dtype
+from ..tensor import Tensor, _to_dtype, _wrap
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList"]
 
@@ -403,8 +403,7 @@ class Module:
                 if assign:
                     target.data = np.array(arr, dtype=target.data.dtype)
                 else:
-                    np.copyto(target.data, arr, casting="unsafe")
-                target._version[0] += 1
+                    target.copy_(_wrap(arr))  # in place: bumps the version counter
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------ printing

@@ -1,0 +1,473 @@
+"""``nn.functional``: every layer and loss as a plain function (``F.linear``,
+``F.cross_entropy``, ...), with torch's names and arguments.
+
+Most are one line over Tensor methods. Five are fused ``Function`` subclasses,
+written like the ops in ``ops/`` (forward in NumPy, backward in Tensor ops, so
+``create_graph=True`` still works):
+
+* ``linear``: one graph node instead of three (transpose, matmul, add); the
+  training step of a small net is mostly per-op overhead.
+* ``cross_entropy`` and ``nll_loss``: log-softmax and the pick of the target
+  class in one pass, stable for any logits (no exp overflow at +-1000, no
+  log(0) = -inf), and a backward that is just ``softmax - onehot``.
+* ``binary_cross_entropy(_with_logits)``: the composed formulas give inf or
+  nan at probabilities 0 and 1 (logits of +-100); the fused ones stay finite.
+* ``mse_loss``: one node instead of three, for speed (tiny models are all
+  overhead).
+
+The composed forms are one line each, for comparison::
+
+    log_softmax(x)  = x - x.logsumexp(1, keepdim=True)
+    cross_entropy   = -log_softmax(x)[range(N), t].mean()
+    bce_with_logits = -(y * x.sigmoid().log() + (1 - y) * (1 - x.sigmoid()).log()).mean()
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Function, TensorError, is_grad_enabled
+from ..random import _rng
+from ..tensor import Tensor, _wrap
+
+__all__ = [
+    "linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "flatten",
+    "identity", "mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+# ================================================================ layers
+class _Linear(Function):
+    """y = x @ W^T + b;  dx = dy @ W,  dW = dy^T @ x,  db = dy summed over the batch"""
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        if x.shape[-1:] != w.shape[1:]:
+            raise TensorError(f"linear: input of shape {x.shape} has {x.shape[-1:] or 'no'} "
+                              f"features but the weight of shape {w.shape} expects {w.shape[1]} "
+                              f"(weight is (out_features, in_features))")
+        ctx.save_for_backward(x, w)
+        y = x @ w.T  # W.T is a view: BLAS reads it transposed, nothing is copied
+        if b is not None:
+            if b.shape != w.shape[:1]:
+                raise TensorError(f"linear: bias of shape {b.shape} doesn't match the weight "
+                                  f"of shape {w.shape} (expected ({w.shape[0]},))")
+            y = np.add(y, b, out=y) if y.dtype == np.result_type(y, b) else y + b
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = g @ w if need[0] else None
+        gw = None
+        if need[1]:  # fold any leading batch dimensions into one
+            g2 = g if g.ndim == 2 else g.reshape(-1, w.shape[0])
+            x2 = x if x.ndim == 2 else x.reshape(-1, w.shape[1])
+            gw = g2.T @ x2
+        # db = dy: the engine sums it over the batch (it undoes broadcasting)
+        gb = g if len(need) > 2 and need[2] else None
+        return gx, gw, gb
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x W^T + b.
+
+    Shape:
+        input (*, in_features), weight (out_features, in_features),
+        bias (out_features,), output (*, out_features).
+    """
+    return _Linear.apply(input, weight, bias)
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0), elementwise."""
+    return input.relu()
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)), elementwise."""
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    return input.tanh()
+
+
+def identity(input: Tensor) -> Tensor:
+    return input
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    return input.flatten(start_dim, end_dim)
+
+
+def _softmax_dim(name: str, ndim: int, dim: int | None) -> int:
+    if dim is not None:
+        return dim
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. "
+                  "Change the call to include dim=X as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """exp(x_i) / sum_j exp(x_j) along ``dim``."""
+    x = input if dtype is None else input.to(dtype)
+    return x.softmax(_softmax_dim("softmax", x.ndim, dim))
+
+
+def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """x_i - log(sum_j exp(x_j)) along ``dim``, computed stably."""
+    x = input if dtype is None else input.to(dtype)
+    return x.log_softmax(_softmax_dim("log_softmax", x.ndim, dim))
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p)
+    (so the expected value is unchanged); the identity when not ``training``."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    keep = _rng().random(input.shape) >= p
+    return input * _wrap((keep / (1.0 - p)).astype(input.dtype, copy=False))
+
+
+# ================================================================ loss helpers
+def _check_reduction(name: str, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{name}: {reduction!r} is not a valid value for reduction "
+                         f"(use 'none', 'mean' or 'sum')")
+
+
+def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "mean":
+        return np.mean(loss)
+    return np.sum(loss) if reduction == "sum" else loss
+
+
+def _scale(ctx: Any, g: Tensor) -> Tensor:
+    """The incoming gradient per element: dy / n for 'mean', dy otherwise."""
+    return g / ctx.n if ctx.reduction == "mean" else g
+
+
+def _same_shape(name: str, x: Tensor, y: Any) -> None:
+    if tuple(np.shape(getattr(y, "data", y))) != tuple(x.shape):
+        raise TensorError(f"{name}: target of shape {tuple(np.shape(getattr(y, 'data', y)))} "
+                          f"doesn't match input of shape {tuple(x.shape)}; they must be the same")
+
+
+def _as_tensor(x: Any, like: Tensor) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    return _wrap(np.asarray(x, dtype=like.dtype))
+
+
+def _array(x: Any) -> np.ndarray | None:
+    return None if x is None else np.asarray(getattr(x, "data", x))
+
+
+# ================================================================ regression losses
+class _MSE(Function):
+    """l = (x - y)^2 (then reduced);  dx = dl * 2 (x - y),  dy = -dx"""
+
+    @staticmethod
+    def forward(ctx, x, y, reduction):
+        ctx.save_for_backward(x, y)
+        d = x - y
+        ctx.reduction, ctx.n = reduction, d.size
+        return _reduce(d * d, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        gx = (x - y) * (_scale(ctx, g) * 2)
+        return gx, (-gx if ctx.needs_input_grad[1] else None)
+
+
+def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+             reduction: str = "mean") -> Tensor:
+    """Mean squared error: mean((x - y)^2) (or sum, or none: elementwise)."""
+    _check_reduction("mse_loss", reduction)
+    return _MSE.apply(input, _as_tensor(target, input), reduction=reduction)
+
+
+def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
+            reduction: str = "mean") -> Tensor:
+    """Mean absolute error: mean(|x - y|) (or sum, or none)."""
+    _check_reduction("l1_loss", reduction)
+    loss = (input - _as_tensor(target, input)).abs()
+    return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
+
+
+# ================================================================ classification losses
+class _LabelError(TensorError, IndexError):
+    """A class label outside [0, C) (an IndexError too, as torch raises)."""
+
+
+def _class_weights(name: str, t: np.ndarray, n_classes: int, weight: np.ndarray | None,
+                   ignore_index: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Check the labels; return them with ignored ones set to 0, and each
+    sample's weight w[t_i] (0 where t_i == ignore_index)."""
+    keep = t != ignore_index
+    bad = keep & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        label = int(t[bad][0])
+        raise _LabelError(f"{name}: target label {label} is out of range for {n_classes} "
+                          f"classes (labels must be in 0..{n_classes - 1}, or "
+                          f"ignore_index={ignore_index})")
+    safe = np.where(keep, t, 0)
+    w = keep.astype(dtype) if weight is None else weight.astype(dtype)[safe] * keep
+    return safe, w
+
+
+class _NLL(Function):
+    """l_i = -w[t_i] x[i, t_i];  dx[i, c] = -dl_i w[t_i] [c == t_i]"""
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, reduction):
+        t, w = _class_weights("nll_loss", target, x.shape[1], weight, ignore_index, x.dtype)
+        rows = np.arange(x.shape[0])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            coef = w / w.sum() if reduction == "mean" else w  # mean is weighted: /sum(w[t_i])
+        onehot = np.zeros_like(x)
+        onehot[rows, t] = -coef
+        ctx.save_for_backward(onehot)
+        ctx.reduction = reduction
+        loss = -x[rows, t] * coef
+        return loss if reduction == "none" else np.sum(loss)
+
+    @staticmethod
+    def backward(ctx, g):
+        (onehot,) = ctx.saved_tensors
+        return onehot * (g.reshape(-1, 1) if ctx.reduction == "none" else g)
+
+
+class _CrossEntropy(Function):
+    """l_i = -w[t_i] log_softmax(x)[i, t_i];  dx_i = dl_i w[t_i] (softmax(x)_i - onehot(t_i))"""
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index, reduction):
+        t, w = _class_weights("cross_entropy", target, x.shape[1], weight, ignore_index, x.dtype)
+        rows = np.arange(x.shape[0])
+        shifted = x - np.amax(x, axis=1, keepdims=True)  # largest logit is 0: exp can't overflow
+        e = np.exp(shifted)
+        sum_e = np.sum(e, axis=1, keepdims=True)
+        nll = np.log(sum_e[:, 0]) - shifted[rows, t]  # -log_softmax(x) at the label
+        with np.errstate(invalid="ignore", divide="ignore"):
+            coef = w / w.sum() if reduction == "mean" else w  # mean is weighted: /sum(w[t_i])
+        onehot = np.zeros_like(x)
+        onehot[rows, t] = 1
+        ctx.save_for_backward(x, e / sum_e, onehot, coef[:, None])
+        ctx.reduction = reduction
+        loss = nll * coef
+        return loss if reduction == "none" else np.sum(loss)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, probs, onehot, coef = ctx.saved_tensors
+        # Reuse forward's softmax, unless a graph of this gradient is being
+        # recorded (create_graph): then it must be a Tensor op of x.
+        p = x.softmax(1) if is_grad_enabled() else probs
+        return (p - onehot) * (coef * (g.reshape(-1, 1) if ctx.reduction == "none" else g))
+
+
+class _SoftCrossEntropy(Function):
+    """l_i = -sum_c w_c y_ic log_softmax(x)_ic;
+    dx_i = dl_i (softmax(x)_i sum_c w_c y_ic - w y_i),  dy_i = -dl_i w log_softmax(x)_i"""
+
+    @staticmethod
+    def forward(ctx, x, y, weight, reduction):
+        shifted = x - np.amax(x, axis=1, keepdims=True)
+        logp = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+        w = np.ones(x.shape[1], dtype=x.dtype) if weight is None else weight.astype(x.dtype)
+        ctx.save_for_backward(x, y, logp, w)
+        ctx.reduction, ctx.n = reduction, x.shape[0]  # mean divides by N, as torch does
+        return _reduce(-np.sum(w * y * logp, axis=1), reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, logp, w = ctx.saved_tensors
+        if is_grad_enabled():  # recording a graph of the gradient: recompute from x
+            logp = x.log_softmax(1)
+        gs = _scale(ctx, g)
+        gs = gs.reshape(-1, 1) if ctx.reduction == "none" else gs
+        wy = y * w
+        gx = (logp.exp() * wy.sum(1, keepdim=True) - wy) * gs
+        gy = -(logp * w) * gs if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+def _classes_last(x: Tensor) -> Tensor:
+    """(N, C, d1, ...) -> (N * d1 * ..., C): one row per prediction."""
+    return x.permute(0, *range(2, x.ndim), 1).reshape(-1, x.shape[1])
+
+
+def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ignore_index: int,
+                reduction: str) -> Tensor:
+    """Shared shape handling of nll_loss and cross_entropy with class-index targets."""
+    _check_reduction(name, reduction)
+    t = np.asarray(getattr(target, "data", target))
+    if t.dtype.kind not in "iu":
+        raise TensorError(f"{name}: class-index targets must be integers, got dtype {t.dtype} "
+                          f"(for class probabilities pass a float target of the input's shape)")
+    x = input
+    if x.ndim == 1:  # one unbatched sample
+        x, t = x.unsqueeze(0), t.reshape(1)
+    expected = (x.shape[0],) + tuple(x.shape[2:])
+    if tuple(t.shape) != expected:
+        raise TensorError(f"{name}: input of shape {tuple(input.shape)} (N, C, ...) needs a "
+                          f"target of shape {expected}, got {tuple(t.shape)}")
+    w = _array(weight)
+    if w is not None and w.shape != (x.shape[1],):
+        raise TensorError(f"{name}: weight of shape {w.shape} must have one entry per class "
+                          f"({x.shape[1]},)")
+    flat = _classes_last(x) if x.ndim > 2 else x
+    out = fn.apply(flat, target=t.reshape(-1), weight=w, ignore_index=ignore_index,
+                   reduction=reduction)
+    if reduction == "none":
+        out = out.reshape(t.shape if input.ndim > 1 else ())
+    return out
+
+
+def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: Any = None,
+             ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities: -w[t_i] x[i, t_i], averaged
+    over the weights of the non-ignored samples for 'mean'.
+
+    Shape:
+        input (N, C) or (N, C, d1, ...) or (C,); target (N,) or (N, d1, ...) or ().
+    """
+    return _class_loss("nll_loss", _NLL, input, target, weight, ignore_index, reduction)
+
+
+def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: Any = None,
+                  ignore_index: int = -100, reduce: Any = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy of logits: ``nll_loss(log_softmax(x, 1), t)``, fused and stable.
+
+    The target is either class indices (integers, shape (N,) or (N, d1, ...);
+    ``ignore_index`` entries count for nothing) or class probabilities (floats,
+    the input's shape).
+
+    Shape:
+        input (N, C) or (N, C, d1, ...) or (C,); output a scalar, or per sample for 'none'.
+    """
+    if label_smoothing != 0.0:
+        raise NotImplementedError("cross_entropy: label_smoothing is not supported")
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind != "f":
+        return _class_loss("cross_entropy", _CrossEntropy, input, target, weight, ignore_index,
+                           reduction)
+    _check_reduction("cross_entropy", reduction)
+    _same_shape("cross_entropy (class-probability target)", input, t)
+    w = _array(weight)
+    y = _as_tensor(target, input)
+    x = input
+    if x.ndim == 1:
+        x, y = x.unsqueeze(0), y.unsqueeze(0)
+    if x.ndim > 2:
+        x, y = _classes_last(x), _classes_last(y)
+    out = _SoftCrossEntropy.apply(x, y, weight=w, reduction=reduction)
+    if reduction == "none":
+        out = out.reshape((input.shape[0],) + tuple(input.shape[2:]) if input.ndim > 1 else ())
+    return out
+
+
+# ================================================================ binary losses
+class _BCE(Function):
+    """l = -w (y log x + (1-y) log(1-x))  (logs clamped to >= -100, as torch);
+    dx = dl w (x - y) / max(x (1-x), 1e-12),  dy = dl w (log(1-x) - log x)"""
+
+    @staticmethod
+    def forward(ctx, x, y, weight, reduction):
+        if np.any((x < 0) | (x > 1)):
+            raise TensorError("binary_cross_entropy: all elements of input should be between "
+                              "0 and 1 (pass logits to binary_cross_entropy_with_logits)")
+        with np.errstate(divide="ignore"):
+            log_x, log_1mx = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
+        loss = -(y * log_x + (1 - y) * log_1mx)
+        w = np.ones((), dtype=x.dtype) if weight is None else weight.astype(x.dtype)
+        ctx.save_for_backward(x, y, w)
+        ctx.reduction, ctx.n = reduction, loss.size
+        return _reduce(w * loss, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, w = ctx.saved_tensors
+        gs = _scale(ctx, g) * w
+        gx = gs * (x - y) / (x * (1 - x)).clamp(min=1e-12)
+        gy = None
+        if ctx.needs_input_grad[1]:
+            gy = gs * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100))
+        return gx, gy
+
+
+def _softplus_neg(x: Tensor) -> Tensor:
+    """log(1 + exp(-x)) = max(-x, 0) + log(1 + exp(-|x|)), with Tensor ops (no overflow)."""
+    return (-x).relu() + ((-x.abs()).exp() + 1).log()
+
+
+class _BCEWithLogits(Function):
+    """l = w ((1-y) x + (1 + (pw-1) y) log(1 + exp(-x)));
+    dx = dl w ((1-y) - (1 + (pw-1) y) (1 - sigmoid(x))),  dy = dl w ((pw-1) log(1+exp(-x)) - x)
+    (without pos_weight, pw = 1 and dx = dl w (sigmoid(x) - y))"""
+
+    @staticmethod
+    def forward(ctx, x, y, weight, pos_weight, reduction):
+        softplus_neg = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))  # = -log sigmoid(x)
+        lw = 1 if pos_weight is None else 1 + (pos_weight.astype(x.dtype) - 1) * y
+        loss = (1 - y) * x + lw * softplus_neg
+        w = np.ones((), dtype=x.dtype) if weight is None else weight.astype(x.dtype)
+        pw = None if pos_weight is None else pos_weight.astype(x.dtype)
+        ctx.save_for_backward(x, y, w, pw)
+        ctx.reduction, ctx.n = reduction, loss.size
+        return _reduce(w * loss, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, w, pw = ctx.saved_tensors
+        gs = _scale(ctx, g) * w
+        if pw is None:
+            gx = gs * (x.sigmoid() - y)
+        else:
+            gx = gs * ((1 - y) - (1 + (pw - 1) * y) * (1 - x.sigmoid()))
+        gy = None
+        if ctx.needs_input_grad[1]:
+            gy = gs * (-x if pw is None else (pw - 1) * _softplus_neg(x) - x)
+        return gx, gy
+
+
+def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: Any = None,
+                         reduce: Any = None, reduction: str = "mean") -> Tensor:
+    """-w (y log x + (1-y) log(1-x)) for probabilities x in [0, 1]; each log
+    is clamped to >= -100 as in torch, so x = 0 or 1 gives a finite loss.
+
+    Shape: input and target the same shape; output a scalar, or that shape for 'none'.
+    """
+    _check_reduction("binary_cross_entropy", reduction)
+    _same_shape("binary_cross_entropy", input, target)
+    return _BCE.apply(input, _as_tensor(target, input), weight=_array(weight), reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None,
+                                     size_average: Any = None, reduce: Any = None,
+                                     reduction: str = "mean", pos_weight: Any = None) -> Tensor:
+    """``binary_cross_entropy(sigmoid(x), y)`` in one stable step:
+    (1-y) x + log(1 + exp(-x)), finite for any logit.
+
+    Args:
+        pos_weight: weight of the positive class (one per class, broadcast over
+            the last dimension): values > 1 raise recall.
+    """
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    _same_shape("binary_cross_entropy_with_logits", input, target)
+    return _BCEWithLogits.apply(input, _as_tensor(target, input), weight=_array(weight),
+                                pos_weight=_array(pos_weight), reduction=reduction)

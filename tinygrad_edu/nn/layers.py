@@ -1,0 +1,191 @@
+"""Layers: ``Linear``, the activations, ``Identity``, ``Flatten``, ``Dropout``.
+
+Each forward is one call into ``nn.functional``, where the math lives.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor, _to_dtype
+from . import functional as F
+from . import init
+from .module import Module, Parameter
+
+__all__ = ["Linear", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Identity", "Flatten",
+           "Dropout"]
+
+
+class Linear(Module):
+    """Applies an affine map: y = x W^T + b.
+
+    Args:
+        in_features: size of each input sample.
+        out_features: size of each output sample.
+        bias: if False, the layer learns no additive bias (default True).
+        dtype: dtype of the parameters (default float32).
+
+    Shape:
+        input (*, in_features), output (*, out_features).
+
+    Attributes:
+        weight: shape (out_features, in_features), as in torch (so state dicts
+            move across), initialised from U(-k, k) with k = 1/sqrt(in_features).
+        bias: shape (out_features,), initialised from U(-k, k) too.
+
+    Example::
+
+        >>> m = nn.Linear(20, 30)
+        >>> m(tg.randn(128, 20)).shape
+        (128, 30)
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        if in_features < 0 or out_features < 0:
+            raise ValueError(f"Linear: in_features and out_features must be >= 0, got "
+                             f"({in_features}, {out_features})")
+        dt = _to_dtype(dtype) or np.dtype(np.float32)
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = Parameter(np.empty((out_features, in_features), dtype=dt))
+        if bias:
+            self.bias = Parameter(np.empty(out_features, dtype=dt))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """torch's initialisation: kaiming_uniform_ with a = sqrt(5), which works
+        out to U(-1/sqrt(in_features), 1/sqrt(in_features)); the bias likewise."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class ReLU(Module):
+    """ReLU(x) = max(x, 0), elementwise."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu(input)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class Sigmoid(Module):
+    """Sigmoid(x) = 1 / (1 + exp(-x)), elementwise."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.sigmoid(input)
+
+
+class Tanh(Module):
+    """Tanh(x) = (e^x - e^-x) / (e^x + e^-x), elementwise."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.tanh(input)
+
+
+class Softmax(Module):
+    """Softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim``; the outputs are
+    in (0, 1) and sum to 1.
+
+    Args:
+        dim: the dimension to normalise over (for (N, C) logits, ``dim=1``).
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """LogSoftmax(x)_i = x_i - log(sum_j exp(x_j)) along ``dim``, computed stably.
+
+    Args:
+        dim: the dimension to normalise over.
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.log_softmax(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Identity(Module):
+    """Returns its input unchanged (takes and ignores any arguments)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input
+
+
+class Flatten(Module):
+    """Flattens dimensions ``start_dim`` to ``end_dim`` into one.
+
+    Shape:
+        input (N, *dims), output (N, prod(dims)) with the defaults.
+    """
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Dropout(Module):
+    """During training, zeroes each element with probability ``p`` and scales
+    the others by 1/(1-p); in eval mode (``model.eval()``), the identity.
+
+    Args:
+        p: probability of an element being zeroed (default 0.5).
+        inplace: accepted for compatibility; the output is always a new tensor.
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout(input, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"

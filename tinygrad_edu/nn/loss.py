@@ -1,0 +1,141 @@
+"""Loss modules: each stores its options and calls its ``nn.functional`` form.
+
+Every loss takes ``reduction``: ``'mean'`` (default), ``'sum'``, or
+``'none'`` (one value per element or sample).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..tensor import Tensor
+from . import functional as F
+from .module import Module
+
+__all__ = ["MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss"]
+
+
+class _Loss(Module):
+    def __init__(self, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:
+        super().__init__()
+        F._check_reduction(type(self).__name__, reduction)
+        self.reduction = reduction
+
+    def extra_repr(self) -> str:
+        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+
+
+class _WeightedLoss(_Loss):
+    def __init__(self, weight: Tensor | None = None, size_average: Any = None,
+                 reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+
+
+class MSELoss(_Loss):
+    """l = mean((x - y)^2) (``sum`` or elementwise with ``reduction``).
+
+    Shape: input and target the same shape (or broadcastable).
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    """l = mean(|x - y|) (``sum`` or elementwise with ``reduction``)."""
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood: l_i = -w[t_i] x[i, t_i] for log-probabilities
+    x (the output of ``LogSoftmax(dim=1)``).
+
+    'mean' divides by sum_i w[t_i] over the samples not equal to ``ignore_index``.
+
+    Args:
+        weight: optional per-class weights, shape (C,).
+        ignore_index: a target value that contributes nothing (default -100).
+
+    Shape:
+        input (N, C) or (N, C, d1, ...); target (N,) or (N, d1, ...) of class indices.
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average: Any = None,
+                 ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index,
+                          reduction=self.reduction)
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    """Cross-entropy of raw logits: ``NLLLoss()(LogSoftmax(dim=1)(x), t)`` in one
+    fused, stable step:
+
+        l_i = -w[t_i] log(exp(x[i, t_i]) / sum_c exp(x[i, c]))
+
+    The target is class indices (integers) or class probabilities (floats of
+    the input's shape: l_i = -sum_c w_c y_ic log_softmax(x)_ic).
+
+    Args:
+        weight: optional per-class weights, shape (C,).
+        ignore_index: a class-index target that contributes nothing (default -100).
+
+    Shape:
+        input (N, C) or (N, C, d1, ...) or (C,); target (N,) or (N, d1, ...) or
+        the input's shape for probabilities.
+
+    Example::
+
+        >>> loss = nn.CrossEntropyLoss()
+        >>> loss(tg.randn(3, 5, requires_grad=True), tg.tensor([1, 0, 4])).backward()
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average: Any = None,
+                 ignore_index: int = -100, reduce: Any = None, reduction: str = "mean",
+                 label_smoothing: float = 0.0) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross-entropy of probabilities: l = -w (y log x + (1-y) log(1-x)),
+    each log clamped to >= -100 (as torch) so x = 0 or 1 stays finite.
+
+    Shape: input and target the same shape, values in [0, 1].
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_WeightedLoss):
+    """``BCELoss`` after a ``Sigmoid``, fused and stable for any logit:
+
+        l = w ((1-y) x + (1 + (pos_weight-1) y) log(1 + exp(-x)))
+
+    Args:
+        weight: optional weight, broadcast against the loss.
+        pos_weight: optional weight of positive examples, one per class.
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average: Any = None,
+                 reduce: Any = None, reduction: str = "mean",
+                 pos_weight: Tensor | None = None) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.binary_cross_entropy_with_logits(input, target, self.weight,
+                                                  reduction=self.reduction,
+                                                  pos_weight=self.pos_weight)

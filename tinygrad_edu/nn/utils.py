@@ -1,0 +1,58 @@
+"""``nn.utils``: helpers that act on the gradients of many parameters at once."""
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy as np
+
+from ..autograd import no_grad
+from ..tensor import Tensor, _wrap
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+
+
+def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    return [p.grad for p in params if p.grad is not None]
+
+
+def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
+                    norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                    foreach: bool | None = None) -> Tensor:
+    """Scale all gradients together so that their joint norm is at most ``max_norm``.
+
+    The joint norm is the norm of the vector of every gradient element:
+    ``total = (sum_i ||g_i||_p^p)^(1/p)`` (``max |g|`` for ``p = inf``). Each
+    gradient is multiplied in place by ``min(1, max_norm / (total + 1e-6))``.
+
+    Returns:
+        the total norm before clipping, as a 0-d Tensor (as torch).
+    """
+    grads = _grads(parameters)
+    norm_type = float(norm_type)
+    if not grads:
+        return _wrap(np.zeros((), dtype=np.float32))
+    arrays = [g.data for g in grads]
+    if math.isinf(norm_type):
+        total = max(float(np.max(np.abs(a))) if a.size else 0.0 for a in arrays)
+    else:
+        total = sum(float(np.sum(np.abs(a) ** norm_type)) for a in arrays) ** (1.0 / norm_type)
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` "
+                           "is non-finite, so it cannot be clipped. To disable this error and "
+                           "scale the gradients by the non-finite norm anyway, set "
+                           "`error_if_nonfinite=False`")
+    coef = min(max_norm / (total + 1e-6), 1.0)
+    with no_grad():
+        for g in grads:
+            g.mul_(coef)
+    return _wrap(np.asarray(total, dtype=np.result_type(*arrays)))
+
+
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
+                     foreach: bool | None = None) -> None:
+    """Clamp every gradient element into [-clip_value, clip_value], in place."""
+    with no_grad():
+        for g in _grads(parameters):
+            g.clamp_(-clip_value, clip_value)
