@@ -1,0 +1,460 @@
+"""tg.optim: every optimizer and option follows torch's trajectory step for step;
+schedules match torch's; saving mid-training resumes on the same trajectory."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import nn, optim
+from tinygrad_edu.optim import lr_scheduler
+
+STEPS = 25
+
+
+# ---------------------------------------------------------------- a small MLP
+if hasattr(nn, "Linear"):
+    Linear = nn.Linear
+else:  # until nn.Linear lands: the same layer, written out
+    class Linear(nn.Module):  # type: ignore[no-redef]
+        def __init__(self, n_in: int, n_out: int) -> None:
+            super().__init__()
+            self.weight = nn.Parameter(tg.zeros(n_out, n_in))
+            self.bias = nn.Parameter(tg.zeros(n_out))
+
+        def forward(self, x: tg.Tensor) -> tg.Tensor:
+            return x @ self.weight.T + self.bias
+
+
+class MLP(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc1 = Linear(3, 5)
+        self.fc2 = Linear(5, 2)
+
+    def forward(self, x: tg.Tensor) -> tg.Tensor:
+        return self.fc2(self.fc1(x).tanh())
+
+
+def make_model(seed: int = 0) -> MLP:
+    """An MLP with float64 weights fixed by ``seed``."""
+    model = MLP()
+    rng = np.random.default_rng(seed)
+    for p in model.parameters():
+        p.data = rng.uniform(-1, 1, p.shape)
+    return model
+
+
+def data(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((8, 3)), rng.standard_normal((8, 2))
+
+
+def loss_of(model: Any, x: Any, y: Any) -> Any:
+    return ((model(x) - y) ** 2).mean()
+
+
+def train(model: MLP, opt: optim.Optimizer, steps: int, seed: int = 1) -> list[list[np.ndarray]]:
+    """Run ``steps`` steps; return the parameters after each."""
+    x, y = data(seed)
+    x, y = tg.Tensor(x), tg.Tensor(y)
+    out = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss_of(model, x, y).backward()
+        opt.step()
+        out.append([p.data.copy() for p in model.parameters()])
+    return out
+
+
+def torch_twin(torch: Any, model: MLP) -> Any:
+    """The same MLP in torch, with the same weights (copied with load_state_dict)."""
+    class TMLP(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc1 = torch.nn.Linear(3, 5)
+            self.fc2 = torch.nn.Linear(5, 2)
+
+        def forward(self, x: Any) -> Any:
+            return self.fc2(torch.tanh(self.fc1(x)))
+
+    tmodel = TMLP().double()
+    tmodel.load_state_dict({k: torch.tensor(v.data) for k, v in model.state_dict().items()})
+    return tmodel
+
+
+def torch_train(torch: Any, tmodel: Any, opt: Any, steps: int, seed: int = 1) -> list:
+    x, y = (torch.tensor(a) for a in data(seed))
+    out = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss_of(tmodel, x, y).backward()
+        opt.step()
+        out.append([p.detach().numpy().copy() for p in tmodel.parameters()])
+    return out
+
+
+# name, our optimizer class, torch's class name, options
+CASES = [
+    ("SGD", optim.SGD, "SGD", dict(lr=0.1)),
+    ("SGD momentum", optim.SGD, "SGD", dict(lr=0.05, momentum=0.9)),
+    ("SGD dampening", optim.SGD, "SGD", dict(lr=0.05, momentum=0.9, dampening=0.3)),
+    ("SGD nesterov", optim.SGD, "SGD", dict(lr=0.05, momentum=0.8, nesterov=True)),
+    ("SGD weight_decay", optim.SGD, "SGD", dict(lr=0.1, weight_decay=0.05)),
+    ("SGD all", optim.SGD, "SGD", dict(lr=0.05, momentum=0.7, weight_decay=0.01, nesterov=True)),
+    ("SGD maximize", optim.SGD, "SGD", dict(lr=0.01, momentum=0.5, maximize=True)),
+    ("Adam", optim.Adam, "Adam", dict(lr=0.01)),
+    ("Adam betas eps", optim.Adam, "Adam", dict(lr=0.02, betas=(0.8, 0.9), eps=1e-6)),
+    ("Adam weight_decay", optim.Adam, "Adam", dict(lr=0.01, weight_decay=0.1)),
+    ("Adam amsgrad", optim.Adam, "Adam", dict(lr=0.01, amsgrad=True)),
+    ("Adam amsgrad weight_decay", optim.Adam, "Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.1)),
+    ("Adam maximize", optim.Adam, "Adam", dict(lr=0.01, maximize=True)),
+    ("AdamW", optim.AdamW, "AdamW", dict(lr=0.01)),
+    ("AdamW amsgrad", optim.AdamW, "AdamW", dict(lr=0.01, weight_decay=0.1, amsgrad=True)),
+    ("RMSprop", optim.RMSprop, "RMSprop", dict(lr=0.01)),
+    ("RMSprop momentum", optim.RMSprop, "RMSprop", dict(lr=0.01, momentum=0.9)),
+    ("RMSprop centered", optim.RMSprop, "RMSprop", dict(lr=0.01, centered=True)),
+    ("RMSprop weight_decay", optim.RMSprop, "RMSprop", dict(lr=0.01, weight_decay=0.1)),
+    ("RMSprop all", optim.RMSprop, "RMSprop",
+     dict(lr=0.005, alpha=0.9, momentum=0.5, centered=True, weight_decay=0.05)),
+    ("Adagrad", optim.Adagrad, "Adagrad", dict(lr=0.1)),
+    ("Adagrad lr_decay", optim.Adagrad, "Adagrad", dict(lr=0.1, lr_decay=0.05)),
+    ("Adagrad weight_decay", optim.Adagrad, "Adagrad", dict(lr=0.1, weight_decay=0.1)),
+    ("Adagrad initial_accumulator_value", optim.Adagrad, "Adagrad",
+     dict(lr=0.1, initial_accumulator_value=0.5)),
+    ("Adagrad all", optim.Adagrad, "Adagrad",
+     dict(lr=0.1, lr_decay=0.01, weight_decay=0.05, initial_accumulator_value=0.1, eps=1e-8)),
+]
+
+
+def assert_same_trajectory(ours: list, theirs: list) -> None:
+    assert len(ours) == len(theirs)
+    for step, (a, b) in enumerate(zip(ours, theirs), 1):
+        for i, (pa, pb) in enumerate(zip(a, b)):
+            np.testing.assert_allclose(pa, pb, rtol=1e-6, atol=1e-12,
+                                       err_msg=f"step {step}, parameter {i}")
+
+
+@pytest.mark.parametrize("name,cls,torch_name,kwargs", CASES, ids=[c[0] for c in CASES])
+def test_trajectory_matches_torch(name: str, cls: type, torch_name: str, kwargs: dict) -> None:
+    torch = pytest.importorskip("torch")
+    model = make_model()
+    tmodel = torch_twin(torch, model)
+    ours = train(model, cls(model.parameters(), **kwargs), STEPS)
+    theirs = torch_train(torch, tmodel, getattr(torch.optim, torch_name)(tmodel.parameters(),
+                                                                         **kwargs), STEPS)
+    assert_same_trajectory(ours, theirs)
+
+
+def test_momentum_is_sgd_with_momentum_09() -> None:
+    torch = pytest.importorskip("torch")
+    model = make_model()
+    tmodel = torch_twin(torch, model)
+    opt = optim.Momentum(model.parameters())
+    assert opt.defaults["momentum"] == 0.9 and opt.defaults["lr"] == 0.01
+    ours = train(model, opt, STEPS)
+    theirs = torch_train(torch, tmodel, torch.optim.SGD(tmodel.parameters(), lr=0.01,
+                                                        momentum=0.9), STEPS)
+    assert_same_trajectory(ours, theirs)
+
+
+def test_momentum_is_the_textbook_update() -> None:
+    """v = m*v - lr*g;  p = p + v  (the seeds' Momentum), for a constant lr."""
+    model = make_model()
+    params = [p.data.copy() for p in model.parameters()]
+    velocity = [np.zeros_like(p) for p in params]
+    opt = optim.Momentum(model.parameters(), lr=0.05, momentum=0.9)
+    x, y = (tg.Tensor(a) for a in data())
+    for _ in range(10):
+        opt.zero_grad()
+        loss_of(model, x, y).backward()
+        grads = [p.grad.data for p in model.parameters()]
+        opt.step()
+        for i, g in enumerate(grads):
+            velocity[i] = 0.9 * velocity[i] - 0.05 * g
+            params[i] = params[i] + velocity[i]
+    for p, expected in zip(model.parameters(), params):
+        np.testing.assert_allclose(p.data, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_param_groups_with_their_own_lr_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    model = make_model()
+    tmodel = torch_twin(torch, model)
+
+    def groups(m: Any) -> list:
+        return [{"params": list(m.fc1.parameters()), "lr": 0.1},
+                {"params": list(m.fc2.parameters())}]
+
+    opt = optim.SGD(groups(model), lr=0.01, momentum=0.9)
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.01]
+    ours = train(model, opt, STEPS)
+    theirs = torch_train(torch, tmodel, torch.optim.SGD(groups(tmodel), lr=0.01, momentum=0.9),
+                         STEPS)
+    assert_same_trajectory(ours, theirs)
+
+
+def test_add_param_group_fills_defaults() -> None:
+    model = make_model()
+    opt = optim.Adam(model.fc1.parameters(), lr=0.01)
+    opt.add_param_group({"params": model.fc2.parameters(), "lr": 0.5})
+    assert len(opt.param_groups) == 2
+    assert opt.param_groups[1]["lr"] == 0.5 and opt.param_groups[1]["betas"] == (0.9, 0.999)
+    with pytest.raises(ValueError, match="more than one parameter group"):
+        opt.add_param_group({"params": [model.fc1.weight]})
+
+
+def test_bad_params_are_rejected() -> None:
+    w = tg.randn(3, requires_grad=True)
+    with pytest.raises(ValueError, match="empty parameter list"):
+        optim.SGD([], lr=0.1)
+    with pytest.raises(TypeError, match="ordered"):
+        optim.SGD({w}, lr=0.1)
+    with pytest.raises(TypeError):
+        optim.SGD(w, lr=0.1)
+    with pytest.raises(ValueError, match="non-leaf"):
+        optim.SGD([w * 2], lr=0.1)
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda ps: optim.SGD(ps, lr=-1), "Invalid learning rate: -1"),
+    (lambda ps: optim.SGD(ps, lr=0.1, momentum=-0.5), "Invalid momentum value: -0.5"),
+    (lambda ps: optim.SGD(ps, lr=0.1, weight_decay=-1), "Invalid weight_decay value: -1"),
+    (lambda ps: optim.SGD(ps, lr=0.1, nesterov=True), "Nesterov momentum requires"),
+    (lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, dampening=0.1, nesterov=True),
+     "Nesterov momentum requires"),
+    (lambda ps: optim.Momentum(ps, lr=-1), "Invalid learning rate: -1"),
+    (lambda ps: optim.Adam(ps, lr=-1), "Invalid learning rate: -1"),
+    (lambda ps: optim.Adam(ps, betas=(1.0, 0.999)), "Invalid beta parameter at index 0: 1.0"),
+    (lambda ps: optim.Adam(ps, betas=(0.9, -0.1)), "Invalid beta parameter at index 1"),
+    (lambda ps: optim.Adam(ps, eps=-1e-8), "Invalid epsilon value"),
+    (lambda ps: optim.AdamW(ps, weight_decay=-1), "Invalid weight_decay value: -1"),
+    (lambda ps: optim.RMSprop(ps, lr=-1), "Invalid learning rate: -1"),
+    (lambda ps: optim.RMSprop(ps, alpha=-1), "Invalid alpha value: -1"),
+    (lambda ps: optim.Adagrad(ps, lr=-1), "Invalid learning rate: -1"),
+    (lambda ps: optim.Adagrad(ps, lr_decay=-1), "Invalid lr_decay value: -1"),
+    (lambda ps: optim.Adagrad(ps, initial_accumulator_value=-1),
+     "Invalid initial_accumulator_value value: -1"),
+])
+def test_arguments_are_validated(make: Callable, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        make([tg.randn(2, requires_grad=True)])
+    assert message in str(info.value)
+
+
+def test_every_optimizer_documents_its_update_rule() -> None:
+    for cls in (optim.SGD, optim.Momentum, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad):
+        assert cls.__doc__ and "p = p" in cls.__doc__, f"{cls.__name__}: no update rule"
+
+
+def test_zero_grad() -> None:
+    w = tg.randn(3, requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+    (w * w).sum().backward()
+    opt.zero_grad(set_to_none=False)
+    assert w.grad is not None and np.all(w.grad.data == 0)
+    opt.zero_grad()
+    assert w.grad is None
+
+
+def test_parameters_without_grad_are_left_alone() -> None:
+    a = tg.randn(3, requires_grad=True)
+    b = tg.randn(3, requires_grad=True)
+    before = b.data.copy()
+    for cls in (optim.SGD, optim.Adam, optim.RMSprop, optim.Adagrad):
+        opt = cls([a, b], lr=0.1)
+        a.grad = None
+        (a * a).sum().backward()
+        opt.step()
+        np.testing.assert_array_equal(b.data, before)
+        assert all(p is a for p in opt.state) or not opt.state
+
+
+def test_step_with_closure_returns_the_loss() -> None:
+    model = make_model()
+    x, y = (tg.Tensor(a) for a in data())
+    opt = optim.SGD(model.parameters(), lr=0.1)
+
+    def closure() -> tg.Tensor:
+        opt.zero_grad()
+        loss = loss_of(model, x, y)
+        loss.backward()
+        return loss
+
+    first = opt.step(closure).item()
+    second = opt.step(closure).item()
+    assert second < first
+
+
+def test_update_is_in_place_and_keeps_dtype() -> None:
+    w = tg.randn(4, 3, requires_grad=True)  # float32
+    data_before = w.data
+    version = w._version
+    opt = optim.Adam([w], lr=0.1)
+    (w * w).sum().backward()
+    opt.step()
+    assert w.data is data_before and w.dtype == np.float32
+    assert opt.state[w]["exp_avg"].dtype == np.float32
+    assert w._version > version
+
+
+def test_step_after_forward_invalidates_pending_backward() -> None:
+    """The optimizer bumps the version counter: backward through a graph that
+    saved the old weights raises, as in torch."""
+    w = tg.randn(3, requires_grad=True)
+    y = (w * w).sum()
+    (w * 2).sum().backward()
+    optim.SGD([w], lr=0.1).step()
+    with pytest.raises(RuntimeError):
+        y.backward()
+
+
+def test_hand_written_update_under_no_grad() -> None:
+    w = tg.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    (w * w).sum().backward()
+    with tg.no_grad():
+        w -= 0.1 * w.grad
+    np.testing.assert_allclose(w.data, [0.8, -1.6, 2.4], rtol=1e-6)
+    assert w.is_leaf and w.requires_grad
+    with pytest.raises(RuntimeError, match="leaf"):
+        w -= 0.1 * w.grad
+
+
+def test_hand_written_update_raises_like_torch() -> None:
+    torch = pytest.importorskip("torch")
+    w = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    (w * w).sum().backward()
+    with torch.no_grad():
+        w -= 0.1 * w.grad
+    with pytest.raises(RuntimeError):
+        w -= 0.1 * w.grad
+
+
+# ---------------------------------------------------------------- state_dict
+def test_state_dict_layout_is_torchs() -> None:
+    model = make_model()
+    opt = optim.SGD([{"params": list(model.fc1.parameters())},
+                     {"params": list(model.fc2.parameters()), "lr": 0.5}], lr=0.1, momentum=0.9)
+    train(model, opt, 2)
+    sd = opt.state_dict()
+    assert set(sd) == {"state", "param_groups"}
+    assert [g["params"] for g in sd["param_groups"]] == [[0, 1], [2, 3]]
+    assert [g["lr"] for g in sd["param_groups"]] == [0.1, 0.5]
+    assert sorted(sd["state"]) == [0, 1, 2, 3]
+    assert set(sd["state"][0]) == {"momentum_buffer"}
+    # a snapshot: later steps don't change it
+    saved = sd["state"][0]["momentum_buffer"].data.copy()
+    train(model, opt, 1)
+    np.testing.assert_array_equal(sd["state"][0]["momentum_buffer"].data, saved)
+
+
+def test_load_state_dict_checks_group_sizes() -> None:
+    model = make_model()
+    opt = optim.Adam(model.parameters())
+    sd = opt.state_dict()
+    other = optim.Adam(list(model.parameters())[:2])
+    with pytest.raises(ValueError, match="doesn't match the size"):
+        other.load_state_dict(sd)
+
+
+RESUME_CASES = [
+    (optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)),
+    (optim.Momentum, dict(lr=0.05)),
+    (optim.Adam, dict(lr=0.01, amsgrad=True, weight_decay=0.01)),
+    (optim.AdamW, dict(lr=0.01)),
+    (optim.RMSprop, dict(lr=0.01, momentum=0.5, centered=True)),
+    (optim.Adagrad, dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1)),
+]
+
+
+@pytest.mark.parametrize("cls,kwargs", RESUME_CASES, ids=[c[0].__name__ for c in RESUME_CASES])
+def test_saved_mid_training_resumes_on_the_same_trajectory(tmp_path: Any, cls: type,
+                                                           kwargs: dict) -> None:
+    steady = make_model()
+    expected = train(steady, cls(steady.parameters(), **kwargs), STEPS)
+
+    model = make_model()
+    opt = cls(model.parameters(), **kwargs)
+    first = train(model, opt, 10)
+    tg.save(model.state_dict(), tmp_path / "model.npz")
+    tg.save(opt.state_dict(), tmp_path / "opt.npz")
+    del model, opt
+
+    model = make_model(seed=99)  # different weights: all must come from the files
+    opt = cls(model.parameters(), lr=123.0)  # different options too
+    model.load_state_dict(tg.load(tmp_path / "model.npz"))
+    opt.load_state_dict(tg.load(tmp_path / "opt.npz"))
+    rest = train(model, opt, STEPS - 10)
+    for step, (a, b) in enumerate(zip(first + rest, expected), 1):
+        for pa, pb in zip(a, b):
+            np.testing.assert_array_equal(pa, pb, err_msg=f"step {step}")
+
+
+# ---------------------------------------------------------------- schedules
+SCHEDULES = [
+    ("StepLR", dict(step_size=7, gamma=0.5)),
+    ("StepLR", dict(step_size=1, gamma=0.9)),
+    ("ExponentialLR", dict(gamma=0.9)),
+    ("CosineAnnealingLR", dict(T_max=10)),
+    ("CosineAnnealingLR", dict(T_max=7, eta_min=0.001)),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", SCHEDULES, ids=[f"{n}-{k}" for n, k in SCHEDULES])
+def test_schedule_matches_torch_over_30_epochs(name: str, kwargs: dict) -> None:
+    torch = pytest.importorskip("torch")
+    w = tg.randn(2, requires_grad=True)
+    v = tg.randn(2, requires_grad=True)
+    opt = optim.SGD([{"params": [w]}, {"params": [v], "lr": 0.3}], lr=0.1)
+    sched = getattr(lr_scheduler, name)(opt, **kwargs)
+    tw, tv = torch.zeros(2, requires_grad=True), torch.zeros(2, requires_grad=True)
+    topt = torch.optim.SGD([{"params": [tw]}, {"params": [tv], "lr": 0.3}], lr=0.1)
+    tsched = getattr(torch.optim.lr_scheduler, name)(topt, **kwargs)
+    assert sched.get_last_lr() == pytest.approx(tsched.get_last_lr(), rel=1e-12)
+    for epoch in range(30):
+        opt.step()
+        topt.step()
+        sched.step()
+        tsched.step()
+        assert sched.last_epoch == tsched.last_epoch == epoch + 1
+        np.testing.assert_allclose(sched.get_last_lr(), tsched.get_last_lr(), rtol=1e-12,
+                                   atol=1e-15, err_msg=f"epoch {epoch + 1}")
+        assert [g["lr"] for g in opt.param_groups] == sched.get_last_lr()
+
+
+def test_schedule_closed_forms() -> None:
+    opt = optim.SGD([tg.randn(2, requires_grad=True)], lr=1.0)
+    sched = lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
+    lrs = [sched.get_last_lr()[0]]
+    for _ in range(9):
+        sched.step()
+        lrs.append(sched.get_last_lr()[0])
+    assert lrs == [1.0] * 3 + [0.5] * 3 + [0.25] * 3 + [0.125]
+    opt = optim.SGD([tg.randn(2, requires_grad=True)], lr=1.0)
+    cos = lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+    for epoch in range(1, 5):
+        cos.step()
+        assert cos.get_last_lr()[0] == pytest.approx((1 + np.cos(np.pi * epoch / 4)) / 2,
+                                                     abs=1e-12)
+
+
+def test_scheduler_state_dict_round_trip(tmp_path: Any) -> None:
+    def make() -> tuple:
+        opt = optim.SGD([tg.randn(2, requires_grad=True)], lr=0.1)
+        return opt, lr_scheduler.CosineAnnealingLR(opt, T_max=6)
+
+    opt, sched = make()
+    for _ in range(4):
+        sched.step()
+    tg.save({"opt": opt.state_dict(), "sched": sched.state_dict()}, tmp_path / "ckpt")
+    opt2, sched2 = make()
+    ckpt = tg.load(tmp_path / "ckpt")
+    opt2.load_state_dict(ckpt["opt"])
+    sched2.load_state_dict(ckpt["sched"])
+    assert sched2.last_epoch == 4 and sched2.get_last_lr() == sched.get_last_lr()
+    for _ in range(10):
+        sched.step()
+        sched2.step()
+        assert sched2.get_last_lr() == sched.get_last_lr()
