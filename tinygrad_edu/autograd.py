@@ -283,6 +283,7 @@ class Function:
                 raise _op_error(cls, args, e) from None
         ctx = _new(cls)
         ctx.inputs = args
+        ctx.kwargs = kwargs  # the op's options (dim=, shape=...): viz and node-level gradcheck re-run forward
         ctx.parents = tuple([(a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad
                              else None for a in args])
         try:
