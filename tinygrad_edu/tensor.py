@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from . import autograd
-from .autograd import TensorError
+from .autograd import TensorError, TensorIndexError
 from .ops import binary as B
 from .ops import movement as M
 from .ops import reduce as R
@@ -413,6 +413,7 @@ class Tensor:
             return self.maximum(dim)
         if dim is None:
             return self.amax()
+        R._axes("max", dim, self.shape)  # an IndexError naming the op, as torch
         idx = np.expand_dims(np.argmax(self.data, axis=dim), dim)
         return _values_indices(self, idx, dim, keepdim)
 
@@ -422,17 +423,20 @@ class Tensor:
             return self.minimum(dim)
         if dim is None:
             return self.amin()
+        R._axes("min", dim, self.shape)
         idx = np.expand_dims(np.argmin(self.data, axis=dim), dim)
         return _values_indices(self, idx, dim, keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         if dim is None:
             return _wrap(np.argmax(self.data)).reshape(*([1] * self.ndim) if keepdim else ())
+        R._axes("argmax", dim, self.shape)
         return _wrap(np.argmax(self.data, axis=dim, keepdims=keepdim))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         if dim is None:
             return _wrap(np.argmin(self.data)).reshape(*([1] * self.ndim) if keepdim else ())
+        R._axes("argmin", dim, self.shape)
         return _wrap(np.argmin(self.data, axis=dim, keepdims=keepdim))
 
     def var(self, dim: Any = None, correction: int | None = None, keepdim: bool = False,
@@ -440,7 +444,7 @@ class Tensor:
         """sum((x - mean)^2) / (N - correction); correction=1 by default, as torch."""
         if correction is None:
             correction = 1 if unbiased is None else int(bool(unbiased))
-        n = self.data.size if dim is None else int(np.prod([self.shape[d] for d in _axes(dim)]))
+        n = int(np.prod([self.shape[d] for d in R._axes("var", dim, self.shape)]))
         centred = self - self.mean(dim, keepdim=True)
         return (centred * centred).sum(dim, keepdim=keepdim) / max(n - correction, 0)
 
@@ -483,7 +487,7 @@ class Tensor:
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
         if self.ndim == 0:
             return self.reshape(1)
-        s, e = start_dim % self.ndim, end_dim % self.ndim
+        s, e = R._axes("flatten", (start_dim, end_dim), self.shape)
         shape = self.shape[:s] + (int(np.prod(self.shape[s:e + 1])),) + self.shape[e + 1:]
         return self.reshape(shape)
 
@@ -491,19 +495,22 @@ class Tensor:
         if dim is None:
             shape = tuple(s for s in self.shape if s != 1)
         else:
-            axes = {d % max(self.ndim, 1) for d in _axes(dim)}
+            axes = set(R._axes("squeeze", dim, self.shape))
             shape = tuple(s for i, s in enumerate(self.shape) if not (i in axes and s == 1))
         return self.reshape(shape)
 
     def unsqueeze(self, dim: int) -> "Tensor":
         if not -self.ndim - 1 <= dim <= self.ndim:
-            raise TensorError(f"unsqueeze: dim {dim} is out of range for a tensor of shape "
+            raise TensorIndexError(f"unsqueeze: dim {dim} is out of range for a tensor of shape "
                               f"{self.shape} (allowed: {-self.ndim - 1} to {self.ndim})")
         dim = dim % (self.ndim + 1)
         return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
 
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
         order = list(range(self.ndim))
+        dim0, dim1 = R._axes("transpose", (dim0, dim1), self.shape) if self.ndim else (0, 0)
+        if not order:
+            return self
         order[dim0], order[dim1] = order[dim1], order[dim0]
         return M.Permute.apply(self, dims=tuple(order))
 
@@ -529,10 +536,10 @@ class Tensor:
         return M.Repeat.apply(self, sizes=_dims(sizes))
 
     def __getitem__(self, index: Any) -> "Tensor":
-        return M.GetItem.apply(self, index=M.normalize_index(index))
+        return M.GetItem.apply(self, index=M.normalize_index(index, self.data.shape))
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        idx = M.normalize_index(index)
+        idx = M.normalize_index(index, self.data.shape)
         self._inplace("setitem", lambda: M.SetItem.apply(self._snapshot(), _c(value), index=idx),
                       lambda: self.data.__setitem__(idx, _raw(value)), value)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function, TensorError
+from ..autograd import Function, TensorError, TensorIndexError
 
 
 class Reshape(Function):
@@ -15,7 +15,11 @@ class Reshape(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.in_shape = np.shape(x)
-        return np.reshape(x, shape)
+        try:
+            return np.reshape(x, shape)
+        except ValueError:
+            raise TensorError(f"reshape: a tensor of shape {np.shape(x)} ({np.size(x)} elements) "
+                              f"can't be reshaped to {tuple(shape)}") from None
 
     @staticmethod
     def backward(ctx, g):
@@ -93,20 +97,23 @@ class Repeat(Function):
 
 
 # ---------------------------------------------------------------- indexing
-def normalize_index(index):
+def normalize_index(index, shape=None):
     """Tensors and lists become integer arrays and boolean masks become the
     integer arrays of their True positions (NumPy treats both the same), so
-    the same index serves forward (x[i]) and backward (add at i)."""
+    the same index serves forward (x[i]) and backward (add at i). With the
+    indexed tensor's ``shape``, each mask is checked against the dims it covers."""
     from ..tensor import Tensor
     items = index if isinstance(index, tuple) else (index,)
     out = []
-    for it in items:
+    for pos, it in enumerate(items):
         if isinstance(it, Tensor):
             it = it.data
         if isinstance(it, list):
             it = np.asarray(it)
         if isinstance(it, np.ndarray):
             if it.dtype == bool:
+                if shape is not None:
+                    _check_mask(it, pos, items, shape)
                 out.extend(np.nonzero(it))
                 continue
             if it.dtype.kind not in "iu":
@@ -116,6 +123,26 @@ def normalize_index(index):
                             "slices, None, ..., or integer / boolean arrays")
         out.append(it)
     return tuple(out)
+
+
+def _dims_used(it):
+    """How many dims of the indexed tensor an index item consumes."""
+    if it is None or it is Ellipsis:
+        return 0
+    return np.ndim(getattr(it, "data", it)) if np.asarray(getattr(it, "data", it)).dtype == bool else 1
+
+
+def _check_mask(mask, pos, items, shape):
+    """NumPy would silently index with a mask of the wrong shape; torch raises."""
+    before = items[:pos]
+    if any(it is Ellipsis for it in before):  # count from the end instead
+        start = len(shape) - sum(_dims_used(it) for it in items[pos:])
+    else:
+        start = sum(_dims_used(it) for it in before)
+    covered = tuple(shape[start:start + mask.ndim])
+    if start < 0 or covered != mask.shape:
+        raise TensorIndexError(f"getitem: the boolean mask of shape {mask.shape} doesn't match "
+                               f"the tensor of shape {tuple(shape)} at dim {start}")
 
 
 def _is_basic(index):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function, TensorError
+from ..autograd import Function, TensorError, TensorIndexError
 
 
 def _axes(name, dim, shape):
@@ -19,7 +19,7 @@ def _axes(name, dim, shape):
     out = []
     for d in dims:
         if not isinstance(d, (int, np.integer)) or not -max(nd, 1) <= d < max(nd, 1):
-            raise TensorError(f"{name}: dim {d} is out of range for a tensor of shape "
+            raise TensorIndexError(f"{name}: dim {d} is out of range for a tensor of shape "
                               f"{tuple(shape)} (allowed: {-max(nd, 1)} to {max(nd, 1) - 1})")
         out.append(int(d) % max(nd, 1))
     return tuple(out) if nd else ()

@@ -1,0 +1,552 @@
+"""PyTorch's autograd semantics: accumulation, leaves, freed graphs, in-place
+safety, grad mode, hooks, autograd.grad, higher order, deep graphs, memory,
+and custom Functions."""
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from conftest import HAS_TORCH, rand
+
+
+# ---------------------------------------------------------------- accumulation
+def test_gradients_accumulate_over_two_backward_calls():
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * x).sum().backward()
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [4.0, 8.0, 12.0])
+
+
+def test_accumulated_grad_is_a_new_tensor_not_an_alias():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    first = x.grad
+    (x * 3).sum().backward()
+    np.testing.assert_allclose(first.data, [3.0, 3.0])  # the old grad was not changed in place
+    np.testing.assert_allclose(x.grad.data, [6.0, 6.0])
+
+
+def test_backward_gradient_argument_does_not_become_an_alias():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    g = tg.tensor([1.0, 1.0])
+    (x + 0).backward(g)
+    (x + 0).backward(g)
+    np.testing.assert_allclose(g.data, [1.0, 1.0])
+    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+
+
+def test_reused_node_gets_summed_gradient():
+    a = tg.tensor(3.0, requires_grad=True)
+    b = a + a
+    c = b + b
+    c.backward()
+    assert a.grad.item() == 4.0
+
+
+def test_x_times_x_accumulates_not_assigns():
+    x = tg.tensor(3.0, requires_grad=True)
+    (x * x).backward()
+    assert x.grad.item() == 6.0
+
+
+def test_diamond_graph():
+    x = tg.tensor(2.0, requires_grad=True)
+    a = x * 3
+    b = x.exp()
+    (a * b).backward()
+    np.testing.assert_allclose(x.grad.item(), 3 * np.exp(2) + 6 * np.exp(2), rtol=1e-6)
+
+
+def test_only_leaves_keep_grad():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = y.sum()
+    z.backward()
+    assert x.grad is not None and x.is_leaf
+    assert y.grad is None and not y.is_leaf
+    assert z.grad is None
+
+
+def test_retain_grad_keeps_grad_on_non_leaf():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    assert y.retains_grad
+    (y * y).sum().backward()
+    np.testing.assert_allclose(y.grad.data, [4.0, 8.0])
+    np.testing.assert_allclose(x.grad.data, [8.0, 16.0])
+
+
+def test_tensor_not_requiring_grad_gets_no_grad():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    c = tg.tensor([3.0, 4.0])
+    (x * c).sum().backward()
+    assert c.grad is None and not c.requires_grad
+
+
+# ---------------------------------------------------------------- errors as torch
+def test_second_backward_through_freed_graph_raises():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()  # Mul saves its inputs
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        y.backward()
+
+
+def test_retain_graph_allows_second_backward():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, [4.0, 8.0])
+
+
+def test_non_scalar_backward_without_gradient_raises():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="scalar"):
+        (x * 2).backward()
+
+
+def test_backward_with_gradient_of_wrong_shape_raises():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="shape"):
+        (x * 2).backward(tg.tensor([1.0, 2.0, 3.0]))
+
+
+def test_backward_on_tensor_without_grad_raises():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        tg.tensor([1.0, 2.0]).sum().backward()
+
+
+@pytest.mark.parametrize("data", [[1, 2, 3], np.array([1, 2], dtype=np.int32), [True, False]])
+def test_requires_grad_on_integer_data_raises(data):
+    with pytest.raises(RuntimeError, match="floating point"):
+        tg.tensor(data, requires_grad=True)
+    with pytest.raises(RuntimeError, match="floating point"):
+        tg.tensor(data).requires_grad_()
+
+
+def test_inplace_change_of_saved_tensor_raises_at_backward():
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    z = (y * y).sum()  # Mul saved y
+    y += 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.backward()
+
+
+def test_inplace_change_of_saved_output_raises_at_backward():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()  # Exp saves its output
+    z = y.sum()
+    y.mul_(2)
+    with pytest.raises(RuntimeError, match="inplace"):
+        z.backward()
+
+
+def test_inplace_change_of_unsaved_tensor_is_fine():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = (y + 1).sum()  # Add saves nothing
+    y += 1
+    z.backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+
+
+def test_inplace_on_non_leaf_is_differentiated():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    y *= 3
+    y += x
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [4.0, 4.0])
+    if HAS_TORCH:
+        import torch
+        tx = torch.tensor([1.0, 2.0], requires_grad=True)
+        ty = tx * 1
+        ty *= 3
+        ty += tx
+        ty.sum().backward()
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy())
+
+
+@pytest.mark.parametrize("op", [
+    lambda w: w.__iadd__(1.0), lambda w: w.__isub__(1.0), lambda w: w.__imul__(2.0),
+    lambda w: w.__itruediv__(2.0), lambda w: w.zero_(), lambda w: w.fill_(1.0),
+    lambda w: w.add_(1.0), lambda w: w.mul_(2.0), lambda w: w.clamp_(0.0, 1.0),
+    lambda w: w.copy_(tg.tensor([5.0, 6.0])),
+])
+def test_inplace_on_leaf_requiring_grad_raises_unless_no_grad(op):
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf"):
+        op(w)
+    with tg.no_grad():
+        op(w)
+    assert w.is_leaf and w.requires_grad
+
+
+def test_sgd_step_under_no_grad():
+    w = tg.tensor([1.0, -2.0], requires_grad=True)
+    lr = 0.1
+    for _ in range(2):
+        loss = (w * w).sum()
+        w.grad = None
+        loss.backward()
+        with tg.no_grad():
+            w -= lr * w.grad
+    np.testing.assert_allclose(w.data, np.array([1.0, -2.0]) * 0.8 ** 2, rtol=1e-6)
+    assert w.is_leaf and w.requires_grad and w.grad_fn is None
+
+
+def test_inplace_ops_values():
+    t = tg.tensor([1.0, 2.0, 3.0])
+    t += 1
+    t *= 2
+    t -= tg.tensor([1.0, 1.0, 1.0])
+    t /= 2
+    np.testing.assert_allclose(t.data, [1.5, 2.5, 3.5])
+    t.clamp_(2.0, 3.0)
+    np.testing.assert_allclose(t.data, [2.0, 2.5, 3.0])
+    t.zero_()
+    np.testing.assert_array_equal(t.data, [0.0, 0.0, 0.0])
+
+
+# ---------------------------------------------------------------- grad mode
+def test_no_grad_records_nothing():
+    x = tg.tensor([1.0], requires_grad=True)
+    with tg.no_grad():
+        assert not tg.is_grad_enabled()
+        y = x * 2
+    assert tg.is_grad_enabled()
+    assert not y.requires_grad and y.grad_fn is None
+
+
+def test_enable_grad_inside_no_grad():
+    x = tg.tensor([1.0], requires_grad=True)
+    with tg.no_grad():
+        with tg.enable_grad():
+            y = x * 2
+        z = x * 2
+    assert y.requires_grad and not z.requires_grad
+
+
+def test_no_grad_and_enable_grad_as_decorators():
+    x = tg.tensor([1.0], requires_grad=True)
+
+    @tg.no_grad()
+    def f(t):
+        return t * 2
+
+    @tg.enable_grad()
+    def g(t):
+        return t * 2
+
+    assert not f(x).requires_grad
+    assert tg.is_grad_enabled()  # decorating changed nothing
+    with tg.no_grad():
+        assert g(x).requires_grad
+        assert not tg.is_grad_enabled()
+    assert f.__name__ == "f"
+
+
+def test_no_grad_restores_mode_after_exception():
+    with pytest.raises(ValueError):
+        with tg.no_grad():
+            raise ValueError("boom")
+    assert tg.is_grad_enabled()
+
+
+def test_set_grad_enabled():
+    with tg.set_grad_enabled(False):
+        assert not tg.is_grad_enabled()
+    assert tg.is_grad_enabled()
+
+
+def test_grad_mode_is_thread_local():
+    seen = {}
+    started, release = threading.Event(), threading.Event()
+
+    def worker():
+        started.wait()
+        x = tg.tensor([1.0], requires_grad=True)
+        seen["enabled"] = tg.is_grad_enabled()
+        seen["records"] = (x * 2).requires_grad
+        release.set()
+
+    t = threading.Thread(target=worker)
+    t.start()
+    with tg.no_grad():
+        started.set()
+        assert release.wait(10)
+        assert not tg.is_grad_enabled()
+    t.join()
+    assert seen == {"enabled": True, "records": True}
+
+
+# ---------------------------------------------------------------- hooks, detach
+def test_hook_modifies_grad_and_handle_removes_it():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    calls = []
+
+    def hook(g):
+        calls.append(g.data.copy())
+        return g * 10
+
+    h = x.register_hook(hook)
+    (x * 3).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [30.0, 30.0])
+    assert len(calls) == 1
+    h.remove()
+    x.grad = None
+    (x * 3).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    assert len(calls) == 1
+
+
+def test_hook_on_intermediate_changes_what_flows_upstream():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.register_hook(lambda g: g * 0)
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+
+
+def test_hook_returning_none_keeps_grad():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.tolist()))
+    (x * 2).sum().backward()
+    assert seen == [[2.0, 2.0]]
+    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+
+
+def test_detach_cuts_the_graph_and_shares_data():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    d = y.detach()
+    assert not d.requires_grad and d.grad_fn is None and d.is_leaf
+    (y * d).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [4.0, 8.0])  # d treated as a constant
+    d2 = x.detach()
+    with tg.no_grad():
+        d2 += 1  # shares memory with x, as in torch
+    np.testing.assert_allclose(x.data, [2.0, 3.0])
+
+
+# ---------------------------------------------------------------- autograd.grad
+def test_autograd_grad_does_not_touch_dot_grad():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    (g,) = tg.autograd.grad((x * x).sum(), x)
+    np.testing.assert_allclose(g.data, [2.0, 4.0])
+    assert x.grad is None
+
+
+def test_second_derivative_of_cube():
+    x = tg.tensor([1.0, -2.0, 3.0], dtype=tg.float64, requires_grad=True)
+    y = (x ** 3).sum()
+    (g,) = tg.autograd.grad(y, x, create_graph=True)
+    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
+    assert g.requires_grad
+    (h,) = tg.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(h.data, 6 * x.data)
+
+
+def test_backward_create_graph_then_backward_again():
+    x = tg.tensor(2.0, dtype=tg.float64, requires_grad=True)
+    (x ** 3).backward(create_graph=True)
+    g = x.grad
+    np.testing.assert_allclose(g.item(), 12.0)
+    x.grad = None
+    g.backward()
+    np.testing.assert_allclose(x.grad.item(), 12.0)  # d(3x^2)/dx = 6x = 12
+
+
+def test_mixed_partials():
+    x = tg.tensor(1.5, dtype=tg.float64, requires_grad=True)
+    y = tg.tensor(-0.5, dtype=tg.float64, requires_grad=True)
+    f = x * x * y.sin() + x.exp() * y
+    gx, gy = tg.autograd.grad(f, [x, y], create_graph=True)
+    (gxy,) = tg.autograd.grad(gx, y, retain_graph=True)
+    (gyx,) = tg.autograd.grad(gy, x)
+    expected = 2 * 1.5 * np.cos(-0.5) + np.exp(1.5)
+    np.testing.assert_allclose(gxy.item(), expected, rtol=1e-12)
+    np.testing.assert_allclose(gyx.item(), expected, rtol=1e-12)
+    if HAS_TORCH:
+        import torch
+        tx = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
+        ty = torch.tensor(-0.5, dtype=torch.float64, requires_grad=True)
+        tf = tx * tx * ty.sin() + tx.exp() * ty
+        tgx, _ = torch.autograd.grad(tf, [tx, ty], create_graph=True)
+        (tgxy,) = torch.autograd.grad(tgx, ty)
+        np.testing.assert_allclose(gxy.item(), tgxy.item(), rtol=1e-12)
+
+
+def test_autograd_grad_allow_unused():
+    x = tg.tensor(1.0, requires_grad=True)
+    y = tg.tensor(2.0, requires_grad=True)
+    with pytest.raises(RuntimeError, match="allow_unused"):
+        tg.autograd.grad(x * 2, [x, y])
+    gx, gy = tg.autograd.grad(x * 2, [x, y], allow_unused=True)
+    assert gx.item() == 2.0 and gy is None
+
+
+def test_autograd_grad_outputs():
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v = tg.tensor([1.0, 0.5, -1.0])
+    (g,) = tg.autograd.grad(x * x, x, grad_outputs=v)
+    np.testing.assert_allclose(g.data, 2 * x.data * v.data)
+    (g,) = tg.autograd.grad([x * x], [x], grad_outputs=[v])
+    np.testing.assert_allclose(g.data, 2 * x.data * v.data)
+
+
+def test_backward_with_gradient():
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * x).backward(gradient=tg.tensor([1.0, 0.0, 2.0]))
+    np.testing.assert_allclose(x.grad.data, [2.0, 0.0, 12.0])
+
+
+def test_autograd_backward_function():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    tg.autograd.backward([(x * 2).sum(), (x * x).sum()])
+    np.testing.assert_allclose(x.grad.data, [4.0, 6.0])
+
+
+# ---------------------------------------------------------------- deep graphs
+@pytest.mark.slow
+def test_million_op_chain_backpropagates():
+    """y = y * a + b, 10^6 times: no RecursionError, and dy/dx = a^n."""
+    n, a, b = 1_000_000, 1.0001, 0.0001
+    x = tg.tensor(0.5, dtype=tg.float64, requires_grad=True)
+    y = x
+    for _ in range(n):
+        y = y * a + b
+    y.backward()
+    # closed form: y = a^n x + b (a^n - 1) / (a - 1);  dy/dx = a^n
+    np.testing.assert_allclose(y.item(), a ** n * 0.5 + b * (a ** n - 1) / (a - 1), rtol=1e-8)
+    np.testing.assert_allclose(x.grad.item(), a ** n, rtol=1e-8)
+
+
+def test_deep_graph_second_order():
+    x = tg.tensor(0.3, dtype=tg.float64, requires_grad=True)
+    y = x
+    for _ in range(5000):
+        y = y * 1.0001 + 0.0001
+    y = y * y
+    (g,) = tg.autograd.grad(y, x, create_graph=True)
+    (h,) = tg.autograd.grad(g, x)
+    np.testing.assert_allclose(h.item(), 2 * 1.0001 ** 10000, rtol=1e-10)
+
+
+# ---------------------------------------------------------------- memory
+class _Tracked(np.ndarray):
+    """An ndarray subclass (NumPy arrays themselves can't be weak-referenced)."""
+
+
+def test_saved_arrays_are_freed_after_backward():
+    x = tg.tensor(rand(50), requires_grad=True)
+    arr = rand(50, seed=3).view(_Tracked)
+    z = (x.exp() * tg.Tensor(arr)).sum()  # Mul saves both operands' arrays
+    ref = weakref.ref(arr)
+    del arr
+    gc.collect()
+    assert ref() is not None  # the graph holds it for backward
+    z.backward()
+    gc.collect()
+    assert ref() is None  # freed once backward has used it, though z is still alive
+    assert z.grad_fn is not None
+
+
+def test_retain_graph_keeps_saved_arrays():
+    x = tg.tensor(rand(5), requires_grad=True)
+    arr = rand(5, seed=3).view(_Tracked)
+    z = (x * tg.Tensor(arr)).sum()
+    ref = weakref.ref(arr)
+    del arr
+    z.backward(retain_graph=True)
+    gc.collect()
+    assert ref() is not None
+    z.backward()
+    gc.collect()
+    assert ref() is None
+
+
+def test_graph_is_freed_when_output_goes_out_of_scope():
+    x = tg.tensor(rand(5), requires_grad=True)
+    arr = rand(5, seed=3).view(_Tracked)
+    z = (x * tg.Tensor(arr)).exp().sum()
+    ref = weakref.ref(arr)
+    del arr, z
+    gc.collect()
+    assert ref() is None
+
+
+# ---------------------------------------------------------------- custom Functions
+class Cube(tg.autograd.Function):
+    """y = x^3;  dx = dy * 3x^2"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x ** 3
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        assert isinstance(x, tg.Tensor) and isinstance(g, tg.Tensor)
+        return g * 3 * x * x
+
+
+class ScaledAdd(tg.autograd.Function):
+    """z = x + k*y (k a plain number);  dx = dz,  dy = k dz"""
+
+    @staticmethod
+    def forward(ctx, x, y, k):
+        assert isinstance(x, np.ndarray)
+        ctx.k = k
+        return x + k * y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g * ctx.k, None
+
+
+def test_custom_function():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = Cube.apply(x)
+    assert isinstance(y.grad_fn, Cube)
+    np.testing.assert_allclose(y.data, [1.0, 8.0])
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3.0, 12.0])
+
+
+def test_custom_function_gradcheck_and_gradgradcheck():
+    x = tg.tensor(rand(3), requires_grad=True)
+    assert tg.gradcheck(Cube.apply, [x])
+    assert tg.gradgradcheck(Cube.apply, [x])
+    a, b = tg.tensor(rand(2, 3), requires_grad=True), tg.tensor(rand(3, seed=1), requires_grad=True)
+    assert tg.gradcheck(lambda p, q: ScaledAdd.apply(p, q, 2.5), [a, b])
+
+
+def test_custom_function_broadcast_gradient_is_summed_by_engine():
+    a, b = tg.tensor(rand(2, 3), requires_grad=True), tg.tensor(rand(3, seed=1), requires_grad=True)
+    ScaledAdd.apply(a, b, 2.0).sum().backward()
+    assert b.grad.shape == (3,)
+    np.testing.assert_allclose(b.grad.data, [4.0, 4.0, 4.0])
+
+
+def test_custom_function_under_no_grad():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    with tg.no_grad():
+        y = Cube.apply(x)
+    assert not y.requires_grad and y.grad_fn is None
+
+
+def test_builtin_ops_are_functions():
+    x = tg.tensor([1.0], requires_grad=True)
+    assert isinstance(x.exp().grad_fn, tg.autograd.Function)
+    assert isinstance((x * x).grad_fn, tg.Function)

@@ -1,0 +1,115 @@
+"""Bad input gives an exception that names the op and the shapes, catchable
+the way PyTorch's is (RuntimeError, or IndexError for bad indices and dims),
+never a bare error from deep inside NumPy and never a silently wrong answer."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from conftest import HAS_TORCH
+
+
+def ones(*shape):
+    return tg.ones(*shape)
+
+
+# (id, make(L) -> the failing call, exception torch raises, words the message must contain)
+CASES = [
+    ("matmul", lambda L: lambda: L.ones(3, 4) @ L.ones(5, 6), RuntimeError, ["matmul", "(3, 4)", "(5, 6)"]),
+    ("matmul_batched", lambda L: lambda: L.ones(2, 3, 4) @ L.ones(2, 5, 6), RuntimeError,
+     ["matmul", "(2, 3, 4)", "(2, 5, 6)"]),
+    ("matmul_batch_mismatch", lambda L: lambda: L.ones(2, 3, 4) @ L.ones(3, 4, 5), RuntimeError,
+     ["matmul", "(2, 3, 4)", "(3, 4, 5)"]),
+    ("matmul_1d", lambda L: lambda: L.ones(3) @ L.ones(4), RuntimeError, ["matmul", "(3,)", "(4,)"]),
+    ("add", lambda L: lambda: L.ones(3) + L.ones(4), RuntimeError, ["add", "(3,)", "(4,)"]),
+    ("sub", lambda L: lambda: L.ones(2, 3) - L.ones(3, 2), RuntimeError, ["sub", "(2, 3)", "(3, 2)"]),
+    ("mul", lambda L: lambda: L.ones(3) * L.ones(4), RuntimeError, ["mul", "(3,)", "(4,)"]),
+    ("div", lambda L: lambda: L.ones(3) / L.ones(4), RuntimeError, ["div", "(3,)", "(4,)"]),
+    ("pow", lambda L: lambda: L.ones(3) ** L.ones(4), RuntimeError, ["pow", "(3,)", "(4,)"]),
+    ("maximum", lambda L: lambda: L.maximum(L.ones(3), L.ones(4)), RuntimeError, ["maximum", "(3,)", "(4,)"]),
+    ("where", lambda L: lambda: L.where(L.ones(3) > 0, L.ones(3), L.ones(4)), RuntimeError,
+     ["where", "(3,)", "(4,)"]),
+    ("reshape", lambda L: lambda: L.ones(3, 4).reshape(5, 3), RuntimeError, ["reshape", "(3, 4)", "(5, 3)"]),
+    ("view", lambda L: lambda: L.ones(3, 4).view(5, -1), RuntimeError, ["(3, 4)", "5"]),
+    ("expand", lambda L: lambda: L.ones(3, 4).expand(3, 5), RuntimeError, ["expand", "(3, 4)", "(3, 5)"]),
+    ("cat", lambda L: lambda: L.cat([L.ones(2, 3), L.ones(2, 4)]), RuntimeError, ["cat", "(2, 3)", "(2, 4)"]),
+    ("stack", lambda L: lambda: L.stack([L.ones(2, 3), L.ones(2, 4)]), RuntimeError,
+     ["stack", "(2, 3)", "(2, 4)"]),
+    ("sum_dim", lambda L: lambda: L.ones(3, 4).sum(2), IndexError, ["sum", "2", "(3, 4)"]),
+    ("mean_dim", lambda L: lambda: L.ones(3, 4).mean(-3), IndexError, ["mean", "-3", "(3, 4)"]),
+    ("amax_dim", lambda L: lambda: L.ones(3, 4).amax(5), IndexError, ["amax", "5", "(3, 4)"]),
+    ("max_dim", lambda L: lambda: L.ones(3, 4).max(2), IndexError, ["max", "2", "(3, 4)"]),
+    ("argmax_dim", lambda L: lambda: L.ones(3, 4).argmax(2), IndexError, ["argmax", "2", "(3, 4)"]),
+    ("softmax_dim", lambda L: lambda: L.ones(3, 4).softmax(2), IndexError, ["softmax", "2", "(3, 4)"]),
+    ("log_softmax_dim", lambda L: lambda: L.ones(3, 4).log_softmax(-3), IndexError,
+     ["log_softmax", "-3", "(3, 4)"]),
+    ("logsumexp_dim", lambda L: lambda: L.ones(3, 4).logsumexp(2), IndexError, ["logsumexp", "2", "(3, 4)"]),
+    ("prod_dim", lambda L: lambda: L.ones(3, 4).prod(2), IndexError, ["prod", "2", "(3, 4)"]),
+    ("var_dim", lambda L: lambda: L.ones(3, 4).var(2), IndexError, ["2", "(3, 4)"]),
+    ("transpose_dim", lambda L: lambda: L.ones(3, 4).transpose(0, 2), IndexError, ["transpose", "2", "(3, 4)"]),
+    ("unsqueeze_dim", lambda L: lambda: L.ones(3, 4).unsqueeze(3), IndexError, ["unsqueeze", "3", "(3, 4)"]),
+    ("squeeze_dim", lambda L: lambda: L.ones(3, 4).squeeze(2), IndexError, ["squeeze", "2", "(3, 4)"]),
+    ("flatten_dim", lambda L: lambda: L.ones(3, 4).flatten(0, 3), IndexError, ["flatten", "3", "(3, 4)"]),
+    ("permute_dup", lambda L: lambda: L.ones(3, 4).permute(0, 0), RuntimeError, ["permute", "(3, 4)"]),
+    ("getitem_int", lambda L: lambda: L.ones(3, 4)[3], IndexError, ["3", "(3, 4)"]),
+    ("getitem_neg", lambda L: lambda: L.ones(3, 4)[-4], IndexError, ["-4", "(3, 4)"]),
+    ("getitem_2nd_dim", lambda L: lambda: L.ones(3, 4)[0, 4], IndexError, ["4", "(3, 4)"]),
+    ("getitem_array", lambda L: lambda: L.ones(3, 4)[:, L.tensor([0, 4])], IndexError, ["4", "(3, 4)"]),
+    ("getitem_mask", lambda L: lambda: L.ones(3, 4)[L.tensor([True, False])], IndexError, ["(3, 4)", "(2,)"]),
+    ("getitem_too_many", lambda L: lambda: L.ones(3, 4)[0, 0, 0], IndexError, ["(3, 4)"]),
+]
+
+
+@pytest.mark.parametrize("make, exc, words", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_raises_clear_error(make, exc, words):
+    if HAS_TORCH:  # the error type we promise is the one torch raises
+        import torch
+        with pytest.raises(exc):
+            make(torch)()
+    with pytest.raises(exc) as info:
+        make(tg)()
+    msg = str(info.value)
+    for w in words:
+        assert w in msg, f"{w!r} not in the message: {msg!r}"
+    assert isinstance(info.value, (tg.TensorError, tg.autograd.TensorError)), (
+        f"a bare {type(info.value).__name__} escaped: {msg!r}")
+
+
+def test_errors_raised_with_grad_recording_too():
+    a = tg.ones(3, 4, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"matmul.*\(3, 4\).*\(5, 6\)"):
+        a @ tg.ones(5, 6)
+    with pytest.raises(IndexError, match="sum"):
+        a.sum(2)
+
+
+def test_tensor_error_is_value_and_runtime_error():
+    assert issubclass(tg.TensorError, ValueError)
+    assert issubclass(tg.TensorError, RuntimeError)
+    with pytest.raises(ValueError):
+        tg.ones(3) + tg.ones(4)
+
+
+def test_broadcasting_never_silently_wrong_inplace():
+    t = tg.ones(3)
+    with pytest.raises(RuntimeError, match=r"\(3,\)"):
+        t += tg.ones(2, 3)  # the result would not fit in t
+    np.testing.assert_array_equal(t.data, [1.0, 1.0, 1.0])
+
+
+def test_bad_tensor_data_raises_type_error():
+    with pytest.raises(TypeError):
+        tg.tensor(["a", "b"])
+    with pytest.raises(TypeError):
+        tg.tensor({"a": 1})
+
+
+def test_item_on_many_elements_raises():
+    with pytest.raises(RuntimeError, match="3 elements"):
+        tg.ones(3).item()
+
+
+def test_numpy_on_tensor_requiring_grad_raises():
+    with pytest.raises(RuntimeError, match="detach"):
+        tg.ones(3, requires_grad=True).numpy()
