@@ -53,7 +53,7 @@ def _encode(obj: Any, where: str, arrays: dict[str, np.ndarray]) -> Any:
             raise TypeError(f"tg.save: can't save an array of dtype {arr.dtype} at '{where}' "
                             "(only numbers and bools)")
         name = _entry_name(where, arrays)
-        arrays[name] = np.ascontiguousarray(arr)
+        arrays[name] = arr
         out: dict[str, Any] = {"__array__": name}
         if isinstance(obj, Tensor):
             out["tensor"] = True

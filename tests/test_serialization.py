@@ -1,0 +1,229 @@
+"""tg.save / tg.load: .npz without pickle, atomic writes, clear errors on bad files."""
+from __future__ import annotations
+
+import os
+import zipfile
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import nn, optim
+
+
+def make_model() -> nn.Module:
+    tg.manual_seed(0)
+    return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+
+
+def assert_same_tensors(a: dict, b: dict) -> None:
+    assert list(a) == list(b)
+    for k in a:
+        assert isinstance(b[k], tg.Tensor), k
+        assert b[k].dtype == a[k].dtype and b[k].shape == a[k].shape, k
+        np.testing.assert_array_equal(b[k].data, a[k].data, err_msg=k)
+
+
+def test_module_state_dict_round_trip(tmp_path: Path) -> None:
+    model = make_model()
+    path = tmp_path / "model.npz"
+    tg.save(model.state_dict(), path)
+    loaded = tg.load(path)
+    assert isinstance(loaded, OrderedDict)
+    assert list(loaded) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert_same_tensors(model.state_dict(), loaded)
+    other = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    other.load_state_dict(tg.load(path))
+    x = tg.randn(3, 4)
+    np.testing.assert_array_equal(other(x).data, model(x).data)
+
+
+def test_file_is_plain_npz_without_pickle(tmp_path: Path) -> None:
+    model = make_model()
+    path = tmp_path / "model.npz"
+    tg.save(model.state_dict(), path)
+    with np.load(path, allow_pickle=False) as npz:
+        assert "0.weight" in npz.files
+        np.testing.assert_array_equal(npz["0.weight"], model[0].weight.data)
+        assert all(npz[name].dtype != object for name in npz.files)
+    with zipfile.ZipFile(path) as z:
+        assert all(name.endswith(".npy") for name in z.namelist())
+
+
+def test_optimizer_state_dict_round_trip(tmp_path: Path) -> None:
+    model = make_model()
+    opt = optim.Adam([{"params": list(model[0].parameters())},
+                      {"params": list(model[2].parameters()), "lr": 0.1}], amsgrad=True)
+    x, y = tg.randn(5, 4), tg.randn(5, 2)
+    for _ in range(3):
+        opt.zero_grad()
+        ((model(x) - y) ** 2).mean().backward()
+        opt.step()
+    sd = opt.state_dict()
+    tg.save(sd, tmp_path / "opt.npz")
+    loaded = tg.load(tmp_path / "opt.npz")
+    assert loaded["param_groups"] == sd["param_groups"]  # numbers, tuples, bools, lists
+    assert isinstance(loaded["param_groups"][0]["betas"], tuple)
+    assert sorted(loaded["state"]) == [0, 1, 2, 3]  # int keys stay ints
+    for i, s in sd["state"].items():
+        assert loaded["state"][i]["step"] == s["step"] == 3
+        assert_same_tensors({k: v for k, v in s.items() if k != "step"},
+                            {k: v for k, v in loaded["state"][i].items() if k != "step"})
+
+
+def test_nested_plain_objects_round_trip(tmp_path: Path) -> None:
+    obj = {
+        "weights": {"a": tg.tensor([1.0, 2.0]), "b": tg.tensor([[1, 2]]),
+                    "mask": tg.tensor([True, False])},
+        "raw": np.arange(6, dtype=np.int32).reshape(2, 3),
+        "lr": 0.5, "epoch": 7, "name": "run/1", "none": None, "flag": True,
+        "nan": float("nan"), "inf": float("-inf"), "np_number": np.float32(1.5),
+        3: [1, (2, 3.0), {"x": []}], (1, "a"): "tuple key",
+        "scalar": tg.tensor(2.5, dtype=tg.float64),
+        "trainable": tg.tensor([1.0], requires_grad=True),
+    }
+    path = tmp_path / "obj"
+    tg.save(obj, path)
+    out = tg.load(path)
+    assert list(out) == list(obj)
+    assert_same_tensors(obj["weights"], out["weights"])
+    assert isinstance(out["raw"], np.ndarray) and out["raw"].dtype == np.int32
+    np.testing.assert_array_equal(out["raw"], obj["raw"])
+    assert (out["lr"], out["epoch"], out["name"], out["none"], out["flag"]) == (
+        0.5, 7, "run/1", None, True)
+    assert np.isnan(out["nan"]) and out["inf"] == float("-inf") and out["np_number"] == 1.5
+    assert out[3] == [1, (2, 3.0), {"x": []}] and out[(1, "a")] == "tuple key"
+    assert out["scalar"].shape == () and out["scalar"].item() == 2.5
+    assert out["trainable"].requires_grad and not out["scalar"].requires_grad
+
+
+def test_path_is_written_exactly_as_given(tmp_path: Path) -> None:
+    for name in ("ckpt.pt", "no_suffix", "model.npz"):
+        tg.save({"w": tg.ones(2)}, str(tmp_path / name))
+        assert (tmp_path / name).exists()
+    assert sorted(os.listdir(tmp_path)) == ["ckpt.pt", "model.npz", "no_suffix"]
+
+
+def test_unsupported_objects_raise_type_error(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="can't save a object"):
+        tg.save({"bad": object()}, tmp_path / "x")
+    with pytest.raises(TypeError, match="dtype"):
+        tg.save({"strings": np.array(["a", "b"])}, tmp_path / "x")
+    assert not (tmp_path / "x").exists()
+    assert os.listdir(tmp_path) == []
+
+
+# ---------------------------------------------------------------- atomic write
+def test_crash_in_replace_leaves_old_file_intact(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "model.npz"
+    tg.save({"w": tg.tensor([1.0, 2.0])}, path)
+    old = path.read_bytes()
+
+    def crash(*args: object) -> None:
+        raise OSError("simulated crash before the rename")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="simulated"):
+        tg.save({"w": tg.tensor([3.0, 4.0, 5.0])}, path)
+    assert path.read_bytes() == old
+    assert os.listdir(tmp_path) == ["model.npz"]  # no temporary file left behind
+    monkeypatch.undo()
+    assert tg.load(path)["w"].tolist() == [1.0, 2.0]
+
+
+def test_crash_mid_write_leaves_old_file_intact(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "model.npz"
+    tg.save({"w": tg.tensor([1.0, 2.0])}, path)
+    old = path.read_bytes()
+    real_savez = np.savez
+
+    def half_write(file: object, **arrays: object) -> None:
+        file.write(b"PK\x03\x04 half an archive")  # type: ignore[attr-defined]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", half_write)
+    with pytest.raises(KeyboardInterrupt):
+        tg.save({"w": tg.tensor([3.0, 4.0, 5.0])}, path)
+    monkeypatch.setattr(np, "savez", real_savez)
+    assert path.read_bytes() == old
+    assert os.listdir(tmp_path) == ["model.npz"]
+
+
+def test_overwrite_replaces_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "m.npz"
+    tg.save({"w": tg.tensor([1.0])}, path)
+    tg.save({"w": tg.tensor([2.0]), "b": tg.tensor([3.0])}, path)
+    assert {k: v.tolist() for k, v in tg.load(path).items()} == {"w": [2.0], "b": [3.0]}
+
+
+# ---------------------------------------------------------------- bad files
+def _good_file(tmp_path: Path) -> Path:
+    path = tmp_path / "good.npz"
+    tg.save(make_model().state_dict(), path)
+    return path
+
+
+@pytest.mark.parametrize("keep", [0.9, 0.5, 0.1, 10])
+def test_truncated_file_raises_naming_the_path(tmp_path: Path, keep: float) -> None:
+    data = _good_file(tmp_path).read_bytes()
+    bad = tmp_path / "truncated.npz"
+    bad.write_bytes(data[:int(len(data) * keep)] if keep < 1 else data[:int(keep)])
+    with pytest.raises(ValueError, match="truncated.npz"):
+        tg.load(bad)
+
+
+def test_corrupt_bytes_raise(tmp_path: Path) -> None:
+    data = bytearray(_good_file(tmp_path).read_bytes())
+    for i in range(100, len(data) - 200, 7):
+        data[i] ^= 0xFF  # flip bits across the stored arrays and headers
+    bad = tmp_path / "corrupt.npz"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="corrupt.npz"):
+        tg.load(bad)
+
+
+def test_one_flipped_bit_in_the_data_raises(tmp_path: Path) -> None:
+    path = tmp_path / "bitrot.npz"
+    tg.save({"w": tg.zeros(1000)}, path)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1  # inside w's 4000 bytes: caught by the zip CRC
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="bitrot.npz.*corrupt"):
+        tg.load(path)
+
+
+def test_foreign_files_raise_naming_the_path(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("hello, not an archive")
+    plain_npz = tmp_path / "plain.npz"
+    np.savez(plain_npz, a=np.ones(3))
+    npy = tmp_path / "array.npy"
+    np.save(npy, np.ones(3))
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    other_zip = tmp_path / "other.zip"
+    with zipfile.ZipFile(other_zip, "w") as z:
+        z.writestr("readme.txt", "just a zip")
+    for path in (text, plain_npz, npy, empty, other_zip):
+        with pytest.raises(ValueError, match=path.name) as info:
+            tg.load(path)
+        assert "tinygrad_edu" in str(info.value) or "corrupt" in str(info.value)
+
+
+def test_wrong_structure_record_raises(tmp_path: Path) -> None:
+    path = tmp_path / "forged.npz"
+    np.savez(path, __tinygrad_edu__=np.frombuffer(b'{"format": "other"}', dtype=np.uint8))
+    with pytest.raises(ValueError, match="forged.npz"):
+        tg.load(path)
+    np.savez(path, __tinygrad_edu__=np.frombuffer(b"{not json", dtype=np.uint8))
+    with pytest.raises(ValueError, match="forged.npz"):
+        tg.load(path)
+
+
+def test_missing_file() -> None:
+    with pytest.raises(FileNotFoundError, match="nowhere.npz"):
+        tg.load("/nonexistent/dir/nowhere.npz")
