@@ -323,8 +323,8 @@ def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ig
         x, t = x.unsqueeze(0), t.reshape(1)
     expected = (x.shape[0],) + tuple(x.shape[2:])
     if tuple(t.shape) != expected:
-        raise TensorError(f"{name}: input of shape {tuple(input.shape)} (N, C, ...) needs a "
-                          f"target of shape {expected}, got {tuple(t.shape)}")
+        raise TensorError(f"{name}: input of shape {tuple(input.shape)} (N, C, ...) needs class "
+                          f"indices of shape {expected}, got a target of shape {tuple(t.shape)}")
     w = _array(weight)
     if w is not None and w.shape != (x.shape[1],):
         raise TensorError(f"{name}: weight of shape {w.shape} must have one entry per class "

@@ -1,0 +1,679 @@
+"""Tests of ``tinygrad_edu.nn``: Module and containers, layers, losses,
+functional, init and utils.
+
+Losses and layers go through ``check_op`` (conftest): value, gradcheck and
+gradgradcheck in float64, and value and gradient against PyTorch when it is
+importable. Targets and other non-differentiable arguments are closed over,
+so each case gives one tinygrad function and one torch function.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+import tinygrad_edu.nn.functional as F
+from tinygrad_edu import nn
+
+from conftest import HAS_TORCH, check_op, rand, requires_torch
+
+
+def _targets(n: int, c: int, seed: int = 0, shape: tuple | None = None) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, c, shape or (n,))
+
+
+def _probs(*shape: int, seed: int = 0) -> np.ndarray:
+    p = np.random.default_rng(seed).uniform(0.1, 1.0, shape)
+    return p / p.sum(axis=1, keepdims=True)
+
+
+# ======================================================================== losses
+# Each case: (id, build) where build(lib) -> (fn, inputs). ``lib`` is tg or
+# torch; fn is the loss written in that library's spelling, with the targets
+# closed over; inputs are the float64 arrays to differentiate.
+def _lib_F(lib):
+    return F if lib is tg else __import__("torch").nn.functional
+
+
+def _t(lib, a):
+    """A non-differentiable tensor (targets, weights) in ``lib``."""
+    return lib.tensor(a)
+
+
+LOSS_CASES = []
+
+
+def _case(name):
+    def register(build):
+        LOSS_CASES.append(pytest.param(build, id=name))
+        return build
+    return register
+
+
+for _red in ("mean", "sum", "none"):
+    @_case(f"mse-{_red}")
+    def _(lib, r=_red):
+        return (lambda x, y: _lib_F(lib).mse_loss(x, y, reduction=r)), [rand(3, 4), rand(3, 4, seed=1)]
+
+    @_case(f"l1-{_red}")
+    def _(lib, r=_red):
+        return (lambda x, y: _lib_F(lib).l1_loss(x, y, reduction=r)), [rand(3, 4), rand(3, 4, seed=1)]
+
+    @_case(f"cross_entropy-{_red}")
+    def _(lib, r=_red):
+        t = _t(lib, _targets(5, 4))
+        return (lambda x: _lib_F(lib).cross_entropy(x, t, reduction=r)), [rand(5, 4)]
+
+    @_case(f"cross_entropy-weight-ignore-{_red}")
+    def _(lib, r=_red):
+        t = _t(lib, np.array([0, 3, -100, 2, 1, 3]))
+        w = _t(lib, np.array([0.5, 2.0, 1.0, 3.0]))
+        return (lambda x: _lib_F(lib).cross_entropy(x, t, weight=w, reduction=r)), [rand(6, 4)]
+
+    @_case(f"cross_entropy-3d-ignore-{_red}")
+    def _(lib, r=_red):
+        t = _targets(2, 3, shape=(2, 5))
+        t[0, 1] = 7  # a custom ignore_index
+        t = _t(lib, t)
+        return (lambda x: _lib_F(lib).cross_entropy(x, t, ignore_index=7, reduction=r)), [rand(2, 3, 5)]
+
+    @_case(f"cross_entropy-probs-{_red}")
+    def _(lib, r=_red):
+        return (lambda x, y: _lib_F(lib).cross_entropy(x, y, reduction=r)), [rand(4, 3), _probs(4, 3)]
+
+    @_case(f"cross_entropy-probs-weight-3d-{_red}")
+    def _(lib, r=_red):
+        w = _t(lib, np.array([0.5, 2.0, 1.0]))
+        return ((lambda x, y: _lib_F(lib).cross_entropy(x, y, weight=w, reduction=r)),
+                [rand(2, 3, 4), _probs(2, 3, 4)])
+
+    @_case(f"nll-{_red}")
+    def _(lib, r=_red):
+        t = _t(lib, np.array([1, 0, -100, 2, 2]))
+        w = _t(lib, np.array([0.3, 1.0, 2.5]))
+        return (lambda x: _lib_F(lib).nll_loss(x, t, weight=w, reduction=r)), [rand(5, 3)]
+
+    @_case(f"bce-{_red}")
+    def _(lib, r=_red):
+        return ((lambda x, y: _lib_F(lib).binary_cross_entropy(x, y, reduction=r)),
+                [rand(3, 4, low=0.05, high=0.95), rand(3, 4, seed=1, low=0, high=1)])
+
+    @_case(f"bce-weight-{_red}")
+    def _(lib, r=_red):
+        w = _t(lib, rand(4, seed=2, low=0.1, high=2))
+        return ((lambda x, y: _lib_F(lib).binary_cross_entropy(x, y, weight=w, reduction=r)),
+                [rand(3, 4, low=0.05, high=0.95), rand(3, 4, seed=1, low=0, high=1)])
+
+    @_case(f"bce_with_logits-{_red}")
+    def _(lib, r=_red):
+        return ((lambda x, y: _lib_F(lib).binary_cross_entropy_with_logits(x, y, reduction=r)),
+                [rand(3, 4, low=-4, high=4), rand(3, 4, seed=1, low=0, high=1)])
+
+    @_case(f"bce_with_logits-weights-{_red}")
+    def _(lib, r=_red):
+        w, pw = _t(lib, rand(4, seed=2, low=0.1, high=2)), _t(lib, rand(4, seed=3, low=0.1, high=3))
+        return ((lambda x, y: _lib_F(lib).binary_cross_entropy_with_logits(
+            x, y, weight=w, pos_weight=pw, reduction=r)),
+            [rand(3, 4, low=-4, high=4), rand(3, 4, seed=1, low=0, high=1)])
+
+
+@_case("cross_entropy-unbatched")
+def _(lib):
+    return (lambda x: _lib_F(lib).cross_entropy(x, _t(lib, np.array(2)))), [rand(4)]
+
+
+@_case("cross_entropy-logits-1000")
+def _(lib):
+    x = np.array([[1000.0, -1000.0, 0.0], [-1000.0, -1000.0, 1000.0], [1000.0, 1000.0, -1000.0]])
+    return (lambda x: _lib_F(lib).cross_entropy(x, _t(lib, np.array([1, 2, 0])))), [x]
+
+
+@_case("cross_entropy-probs-logits-1000")
+def _(lib):
+    x = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 5.0, 1000.0]])
+    return (lambda x, y: _lib_F(lib).cross_entropy(x, y)), [x, _probs(2, 3)]
+
+
+@_case("bce_with_logits-logits-100")
+def _(lib):
+    x = np.array([[100.0, -100.0], [-100.0, 100.0], [99.0, -99.5]])
+    y = np.array([[0.0, 1.0], [0.0, 1.0], [0.3, 0.6]])
+    return (lambda x: _lib_F(lib).binary_cross_entropy_with_logits(x, _t(lib, y))), [x]
+
+
+@_case("bce_with_logits-pos_weight-logits-100")
+def _(lib):
+    x = np.array([[100.0, -100.0], [-100.0, 100.0]])
+    y, pw = np.array([[0.0, 1.0], [1.0, 0.5]]), np.array([2.0, 0.5])
+    return (lambda x: _lib_F(lib).binary_cross_entropy_with_logits(
+        x, _t(lib, y), pos_weight=_t(lib, pw))), [x]
+
+
+@pytest.mark.parametrize("build", LOSS_CASES)
+def test_loss(build):
+    """Value and gradients of every loss: gradcheck, gradgradcheck, and torch."""
+    fn, inputs = build(tg)
+    torch_fn = None
+    if HAS_TORCH:
+        import torch
+        torch_fn, _ = build(torch)
+    check_op(fn, None, inputs, torch_fn=torch_fn)
+
+
+@pytest.mark.parametrize("logit", [1000.0, -1000.0, 1e6])
+def test_cross_entropy_extreme_logits_are_finite(logit):
+    x = tg.tensor([[logit, 0.0, -logit], [0.0, logit, 0.0]], requires_grad=True)
+    loss = F.cross_entropy(x, tg.tensor([2, 1]))
+    loss.backward()
+    assert np.isfinite(loss.item()) and np.all(np.isfinite(x.grad.data))
+
+
+@pytest.mark.parametrize("logit", [100.0, -100.0, 1e4])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bce_with_logits_extreme_logits_are_finite(logit, dtype):
+    x = tg.tensor(np.array([logit, -logit], dtype=dtype), requires_grad=True)
+    loss = F.binary_cross_entropy_with_logits(x, tg.tensor(np.array([0.0, 0.0], dtype=dtype)))
+    loss.backward()
+    assert np.isfinite(loss.item()) and np.all(np.isfinite(x.grad.data))
+    assert loss.item() == pytest.approx(abs(logit) / 2, rel=1e-6)
+
+
+@requires_torch
+def test_bce_clamps_log_at_minus_100_like_torch():
+    import torch
+    x = np.array([0.0, 1.0, 0.0, 1.0, 0.5])
+    y = np.array([1.0, 0.0, 0.0, 1.0, 0.5])
+    a = tg.tensor(x, requires_grad=True)
+    loss = F.binary_cross_entropy(a, tg.tensor(y))
+    loss.backward()
+    b = torch.tensor(x, requires_grad=True)
+    expected = torch.nn.functional.binary_cross_entropy(b, torch.tensor(y))
+    expected.backward()
+    np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-6)
+    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("fn, label", [(F.cross_entropy, 5), (F.nll_loss, 3), (F.cross_entropy, -1)])
+def test_label_out_of_range_names_label_and_classes(fn, label):
+    x = tg.tensor(rand(2, 3), requires_grad=True)
+    with pytest.raises(IndexError, match=rf"label {label}\b.*3 classes"):
+        fn(x, tg.tensor([0, label]))
+    with pytest.raises(ValueError):  # also a ValueError (TensorError)
+        fn(x, tg.tensor([label, 0]))
+
+
+def test_loss_argument_errors():
+    x = tg.tensor(rand(2, 3), requires_grad=True)
+    with pytest.raises(ValueError, match="reduction"):
+        F.cross_entropy(x, tg.tensor([0, 1]), reduction="avg")
+    with pytest.raises(ValueError, match="reduction"):
+        nn.MSELoss(reduction="mean ")
+    with pytest.raises(ValueError, match=r"target of shape \(3,\)"):
+        F.cross_entropy(x, tg.tensor([0, 1, 2]))
+    with pytest.raises(ValueError, match=r"\(2, 3\)"):
+        F.binary_cross_entropy(x.sigmoid(), tg.tensor(rand(3, 2)))
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        F.binary_cross_entropy(tg.tensor([1.5]), tg.tensor([1.0]))
+
+
+@pytest.mark.parametrize("module, functional, kwargs", [
+    (nn.MSELoss, F.mse_loss, {"reduction": "sum"}),
+    (nn.L1Loss, F.l1_loss, {"reduction": "none"}),
+    (nn.CrossEntropyLoss, F.cross_entropy, {"ignore_index": 1}),
+    (nn.NLLLoss, F.nll_loss, {"weight": tg.tensor([1.0, 2.0, 3.0])}),
+    (nn.BCELoss, F.binary_cross_entropy, {}),
+    (nn.BCEWithLogitsLoss, F.binary_cross_entropy_with_logits,
+     {"pos_weight": tg.tensor([1.0, 2.0, 3.0])}),
+])
+def test_loss_modules_call_their_functional_form(module, functional, kwargs):
+    x = tg.tensor(rand(4, 3, low=0.1, high=0.9))
+    is_class = module in (nn.CrossEntropyLoss, nn.NLLLoss)
+    y = tg.tensor(_targets(4, 3)) if is_class else tg.tensor(rand(4, 3, seed=1, low=0, high=1))
+    np.testing.assert_array_equal(module(**kwargs)(x, y).data, functional(x, y, **kwargs).data)
+
+
+# ======================================================================== layers
+def _seeded(module_fn):
+    tg.manual_seed(0)
+    return module_fn().double()
+
+
+LAYER_CASES = [
+    pytest.param(lambda: nn.Linear(4, 3), (2, 4), id="linear"),
+    pytest.param(lambda: nn.Linear(4, 3, bias=False), (2, 5, 4), id="linear-nobias-3d"),
+    pytest.param(lambda: nn.Linear(4, 2), (4,), id="linear-1d"),
+    pytest.param(lambda: nn.ReLU(), (3, 4), id="relu"),
+    pytest.param(lambda: nn.Sigmoid(), (3, 4), id="sigmoid"),
+    pytest.param(lambda: nn.Tanh(), (3, 4), id="tanh"),
+    pytest.param(lambda: nn.Softmax(dim=1), (3, 4), id="softmax"),
+    pytest.param(lambda: nn.LogSoftmax(dim=-1), (2, 3, 4), id="log_softmax"),
+    pytest.param(lambda: nn.Identity(), (3, 4), id="identity"),
+    pytest.param(lambda: nn.Flatten(), (2, 3, 4), id="flatten"),
+    pytest.param(lambda: nn.Flatten(0, 1), (2, 3, 4), id="flatten-0-1"),
+    pytest.param(lambda: nn.Dropout(0.5).eval(), (3, 4), id="dropout-eval"),
+    pytest.param(lambda: nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 2)), (3, 4),
+                 id="sequential"),
+]
+
+
+def _torch_twin(torch, module):
+    """The same layer in torch, with the same weights."""
+    name = type(module).__name__
+    if name == "Sequential":
+        twin = torch.nn.Sequential(*[_torch_twin(torch, m) for m in module])
+    elif name == "Linear":
+        twin = torch.nn.Linear(module.in_features, module.out_features,
+                               bias=module.bias is not None)
+    else:
+        kwargs = {"Softmax": {"dim": getattr(module, "dim", None)},
+                  "LogSoftmax": {"dim": getattr(module, "dim", None)},
+                  "Flatten": {"start_dim": getattr(module, "start_dim", 1),
+                              "end_dim": getattr(module, "end_dim", -1)}}.get(name, {})
+        twin = getattr(torch.nn, name)(**kwargs)
+    twin = twin.double()
+    twin.load_state_dict({k: torch.tensor(v.numpy()) for k, v in module.state_dict().items()})
+    twin.train(module.training)
+    return twin
+
+
+@pytest.mark.parametrize("make, shape", LAYER_CASES)
+def test_layer(make, shape):
+    """Each layer: gradcheck with respect to its input and its parameters,
+    gradgradcheck, and output and gradients against the same layer in torch."""
+    m = _seeded(make)
+    params = list(m.parameters())
+    inputs = [rand(*shape), *[p.data.copy() for p in params]]
+    x = tg.tensor(inputs[0], requires_grad=True)
+    assert tg.gradcheck(m, (x,))
+    assert tg.gradgradcheck(m, (x,))
+    if params:
+        ps = [tg.tensor(a, requires_grad=True) for a in inputs[1:]]
+        assert tg.gradcheck(lambda *ps: _call_with(m, params, ps, x.detach()), ps)
+    if HAS_TORCH:
+        import torch
+        twin = _torch_twin(torch, m)
+        xt = torch.tensor(inputs[0], requires_grad=True)
+        expected = twin(xt)
+        out = m(x)
+        np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-6, atol=1e-12)
+        up = np.random.default_rng(1).standard_normal(out.shape)
+        m.zero_grad()
+        out.backward(tg.tensor(up))
+        expected.backward(torch.tensor(up))
+        np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-6, atol=1e-12)
+        for (name, p), (tname, tp) in zip(m.named_parameters(), twin.named_parameters()):
+            assert name == tname
+            np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-6, atol=1e-12,
+                                       err_msg=name)
+
+
+def _call_with(m, params, values, x):
+    """``m(x)`` with each parameter replaced by the matching tensor of ``values``
+    (so gradcheck can treat the parameters as inputs)."""
+    saved = [(mod, name, p) for mod in m.modules() for name, p in mod._parameters.items()
+             if p is not None]
+    lookup = {id(p): v for p, v in zip(params, values)}
+    try:
+        for mod, name, p in saved:
+            mod._parameters[name] = lookup[id(p)]
+        return m(x)
+    finally:
+        for mod, name, p in saved:
+            mod._parameters[name] = p
+
+
+@pytest.mark.parametrize("p", [0.0, 0.3, 0.5, 1.0])
+def test_dropout_train_and_eval(p):
+    tg.manual_seed(0)
+    drop = nn.Dropout(p)
+    x = tg.tensor(np.ones((200, 50)), requires_grad=True)
+    out = drop(x)
+    kept = out.data != 0
+    if p < 1:
+        np.testing.assert_allclose(out.data[kept], 1 / (1 - p))  # survivors are scaled
+        assert abs(1 - kept.mean() - p) < 0.02  # about p of them are dropped
+    else:
+        assert not kept.any()
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.data, out.data)  # d(x * mask)/dx = mask
+    drop.eval()
+    assert drop(x) is x or np.array_equal(drop(x).data, x.data)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        nn.Dropout(1.5)
+
+
+def test_dropout_follows_the_parent_module_mode():
+    model = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.9))
+    x = tg.tensor(rand(50, 3))
+    tg.manual_seed(1)
+    assert (model(x).data == 0).mean() > 0.5
+    model.eval()
+    assert not model[1].training and not model.training
+    assert np.array_equal(model(x).data, model[0](x).data)
+
+
+@pytest.mark.parametrize("fan_in, fan_out", [(1, 1), (4, 3), (784, 128)])
+def test_linear_init_bounds_and_shapes(fan_in, fan_out):
+    tg.manual_seed(0)
+    m = nn.Linear(fan_in, fan_out)
+    assert m.weight.shape == (fan_out, fan_in) and m.bias.shape == (fan_out,)
+    assert m.weight.dtype == np.float32 and m.weight.requires_grad
+    bound = 1 / math.sqrt(fan_in)
+    for p in (m.weight, m.bias):
+        assert np.all(np.abs(p.data) <= bound)
+    if m.weight.numel() > 1000:  # spread over the whole interval, like U(-k, k)
+        assert np.abs(m.weight.data).max() > 0.95 * bound
+        assert m.weight.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.05)
+    tg.manual_seed(0)
+    assert np.array_equal(nn.Linear(fan_in, fan_out).weight.data, m.weight.data)  # seeded
+
+
+def test_linear_shape_error_names_shapes():
+    m = nn.Linear(4, 3)
+    with pytest.raises(ValueError, match=r"\(2, 5\).*\(3, 4\)"):
+        m(tg.zeros(2, 5))
+
+
+# ======================================================================== Module
+class _Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(3, 4)
+        self.act = nn.ReLU()
+        self.scale = nn.Parameter(tg.ones(1))
+        self.register_buffer("steps", tg.zeros(1))
+        self.register_buffer("cache", tg.zeros(2), persistent=False)
+        self.blocks = nn.ModuleList([nn.Linear(4, 4), nn.Linear(4, 2)])
+
+    def forward(self, x):
+        x = self.act(self.fc1(x)) * self.scale
+        for b in self.blocks:
+            x = b(x)
+        return x
+
+
+def test_registration_order_and_names():
+    net = _Net()
+    names = [n for n, _ in net.named_parameters()]
+    assert names == ["scale", "fc1.weight", "fc1.bias", "blocks.0.weight", "blocks.0.bias",
+                     "blocks.1.weight", "blocks.1.bias"]
+    assert list(net.state_dict()) == ["scale", "steps", "fc1.weight", "fc1.bias",
+                                      "blocks.0.weight", "blocks.0.bias", "blocks.1.weight",
+                                      "blocks.1.bias"]
+    assert [n for n, _ in net.named_children()] == ["fc1", "act", "blocks"]
+    assert [n for n, _ in net.named_modules()] == ["", "fc1", "act", "blocks", "blocks.0",
+                                                   "blocks.1"]
+    assert [n for n, _ in net.named_buffers()] == ["steps", "cache"]
+    assert len(list(net.parameters())) == 7 and len(list(net.modules())) == 6
+    assert net.get_submodule("blocks.1") is net.blocks[1]
+    assert net.get_parameter("blocks.0.bias") is net.blocks[0].bias
+    assert net(tg.zeros(5, 3)).shape == (5, 2)
+
+
+def test_parameter_order_is_the_same_on_every_run():
+    orders = []
+    for _ in range(3):
+        net = _Net()
+        orders.append([(n, p.shape) for n, p in net.named_parameters()])
+    assert orders[0] == orders[1] == orders[2]
+
+
+def test_shared_parameters_are_listed_once():
+    shared = nn.Linear(2, 2)
+    model = nn.Sequential(shared, nn.ReLU(), shared)
+    assert len(list(model.parameters())) == 2
+    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias"]
+
+
+def test_setattr_rules():
+    net = _Net()
+    with pytest.raises(TypeError, match="parameter 'scale'"):
+        net.scale = tg.ones(1)
+    net.scale = None
+    assert "scale" not in [n for n, _ in net.named_parameters()]
+    net.scale = nn.Parameter(tg.ones(1))
+    net.fc1 = None
+    assert [n for n, _ in net.named_children()] == ["act", "blocks"]
+    net.plain = 3
+    assert net.plain == 3 and "plain" not in net.state_dict()
+    del net.blocks
+    with pytest.raises(AttributeError, match="blocks"):
+        net.blocks
+    with pytest.raises(AttributeError, match="super\\(\\).__init__"):
+        class Bad(nn.Module):
+            def __init__(self):
+                self.w = nn.Parameter(tg.ones(1))
+        Bad()
+    with pytest.raises(KeyError, match="contain"):
+        net.register_buffer("a.b", tg.ones(1))
+
+
+def test_parameter_is_a_tensor_that_requires_grad():
+    p = nn.Parameter(tg.tensor([1.0, 2.0]))
+    assert isinstance(p, tg.Tensor) and p.requires_grad and p.is_leaf
+    assert repr(p).startswith("Parameter containing:\ntensor([1., 2.]")
+    assert not nn.Parameter(tg.ones(2), requires_grad=False).requires_grad
+    with pytest.raises(RuntimeError, match="floating point"):
+        nn.Parameter(tg.tensor([1, 2]))
+
+
+def test_zero_grad_train_eval_apply():
+    net = _Net()
+    net(tg.tensor(rand(2, 3))).sum().backward()
+    assert all(p.grad is not None for p in net.parameters())
+    net.zero_grad(set_to_none=False)
+    assert all(p.grad is not None and not p.grad.data.any() for p in net.parameters())
+    net.zero_grad()
+    assert all(p.grad is None for p in net.parameters())
+    assert net.eval() is net and not any(m.training for m in net.modules())
+    assert all(m.training for m in net.train().modules())
+    with pytest.raises(ValueError):
+        net.train("no")
+    seen = []
+    net.apply(lambda m: seen.append(type(m).__name__))
+    assert seen == ["Linear", "ReLU", "Linear", "Linear", "ModuleList", "_Net"]
+
+
+def test_sequential_and_modulelist_behave_like_lists():
+    a, b, c = nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)
+    seq = nn.Sequential(a, b)
+    assert len(seq) == 2 and seq[0] is a and seq[-1] is b and list(seq) == [a, b]
+    seq.append(c)
+    assert len(seq) == 3 and seq[2] is c
+    tail = seq[1:]
+    assert isinstance(tail, nn.Sequential) and list(tail) == [b, c]
+    assert list(tail.state_dict()) == ["2.weight", "2.bias"]  # torch keeps the keys
+    with pytest.raises(IndexError, match="out of range"):
+        seq[3]
+    x = tg.tensor(rand(4, 2))
+    np.testing.assert_array_equal(seq(x).data, c(b(a(x))).data)
+    ml = nn.ModuleList([a])
+    ml.append(b)
+    ml += [c]
+    assert len(ml) == 3 and ml[1] is b and list(ml) == [a, b, c]
+    ml.insert(0, nn.Identity())
+    assert [n for n, _ in ml.named_children()] == ["0", "1", "2", "3"] and ml[1] is a
+    del ml[0]
+    assert list(ml) == [a, b, c]
+    assert [n for n, _ in ml.named_parameters()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert isinstance(ml[:2], nn.ModuleList)
+
+
+def test_load_state_dict_strict_errors_name_the_keys():
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    state = {k: v.numpy().copy() for k, v in model.state_dict().items()}
+    good = dict(state)
+    del state["2.bias"]
+    state["3.weight"] = np.zeros((1, 1))
+    with pytest.raises(RuntimeError, match=r'Missing key\(s\).*"2\.bias"') as e:
+        model.load_state_dict(state)
+    assert '"3.weight"' in str(e.value) and "Unexpected" in str(e.value)
+    result = model.load_state_dict(state, strict=False)
+    assert result.missing_keys == ["2.bias"] and result.unexpected_keys == ["3.weight"]
+    missing, unexpected = result  # a (missing_keys, unexpected_keys) tuple, as torch
+    assert repr(model.load_state_dict(good)) == "<All keys matched successfully>"
+    bad = dict(good, **{"0.weight": np.zeros((3, 5))})
+    before = model[2].bias.data.copy()
+    bad["2.bias"] = before + 1
+    for strict in (True, False):
+        with pytest.raises(RuntimeError, match=r"size mismatch for 0\.weight.*\(3, 5\).*\(3, 4\)"):
+            model.load_state_dict(bad, strict=strict)
+    np.testing.assert_array_equal(model[2].bias.data, before)  # nothing was half-loaded
+
+
+def test_state_dict_shares_memory_and_load_copies():
+    model = nn.Linear(2, 2)
+    sd = model.state_dict()
+    assert not sd["weight"].requires_grad and sd["weight"].data is model.weight.data
+    new = {"weight": np.full((2, 2), 3.0), "bias": tg.tensor([1.0, 2.0])}
+    w = model.weight
+    model.load_state_dict(new)
+    assert model.weight is w and w.dtype == np.float32  # loaded in place, dtype kept
+    np.testing.assert_array_equal(w.data, np.full((2, 2), 3.0))
+    new["weight"][0, 0] = 9.0
+    assert w.data[0, 0] == 3.0
+
+
+@requires_torch
+def test_torch_state_dict_keys_weights_and_repr():
+    import torch
+    torch.manual_seed(0)
+    tmodel = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2))
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    assert list(model.state_dict()) == list(tmodel.state_dict()) == [
+        "0.weight", "0.bias", "2.weight", "2.bias"]
+    assert repr(model) == repr(tmodel)
+    model.load_state_dict({k: v.numpy().copy() for k, v in tmodel.state_dict().items()})
+    x = rand(5, 4).astype(np.float32)
+    np.testing.assert_allclose(model(tg.tensor(x)).data,
+                               tmodel(torch.tensor(x)).detach().numpy(), rtol=1e-6, atol=1e-7)
+    model.double()
+    tmodel.double()
+    x = rand(5, 4)
+    np.testing.assert_allclose(model(tg.tensor(x)).data,
+                               tmodel(torch.tensor(x)).detach().numpy(), rtol=1e-12)
+
+
+@requires_torch
+def test_training_step_matches_torch():
+    """784-128-10 style net (smaller): sigmoid hidden layer, cross-entropy, one SGD step."""
+    import torch
+    tmodel = torch.nn.Sequential(torch.nn.Linear(20, 16), torch.nn.Sigmoid(),
+                                 torch.nn.Linear(16, 5)).double()
+    model = nn.Sequential(nn.Linear(20, 16), nn.Sigmoid(), nn.Linear(16, 5)).double()
+    model.load_state_dict({k: v.numpy().copy() for k, v in tmodel.state_dict().items()})
+    x, t = rand(10, 20), _targets(10, 5)
+    for step in range(3):
+        loss = nn.CrossEntropyLoss()(model(tg.tensor(x)), tg.tensor(t))
+        tloss = torch.nn.CrossEntropyLoss()(tmodel(torch.tensor(x)), torch.tensor(t))
+        model.zero_grad()
+        tmodel.zero_grad()
+        loss.backward()
+        tloss.backward()
+        np.testing.assert_allclose(loss.item(), tloss.item(), rtol=1e-10)
+        with tg.no_grad():
+            for p in model.parameters():
+                p -= 0.5 * p.grad
+        with torch.no_grad():
+            for p in tmodel.parameters():
+                p -= 0.5 * p.grad
+    for (n, p), (tn, tp) in zip(model.named_parameters(), tmodel.named_parameters()):
+        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-10, err_msg=n)
+
+
+# ======================================================================== init
+@pytest.mark.parametrize("name, args, expected_std, bound", [
+    ("xavier_uniform_", {}, math.sqrt(2 / (300 + 200)), math.sqrt(6 / 500)),
+    ("xavier_uniform_", {"gain": 2.0}, 2 * math.sqrt(2 / 500), 2 * math.sqrt(6 / 500)),
+    ("xavier_normal_", {}, math.sqrt(2 / 500), None),
+    ("kaiming_uniform_", {"nonlinearity": "relu"}, math.sqrt(2 / 300), math.sqrt(6 / 300)),
+    ("kaiming_uniform_", {"a": math.sqrt(5)}, 1 / math.sqrt(3 * 300), 1 / math.sqrt(300)),
+    ("kaiming_normal_", {"mode": "fan_out", "nonlinearity": "relu"}, math.sqrt(2 / 200), None),
+    ("uniform_", {"a": -0.5, "b": 0.5}, 1 / math.sqrt(12), 0.5),
+    ("normal_", {"mean": 0.0, "std": 0.02}, 0.02, None),
+])
+def test_init_distributions(name, args, expected_std, bound):
+    tg.manual_seed(0)
+    w = nn.Parameter(tg.zeros(200, 300))  # (fan_out, fan_in)
+    out = getattr(nn.init, name)(w, **args)
+    assert out is w and w.requires_grad and w.dtype == np.float32
+    assert w.data.std() == pytest.approx(expected_std, rel=0.03)
+    if bound is not None:
+        assert np.abs(w.data).max() <= bound * (1 + 1e-6)
+
+
+def test_init_constants_and_errors():
+    w = nn.Parameter(tg.ones(3, 2))
+    assert not nn.init.zeros_(w).data.any()
+    assert np.all(nn.init.ones_(w).data == 1)
+    assert np.all(nn.init.constant_(w, 0.25).data == 0.25)
+    with pytest.raises(ValueError, match="fewer than 2 dimensions"):
+        nn.init.xavier_uniform_(nn.Parameter(tg.ones(3)))
+    with pytest.raises(ValueError, match="fan_in, fan_out"):
+        nn.init.kaiming_normal_(w, mode="fan_avg")
+    with pytest.raises(ValueError, match="nonlinearity"):
+        nn.init.calculate_gain("swish")
+
+
+@requires_torch
+@pytest.mark.parametrize("nonlinearity, param", [
+    ("linear", None), ("sigmoid", None), ("tanh", None), ("relu", None), ("leaky_relu", None),
+    ("leaky_relu", 0.2), ("selu", None), ("conv2d", None)])
+def test_calculate_gain_matches_torch(nonlinearity, param):
+    import torch
+    assert nn.init.calculate_gain(nonlinearity, param) == pytest.approx(
+        torch.nn.init.calculate_gain(nonlinearity, param), rel=1e-12)
+
+
+# ======================================================================== utils
+@pytest.mark.parametrize("max_norm, norm_type", [(1.0, 2.0), (100.0, 2.0), (0.5, 1.0),
+                                                 (0.3, float("inf")), (2.0, 3)])
+def test_clip_grad_norm(max_norm, norm_type):
+    grads = [rand(3, 4, seed=1), rand(5, seed=2)]
+    params = [tg.tensor(np.zeros_like(g), requires_grad=True) for g in grads]
+    for p, g in zip(params, grads):
+        p.grad = tg.tensor(g.copy())
+    params.append(tg.tensor([1.0], requires_grad=True))  # no grad: skipped
+    total = nn.utils.clip_grad_norm_(params, max_norm, norm_type)
+    flat = np.concatenate([g.ravel() for g in grads])
+    expected = (np.abs(flat).max() if math.isinf(norm_type)
+                else (np.abs(flat) ** norm_type).sum() ** (1 / norm_type))
+    assert isinstance(total, tg.Tensor) and total.item() == pytest.approx(expected, rel=1e-12)
+    coef = min(1.0, max_norm / (expected + 1e-6))
+    for p, g in zip(params, grads):
+        np.testing.assert_allclose(p.grad.data, g * coef, rtol=1e-12)
+    if HAS_TORCH:
+        import torch
+        tparams = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
+        for p, g in zip(tparams, grads):
+            p.grad = torch.tensor(g.copy())
+        ttotal = torch.nn.utils.clip_grad_norm_(tparams, max_norm, norm_type)
+        assert total.item() == pytest.approx(ttotal.item(), rel=1e-6)
+        for p, tp in zip(params, tparams):
+            np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-6)
+
+
+def test_clip_grad_norm_of_a_single_tensor_and_of_nothing():
+    p = tg.tensor([3.0, 4.0], requires_grad=True)
+    p.grad = tg.tensor([3.0, 4.0])
+    assert nn.utils.clip_grad_norm_(p, 1.0).item() == pytest.approx(5.0)
+    np.testing.assert_allclose(p.grad.data, [0.6, 0.8], rtol=1e-5)
+    assert nn.utils.clip_grad_norm_([], 1.0).item() == 0.0
+    nn.utils.clip_grad_value_(p, 0.7)
+    np.testing.assert_allclose(p.grad.data, [0.6, 0.7], rtol=1e-6)
+
+
+def test_module_repr_tree():
+    model = nn.Sequential(nn.Linear(784, 128), nn.Sigmoid(), nn.Dropout(0.2),
+                          nn.Linear(128, 10, bias=False))
+    assert repr(model) == (
+        "Sequential(\n"
+        "  (0): Linear(in_features=784, out_features=128, bias=True)\n"
+        "  (1): Sigmoid()\n"
+        "  (2): Dropout(p=0.2, inplace=False)\n"
+        "  (3): Linear(in_features=128, out_features=10, bias=False)\n"
+        ")")
+    assert re.search(r"\(blocks\): ModuleList\(\n    \(0\): Linear", repr(_Net()))
