@@ -1,0 +1,237 @@
+"""Tensor creation, dtype rules, attributes, conversions, repr, comparisons,
+and seeded randomness."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from conftest import HAS_TORCH
+
+
+# ---------------------------------------------------------------- dtype rules
+@pytest.mark.parametrize("data, dtype", [
+    (1.5, np.float32),
+    ([1.0, 2.0], np.float32),
+    ([[1, 2], [3, 4]], np.int64),
+    (3, np.int64),
+    ([True, False], np.bool_),
+    ([1, 2.5], np.float32),
+    (np.array([1.0, 2.0]), np.float64),
+    (np.array([1.0], dtype=np.float32), np.float32),
+    (np.array([1, 2], dtype=np.int32), np.int32),
+])
+def test_dtype_rules(data, dtype):
+    assert tg.tensor(data).dtype == dtype
+    assert tg.Tensor(data).dtype == dtype
+    if HAS_TORCH:
+        import torch
+        assert str(torch.tensor(data).dtype).replace("torch.", "") == np.dtype(dtype).name
+
+
+@pytest.mark.parametrize("name", ["float16", "float32", "float64", "int32", "int64", "uint8", "bool"])
+def test_dtype_argument(name):
+    t = tg.tensor([1, 0, 1], dtype=getattr(tg, name))
+    assert t.dtype == np.dtype(getattr(np, name if name != "bool" else "bool_"))
+    assert tg.zeros(2, dtype=getattr(tg, name)).dtype == t.dtype
+
+
+def test_dtype_aliases():
+    assert tg.float is tg.float32 and tg.double is tg.float64 and tg.long is tg.int64
+    assert tg.tensor([1], dtype=tg.float64).dtype == np.float64
+    assert tg.tensor([1.0], dtype="float64").dtype == np.float64
+
+
+def test_tensor_copies_numpy_data_but_from_numpy_shares():
+    a = np.array([1.0, 2.0])
+    t = tg.tensor(a)
+    a[0] = 9
+    assert t.tolist() == [1.0, 2.0]
+    s = tg.from_numpy(a)
+    a[1] = 7
+    assert s.tolist() == [9.0, 7.0]
+
+
+def test_python_scalars_keep_tensor_dtype():
+    x = tg.tensor([1.0, 2.0])
+    assert (x * 2.5).dtype == np.float32
+    assert (2 + x).dtype == np.float32
+    assert (x ** 2).dtype == np.float32
+    y = tg.tensor(np.array([1.0]))
+    assert (y * 2.5).dtype == np.float64
+    assert (tg.tensor([1, 2]) * 2).dtype == np.int64
+
+
+# ---------------------------------------------------------------- creation
+CREATION = [
+    ("zeros", lambda L: L.zeros(2, 3)),
+    ("zeros_tuple", lambda L: L.zeros((2, 3))),
+    ("ones", lambda L: L.ones(4)),
+    ("full", lambda L: L.full((2, 2), 7.0)),
+    ("full_int", lambda L: L.full((2,), 3)),
+    ("eye", lambda L: L.eye(3)),
+    ("eye_rect", lambda L: L.eye(2, 3)),
+    ("arange", lambda L: L.arange(5)),
+    ("arange_float", lambda L: L.arange(0, 1, 0.25)),
+    ("arange_start", lambda L: L.arange(2, 7, 2)),
+    ("linspace", lambda L: L.linspace(0, 1, 5)),
+    ("zeros_like", lambda L: L.zeros_like(L.ones(2, 3))),
+    ("ones_like", lambda L: L.ones_like(L.zeros(3, dtype=L.float64))),
+    ("full_like", lambda L: L.full_like(L.zeros(2), 4.0)),
+]
+
+
+@pytest.mark.parametrize("make", [c[1] for c in CREATION], ids=[c[0] for c in CREATION])
+def test_creation_matches_torch(make):
+    t = make(tg)
+    assert isinstance(t, tg.Tensor) and t.is_leaf and not t.requires_grad
+    if HAS_TORCH:
+        import torch
+        e = make(torch)
+        assert t.shape == tuple(e.shape)
+        assert t.dtype.name == str(e.dtype).replace("torch.", "")
+        np.testing.assert_allclose(t.data, e.numpy(), rtol=1e-6)
+
+
+def test_creation_with_requires_grad():
+    for t in [tg.zeros(2, requires_grad=True), tg.ones(2, 2, requires_grad=True),
+              tg.randn(3, requires_grad=True), tg.rand(3, requires_grad=True),
+              tg.tensor([1.0], requires_grad=True)]:
+        assert t.requires_grad and t.is_leaf and t.grad is None
+
+
+def test_random_creation_shapes_and_ranges():
+    tg.manual_seed(0)
+    r = tg.rand(1000)
+    assert r.shape == (1000,) and r.dtype == np.float32
+    assert 0 <= r.data.min() and r.data.max() < 1
+    n = tg.randn(2, 500)
+    assert n.shape == (2, 500) and abs(float(n.data.mean())) < 0.2 and 0.8 < n.data.std() < 1.2
+    assert tg.randn_like(tg.zeros(3, dtype=tg.float64)).dtype == np.float64
+
+
+def test_manual_seed_reproducibility():
+    tg.manual_seed(123)
+    a = tg.randn(5).tolist(), tg.rand(3).tolist()
+    tg.manual_seed(123)
+    b = tg.randn(5).tolist(), tg.rand(3).tolist()
+    assert a == b
+    tg.manual_seed(124)
+    assert tg.randn(5).tolist() != a[0]
+
+
+# ---------------------------------------------------------------- attributes
+def test_attributes():
+    t = tg.tensor(np.arange(24.0).reshape(2, 3, 4))
+    assert t.shape == (2, 3, 4) and t.ndim == 3 and t.dtype == np.float64
+    assert t.size() == (2, 3, 4) and t.size(1) == 3 and t.size(-1) == 4
+    assert t.numel() == 24
+    assert t.T.shape == (4, 3, 2)
+    m = tg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert m.T.tolist() == [[1.0, 3.0], [2.0, 4.0]]
+    assert isinstance(t.data, np.ndarray)
+
+
+def test_leaf_and_grad_fn():
+    x = tg.tensor([1.0], requires_grad=True)
+    y = x * 2
+    assert x.is_leaf and x.grad_fn is None
+    assert not y.is_leaf and y.grad_fn is not None and y.requires_grad
+    assert type(y.grad_fn).__name__ == "Mul"
+    c = tg.tensor([1.0])
+    assert c.is_leaf and (c * 2).is_leaf  # nothing recorded without requires_grad
+
+
+def test_name_is_settable_and_shown_in_repr():
+    t = tg.Tensor([1.0, 2.0], name="weights")
+    assert t.name == "weights"
+    t.name = "w"
+    assert "w" in repr(t)
+    assert tg.tensor([1.0]).name is None
+
+
+def test_numpy_item_tolist():
+    t = tg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert isinstance(t.numpy(), np.ndarray)
+    np.testing.assert_array_equal(t.numpy(), [[1, 2], [3, 4]])
+    assert t.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    s = tg.tensor(2.5)
+    assert s.item() == 2.5 and isinstance(s.item(), float)
+    assert tg.tensor([7]).item() == 7 and isinstance(tg.tensor([7]).item(), int)
+    assert float(s) == 2.5
+
+
+def test_detach_then_numpy():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    assert x.detach().numpy().tolist() == [1.0, 2.0]
+
+
+def test_repr_is_useful():
+    r = repr(tg.tensor([1.0, 2.0]))
+    assert r.startswith("tensor(") and "1." in r and "2." in r
+    assert "requires_grad=True" in repr(tg.tensor([1.0], requires_grad=True))
+    assert "grad_fn=<Mul>" in repr(tg.tensor([1.0], requires_grad=True) * 2)
+    assert "float64" in repr(tg.tensor(np.array([1.0])))
+    big = repr(tg.zeros(1000, 1000))
+    assert len(big) < 2000  # summarised, not a million numbers
+
+
+def test_grad_is_a_tensor():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    assert isinstance(x.grad, tg.Tensor) and not x.grad.requires_grad
+    assert x.grad.shape == x.shape and x.grad.dtype == x.dtype
+
+
+# ---------------------------------------------------------------- comparisons
+@pytest.mark.parametrize("op", ["__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"])
+def test_comparisons_return_tensors_without_grad(op):
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    for other in [2.0, tg.tensor([3.0, 2.0, 1.0])]:
+        r = getattr(x, op)(other)
+        assert isinstance(r, tg.Tensor)
+        assert r.dtype == np.bool_ and not r.requires_grad and r.grad_fn is None
+        expected = getattr(np.array([1.0, 2.0, 3.0]), op)(other.data if isinstance(other, tg.Tensor) else other)
+        np.testing.assert_array_equal(r.data, expected)
+
+
+def test_comparison_with_scalar_on_the_left():
+    x = tg.tensor([1.0, 2.0, 3.0])
+    assert (2.0 < x).tolist() == [False, False, True]
+    assert (2.0 == x).tolist() == [False, True, False]
+
+
+def test_tensors_are_hashable_and_usable_as_dict_keys():
+    a, b = tg.tensor([1.0]), tg.tensor([1.0])
+    d = {a: 1, b: 2}
+    assert d[a] == 1 and d[b] == 2
+
+
+def test_len_and_iteration():
+    t = tg.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    assert len(t) == 3
+    rows = list(t)
+    assert [r.tolist() for r in rows] == [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
+
+
+def test_bool_of_many_elements_raises():
+    with pytest.raises(RuntimeError, match="ambiguous"):
+        bool(tg.tensor([1.0, 2.0]))
+    assert bool(tg.tensor([1.0]))
+
+
+def test_clone_is_differentiable_copy():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    c = x.clone()
+    assert c.data is not x.data and not c.is_leaf
+    (c * 3).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_module_level_functions_accept_tensors():
+    x = tg.tensor([1.0, 4.0])
+    assert tg.sqrt(x).tolist() == [1.0, 2.0]
+    assert tg.sum(x).item() == 5.0
+    assert tg.mean(x).item() == 2.5
+    assert tg.is_tensor(x) and not tg.is_tensor(x.data)
+    assert tg.numel(x) == 2
