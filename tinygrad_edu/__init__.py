@@ -19,6 +19,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .random import manual_seed, seed
 from .tensor import Tensor, tensor
 from . import datasets  # noqa: E402  (tg.datasets: load_digits, Digits, MNIST)
+from . import nn  # noqa: E402  (tg.nn: Module, layers, losses, functional, init)
 from . import optim, utils  # noqa: E402  (tg.optim, tg.utils.data)
 from .serialization import load, save  # noqa: E402
 
