@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu.utils.data import DataLoader, Dataset, TensorDataset
+from tinygrad_edu.utils.data import DataLoader, Dataset, TensorDataset, random_split
 
 
 def make_ds(n: int = 10) -> TensorDataset:
@@ -152,3 +152,27 @@ def test_batch_minibatch_stochastic_are_one_argument_apart(batch_size: Any, step
             n_steps += 1
     assert n_steps == 60 * steps
     assert abs(w.item() - 3) < 0.1 and abs(b.item() - 1) < 0.1
+
+
+def test_torch_only_arguments_are_accepted() -> None:
+    loader = DataLoader(make_ds(4), batch_size=2, num_workers=0, pin_memory=False)
+    assert len(list(loader)) == 2
+
+
+@pytest.mark.parametrize("lengths,sizes", [([7, 3], [7, 3]), ([0.8, 0.2], [8, 2]),
+                                           ([0.5, 0.25, 0.25], [6, 2, 2])])
+def test_random_split(lengths: list, sizes: list) -> None:
+    ds = make_ds(10)
+    parts = random_split(ds, lengths, generator=0)
+    assert [len(p) for p in parts] == sizes
+    seen = sorted(int(p[i][1].item()) for p in parts for i in range(len(p)))
+    assert seen == list(range(10))
+    again = random_split(ds, lengths, generator=0)
+    assert [p.indices for p in parts] == [p.indices for p in again]
+    batch_x, batch_y = next(iter(DataLoader(parts[0], batch_size=len(parts[0]))))
+    assert batch_x.shape == (sizes[0], 3) and sorted(batch_y.tolist()) == sorted(parts[0].indices)
+
+
+def test_random_split_bad_lengths() -> None:
+    with pytest.raises(ValueError, match="random_split"):
+        random_split(make_ds(10), [5, 4])

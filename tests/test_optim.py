@@ -15,24 +15,11 @@ STEPS = 25
 
 
 # ---------------------------------------------------------------- a small MLP
-if hasattr(nn, "Linear"):
-    Linear = nn.Linear
-else:  # until nn.Linear lands: the same layer, written out
-    class Linear(nn.Module):  # type: ignore[no-redef]
-        def __init__(self, n_in: int, n_out: int) -> None:
-            super().__init__()
-            self.weight = nn.Parameter(tg.zeros(n_out, n_in))
-            self.bias = nn.Parameter(tg.zeros(n_out))
-
-        def forward(self, x: tg.Tensor) -> tg.Tensor:
-            return x @ self.weight.T + self.bias
-
-
 class MLP(nn.Module):
     def __init__(self) -> None:
         super().__init__()
-        self.fc1 = Linear(3, 5)
-        self.fc2 = Linear(5, 2)
+        self.fc1 = nn.Linear(3, 5)
+        self.fc2 = nn.Linear(5, 2)
 
     def forward(self, x: tg.Tensor) -> tg.Tensor:
         return self.fc2(self.fc1(x).tanh())

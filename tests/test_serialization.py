@@ -111,6 +111,8 @@ def test_unsupported_objects_raise_type_error(tmp_path: Path) -> None:
         tg.save({"bad": object()}, tmp_path / "x")
     with pytest.raises(TypeError, match="dtype"):
         tg.save({"strings": np.array(["a", "b"])}, tmp_path / "x")
+    with pytest.raises(TypeError, match="state_dict"):
+        tg.save(make_model(), tmp_path / "x")
     assert not (tmp_path / "x").exists()
     assert os.listdir(tmp_path) == []
 

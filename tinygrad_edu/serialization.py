@@ -67,8 +67,9 @@ def _encode(obj: Any, where: str, arrays: dict[str, np.ndarray]) -> Any:
     if isinstance(obj, (list, tuple)):
         items = [_encode(v, _join(where, i), arrays) for i, v in enumerate(obj)]
         return items if isinstance(obj, list) else {"__tuple__": items}
-    raise TypeError(f"tg.save: can't save a {type(obj).__name__} at '{where or '<root>'}': "
-                    "only Tensors, NumPy arrays, numbers, strings, None and "
+    hint = " (save its .state_dict() instead)" if hasattr(obj, "state_dict") else ""
+    raise TypeError(f"tg.save: can't save a {type(obj).__name__} at '{where or '<root>'}'"
+                    f"{hint}: only Tensors, NumPy arrays, numbers, strings, None and "
                     "dicts/lists/tuples of them (no pickle)")
 
 

@@ -17,7 +17,8 @@ import numpy as np
 from ..random import _rng
 from ..tensor import Tensor, _wrap
 
-__all__ = ["Dataset", "TensorDataset", "DataLoader", "default_collate"]
+__all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader",
+           "default_collate"]
 
 
 class Dataset:
@@ -58,6 +59,55 @@ class TensorDataset(Dataset):
         return self.tensors[0].shape[0]
 
 
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order."""
+
+    def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
+        self.dataset = dataset
+        self.indices = [int(i) for i in indices]
+
+    def __getitem__(self, index: int) -> Any:
+        return self.dataset[self.indices[index]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+def random_split(dataset: Any, lengths: Sequence[float], generator: Any = None) -> list[Subset]:
+    """Split ``dataset`` at random into non-overlapping :class:`Subset` s of the given
+    lengths (counts that add up to ``len(dataset)``, or fractions that add up to 1).
+
+    Example::
+
+        train, val = random_split(ds, [0.8, 0.2], generator=0)
+    """
+    n = len(dataset)
+    lengths = list(lengths)
+    if all(0 <= f <= 1 for f in lengths) and abs(sum(lengths) - 1) < 1e-9 and sum(lengths) != n:
+        counts = [int(np.floor(n * f)) for f in lengths]
+        for i in range(n - sum(counts)):  # hand out the remainder round-robin, as torch
+            counts[i % len(counts)] += 1
+        lengths = counts
+    if sum(lengths) != n or any(int(k) != k or k < 0 for k in lengths):
+        raise ValueError(f"random_split: lengths {lengths} must be non-negative counts adding up "
+                         f"to the dataset's length {n}, or fractions adding up to 1")
+    order = _generator(generator).permutation(n)
+    bounds = np.cumsum([0] + [int(k) for k in lengths])
+    return [Subset(dataset, order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _generator(source: Any) -> np.random.Generator:
+    """None: the package RNG (tg.manual_seed); an int: a fresh seeded Generator."""
+    if source is None:
+        return _rng()
+    if isinstance(source, np.random.Generator):
+        return source
+    if isinstance(source, (int, np.integer)) and not isinstance(source, bool):
+        return np.random.default_rng(int(source))
+    raise TypeError(f"generator must be None, an int seed or a numpy.random.Generator, "
+                    f"not {type(source).__name__}")
+
+
 def default_collate(samples: Sequence[Any]) -> Any:
     """Stack a list of samples into one batch: tuples are collated field by
     field, Tensors/arrays/numbers are stacked along a new first dimension,
@@ -90,6 +140,8 @@ class DataLoader:
         generator: where shuffling draws from: None (the package RNG, seeded by
             ``tg.manual_seed``), an int seed, or a ``numpy.random.Generator``.
         collate_fn: turns a list of samples into a batch (default: stack them).
+        num_workers, pin_memory: accepted so torch code runs unchanged, and
+            ignored (batches are made in this process, on the CPU).
 
     For a :class:`TensorDataset` with the default ``collate_fn`` the batch is
     taken with one fancy-index per tensor (``t.data[idx]``), not sample by sample.
@@ -99,7 +151,8 @@ class DataLoader:
     def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False,
                  drop_last: bool = False, generator: Any = None,
                  collate_fn: Callable[[list], Any] | None = None, *,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, num_workers: int = 0,
+                 pin_memory: bool = False) -> None:
         if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) \
                 or batch_size <= 0:
             raise ValueError(f"batch_size should be a positive integer value, but got "
@@ -112,13 +165,8 @@ class DataLoader:
         self.drop_last = bool(drop_last)
         self.collate_fn = collate_fn
         source = seed if seed is not None else generator
-        if source is None or isinstance(source, np.random.Generator):
-            self.generator = source
-        elif isinstance(source, (int, np.integer)):
-            self.generator = np.random.default_rng(int(source))
-        else:
-            raise TypeError(f"DataLoader: generator must be None, an int seed or a "
-                            f"numpy.random.Generator, not {type(source).__name__}")
+        # None stays None: each epoch then draws from the package RNG as it is then
+        self.generator = None if source is None else _generator(source)
 
     def __len__(self) -> int:
         """The number of batches in one epoch."""
@@ -129,8 +177,7 @@ class DataLoader:
         n = len(self.dataset)
         if not self.shuffle:
             return np.arange(n)
-        rng = self.generator if self.generator is not None else _rng()
-        return rng.permutation(n)
+        return _generator(self.generator).permutation(n)
 
     def __iter__(self) -> Iterator[Any]:
         order = self._order()
