@@ -1,0 +1,151 @@
+"""grad(f), value_and_grad, jacobian, hessian: same kinds out as in, nesting,
+argnums, and agreement with torch.autograd.functional."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from conftest import rand
+
+
+def f(x):
+    return (x ** 2).sum() + (x * 3).sum()
+
+
+def test_grad_of_numpy_array_returns_numpy_array():
+    df = tg.grad(f)
+    x = np.array([1.0, -2.0])
+    g = df(x)
+    assert type(g) is np.ndarray
+    np.testing.assert_allclose(g, 2 * x + 3)
+    np.testing.assert_array_equal(x, [1.0, -2.0])  # input untouched
+
+
+def test_grad_of_float_returns_float():
+    g = tg.grad(lambda x: x ** 3)(2.0)
+    assert isinstance(g, float) and g == pytest.approx(12.0)
+
+
+def test_grad_of_tensor_returns_tensor():
+    x = tg.tensor([1.0, 2.0])
+    g = tg.grad(f)(x)
+    assert isinstance(g, tg.Tensor) and not g.requires_grad
+    np.testing.assert_allclose(g.data, [5.0, 7.0])
+    assert x.grad is None
+
+
+def test_get_gradient_function_is_grad():
+    assert tg.get_gradient_function is tg.grad
+
+
+def test_plain_numpy_gradient_descent_loop():
+    df = tg.grad(lambda x: ((x - np.array([1.0, -2.0])) ** 2).sum())
+    x = np.array([5.0, 5.0])
+    for _ in range(100):
+        x -= 0.1 * df(x)
+    np.testing.assert_allclose(x, [1.0, -2.0], atol=1e-6)
+
+
+def test_argnums():
+    def g(a, b, c):
+        return (a * b).sum() + c * 2
+    a, b = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    np.testing.assert_allclose(tg.grad(g, argnums=1)(a, b, 1.0), a)
+    ga, gc = tg.grad(g, argnums=(0, 2))(a, b, 1.0)
+    np.testing.assert_allclose(ga, b)
+    assert isinstance(gc, float) and gc == 2.0
+
+
+def test_nested_grad_is_second_derivative():
+    d2 = tg.grad(tg.grad(lambda x: x ** 3))
+    assert d2(2.0) == pytest.approx(12.0)
+    d3 = tg.grad(tg.grad(tg.grad(lambda x: x.sin())))
+    assert d3(0.5) == pytest.approx(-np.cos(0.5))
+    xs = tg.tensor([0.5, 1.0])
+    np.testing.assert_allclose(tg.grad(lambda x: tg.grad(lambda y: (y ** 3).sum())(x).sum())(xs).data,
+                               6 * xs.data, rtol=1e-6)
+
+
+def test_value_and_grad():
+    vg = tg.value_and_grad(lambda x: (x ** 2).sum())
+    v, g = vg(np.array([1.0, 2.0]))
+    assert v == pytest.approx(5.0)
+    np.testing.assert_allclose(g, [2.0, 4.0])
+    v, g = vg(tg.tensor([1.0, 2.0]))
+    assert isinstance(v, tg.Tensor) and v.item() == 5.0 and isinstance(g, tg.Tensor)
+
+
+def test_grad_needs_scalar_output():
+    with pytest.raises(TypeError, match="scalar"):
+        tg.grad(lambda x: x * 2)(np.ones(3))
+
+
+def test_grad_of_function_not_using_the_input_is_zero():
+    g = tg.grad(lambda x, y: (tg.tensor(y) * 2).sum(), argnums=0)(np.ones(2), np.ones(2))
+    np.testing.assert_array_equal(g, [0.0, 0.0])
+
+
+def jf(x):
+    return (x[:2] * x[1:]).sin()
+
+
+def test_jacobian_matches_torch():
+    torch = pytest.importorskip("torch")
+    x = rand(3)
+    j = tg.jacobian(jf, x)
+    assert isinstance(j, np.ndarray) and j.shape == (2, 3)
+    tj = torch.autograd.functional.jacobian(jf, torch.tensor(x))
+    np.testing.assert_allclose(j, tj.numpy(), rtol=1e-10)
+    jt = tg.jacobian(jf, tg.tensor(x))
+    assert isinstance(jt, tg.Tensor)
+    np.testing.assert_allclose(jt.data, tj.numpy(), rtol=1e-10)
+
+
+def test_jacobian_several_inputs_matches_torch():
+    torch = pytest.importorskip("torch")
+    a, b = rand(2, 3), rand(3, seed=1)
+    fn = lambda p, q: (p * q).tanh().sum(0)  # noqa: E731
+    ja, jb = tg.jacobian(fn, (a, b))
+    ta, tb = torch.autograd.functional.jacobian(fn, (torch.tensor(a), torch.tensor(b)))
+    assert ja.shape == tuple(ta.shape) == (3, 2, 3) and jb.shape == tuple(tb.shape)
+    np.testing.assert_allclose(ja, ta.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(jb, tb.numpy(), rtol=1e-10)
+
+
+def test_jacobian_without_torch_against_numerical():
+    x = rand(3)
+    j = tg.jacobian(jf, x)
+    for r in range(2):
+        num = tg.numerical_grad(lambda t: jf(tg.tensor(t))[r], x)
+        np.testing.assert_allclose(j[r], num, rtol=1e-6)
+
+
+def test_hessian_matches_torch():
+    torch = pytest.importorskip("torch")
+    fn = lambda x: (x.exp() * x[0]).sum() + (x ** 3).prod()  # noqa: E731
+    x = rand(3, low=0.5, high=1.5)
+    h = tg.hessian(fn, x)
+    th = torch.autograd.functional.hessian(fn, torch.tensor(x))
+    assert isinstance(h, np.ndarray) and h.shape == (3, 3)
+    np.testing.assert_allclose(h, th.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(h, h.T, rtol=1e-12)
+
+
+def test_hessian_several_inputs_matches_torch():
+    torch = pytest.importorskip("torch")
+    fn = lambda a, b: (a * a * b).sum() + b.sin().sum()  # noqa: E731
+    a, b = rand(2), rand(2, seed=1)
+    h = tg.hessian(fn, (a, b))
+    th = torch.autograd.functional.hessian(fn, (torch.tensor(a), torch.tensor(b)))
+    for i in range(2):
+        for j in range(2):
+            np.testing.assert_allclose(h[i][j], th[i][j].numpy(), rtol=1e-10, atol=1e-14)
+
+
+def test_hessian_of_quadratic_form():
+    A = np.array([[2.0, 1.0], [1.0, 3.0]])
+    h = tg.hessian(lambda x: x @ tg.tensor(A) @ x, np.array([0.3, -0.7]))
+    np.testing.assert_allclose(h, 2 * A, rtol=1e-12)
+    hs = tg.hessian(lambda x: x ** 4, 1.5)
+    assert isinstance(hs, float) and hs == pytest.approx(12 * 1.5 ** 2)
