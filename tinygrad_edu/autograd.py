@@ -512,7 +512,7 @@ def _prepare_roots(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> tuple
                     f"grad can be implicitly created only for scalar outputs, but the output "
                     f"has shape {tuple(t.shape)}: call .sum() first, or pass "
                     "backward(gradient=...) of the output's shape")
-            g = _wrap(np.ones_like(t.data))
+            g = _wrap(np.array(1, dtype=t.data.dtype).reshape(t.data.shape))
         else:
             if not isinstance(g, Tensor):
                 g = _wrap(np.asarray(g, dtype=t.data.dtype))

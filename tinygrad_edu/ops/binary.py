@@ -12,7 +12,8 @@ from ..autograd import Function, TensorError
 
 
 def _need(ctx, i):
-    return ctx.needs_input_grad[i]
+    """Does input i need a gradient? (``ctx.needs_input_grad[i]``, without building the tuple)"""
+    return ctx.parents[i] is not None
 
 
 class Add(Function):
@@ -36,7 +37,7 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g, (-g if ctx.needs_input_grad[1] else None)
+        return g, (-g if _need(ctx, 1) else None)
 
 
 class Mul(Function):

@@ -4,6 +4,8 @@ without changing them, so each backward moves the gradient back the other way
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd import Function, TensorError, TensorIndexError
@@ -49,7 +51,12 @@ class Expand(Function):
     def forward(ctx, x, shape):
         ctx.in_shape = np.shape(x)
         try:
-            return np.broadcast_to(x, shape)
+            n = math.prod(shape)
+            if n > 4096 and np.size(x) * 64 < n:
+                return np.broadcast_to(x, shape)  # a read-only view: no copy of big data
+            out = np.empty(shape, dtype=np.result_type(x))  # small: a copy is cheaper
+            out[...] = x
+            return out
         except ValueError:
             raise TensorError(f"expand: a tensor of shape {np.shape(x)} can't be expanded to "
                               f"{tuple(shape)} (only size-1 dimensions can grow)") from None

@@ -1,0 +1,294 @@
+"""Time tinygrad_edu against hand-written NumPy and PyTorch eager, in one run.
+
+    python benchmarks/run.py              # print the table
+    python benchmarks/run.py --write      # also refresh benchmarks/README.md
+    python benchmarks/run.py --quick      # fewer repeats, shorter chain (a smoke test)
+
+Every case does the same work three ways on the same float32 data:
+tinygrad_edu, NumPy with forward and backward written out by hand, and torch
+eager (when installed). Each time is the median of repeats; the ratios are to
+the hand-written NumPy of the same run. BLAS runs on one thread on every side
+(two-thread BLAS stalls now and then on 2-core machines).
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Callable  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import tinygrad_edu as tg  # noqa: E402
+
+try:
+    import torch  # noqa: E402
+
+    torch.set_num_threads(1)
+except ImportError:  # torch is a test oracle only, never required
+    torch = None
+
+
+def median_time(fn: Callable[[], object], repeats: int, number: int = 1) -> float:
+    """Median over ``repeats`` of the mean time of ``number`` calls (seconds)."""
+    fn()  # warm up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        times.append((time.perf_counter() - t0) / number)
+    return statistics.median(times)
+
+
+# ---------------------------------------------------------------- case 1
+def case_small(repeats: int) -> dict:
+    """z = (a*b + a).sum(); z.backward() on 16x16 float32."""
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((16, 16)).astype(np.float32)
+    B = rng.standard_normal((16, 16)).astype(np.float32)
+
+    def numpy_step():
+        z = (A * B + A).sum()
+        gz = np.ones_like(z)
+        ga = gz * B + gz  # d/da of a*b + a
+        gb = gz * A
+        return z, ga, gb
+
+    a = tg.tensor(A, requires_grad=True)
+    b = tg.tensor(B, requires_grad=True)
+
+    def tg_step():
+        a.grad = b.grad = None
+        z = (a * b + a).sum()
+        z.backward()
+
+    out = {"numpy": median_time(numpy_step, repeats, 2000),
+           "tinygrad_edu": median_time(tg_step, repeats, 2000)}
+    if torch is not None:
+        ta = torch.tensor(A, requires_grad=True)
+        tb = torch.tensor(B, requires_grad=True)
+
+        def torch_step():
+            ta.grad = tb.grad = None
+            z = (ta * tb + ta).sum()
+            z.backward()
+
+        out["torch"] = median_time(torch_step, repeats, 2000)
+    return out
+
+
+# ---------------------------------------------------------------- case 2
+def case_chain(n: int, repeats: int) -> dict:
+    """y = y * 1.0001 + 0.0001 repeated n times, then backward; time per step.
+    y is a 1-element float32 array on every side."""
+
+    def numpy_run():
+        y = np.ones(1, dtype=np.float32)
+        for _ in range(n):
+            y = y * 1.0001 + 0.0001
+        g = np.ones(1, dtype=np.float32)
+        for _ in range(n):  # dy_k/dy_{k-1} = 1.0001
+            g = g * 1.0001
+        return g
+
+    def tg_run():
+        x = tg.ones(1, requires_grad=True)
+        y = x
+        for _ in range(n):
+            y = y * 1.0001 + 0.0001
+        y.backward(tg.ones(1))
+        return x.grad
+
+    out = {"numpy": median_time(numpy_run, repeats) / n,
+           "tinygrad_edu": median_time(tg_run, repeats) / n}
+    if torch is not None:
+        def torch_run():
+            x = torch.ones(1, requires_grad=True)
+            y = x
+            for _ in range(n):
+                y = y * 1.0001 + 0.0001
+            y.backward(torch.ones(1))
+            return x.grad
+
+        out["torch"] = median_time(torch_run, repeats) / n
+    return out
+
+
+# ---------------------------------------------------------------- MLP cases
+def _mlp_case(sizes: tuple, batch: int, hidden_act: str, loss: str, lr: float,
+              repeats: int, number: int) -> dict:
+    """One SGD training step of an MLP with one hidden layer."""
+    n_in, n_hidden, n_out = sizes
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((batch, n_in)).astype(np.float32)
+    if loss == "ce":
+        labels = rng.integers(0, n_out, batch)
+        Y = labels
+    else:
+        Y = rng.integers(0, 2, (batch, n_out)).astype(np.float32)
+    W1 = (rng.uniform(-1, 1, (n_hidden, n_in)) / np.sqrt(n_in)).astype(np.float32)
+    b1 = np.zeros(n_hidden, np.float32)
+    W2 = (rng.uniform(-1, 1, (n_out, n_hidden)) / np.sqrt(n_hidden)).astype(np.float32)
+    b2 = np.zeros(n_out, np.float32)
+
+    P = [W1.copy(), b1.copy(), W2.copy(), b2.copy()]
+
+    def numpy_step():
+        w1, c1, w2, c2 = P
+        h_pre = X @ w1.T + c1
+        h = 1 / (1 + np.exp(-h_pre))
+        out = h @ w2.T + c2
+        if loss == "ce":
+            m = out.max(axis=1, keepdims=True)
+            e = np.exp(out - m)
+            s = e.sum(axis=1, keepdims=True)
+            p = e / s
+            val = -np.mean(np.log(p[np.arange(batch), Y]))
+            d_out = p
+            d_out[np.arange(batch), Y] -= 1
+            d_out /= batch
+        else:
+            out = 1 / (1 + np.exp(-out))
+            diff = out - Y
+            val = np.mean(diff * diff)
+            d_out = (2 / diff.size) * diff * out * (1 - out)
+        g_w2 = d_out.T @ h
+        g_c2 = d_out.sum(axis=0)
+        d_h = d_out @ w2
+        d_hpre = d_h * h * (1 - h)
+        g_w1 = d_hpre.T @ X
+        g_c1 = d_hpre.sum(axis=0)
+        for p_, g_ in zip(P, (g_w1, g_c1, g_w2, g_c2)):
+            p_ -= lr * g_
+        return val
+
+    nn, optim = tg.nn, tg.optim
+    act = {"sigmoid": nn.Sigmoid}[hidden_act]
+    layers = [nn.Linear(n_in, n_hidden), act(), nn.Linear(n_hidden, n_out)]
+    if loss != "ce":
+        layers.append(nn.Sigmoid())
+    model = nn.Sequential(*layers)
+    model.load_state_dict({"0.weight": tg.tensor(W1), "0.bias": tg.tensor(b1),
+                           "2.weight": tg.tensor(W2), "2.bias": tg.tensor(b2)})
+    crit = nn.CrossEntropyLoss() if loss == "ce" else nn.MSELoss()
+    opt = optim.SGD(model.parameters(), lr=lr)
+    tx = tg.tensor(X)
+    ty = tg.tensor(Y)
+
+    def tg_step():
+        opt.zero_grad()
+        val = crit(model(tx), ty)
+        val.backward()
+        opt.step()
+        return val
+
+    out = {"numpy": median_time(numpy_step, repeats, number),
+           "tinygrad_edu": median_time(tg_step, repeats, number)}
+    if torch is not None:
+        tlayers = [torch.nn.Linear(n_in, n_hidden), torch.nn.Sigmoid(),
+                   torch.nn.Linear(n_hidden, n_out)]
+        if loss != "ce":
+            tlayers.append(torch.nn.Sigmoid())
+        tmodel = torch.nn.Sequential(*tlayers)
+        tmodel.load_state_dict({"0.weight": torch.tensor(W1), "0.bias": torch.tensor(b1),
+                                "2.weight": torch.tensor(W2), "2.bias": torch.tensor(b2)})
+        tcrit = torch.nn.CrossEntropyLoss() if loss == "ce" else torch.nn.MSELoss()
+        topt = torch.optim.SGD(tmodel.parameters(), lr=lr)
+        ttx = torch.tensor(X)
+        tty = torch.tensor(Y)
+
+        def torch_step():
+            topt.zero_grad()
+            val = tcrit(tmodel(ttx), tty)
+            val.backward()
+            topt.step()
+            return val
+
+        out["torch"] = median_time(torch_step, repeats, number)
+    return out
+
+
+def case_mnist_mlp(repeats: int) -> dict:
+    return _mlp_case((784, 128, 10), 100, "sigmoid", "ce", 0.1, repeats, 20)
+
+
+def case_xor(repeats: int) -> dict:
+    return _mlp_case((2, 16, 1), 4, "sigmoid", "mse", 0.5, repeats, 1000)
+
+
+# ---------------------------------------------------------------- report
+CASES = [
+    ("`(a*b + a).sum().backward()`, 16x16", "case_small", 4.0),
+    ("chain `y = y*1.0001 + 0.0001`, fwd+bwd, per step", "case_chain", 4.0),
+    ("train step 784-128-10, sigmoid, CE, batch 100, SGD", "case_mnist_mlp", 1.15),
+    ("train step 2-16-1 XOR MLP, MSE, SGD", "case_xor", 3.0),
+]
+
+
+def fmt_time(s: float) -> str:
+    if s < 1e-3:
+        return f"{s * 1e6:.2f} µs"
+    return f"{s * 1e3:.3f} ms"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--write", action="store_true", help="refresh benchmarks/README.md")
+    ap.add_argument("--quick", action="store_true", help="few repeats, 100,000-step chain")
+    ap.add_argument("--repeats", type=int, default=None)
+    args = ap.parse_args()
+    repeats = args.repeats or (3 if args.quick else 7)
+    chain_n = 100_000 if args.quick else 1_000_000
+
+    rows = []
+    for title, fn_name, target in CASES:
+        fn = globals()[fn_name]
+        res = fn(chain_n, max(3, repeats // 2)) if fn_name == "case_chain" else fn(repeats)
+        rows.append((title, res, target))
+        print(f"{title}: " + ", ".join(f"{k} {fmt_time(v)}" for k, v in res.items()), flush=True)
+
+    lines = ["| case | NumPy by hand | tinygrad_edu | torch eager | tinygrad_edu / NumPy "
+             "| torch / NumPy | target |",
+             "|---|---|---|---|---|---|---|"]
+    for title, res, target in rows:
+        ratio = res["tinygrad_edu"] / res["numpy"]
+        t_ratio = f"{res['torch'] / res['numpy']:.2f}x" if "torch" in res else "—"
+        t_time = fmt_time(res["torch"]) if "torch" in res else "—"
+        ok = "met" if ratio <= target else "NOT met"
+        lines.append(f"| {title} | {fmt_time(res['numpy'])} | {fmt_time(res['tinygrad_edu'])} "
+                     f"| {t_time} | **{ratio:.2f}x** | {t_ratio} | ≤ {target}x ({ok}) |")
+    table = "\n".join(lines)
+    env = (f"Python {platform.python_version()}, NumPy {np.__version__}, "
+           f"torch {torch.__version__ if torch else 'not installed'}, {os.cpu_count()} cores, "
+           f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, torch threads 1; "
+           f"medians of {repeats} repeats (chain: {chain_n:,} steps)")
+    print()
+    print(table)
+    print()
+    print(env)
+    if args.write:
+        path = Path(__file__).with_name("README.md")
+        text = path.read_text() if path.exists() else ""
+        start, end = "<!-- table:start -->", "<!-- table:end -->"
+        block = f"{start}\n{table}\n\n{env}\n{end}"
+        if start in text and end in text:
+            text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+        else:
+            text += "\n" + block + "\n"
+        path.write_text(text)
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
