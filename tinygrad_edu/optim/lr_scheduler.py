@@ -78,6 +78,9 @@ class LRScheduler:
         self.__dict__.update(state_dict)
 
 
+_LRScheduler = LRScheduler  # the name older torch code subclasses
+
+
 class StepLR(LRScheduler):
     r"""Multiply the lr by ``gamma`` every ``step_size`` epochs.
 
