@@ -72,16 +72,19 @@ class RMSprop(Optimizer):
             if weight_decay != 0:
                 g = g + weight_decay * p.data
             v = state["square_avg"].data
+            denom = np.multiply(g, g)            # scratch: g*g, then the denominator
+            denom *= 1 - alpha
             v *= alpha
-            v += (1 - alpha) * g * g
+            v += denom
             if centered:
                 g_avg = state["grad_avg"].data
                 g_avg *= alpha
                 g_avg += (1 - alpha) * g
-                denom = v - g_avg * g_avg
+                np.multiply(g_avg, g_avg, out=denom)
+                np.subtract(v, denom, out=denom)
                 np.sqrt(denom, out=denom)
             else:
-                denom = np.sqrt(v)
+                np.sqrt(v, out=denom)
             denom += eps
             if momentum > 0:
                 b = state["momentum_buffer"].data
