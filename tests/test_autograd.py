@@ -550,3 +550,47 @@ def test_builtin_ops_are_functions():
     x = tg.tensor([1.0], requires_grad=True)
     assert isinstance(x.exp().grad_fn, tg.autograd.Function)
     assert isinstance((x * x).grad_fn, tg.Function)
+
+
+@pytest.mark.parametrize("view", [lambda z: z.reshape(4), lambda z: z[0], lambda z: z.T,
+                                  lambda z: z.permute(1, 0)])
+def test_inplace_on_view_of_graph_tensor_is_never_silently_wrong(view):
+    """torch raises at backward; a change autograd can't follow must raise, not
+    give a wrong gradient."""
+    x = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    z = x.exp()  # saves its output, which the view shares
+    w = view(z)
+    with pytest.raises(RuntimeError, match="view"):
+        w.mul_(2)
+    z.sum().backward()
+    np.testing.assert_allclose(x.grad.data, np.exp(x.data), rtol=1e-6)
+
+
+def test_inplace_on_cloned_view_matches_torch():
+    def run(L):
+        x = L.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        z = x.exp()
+        w = z[0].clone()
+        w *= 3
+        (w.sum() + z.sum()).backward()
+        return x.grad
+    g = run(tg)
+    np.testing.assert_allclose(g.data, np.exp([[1.0, 2.0], [3.0, 4.0]]) * [[4, 4], [1, 1]], rtol=1e-6)
+    if HAS_TORCH:
+        import torch
+        np.testing.assert_allclose(g.data, run(torch).numpy(), rtol=1e-6)
+
+
+def test_setitem_on_non_leaf_matches_torch():
+    def run(L):
+        x = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = x * 2
+        y[1] = x[0] * 5
+        (y * y).sum().backward()
+        return x.grad
+    g = run(tg)
+    # y = [2x0, 5x0, 2x2]; d(sum y^2) = [8x0 + 50x0, 0, 8x2]
+    np.testing.assert_allclose(g.data, [58.0, 0.0, 24.0])
+    if HAS_TORCH:
+        import torch
+        np.testing.assert_allclose(g.data, run(torch).numpy())

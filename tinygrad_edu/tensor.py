@@ -598,6 +598,14 @@ class Tensor:
                 raise RuntimeError(
                     f"a leaf Variable that requires grad is being used in an in-place operation "
                     f"({op}). Wrap the update in `with no_grad():`, or use an out-of-place op.")
+            if self.requires_grad and self.data.base is not None:
+                # self shares memory with another tensor in the graph (a reshape,
+                # permute or slice of it); autograd can't follow a change there.
+                raise RuntimeError(
+                    f"{op}: in-place change of a view (a reshape, permute or slice) of a tensor "
+                    f"of shape {tuple(self.shape)} in the graph is not supported: the tensor it "
+                    "views would change without autograd knowing. Use an out-of-place op "
+                    "(y = y * 2), or .clone() the view first.")
             out = recorded()
             try:
                 np.copyto(self.data, out.data, casting="same_kind")
