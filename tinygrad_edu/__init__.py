@@ -22,6 +22,9 @@ from . import datasets  # noqa: E402  (tg.datasets: load_digits, Digits, MNIST)
 from . import nn  # noqa: E402  (tg.nn: Module, layers, losses, functional, init)
 from . import optim, utils  # noqa: E402  (tg.optim, tg.utils.data)
 from .serialization import load, save  # noqa: E402
+from .viz import draw_graph, render_graph  # noqa: E402
+from .explain import explain_backward  # noqa: E402
+from .gradcheck import check_nodes  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -41,4 +44,5 @@ __all__ = [
     "get_gradient_function", "numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError",
     "manual_seed", "seed", "float16", "float32", "float64", "int32", "int64", "uint8", "bool",
     *_creation_all,
+    "draw_graph", "render_graph", "explain_backward", "check_nodes",
 ]

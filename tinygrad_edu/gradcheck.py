@@ -13,7 +13,7 @@ import numpy as np
 from . import autograd
 from .tensor import Tensor, _wrap
 
-__all__ = ["numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError"]
+__all__ = ["numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError", "check_nodes"]
 
 
 class GradcheckError(RuntimeError):
@@ -99,12 +99,14 @@ def _analytic_jacobians(fn: Callable, inputs: Sequence[Tensor], wrt: list) -> li
 
 
 def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3, raise_exception: bool = True) -> bool:
+              rtol: float = 1e-3, raise_exception: bool = True, node_check: bool = True) -> bool:
     """Compare backward's Jacobian of ``fn(*inputs)`` with central differences,
     for every input that requires grad. Use float64 inputs.
 
     On a mismatch it raises ``GradcheckError`` naming the output, the input,
     the element and both values (or returns False if ``raise_exception=False``).
+    With ``node_check`` the error also names the op whose backward is wrong,
+    found by ``check_nodes`` on the graph of ``fn(*inputs)``.
     """
     inputs = _as_tuple(inputs)
     wrt = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
@@ -125,6 +127,8 @@ def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
                        f"element {r}: analytic {a[r, k]!r} vs numeric {n[r, k]!r} "
                        f"(atol={atol}, rtol={rtol}; {int(bad.sum())} of {bad.size} entries differ)")
                 if raise_exception:
+                    if node_check:
+                        msg += _node_report(fn, inputs, eps, atol, rtol)
                     raise GradcheckError(msg)
                 return False
     return True
@@ -155,3 +159,94 @@ def gradgradcheck(fn: Callable, inputs: Any, grad_outputs: Any = None, eps: floa
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first_grads, (*inputs, *grad_outputs), eps, atol, rtol, raise_exception)
+
+
+# ---------------------------------------------------------------- node by node
+def check_nodes(root: Tensor, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                raise_exception: bool = True, seed: int = 0) -> list[str]:
+    """Check every op in the graph of ``root`` on its own: its backward's
+    vector-Jacobian product against central differences of its forward.
+
+    For op node k (numbered from the output, as in ``draw_graph``) with
+    upstream gradient v (random, fixed by ``seed``), backward gives
+    v . d(out)/d(input) for each input; the numeric value perturbs each input
+    element by +-eps, re-runs the op's forward and takes
+    (sum(v * out(x + eps)) - sum(v * out(x - eps))) / (2 eps). Use float64.
+
+    Returns one message per wrong op, e.g. ``"MatMul at node 7: ..."`` (empty:
+    all agree); raises ``GradcheckError`` with them instead when
+    ``raise_exception`` is true. The graph must not have been freed by a
+    backward without ``retain_graph=True``.
+    """
+    from .viz import ops_in_order
+    rng = np.random.default_rng(seed)
+    problems = []
+    for k, node in enumerate(ops_in_order(root)):
+        if not node.inputs and node.parents:
+            raise RuntimeError(f"check_nodes: the graph was freed by backward (at {node.name()}"
+                               f" node {k}); build it again or use backward(retain_graph=True)")
+        msg = _check_node(node, k, rng, eps, atol, rtol)
+        if msg:
+            problems.append(msg)
+    if problems and raise_exception:
+        raise GradcheckError("check_nodes: " + "; ".join(problems))
+    return problems
+
+
+def _check_node(node: Any, k: int, rng: np.random.Generator, eps: float, atol: float,
+                rtol: float) -> str | None:
+    from .autograd import _match_shape
+    v = rng.standard_normal(node.shape)
+    with autograd.no_grad():
+        grads = type(node).backward(node, _wrap(v.astype(node.dtype)))
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    kwargs = getattr(node, "kwargs", None) or {}
+    for i, (a, p) in enumerate(zip(node.inputs, node.parents)):
+        if p is None or not isinstance(a, Tensor) or a.data.dtype.kind != "f":
+            continue
+        gi = grads[i] if i < len(grads) else None
+        analytic = np.zeros(a.shape)
+        if gi is not None:
+            gi = gi if isinstance(gi, Tensor) else _wrap(np.asarray(gi))
+            with autograd.no_grad():
+                analytic = _match_shape(gi, a.data.shape, a.data.dtype).data.astype(np.float64)
+        x = a.data.astype(np.float64)  # a copy: the graph's own arrays stay untouched
+        args = [_wrap(x) if j == i else b for j, b in enumerate(node.inputs)]
+        numeric = np.zeros(x.shape)
+        with autograd.no_grad():
+            for idx in np.ndindex(x.shape):
+                old = x[idx]
+                x[idx] = old + eps
+                hi = float(np.sum(v * type(node).apply(*args, **kwargs).data))
+                x[idx] = old - eps
+                lo = float(np.sum(v * type(node).apply(*args, **kwargs).data))
+                x[idx] = old
+                numeric[idx] = (hi - lo) / (2 * eps)
+        bad = ~(np.abs(analytic - numeric) <= atol + rtol * np.abs(numeric))
+        if bad.any():
+            idx = tuple(int(e) for e in np.argwhere(bad)[0]) if bad.ndim else ()
+            name = f" '{a.name}'" if a.name else ""
+            return (f"{node.name()} at node {k}: input {i}{name} (shape {tuple(a.shape)}), "
+                    f"element {idx}: analytic {float(analytic[idx])!r} vs numeric {float(numeric[idx])!r} "
+                    f"({int(bad.sum())} of {bad.size} entries differ; vector-Jacobian product "
+                    f"with a random upstream gradient)")
+    return None
+
+
+def _node_report(fn: Callable, inputs: Sequence[Any], eps: float, atol: float,
+                 rtol: float) -> str:
+    """The text gradcheck appends to its error: which op is wrong, if one is."""
+    try:
+        with autograd.enable_grad():
+            outs = [o for o in _outputs(fn, inputs) if o.requires_grad]
+        problems = []
+        for o in outs:
+            problems += check_nodes(o, eps, atol, rtol, raise_exception=False)
+    except Exception as e:  # the report is a hint: never hide the real error
+        return f"\nnode-level check could not run: {type(e).__name__}: {e}"
+    if not problems:
+        return ("\nnode-level check: every op's backward agrees with its forward on its own; "
+                "look at how the ops are combined (or at eps, or a kink such as relu at 0)")
+    return "\nnode-level check found the op(s) whose backward is wrong:\n  " + \
+        "\n  ".join(problems)
