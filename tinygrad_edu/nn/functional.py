@@ -213,9 +213,15 @@ class _LabelError(TensorError, IndexError):
 
 
 def _class_weights(name: str, t: np.ndarray, n_classes: int, weight: np.ndarray | None,
-                   ignore_index: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
-    """Check the labels; return them with ignored ones set to 0, and each
-    sample's weight w[t_i] (0 where t_i == ignore_index)."""
+                   ignore_index: int, reduction: str, dtype: np.dtype) -> tuple:
+    """Check the labels. Return them (ignored ones set to 0) and each sample's
+    coefficient in the loss: w[t_i] (0 where t_i == ignore_index), divided by
+    sum_i w[t_i] for 'mean'. The common case (no weights, nothing ignored)
+    gives a plain number: 1, or 1/N for 'mean'."""
+    if t.size:
+        lo, hi = t.min(), t.max()
+        if weight is None and 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi:
+            return t, (1.0 / t.size if reduction == "mean" else 1.0)
     keep = t != ignore_index
     bad = keep & ((t < 0) | (t >= n_classes))
     if bad.any():
@@ -225,7 +231,10 @@ def _class_weights(name: str, t: np.ndarray, n_classes: int, weight: np.ndarray 
                           f"ignore_index={ignore_index})")
     safe = np.where(keep, t, 0)
     w = keep.astype(dtype) if weight is None else weight.astype(dtype)[safe] * keep
-    return safe, w
+    if reduction == "mean":  # a weighted mean: divide by sum_i w[t_i], as torch
+        with np.errstate(invalid="ignore", divide="ignore"):
+            w = w / w.sum()
+    return safe, w[:, None]
 
 
 class _NLL(Function):
@@ -233,21 +242,21 @@ class _NLL(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
-        t, w = _class_weights("nll_loss", target, x.shape[1], weight, ignore_index, x.dtype)
+        t, coef = _class_weights("nll_loss", target, x.shape[1], weight, ignore_index,
+                                 reduction, x.dtype)
         rows = np.arange(x.shape[0])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            coef = w / w.sum() if reduction == "mean" else w  # mean is weighted: /sum(w[t_i])
-        onehot = np.zeros_like(x)
-        onehot[rows, t] = -coef
-        ctx.save_for_backward(onehot)
+        d = np.zeros_like(x)  # dl/dx: -coef_i at each label
+        d[rows, t] = -1
+        d *= coef
+        ctx.save_for_backward(d)
         ctx.reduction = reduction
-        loss = -x[rows, t] * coef
+        loss = d[rows, t] * x[rows, t]  # -coef_i * x[i, t_i]
         return loss if reduction == "none" else np.sum(loss)
 
     @staticmethod
     def backward(ctx, g):
-        (onehot,) = ctx.saved_tensors
-        return onehot * (g.reshape(-1, 1) if ctx.reduction == "none" else g)
+        (d,) = ctx.saved_tensors
+        return d * (g.reshape(-1, 1) if ctx.reduction == "none" else g)
 
 
 class _CrossEntropy(Function):
@@ -255,28 +264,29 @@ class _CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
-        t, w = _class_weights("cross_entropy", target, x.shape[1], weight, ignore_index, x.dtype)
+        t, coef = _class_weights("cross_entropy", target, x.shape[1], weight, ignore_index,
+                                 reduction, x.dtype)
         rows = np.arange(x.shape[0])
-        shifted = x - np.amax(x, axis=1, keepdims=True)  # largest logit is 0: exp can't overflow
+        shifted = x - x.max(axis=1, keepdims=True)  # largest logit is 0: exp can't overflow
         e = np.exp(shifted)
-        sum_e = np.sum(e, axis=1, keepdims=True)
+        sum_e = e.sum(axis=1, keepdims=True)
         nll = np.log(sum_e[:, 0]) - shifted[rows, t]  # -log_softmax(x) at the label
-        with np.errstate(invalid="ignore", divide="ignore"):
-            coef = w / w.sum() if reduction == "mean" else w  # mean is weighted: /sum(w[t_i])
-        onehot = np.zeros_like(x)
-        onehot[rows, t] = 1
-        ctx.save_for_backward(x, e / sum_e, onehot, coef[:, None])
-        ctx.reduction = reduction
-        loss = nll * coef
+        d = np.divide(e, sum_e, out=e)  # dl/dx = coef * (softmax - onehot), made in place
+        d[rows, t] -= 1
+        d *= coef
+        ctx.save_for_backward(x, d)
+        ctx.labels, ctx.coef, ctx.reduction = t, coef, reduction
+        loss = nll * (coef if np.ndim(coef) == 0 else coef[:, 0])
         return loss if reduction == "none" else np.sum(loss)
 
     @staticmethod
     def backward(ctx, g):
-        x, probs, onehot, coef = ctx.saved_tensors
-        # Reuse forward's softmax, unless a graph of this gradient is being
-        # recorded (create_graph): then it must be a Tensor op of x.
-        p = x.softmax(1) if is_grad_enabled() else probs
-        return (p - onehot) * (coef * (g.reshape(-1, 1) if ctx.reduction == "none" else g))
+        x, d = ctx.saved_tensors
+        if is_grad_enabled():  # create_graph: the same gradient, as Tensor ops of x
+            onehot = np.zeros(x.shape, dtype=x.dtype)
+            onehot[np.arange(x.shape[0]), ctx.labels] = 1
+            d = (x.softmax(1) - onehot) * ctx.coef
+        return d * (g.reshape(-1, 1) if ctx.reduction == "none" else g)
 
 
 class _SoftCrossEntropy(Function):
