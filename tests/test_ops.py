@@ -289,6 +289,13 @@ def test_prod_with_a_zero_matches_torch():
         np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("data", [[[2.0, 0.0, 3.0], [1.5, -2.0, 4.0]], [[0.0, 0.0, 3.0], [1.5, 0.0, 4.0]]])
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_prod_with_zeros_first_and_second_order(data, dim):
+    run(lambda L: (lambda x: x.prod()) if dim is None else (lambda x: x.prod(dim)),
+        lambda x: np.prod(x, axis=dim), [np.array(data)])
+
+
 @pytest.mark.parametrize("dim", [0, 1, -1])
 @pytest.mark.parametrize("name", ["max", "min"])
 def test_max_min_with_dim_return_values_and_indices(name, dim):

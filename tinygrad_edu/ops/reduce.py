@@ -110,14 +110,19 @@ class Prod(Function):
         x, y = ctx.saved_tensors
         if np.all(x.data != 0):
             return _expand(ctx, g) * y.reshape(ctx.kshape) / x
-        # With zeros, y / x fails: take the product of the others directly,
-        # as exclusive cumulative products from both sides (first order only).
-        xd = np.moveaxis(x.data, ctx.axes, range(-len(ctx.axes), 0))
-        flat = xd.reshape(xd.shape[:xd.ndim - len(ctx.axes)] + (-1,))
-        ones = np.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
-        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
-        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], -1), -1)[..., ::-1]
-        others = np.moveaxis((left * right).reshape(xd.shape), range(-len(ctx.axes), 0), ctx.axes)
+        # With zeros, y / x fails: take the product of the others directly.
+        # Move the reduced axes last and flatten them to n; row i of an n x n
+        # grid holds those n elements with the i-th replaced by 1, so its
+        # product is the product of the others. Tensor ops: it differentiates again.
+        from ..tensor import where
+        kept = [a for a in range(x.ndim) if a not in ctx.axes]
+        order = kept + list(ctx.axes)
+        moved = x.permute(*order)
+        n = int(np.prod([x.shape[a] for a in ctx.axes]))
+        flat = moved.reshape(moved.shape[:len(kept)] + (n,))
+        grid = flat.unsqueeze(-2).expand(flat.shape[:-1] + (n, n))
+        others = where(np.eye(n, dtype=bool), 1.0, grid).prod(-1).reshape(moved.shape)
+        others = others.permute(*np.argsort(order).tolist())
         return _expand(ctx, g) * others
 
 
