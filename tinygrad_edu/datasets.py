@@ -26,6 +26,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .tensor import Tensor, tensor
+from .utils.data import Dataset
 
 __all__ = ["load_digits", "train_test_split", "Digits", "MNIST", "read_idx", "DatasetError"]
 
@@ -99,7 +100,7 @@ def train_test_split(*arrays: Any, test_size: float = 0.2, seed: int = 0,
     return out
 
 
-class _ImageDataset:
+class _ImageDataset(Dataset):
     """What Digits and MNIST share: ``.data`` (uint8 images), ``.targets`` (int64),
     ``ds[i] -> (image, label)`` with the image scaled to [0, 1]."""
 
