@@ -1,0 +1,224 @@
+"""draw_graph / render_graph: golden DOT text, escaping, big graphs, every renderer path."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import viz
+
+GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
+HAS_PURE = shutil.which("graphviz-pure") is not None or viz.find_renderer() is not None
+
+
+def small_expression() -> tuple:
+    """L = (a*b + c).sum() with names, in float64 so the numbers are exact."""
+    a = tg.Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True, name="a")
+    b = tg.Tensor(np.array([4.0, -5.0, 0.5]), requires_grad=True, name="b")
+    c = tg.Tensor(np.array(0.25), requires_grad=True, name="c")
+    L = (a * b + c).sum()
+    L.name = "L"
+    return a, b, c, L
+
+
+def check_golden(name: str, text: str) -> None:
+    path = os.path.join(GOLDEN, name)
+    if os.environ.get("TG_UPDATE_GOLDEN"):
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    with open(path, encoding="utf-8") as f:
+        assert text == f.read(), f"DOT text differs from {path} (TG_UPDATE_GOLDEN=1 rewrites it)"
+
+
+def test_golden_before_backward() -> None:
+    *_, L = small_expression()
+    src = tg.draw_graph(L).source
+    check_golden("expr_before_backward.dot", src)
+    assert src.count("grad: not computed yet") == 6  # 3 leaves, 2 intermediates, L
+    assert "data 0.25" in src and "data [1, 2, 3]" in src and "data [4, -5, 0.5]" in src
+
+
+def test_golden_after_backward() -> None:
+    a, b, c, L = small_expression()
+    L.backward(retain_graph=True)
+    src = tg.draw_graph(L).source
+    check_golden("expr_after_backward.dot", src)
+    assert "not computed yet" not in src
+    for t in (a, b, c):  # every value and gradient is in the picture
+        assert "data " + viz.fmt_values(t.data)[0] in src
+        assert "grad " + viz.fmt_values(t.grad.data)[0] in src
+    assert "grad [4, -5, 0.5]" in src and "grad [1, 2, 3]" in src and "grad 3<" in src
+    assert "data -3.75" in src  # L = 4 - 10 + 1.5 + 3 * 0.25
+    assert "broadcast scalar to (3,)" in src  # c's gradient is summed back
+    assert src == tg.draw_graph(L).source  # the same text every time
+
+
+def test_intermediates_honest_after_backward_and_retain_grad() -> None:
+    a, b, c, L = small_expression()
+    h = a * b
+    h.retain_grad()
+    L2 = (h + c).sum()
+    L2.backward(retain_graph=True)
+    src = tg.draw_graph(L2).source
+    assert "grad: not kept (call retain_grad())" in src  # the Add's output
+    assert "grad [1, 1, 1]" in src  # h, retained
+
+
+def test_freed_graph_says_so() -> None:
+    *_, L = small_expression()
+    L.backward()
+    src = tg.draw_graph(L).source
+    assert "value: freed by backward()" in src
+    assert "backward(retain_graph=True)" in src
+    assert "grad [4, -5, 0.5]" in src  # leaves still show their grads
+
+
+def test_params_names_from_dict_and_module() -> None:
+    w = tg.Tensor(np.ones((2, 3)), requires_grad=True)
+    x = tg.Tensor(np.ones(3))
+    y = (w @ x).sum()
+    assert "fc1.weight" in tg.draw_graph(y, params={"fc1.weight": w}).source
+
+    class Holder:
+        def named_parameters(self):
+            return iter([("layer.w", w)])
+
+    assert "layer.w" in tg.draw_graph(y, params=Holder()).source
+
+
+def test_nasty_name_is_escaped() -> None:
+    x = tg.Tensor(np.array([1.0, 2.0]), requires_grad=True, name='a"b{c}<d>\n')
+    y = (x * 2).sum()
+    y.name = "Σ loss ✓ naïve"
+    src = tg.draw_graph(y).source
+    assert 'a&quot;b{c}&lt;d&gt;\\n' in src
+    assert "&#931; loss &#10003; na&#239;ve" in src
+    assert "\n\"" not in src and "<d>" not in src
+
+
+@pytest.mark.skipif(not HAS_PURE, reason="no renderer (pip install graphviz-pure)")
+def test_nasty_name_renders(tmp_path) -> None:
+    x = tg.Tensor(np.array([1.0, 2.0]), requires_grad=True, name='a"b{c}<d>\n')
+    y = (x * 2).sum()
+    y.name = "Σ loss ✓ naïve"
+    out = tg.render_graph(y, tmp_path / "nasty.svg")
+    svg = open(out, encoding="utf-8").read()
+    assert "a&quot;b{c}&lt;d&gt;\\n" in svg or 'a"b{c}&lt;d&gt;\\n' in svg
+    assert "naïve" in svg or "na&#239;ve" in svg
+
+
+def test_long_chain_is_folded_fast() -> None:
+    x = tg.Tensor(np.array([0.5]), requires_grad=True, name="x")
+    y = x
+    for _ in range(50_000):  # 100,000 ops
+        y = y * 1.0 + 0.0
+    start = time.perf_counter()
+    g = tg.draw_graph(y, max_nodes=60)
+    seconds = time.perf_counter() - start
+    src = g.source
+    assert seconds < 10, f"drawing took {seconds:.1f} s"
+    assert "more Add/Mul steps" in src or "more Mul/Add steps" in src
+    assert "99,9" in src  # most of the 100,000 ops are in the fold
+    assert "<b>x</b>" in src  # the leaf is still drawn behind the fold
+    assert src.count("[label=") < 120
+    # explain's/gradcheck's numbering walks the whole chain without recursion too
+    assert len(viz.ops_in_order(y)) == 100_000
+
+
+def test_max_nodes_not_exceeded_much_on_wide_graph() -> None:
+    xs = [tg.Tensor(np.array([float(i)]), requires_grad=True) for i in range(300)]
+    total = xs[0]
+    for x in xs[1:]:
+        total = total + x * x
+    src = tg.draw_graph(total, max_nodes=50).source
+    assert "more" in src and src.count("[label=") < 150
+
+
+def test_broadcast_step_only_for_real_broadcasts() -> None:
+    x = tg.Tensor(np.ones((2, 3)), requires_grad=True)
+    b = tg.Tensor(np.ones(3), requires_grad=True)
+    src = tg.draw_graph(((x + b).reshape(3, 2) @ tg.Tensor(np.ones((2, 2)))).sum()).source
+    assert src.count("backward: <b>SumTo</b>") == 1
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(TypeError):
+        tg.draw_graph(np.ones(3))
+    with pytest.raises(ValueError, match="format"):
+        tg.render_graph(tg.ones(2), "graph.pdfx")
+
+
+# ---------------------------------------------------------------- rendering
+def test_render_dot_needs_no_renderer(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda *a, **k: None)
+    *_, L = small_expression()
+    out = tg.render_graph(L, tmp_path / "g.dot")
+    assert out == str(tmp_path / "g.dot")
+    assert open(out, encoding="utf-8").read() == tg.draw_graph(L).source
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_render_with_graphviz_pure_and_no_system_dot(tmp_path, monkeypatch, fmt) -> None:
+    real_which = shutil.which
+
+    def which(name, *args, **kwargs):
+        return None if name == "dot" else real_which(name, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "which", which)
+    exe = viz.find_renderer()
+    if exe is None:
+        pytest.skip("graphviz-pure is not installed (pip install graphviz-pure)")
+    assert "graphviz-pure" in os.path.basename(exe)
+    a, b, c, L = small_expression()
+    L.backward(retain_graph=True)
+    path = tmp_path / f"graph.{fmt}"
+    assert tg.render_graph(L, path) == str(path)
+    data = path.read_bytes()
+    assert data.startswith(b"\x89PNG") if fmt == "png" else b"<svg" in data
+    if fmt == "svg":
+        assert "grad [4, -5, 0.5]" in data.decode("utf-8").replace("&#45;", "-")
+    assert sorted(os.listdir(tmp_path)) == [f"graph.{fmt}"]  # exactly path, no leftovers
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="no system Graphviz dot")
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_render_with_system_dot(tmp_path, fmt) -> None:
+    assert os.path.basename(viz.find_renderer()).startswith("dot")
+    *_, L = small_expression()
+    path = tg.render_graph(L, tmp_path / f"graph.{fmt}")
+    assert os.path.getsize(path) > 0
+
+
+def test_render_without_any_renderer(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda *a, **k: None)
+    monkeypatch.setenv("PATH", "")
+    *_, L = small_expression()
+    with pytest.raises(tg.viz.GraphvizNotFoundError) as info:
+        tg.render_graph(L, tmp_path / "graph.png")
+    msg = str(info.value)
+    assert "pip install graphviz-pure" in msg and "apt install graphviz" in msg
+    dot = tmp_path / "graph.dot"
+    assert dot.exists() and dot.read_text(encoding="utf-8") == tg.draw_graph(L).source
+    assert not (tmp_path / "graph.png").exists()
+
+
+def test_render_passes_no_shell(tmp_path, monkeypatch) -> None:
+    calls = []
+    real_run = viz.subprocess.run
+
+    def run(args, **kwargs):
+        calls.append((args, kwargs))
+        return real_run(args, **kwargs)
+
+    if viz.find_renderer() is None:
+        pytest.skip("no renderer installed")
+    monkeypatch.setattr(viz.subprocess, "run", run)
+    *_, L = small_expression()
+    tg.render_graph(L, tmp_path / "g.svg")
+    args, kwargs = calls[0]
+    assert isinstance(args, list) and not kwargs.get("shell")
+    assert args[1] == "-Tsvg" and "-o" in args
