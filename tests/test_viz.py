@@ -222,3 +222,20 @@ def test_render_passes_no_shell(tmp_path, monkeypatch) -> None:
     args, kwargs = calls[0]
     assert isinstance(args, list) and not kwargs.get("shell")
     assert args[1] == "-Tsvg" and "-o" in args
+
+
+def test_example_script_writes_both_pictures(tmp_path) -> None:
+    import subprocess
+    import sys
+    if viz.find_renderer() is None:
+        pytest.skip("no renderer installed")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    script = os.path.join(root, "examples", "render_graph.py")
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run([sys.executable, script, "--out", str(tmp_path), "--quiet"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(os.listdir(tmp_path)) == ["after.png", "after.svg", "before.png", "before.svg"]
+    after = (tmp_path / "after.svg").read_text(encoding="utf-8")
+    assert "fc1.weight" in after and "not computed yet" not in after
+    assert "not computed yet" in (tmp_path / "before.svg").read_text(encoding="utf-8")

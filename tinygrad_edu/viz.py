@@ -210,7 +210,8 @@ def _tensor_label(title: str | None, shape: tuple, dtype: Any, data: Any, grad_t
             lines = [escape(ln) for ln in fmt_values(data)]
             rows.append(_mono("data", lines))
     if grad_text is not None:
-        rows.append(f'<font color="{GRAD_COLOR}">{grad_text}</font>')
+        color = "#777777" if grad_text.startswith("no grad") else GRAD_COLOR
+        rows.append(f'<font color="{color}">{grad_text}</font>')
     return _table(rows)
 
 
@@ -247,7 +248,7 @@ def _options(node: Any) -> dict:
 
 def _op_label(node: Any, k: int) -> str:
     extra = ", ".join(f"{key}={_short(v)}" for key, v in _options(node).items())
-    rows = [f'<b>{escape(node.name())}</b> <font point-size="9" color="#777777">#{k}</font>']
+    rows = [f'<b>{escape(node.name().lstrip("_"))}</b> <font point-size="9" color="#777777">#{k}</font>']
     if extra:
         rows.append(f'<font point-size="9">{escape(extra)}</font>')
     return _table(rows)
@@ -607,6 +608,7 @@ def render_graph(root: Any, path: str | os.PathLike, format: str | None = None,
             f"to {dot_path!r}; render it later with `dot -T{fmt} -o {path} {dot_path}`.")
     fd, tmp = tempfile.mkstemp(suffix="." + fmt, dir=folder)
     os.close(fd)
+    _usual_mode(tmp)
     try:
         args = [exe, f"-T{fmt}"] + (["-Gdpi=144"] if fmt == "png" else []) + ["-o", tmp]
         proc = subprocess.run(args, input=source.encode("utf-8"), capture_output=True,
@@ -624,6 +626,7 @@ def render_graph(root: Any, path: str | os.PathLike, format: str | None = None,
 
 def _write_atomic(path: str, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)))
+    _usual_mode(tmp)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -632,3 +635,10 @@ def _write_atomic(path: str, data: bytes) -> None:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def _usual_mode(path: str) -> None:
+    """mkstemp makes files only the owner can read; give them the usual mode."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
