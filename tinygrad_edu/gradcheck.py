@@ -228,7 +228,8 @@ def _check_node(node: Any, k: int, rng: np.random.Generator, eps: float, atol: f
             idx = tuple(int(e) for e in np.argwhere(bad)[0]) if bad.ndim else ()
             name = f" '{a.name}'" if a.name else ""
             return (f"{node.name()} at node {k}: input {i}{name} (shape {tuple(a.shape)}), "
-                    f"element {idx}: analytic {float(analytic[idx])!r} vs numeric {float(numeric[idx])!r} "
+                    f"element {idx}: analytic {float(analytic[idx])!r} "
+                    f"vs numeric {float(numeric[idx])!r} "
                     f"({int(bad.sum())} of {bad.size} entries differ; vector-Jacobian product "
                     f"with a random upstream gradient)")
     return None

@@ -248,7 +248,8 @@ def _options(node: Any) -> dict:
 
 def _op_label(node: Any, k: int) -> str:
     extra = ", ".join(f"{key}={_short(v)}" for key, v in _options(node).items())
-    rows = [f'<b>{escape(node.name().lstrip("_"))}</b> <font point-size="9" color="#777777">#{k}</font>']
+    name = escape(node.name().lstrip("_"))  # _Linear (a fused op) reads as Linear
+    rows = [f'<b>{name}</b> <font point-size="9" color="#777777">#{k}</font>']
     if extra:
         rows.append(f'<font point-size="9">{escape(extra)}</font>')
     return _table(rows)
@@ -426,7 +427,8 @@ class _Drawing:
                     small, big = _shape_only(shape_in), _shape_only(node.shape)
                     self.g.node(b, _table([
                         f'<font point-size="9">broadcast {small} to {big}</font>',
-                        f'<font point-size="9">backward: <b>SumTo</b> sums grad to {small}</font>']),
+                        '<font point-size="9">backward: <b>SumTo</b> sums grad to '
+                        f'{small}</font>']),
                         shape="box", style="dashed", color="#888888", margin="0.04,0.02")
                     self.g.edge(src, b, arrowhead="none")
                     self.g.edge(b, op_id)
