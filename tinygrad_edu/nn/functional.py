@@ -57,13 +57,21 @@ class _Linear(Function):
             if b.shape != w.shape[:1]:
                 raise TensorError(f"linear: bias of shape {b.shape} doesn't match the weight "
                                   f"of shape {w.shape} (expected ({w.shape[0]},))")
-            y = np.add(y, b, out=y) if y.dtype == np.result_type(y, b) else y + b
+            if b.dtype == y.dtype:
+                y += b  # y is a fresh array: add in place
+            else:
+                y = y + b
         return y
 
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
+        if not is_grad_enabled():
+            # A plain backward (no create_graph): the same three formulas on
+            # the arrays, without a Tensor for each step in between. A small
+            # net's training step spends its overhead here.
+            return _linear_grads(g.data, x.data, w.data, need)
         gx = g @ w if need[0] else None
         gw = None
         if need[1]:  # fold any leading batch dimensions into one
@@ -73,6 +81,15 @@ class _Linear(Function):
         # db = dy: the engine sums it over the batch (it undoes broadcasting)
         gb = g if len(need) > 2 and need[2] else None
         return gx, gw, gb
+
+
+def _linear_grads(g: np.ndarray, x: np.ndarray, w: np.ndarray, need: tuple) -> tuple:
+    """dx = dy @ W,  dW = dy^T @ x,  db = sum of dy over the batch, in NumPy."""
+    gx = _wrap(g @ w) if need[0] else None
+    g2 = g.reshape(-1, w.shape[0])
+    gw = _wrap(g2.T @ x.reshape(-1, w.shape[1])) if need[1] else None
+    gb = _wrap(g2.sum(axis=0)) if len(need) > 2 and need[2] else None
+    return gx, gw, gb
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -218,10 +235,11 @@ def _class_weights(name: str, t: np.ndarray, n_classes: int, weight: np.ndarray 
     coefficient in the loss: w[t_i] (0 where t_i == ignore_index), divided by
     sum_i w[t_i] for 'mean'. The common case (no weights, nothing ignored)
     gives a plain number: 1, or 1/N for 'mean'."""
-    if t.size:
-        lo, hi = t.min(), t.max()
-        if weight is None and 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi:
-            return t, (1.0 / t.size if reduction == "mean" else 1.0)
+    # Fast check: viewed as unsigned, a negative label is huge, so one max()
+    # finds any label outside [0, C).
+    if (weight is None and t.size and not 0 <= ignore_index < n_classes
+            and t.view(np.uint64).max() < n_classes):
+        return t, (1.0 / t.size if reduction == "mean" else 1.0)
     keep = t != ignore_index
     bad = keep & ((t < 0) | (t >= n_classes))
     if bad.any():
@@ -276,8 +294,10 @@ class _CrossEntropy(Function):
         d *= coef
         ctx.save_for_backward(x, d)
         ctx.labels, ctx.coef, ctx.reduction = t, coef, reduction
-        loss = nll * (coef if np.ndim(coef) == 0 else coef[:, 0])
-        return loss if reduction == "none" else np.sum(loss)
+        if isinstance(coef, float):  # plain labels: 1 or 1/N
+            return nll * coef if reduction == "none" else nll.sum() * coef
+        loss = nll * coef[:, 0]
+        return loss if reduction == "none" else loss.sum()
 
     @staticmethod
     def backward(ctx, g):
@@ -339,9 +359,9 @@ def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ig
     if w is not None and w.shape != (x.shape[1],):
         raise TensorError(f"{name}: weight of shape {w.shape} must have one entry per class "
                           f"({x.shape[1]},)")
-    flat = _classes_last(x) if x.ndim > 2 else x
-    out = fn.apply(flat, target=t.reshape(-1), weight=w, ignore_index=ignore_index,
-                   reduction=reduction)
+    labels = t.reshape(-1).astype(np.int64, copy=False)  # int64: _class_weights views it as uint64
+    out = fn.apply(x if x.ndim == 2 else _classes_last(x), target=labels, weight=w,
+                   ignore_index=ignore_index, reduction=reduction)
     if reduction == "none":
         out = out.reshape(t.shape if input.ndim > 1 else ())
     return out
