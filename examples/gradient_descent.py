@@ -89,8 +89,8 @@ for name, prob in problems.items():
         path, values = descend(prob["f"], prob["start"], optimizer, lr, args.steps)
         results[name].append((label, path, values))
         end = path[-1]
-        verdict = ("DIVERGED" if len(values) <= args.steps or not np.isfinite(values[-1])
-                   else f"f = {values[-1]:.3g}")
+        diverged = not np.isfinite(values[-1]) or values[-1] > values[0]   # went uphill
+        verdict = "DIVERGED" if diverged else f"f = {values[-1]:.3g}"
         progress(f"  {label:<28}", len(values) - 1, args.steps,
                  end=f"({end[0]:.3g}, {end[1]:.3g})", result=verdict)
 
