@@ -292,6 +292,7 @@ def test_layer(make, shape):
     if params:
         ps = [tg.tensor(a, requires_grad=True) for a in inputs[1:]]
         assert tg.gradcheck(lambda *ps: _call_with(m, params, ps, x.detach()), ps)
+        assert tg.gradgradcheck(lambda x, *ps: _call_with(m, params, ps, x), [x, *ps])
     if HAS_TORCH:
         import torch
         twin = _torch_twin(torch, m)

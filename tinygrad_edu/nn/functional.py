@@ -197,15 +197,17 @@ class _MSE(Function):
 
     @staticmethod
     def forward(ctx, x, y, reduction):
-        ctx.save_for_backward(x, y)
         d = x - y
+        ctx.save_for_backward(x, y, d)
         ctx.reduction, ctx.n = reduction, d.size
         return _reduce(d * d, reduction)
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        gx = (x - y) * (_scale(ctx, g) * 2)
+        x, y, d = ctx.saved_tensors
+        if is_grad_enabled():  # create_graph: x - y as a Tensor op, so it differentiates
+            d = x - y
+        gx = d * (_scale(ctx, g) * 2)
         return gx, (-gx if ctx.needs_input_grad[1] else None)
 
 
