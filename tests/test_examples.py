@@ -219,3 +219,31 @@ def test_every_example_is_tested_and_readable():
 def test_render_graph_example_runs(tmp_path):
     run("render_graph", "--out", str(tmp_path), "--quiet", cwd=tmp_path)
     assert list(tmp_path.iterdir())
+
+
+def test_readme_tour_runs(tmp_path):
+    """The README's 30-second tour is real code: run it as written."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    tour = readme.split("## A 30-second tour", 1)[1]
+    code = re.search(r"```python\n(.*?)```", tour, re.S).group(1)
+    assert len(code.splitlines()) <= 35
+    (tmp_path / "tour.py").write_text(code, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
+    r = subprocess.run([sys.executable, "tour.py"], cwd=tmp_path, env=env, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "tensor(12.)" in r.stdout
+    assert number_after("step 1000  loss", r.stdout) < 1e-3
+    assert "<svg" in (tmp_path / "tour_graph.svg").read_text(encoding="utf-8")
+
+
+def test_readme_shows_the_committed_pictures():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"(docs/[\w.]+\.(?:png|svg))", readme)
+    assert len(pictures) >= 5
+    for p in pictures:
+        assert (REPO / p).exists(), p
+        if p.endswith(".png"):
+            assert_png(REPO / p)
+    for name in OURS + ["render_graph"]:
+        assert f"examples/{name}.py" in readme
