@@ -329,7 +329,10 @@ class Module:
         ``to("cpu")`` (the only device) does nothing."""
         dtype = kwargs.get("dtype")
         for a in args:
-            if not (isinstance(a, str) and a.startswith("cpu")) and not hasattr(a, "type"):
+            if isinstance(a, str) and a.startswith(("cpu", "cuda", "mps")):
+                if not a.startswith("cpu"):
+                    raise RuntimeError(f"to({a!r}): tinygrad_edu runs on the CPU only")
+            else:
                 dtype = a
         return self if dtype is None else self._apply_dtype(dtype)
 
