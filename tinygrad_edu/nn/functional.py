@@ -207,7 +207,7 @@ class _MSE(Function):
         x, y, d = ctx.saved_tensors
         if is_grad_enabled():  # create_graph: x - y as a Tensor op, so it differentiates
             d = x - y
-        gx = d * (_scale(ctx, g) * 2)
+        gx = d * (g * (2 / ctx.n if ctx.reduction == "mean" else 2))
         return gx, (-gx if ctx.needs_input_grad[1] else None)
 
 

@@ -67,7 +67,10 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.linear(input, self.weight, self.bias)
+        # F.linear(input, self.weight, self.bias), reading the registry directly:
+        # self.weight goes through Module.__getattr__, a slow path in a hot loop.
+        params = self._parameters
+        return F.linear(input, params["weight"], params["bias"])
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
