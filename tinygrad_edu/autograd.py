@@ -182,6 +182,7 @@ class Function:
     _retain: Any = None
     inputs: tuple = ()
     parents: tuple = ()
+    kwargs: dict = {}  # read-only default: apply sets a node's own when it has options
 
     # --- the op author's side ---
     @staticmethod
@@ -269,21 +270,27 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the op on Tensors (or Python numbers) and record it in the graph."""
-        record = False
+        if len(args) == 2:  # the commonest case, spelled out: this is the hot path
+            a, b = args
+            arrays = (a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b)
+        else:
+            arrays = [a.data if isinstance(a, Tensor) else a for a in args]
         if _mode.enabled:
             for a in args:
                 if isinstance(a, Tensor) and a.requires_grad:
-                    record = True
-                    break
-        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-        if not record:
-            try:
-                return _wrap(cls.forward(_NO_GRAD_CTX, *arrays, **kwargs))
-            except (ValueError, IndexError, TypeError) as e:
-                raise _op_error(cls, args, e) from None
+                    return cls._record(args, arrays, kwargs)
+        try:
+            return _wrap(cls.forward(_NO_GRAD_CTX, *arrays, **kwargs))
+        except (ValueError, IndexError, TypeError) as e:
+            raise _op_error(cls, args, e) from None
+
+    @classmethod
+    def _record(cls, args: tuple, arrays: Sequence[Any], kwargs: dict) -> Any:
+        """``apply`` when the result needs a graph node: make it, run forward with it."""
         ctx = _new(cls)
         ctx.inputs = args
-        ctx.kwargs = kwargs  # the op's options (dim=, shape=...): viz and node-level gradcheck re-run forward
+        if kwargs:  # the op's options (dim=, shape=...): viz and check_nodes re-run forward
+            ctx.kwargs = kwargs
         ctx.parents = tuple([(a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad
                              else None for a in args])
         try:
@@ -291,16 +298,16 @@ class Function:
         except (ValueError, IndexError, TypeError) as e:
             raise _op_error(cls, args, e) from None
         res = _wrap(out)
-        if res.data is not out and ctx._saved:
-            # NumPy returns a scalar (np.float64), not an array, for a 0-d result;
-            # saved references to it must point at the output's array instead.
-            ctx._saved = tuple(res.data if v is out else v for v in ctx._saved)
         res.grad_fn = ctx
         res.requires_grad = True
-        out = res.data
-        ctx.shape = out.shape
-        ctx.dtype = out.dtype
+        data = res.data
+        ctx.shape = data.shape
+        ctx.dtype = data.dtype
         if ctx._saved:
+            if data is not out:
+                # NumPy returns a scalar (np.float64), not an array, for a 0-d result;
+                # saved references to it must point at the output's array instead.
+                ctx._saved = tuple(data if v is out else v for v in ctx._saved)
             ctx._bind_saved(res)
         return res
 
@@ -474,7 +481,7 @@ def _accumulate(t: Any, g: Any, create_graph: bool, aliased: set) -> None:
             t.grad = g
         else:
             a = g.data
-            if id(a) in aliased or not a.flags.owndata or not a.flags.writeable:
+            if a.base is not None or id(a) in aliased:  # a view, or handed out already
                 a = a.copy()
             aliased.add(id(a))
             t.grad = _wrap(a)

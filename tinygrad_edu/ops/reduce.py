@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function, TensorError, TensorIndexError
+from .movement import Expand
 
 
 def _axes(name, dim, shape):
@@ -41,7 +42,7 @@ def _expand(ctx, g):
     k = ctx.kshape
     if g.data.shape != k[len(k) - g.data.ndim:]:  # reduced axes not all leading
         g = g.reshape(k)
-    return g.expand(ctx.in_shape)
+    return Expand.apply(g, shape=ctx.in_shape)
 
 
 class Sum(Function):
