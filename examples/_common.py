@@ -21,9 +21,11 @@ def parse_args(name: str, description: str, *, epochs: int | None = None,
     ``extra(parser)`` may add the example's own flags."""
     p = argparse.ArgumentParser(prog=f"examples/{name}.py", description=description)
     if epochs is not None:
-        p.add_argument("--epochs", type=int, default=epochs, help=f"passes over the data (default {epochs})")
+        p.add_argument("--epochs", type=int, default=epochs,
+                       help=f"passes over the data (default {epochs})")
     if steps is not None:
-        p.add_argument("--steps", type=int, default=steps, help=f"optimizer steps (default {steps})")
+        p.add_argument("--steps", type=int, default=steps,
+                       help=f"optimizer steps (default {steps})")
     if lr is not None:
         p.add_argument("--optimizer", choices=["sgd", "momentum", "adam"], default=optimizer,
                        help=f"default {optimizer}")
@@ -36,6 +38,7 @@ def parse_args(name: str, description: str, *, epochs: int | None = None,
     if extra is not None:
         extra(p)
     args = p.parse_args(argv)
+    args.lr_given = lr is not None and args.lr is not None   # did the user pass --lr?
     if lr is not None and args.lr is None:
         args.lr = lr[args.optimizer]
     args.out.mkdir(parents=True, exist_ok=True)

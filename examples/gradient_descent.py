@@ -28,7 +28,7 @@ from _common import make_optimizer, parse_args, progress, pyplot, save
 args = parse_args("gradient_descent", __doc__.splitlines()[0], steps=500,
                   lr={"sgd": 0.1, "momentum": 0.01, "adam": 0.1}, optimizer="sgd")
 tg.manual_seed(args.seed)
-user_run = "--lr" in __import__("sys").argv  # with --lr, your optimizer joins the race
+user_run = args.lr_given  # with --lr, your optimizer and learning rate join the race
 
 
 # --- 1. The two functions, written with Tensor operations so backward() works -------
@@ -143,7 +143,8 @@ if plt is not None:
         for (label, _, values), style in zip(results[name], styles):
             ax.semilogy(np.clip(values, 1e-12, 1e12), color=style["color"], lw=2,
                         ls=style.get("ls", "-"), label=label)
-        ax.set(xlabel="step", ylabel="f(p)  (log scale)", title=f"{name.capitalize()}: f against step",
+        ax.set(xlabel="step", ylabel="f(p)  (log scale)",
+               title=f"{name.capitalize()}: f against step",
                ylim=(1e-10, 1e8))
         ax.legend(fontsize=8, loc="lower left", framealpha=0.95)
     fig.suptitle("Gradient descent: which optimizer, and which learning rate?", fontsize=14)

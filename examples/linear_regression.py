@@ -93,7 +93,8 @@ if plt is not None:
              label="gradient descent path")
     ax3.plot(*path[0], "ko", ms=8, label="start (random init)")
     ax3.plot(m_ls, b_ls, "*", color="gold", mec="black", ms=18, label="least squares")
-    ax3.set(xlabel="slope m", ylabel="intercept b", title="The loss over (m, b), and the path taken")
+    ax3.set(xlabel="slope m", ylabel="intercept b",
+            title="The loss over (m, b), and the path taken")
     ax3.legend(loc="upper right", fontsize=9)
     fig.tight_layout()
     save(fig, args.out / "linear_regression.png")

@@ -228,7 +228,8 @@ def test_readme_tour_runs(tmp_path):
     code = re.search(r"```python\n(.*?)```", tour, re.S).group(1)
     assert len(code.splitlines()) <= 35
     (tmp_path / "tour.py").write_text(code, encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
+    env = dict(os.environ,
+               PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
     r = subprocess.run([sys.executable, "tour.py"], cwd=tmp_path, env=env, capture_output=True,
                        text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
