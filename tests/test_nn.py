@@ -56,11 +56,13 @@ def _case(name):
 for _red in ("mean", "sum", "none"):
     @_case(f"mse-{_red}")
     def _(lib, r=_red):
-        return (lambda x, y: _lib_F(lib).mse_loss(x, y, reduction=r)), [rand(3, 4), rand(3, 4, seed=1)]
+        fn = _lib_F(lib).mse_loss
+        return (lambda x, y: fn(x, y, reduction=r)), [rand(3, 4), rand(3, 4, seed=1)]
 
     @_case(f"l1-{_red}")
     def _(lib, r=_red):
-        return (lambda x, y: _lib_F(lib).l1_loss(x, y, reduction=r)), [rand(3, 4), rand(3, 4, seed=1)]
+        fn = _lib_F(lib).l1_loss
+        return (lambda x, y: fn(x, y, reduction=r)), [rand(3, 4), rand(3, 4, seed=1)]
 
     @_case(f"cross_entropy-{_red}")
     def _(lib, r=_red):
@@ -78,11 +80,13 @@ for _red in ("mean", "sum", "none"):
         t = _targets(2, 3, shape=(2, 5))
         t[0, 1] = 7  # a custom ignore_index
         t = _t(lib, t)
-        return (lambda x: _lib_F(lib).cross_entropy(x, t, ignore_index=7, reduction=r)), [rand(2, 3, 5)]
+        fn = _lib_F(lib).cross_entropy
+        return (lambda x: fn(x, t, ignore_index=7, reduction=r)), [rand(2, 3, 5)]
 
     @_case(f"cross_entropy-probs-{_red}")
     def _(lib, r=_red):
-        return (lambda x, y: _lib_F(lib).cross_entropy(x, y, reduction=r)), [rand(4, 3), _probs(4, 3)]
+        fn = _lib_F(lib).cross_entropy
+        return (lambda x, y: fn(x, y, reduction=r)), [rand(4, 3), _probs(4, 3)]
 
     @_case(f"cross_entropy-probs-weight-3d-{_red}")
     def _(lib, r=_red):
@@ -196,7 +200,8 @@ def test_bce_clamps_log_at_minus_100_like_torch():
     np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-6)
 
 
-@pytest.mark.parametrize("fn, label", [(F.cross_entropy, 5), (F.nll_loss, 3), (F.cross_entropy, -1)])
+@pytest.mark.parametrize("fn, label", [(F.cross_entropy, 5), (F.nll_loss, 3),
+                                       (F.cross_entropy, -1)])
 def test_label_out_of_range_names_label_and_classes(fn, label):
     x = tg.tensor(rand(2, 3), requires_grad=True)
     with pytest.raises(IndexError, match=rf"label {label}\b.*3 classes"):
