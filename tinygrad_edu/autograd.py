@@ -40,6 +40,7 @@ class TensorError(ValueError, RuntimeError):
 # ---------------------------------------------------------------- grad mode
 class _GradMode(threading.local):
     enabled = True  # the class attribute is each new thread's default
+    arrays = False  # True inside a first-order backward pass that runs on arrays
 
 
 _mode = _GradMode()
@@ -183,6 +184,11 @@ class Function:
     inputs: tuple = ()
     parents: tuple = ()
     kwargs: dict = {}  # read-only default: apply sets a node's own when it has options
+    # True when backward uses only what NumPy arrays and Tensors share (operators,
+    # .reshape, indexing, .shape/.ndim, and ops called through ``Op.run``): then
+    # a first-order pass runs it on plain arrays, skipping Tensor overhead. A
+    # user's Function keeps False: its backward always receives Tensors.
+    backward_on_arrays = False
 
     # --- the op author's side ---
     @staticmethod
@@ -206,26 +212,29 @@ class Function:
     def saved_tensors(self) -> tuple:
         """The saved values as Tensors. An input's array comes back as that
         input Tensor, the output's array as the output Tensor, so a backward
-        written with Tensor ops differentiates again (``create_graph``)."""
+        written with Tensor ops differentiates again (``create_graph``).
+
+        In a first-order pass over an op whose ``backward_on_arrays`` is set,
+        the engine asks for the plain arrays instead (see ``run``)."""
         saved = self._saved
         if saved is _FREED:
             raise RuntimeError(
                 f"Trying to backward through the graph a second time (at {self.name()}): "
                 "its saved values were freed by the first backward. "
                 "Call .backward(retain_graph=True) the first time if you need to.")
+        arrays = _mode.arrays
         refs = self._refs
-        if refs is None:
-            return tuple(_wrap(v) if type(v) is np.ndarray else v for v in saved)
         out = []
         for k, v in enumerate(saved):
-            r, ver = refs[2 * k], refs[2 * k + 1]
+            r = refs[2 * k] if refs is not None else None
             if r is None:
-                out.append(_wrap(v) if type(v) is np.ndarray else v)
+                out.append(v if arrays or type(v) is not np.ndarray else _wrap(v))
                 continue
             t = self.inputs[r] if r >= 0 else self._out()
             if t is None:  # the output tensor is gone: its value is all we need
-                out.append(_wrap(v))
+                out.append(v if arrays else _wrap(v))
                 continue
+            ver = refs[2 * k + 1]
             if t._version != ver:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified "
@@ -233,7 +242,7 @@ class Function:
                     f"{self.name()} is at version {t._version}; expected version {ver} "
                     "instead. Use an out-of-place op (y = y * 2) instead of an in-place one "
                     "(y *= 2), or .clone() the tensor first.")
-            out.append(t)
+            out.append(v if arrays else t)
         return tuple(out)
 
     def mark_non_differentiable(self, *values: Any) -> None:
@@ -285,6 +294,16 @@ class Function:
             raise _op_error(cls, args, e) from None
 
     @classmethod
+    def run(cls, *args: Any, **kwargs: Any) -> Any:
+        """``apply`` when an argument is a Tensor; otherwise plain ``forward`` on
+        the arrays, returning an array. Backward rules call ops this way, so the
+        same rule serves a first-order pass on arrays and a recorded one."""
+        for a in args:
+            if isinstance(a, Tensor):
+                return cls.apply(*args, **kwargs)
+        return cls.forward(_NoGradCtx(), *args, **kwargs)
+
+    @classmethod
     def _record(cls, args: tuple, arrays: Sequence[Any], kwargs: dict) -> Any:
         """``apply`` when the result needs a graph node: make it, run forward with it."""
         ctx = _new(cls)
@@ -315,6 +334,12 @@ class Function:
 _new = object.__new__
 
 
+def array_of(x: Any) -> Any:
+    """The NumPy array behind ``x`` (a Tensor or already an array): for masks
+    and other constants a backward rule computes from values."""
+    return x.data if isinstance(x, Tensor) else x
+
+
 def _op_error(cls: type, args: Sequence[Any], e: Exception) -> Exception:
     if isinstance(e, TensorError):
         return e
@@ -331,13 +356,13 @@ class TensorIndexError(TensorError, IndexError):
 
 # ---------------------------------------------------------------- the engine
 def _match_shape(g: Any, shape: tuple, dtype: np.dtype) -> Any:
-    """Undo broadcasting: sum ``g`` down to ``shape`` (and cast to ``dtype``).
-    The one place where broadcasting is undone, for every op."""
-    if g.data.shape != shape:
-        from .ops.movement import SumTo
-        g = SumTo.apply(g, shape=shape)
-    if g.data.dtype != dtype:
-        g = g.to(dtype)
+    """Undo broadcasting: sum ``g`` (a Tensor or an array) down to ``shape``,
+    and cast it to ``dtype``. The one place where broadcasting is undone."""
+    from .ops.movement import Cast, SumTo
+    if g.shape != shape:
+        g = SumTo.run(g, shape=shape)
+    if g.dtype != dtype:
+        g = Cast.run(g, dtype=dtype)
     return g
 
 
@@ -369,12 +394,19 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
     reverse topological order (Kahn's algorithm: a vertex runs once every
     gradient flowing into it has been summed).
 
+    A first-order pass carries plain NumPy arrays between the ops whose
+    backward allows it (``Function.backward_on_arrays``); with
+    ``create_graph`` gradients are Tensors and every step is recorded.
+
     With ``accumulate`` the leaves' ``.grad`` (and retained grads) are updated;
     with ``inputs`` the gradients reaching those tensors are returned instead.
     """
+    on_arrays = not create_graph
     pending: dict = {}
     for r, g in zip(roots, grads):
         v = r.grad_fn or r
+        if on_arrays:
+            g = g.data
         pending[v] = pending[v] + g if v in pending else g
     deps = _count_deps(list(pending))
 
@@ -387,8 +419,8 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
 
     ready = [v for v in pending if deps[v] == 0]
     aliased: set = {id(g.data) for g in grads}
-    prev_mode = _mode.enabled
-    _mode.enabled = create_graph
+    prev_mode, prev_arrays = _mode.enabled, _mode.arrays
+    _mode.enabled, _mode.arrays = create_graph, on_arrays
     # Reference counting frees everything the walk discards; pausing the cyclic
     # collector spares it rescanning a big graph again and again meanwhile.
     gc_was_on = gc.isenabled()
@@ -399,10 +431,7 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
             node = pop_ready()
             g = pop_pending(node)
             if node._hooks:
-                for hook in node._hooks:
-                    r = hook(g)
-                    if r is not None:
-                        g = r
+                g = _run_hooks(node._hooks, g, on_arrays)
             if wanted is not None and node in wanted:
                 for i in wanted[node]:
                     results[i] = g
@@ -414,7 +443,10 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
                 t = node._retain()
                 if t is not None:
                     _accumulate(t, g, create_graph, aliased)
-            in_grads = node.backward(node, g)
+            if on_arrays and not node.backward_on_arrays:
+                in_grads = _backward_on_tensors(node, g)
+            else:
+                in_grads = node.backward(node, g)
             parents = node.parents
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
@@ -426,9 +458,14 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
                 if p is None:
                     continue
                 if gi is not None:
-                    if not isinstance(gi, Tensor):
-                        gi = _wrap(np.asarray(gi))
-                    d = gi.data
+                    if on_arrays:
+                        if type(gi) is not np.ndarray:  # a NumPy scalar, a number, a Tensor
+                            gi = np.asarray(gi.data if isinstance(gi, Tensor) else gi)
+                        d = gi
+                    else:
+                        if not isinstance(gi, Tensor):
+                            gi = _wrap(np.asarray(gi))
+                        d = gi.data
                     if p._is_leaf:
                         pd = p.data
                         if d.shape != pd.shape or d.dtype != pd.dtype:
@@ -450,10 +487,35 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
                 node._saved = _FREED
                 node.inputs = ()
     finally:
-        _mode.enabled = prev_mode
+        _mode.enabled, _mode.arrays = prev_mode, prev_arrays
         if gc_was_on:
             gc.enable()
-    return results if inputs is not None else None
+    if inputs is None:
+        return None
+    return [r if r is None or isinstance(r, Tensor) else _wrap(np.asarray(r)) for r in results]
+
+
+def _backward_on_tensors(node: "Function", g: np.ndarray) -> tuple:
+    """Run a backward that wants Tensors (a user's Function, say) inside a
+    pass that carries arrays: wrap going in, unwrap coming out."""
+    _mode.arrays = False
+    try:
+        res = node.backward(node, _wrap(g))
+    finally:
+        _mode.arrays = True
+    if type(res) is not tuple:
+        res = (res,)
+    return tuple(r.data if isinstance(r, Tensor) else r for r in res)
+
+
+def _run_hooks(hooks: list, g: Any, on_arrays: bool) -> Any:
+    """Tensor hooks see (and may replace) the gradient as a Tensor."""
+    t = _wrap(g) if on_arrays else g
+    for hook in hooks:
+        r = hook(t)
+        if r is not None:
+            t = r if isinstance(r, Tensor) else _wrap(np.asarray(r))
+    return t.data if on_arrays else t
 
 
 def _skip(node: Any, deps: dict, pending: dict, ready: list) -> None:
@@ -475,20 +537,22 @@ def _skip(node: Any, deps: dict, pending: dict, ready: list) -> None:
 
 
 def _accumulate(t: Any, g: Any, create_graph: bool, aliased: set) -> None:
-    """``t.grad += g`` as PyTorch does it: a fresh tensor, never an alias."""
+    """``t.grad += g`` as PyTorch does it: a fresh tensor, never an alias.
+    ``g`` is a Tensor (recorded pass) or an array (first-order pass)."""
+    if isinstance(g, Tensor):
+        if create_graph or (t.grad is not None and t.grad.requires_grad):
+            t.grad = g if t.grad is None else t.grad + g
+            return
+        g = g.data
     if t.grad is None:
-        if create_graph:
-            t.grad = g
-        else:
-            a = g.data
-            if a.base is not None or id(a) in aliased:  # a view, or handed out already
-                a = a.copy()
-            aliased.add(id(a))
-            t.grad = _wrap(a)
-    elif create_graph or t.grad.requires_grad:
-        t.grad = t.grad + g
+        if type(g) is not np.ndarray or g.base is not None or id(g) in aliased:
+            g = np.array(g)  # a view, a scalar, or handed out already: own a copy
+        aliased.add(id(g))
+        t.grad = _wrap(g)
+    elif t.grad.requires_grad:
+        t.grad = t.grad + _wrap(g)
     else:
-        t.grad = _wrap(t.grad.data + g.data)
+        t.grad = _wrap(t.grad.data + g)
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,

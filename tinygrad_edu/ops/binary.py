@@ -2,13 +2,14 @@
 
 Each backward returns gradients of z's shape; the engine sums them back down
 to each input's shape (``autograd._match_shape``), so no op undoes
-broadcasting itself. Either input may be a plain Python number.
+broadcasting itself. Either input may be a plain Python number. Every backward
+uses only what NumPy arrays and Tensors share (``backward_on_arrays``).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function, TensorError
+from ..autograd import Function, TensorError, array_of
 
 
 def _need(ctx, i):
@@ -18,6 +19,8 @@ def _need(ctx, i):
 
 class Add(Function):
     """z = x + y;  dx = dz,  dy = dz"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -31,6 +34,8 @@ class Add(Function):
 class Sub(Function):
     """z = x - y;  dx = dz,  dy = -dz"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx, x, y):
         return x - y
@@ -42,6 +47,8 @@ class Sub(Function):
 
 class Mul(Function):
     """z = x * y;  dx = dz * y,  dy = dz * x"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -56,6 +63,8 @@ class Mul(Function):
 
 class Div(Function):
     """z = x / y;  dx = dz / y,  dy = -dz * x / y^2"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -73,6 +82,8 @@ class Div(Function):
 
 class Pow(Function):
     """z = x ** y;  dx = dz * y * x^(y-1),  dy = dz * z * log(x)"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -94,14 +105,16 @@ class Pow(Function):
                 logx = float(np.log(x)) if x > 0 else (0.0 if x == 0 else float("nan"))
             else:
                 # torch's convention: d(0^y)/dy = 0 (instead of 0 * -inf = nan)
-                from ..tensor import where
-                logx = where(x.data == 0, 1.0, x).log()
+                from .unary import Log
+                logx = Log.run(Where.run(x, 1.0, cond=array_of(x) != 0))
             gy = g * (x ** y) * logx
         return gx, gy
 
 
 class Maximum(Function):
     """z = max(x, y);  dx = dz * [x > y] (half where equal), dy likewise"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -111,13 +124,15 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        xd, yd = getattr(x, "data", x), getattr(y, "data", y)
-        wx = ((xd > yd) + 0.5 * (xd == yd)).astype(g.data.dtype)
+        xd, yd = array_of(x), array_of(y)
+        wx = ((xd > yd) + 0.5 * (xd == yd)).astype(g.dtype)
         return g * wx, g * (1 - wx)
 
 
 class Minimum(Function):
     """z = min(x, y);  dx = dz * [x < y] (half where equal), dy likewise"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -127,13 +142,15 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        xd, yd = getattr(x, "data", x), getattr(y, "data", y)
-        wx = ((xd < yd) + 0.5 * (xd == yd)).astype(g.data.dtype)
+        xd, yd = array_of(x), array_of(y)
+        wx = ((xd < yd) + 0.5 * (xd == yd)).astype(g.dtype)
         return g * wx, g * (1 - wx)
 
 
 class Where(Function):
     """z = x where cond else y;  dx = dz * cond,  dy = dz * ~cond"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, y, cond):
@@ -142,12 +159,14 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx, g):
-        c = ctx.cond.astype(g.data.dtype)
+        c = ctx.cond.astype(g.dtype)
         return g * c, g * (1 - c)
 
 
 class MatMul(Function):
     """z = x @ y (NumPy's 1-D and batched rules);  dx = dz @ y^T,  dy = x^T @ dz"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -168,13 +187,14 @@ class MatMul(Function):
         x, y = ctx.saved_tensors
         # Treat a 1-D x as a row (1, n) and a 1-D y as a column (n, 1); the
         # engine sums away batch dimensions that came from broadcasting.
-        x2 = x.unsqueeze(0) if x.ndim == 1 else x
-        y2 = y.unsqueeze(-1) if y.ndim == 1 else y
+        # (reshape, @, .mT and squeeze work the same on arrays and Tensors)
+        x2 = x.reshape((1,) + x.shape) if x.ndim == 1 else x
+        y2 = y.reshape(y.shape + (1,)) if y.ndim == 1 else y
         g2 = g  # put back the size-1 axes the 1-D rules removed (y's first: g may be 0-d)
         if y.ndim == 1:
-            g2 = g2.unsqueeze(-1)
+            g2 = g2.reshape(g2.shape + (1,))
         if x.ndim == 1:
-            g2 = g2.unsqueeze(-2)
+            g2 = g2.reshape(g2.shape[:-1] + (1,) + g2.shape[-1:])
         gx = gy = None
         if _need(ctx, 0):
             gx = g2 @ y2.mT

@@ -1,6 +1,8 @@
 """Movement ops: reshape, permute, expand, index, join. They move numbers
 without changing them, so each backward moves the gradient back the other way
 (reshape <-> reshape, expand <-> sum_to, index <-> index_add, cat <-> slices).
+Each backward calls its partner through ``Op.run``, so it runs on plain arrays
+in a first-order pass (``backward_on_arrays``) and records under create_graph.
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from ..autograd import Function, TensorError, TensorIndexError
 
 class Reshape(Function):
     """y = x viewed with a new shape;  dx = dy reshaped to x's shape"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -31,6 +35,8 @@ class Reshape(Function):
 class Permute(Function):
     """y = x with its axes reordered;  dx = dy with the inverse order"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx, x, dims):
         if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
@@ -41,11 +47,13 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.permute(*np.argsort([d % len(ctx.dims) for d in ctx.dims]).tolist())
+        return Permute.run(g, dims=tuple(np.argsort([d % len(ctx.dims) for d in ctx.dims]).tolist()))
 
 
 class Expand(Function):
     """y = x broadcast to ``shape``;  dx = dy summed back to x's shape"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -63,11 +71,13 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return SumTo.apply(g, shape=ctx.in_shape)
+        return SumTo.run(g, shape=ctx.in_shape)
 
 
 class SumTo(Function):
     """y = x summed down to ``shape`` (undoes broadcasting);  dx = dy expanded back"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -80,11 +90,13 @@ class SumTo(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return Expand.apply(g, shape=ctx.in_shape)
+        return Expand.run(g, shape=ctx.in_shape)
 
 
 class Repeat(Function):
     """y = x tiled ``sizes`` times along each axis;  dx = sum of dy over the copies"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, sizes):
@@ -99,7 +111,8 @@ class Repeat(Function):
     def backward(ctx, g):
         shape = (1,) * (len(ctx.sizes) - len(ctx.in_shape)) + tuple(ctx.in_shape)
         split = [d for r, s in zip(ctx.sizes, shape) for d in (r, s)]
-        summed = g.reshape(split).sum(dim=tuple(range(0, len(split), 2)))
+        from .reduce import Sum
+        summed = Sum.run(g.reshape(split), dim=tuple(range(0, len(split), 2)))
         return summed.reshape(ctx.in_shape)
 
 
@@ -160,6 +173,8 @@ def _is_basic(index):
 class GetItem(Function):
     """y = x[index];  dx = zeros like x, with dy added at index (repeats add up)"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx, x, index):
         ctx.in_shape, ctx.index = x.shape, index
@@ -167,11 +182,13 @@ class GetItem(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return IndexAdd.apply(g, index=ctx.index, shape=ctx.in_shape)
+        return IndexAdd.run(g, index=ctx.index, shape=ctx.in_shape)
 
 
 class IndexAdd(Function):
     """y = zeros(shape) with x added at index;  dx = dy[index]"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, index, shape):
@@ -185,11 +202,13 @@ class IndexAdd(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return GetItem.apply(g, index=ctx.index)
+        return GetItem.run(g, index=ctx.index)
 
 
 class SetItem(Function):
     """y = x with y[index] = v;  dx = dy with zeros at index,  dv = dy[index]"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, v, index):
@@ -202,8 +221,8 @@ class SetItem(Function):
 
     @staticmethod
     def backward(ctx, g):
-        gv = GetItem.apply(g, index=ctx.index) if ctx.needs_input_grad[1] else None
-        return g * ctx.keep.astype(g.data.dtype), gv
+        gv = GetItem.run(g, index=ctx.index) if ctx.needs_input_grad[1] else None
+        return g * ctx.keep.astype(g.dtype), gv
 
 
 def _along(indices, dim):
@@ -216,6 +235,8 @@ def _along(indices, dim):
 class TakeAlong(Function):
     """y = x picked at ``indices`` along ``dim``;  dx = dy added back at those places"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx, x, indices, dim):
         ctx.in_shape, ctx.indices, ctx.dim = x.shape, indices, dim
@@ -223,11 +244,13 @@ class TakeAlong(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return ScatterAlong.apply(g, indices=ctx.indices, dim=ctx.dim, shape=ctx.in_shape)
+        return ScatterAlong.run(g, indices=ctx.indices, dim=ctx.dim, shape=ctx.in_shape)
 
 
 class ScatterAlong(Function):
     """y = zeros(shape) with x added at ``indices`` along ``dim``;  dx = dy picked there"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, indices, dim, shape):
@@ -238,12 +261,14 @@ class ScatterAlong(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return TakeAlong.apply(g, indices=ctx.indices, dim=ctx.dim)
+        return TakeAlong.run(g, indices=ctx.indices, dim=ctx.dim)
 
 
 # ---------------------------------------------------------------- joining
 class Cat(Function):
     """y = concatenate(x1, x2, ...);  dxi = dy sliced where xi went"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, *xs, dim=0):
@@ -265,6 +290,8 @@ class Cat(Function):
 class Stack(Function):
     """y = stack(x1, x2, ...) along a new ``dim``;  dxi = dy[..., i, ...]"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx, *xs, dim=0):
         ctx.dim = dim
@@ -280,6 +307,8 @@ class Stack(Function):
 class Cast(Function):
     """y = x converted to ``dtype``;  dx = dy converted back"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.in_dtype = x.dtype
@@ -287,11 +316,13 @@ class Cast(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.to(ctx.in_dtype) if ctx.in_dtype.kind in "fc" else None
+        return Cast.run(g, dtype=ctx.in_dtype) if ctx.in_dtype.kind in "fc" else None
 
 
 class Clone(Function):
     """y = a copy of x;  dx = dy"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x):

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..autograd import Function, TensorError, TensorIndexError
 from .movement import Expand
+from .unary import Exp
 
 
 def _axes(name, dim, shape):
@@ -42,11 +43,13 @@ def _expand(ctx, g):
     k = ctx.kshape
     if g.data.shape != k[len(k) - g.data.ndim:]:  # reduced axes not all leading
         g = g.reshape(k)
-    return Expand.apply(g, shape=ctx.in_shape)
+    return Expand.run(g, shape=ctx.in_shape)
 
 
 class Sum(Function):
     """y = sum(x);  dx = dy (broadcast back)"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
@@ -62,6 +65,8 @@ class Sum(Function):
 
 class Mean(Function):
     """y = sum(x) / n;  dx = dy / n (broadcast back)"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
@@ -80,6 +85,8 @@ class Mean(Function):
 class Amax(Function):
     """y = max(x);  dx = dy * [x == y] / (number of maxima), as torch splits ties"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         axes = _setup(ctx, "amax", x, dim)
@@ -92,7 +99,7 @@ class Amax(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return _expand(ctx, g) * ctx.weight.astype(g.data.dtype)
+        return _expand(ctx, g) * ctx.weight.astype(g.dtype)
 
 
 class Prod(Function):
@@ -130,6 +137,8 @@ class Prod(Function):
 class LogSumExp(Function):
     """y = log(sum(exp(x)));  dx = dy * exp(x - y)   (computed as m + log(sum(exp(x - m))))"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         axes = _setup(ctx, "logsumexp", x, dim)
@@ -145,11 +154,13 @@ class LogSumExp(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        return _expand(ctx, g) * (x - y.reshape(ctx.kshape)).exp()
+        return _expand(ctx, g) * Exp.run(x - y.reshape(ctx.kshape))
 
 
 class Softmax(Function):
     """y = exp(x) / sum(exp(x));  dx = y * (dy - sum(dy * y))"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -163,11 +174,13 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return y * (g - (g * y).sum(ctx.dim, keepdim=True))
+        return y * (g - Sum.run(g * y, dim=ctx.dim, keepdim=True))
 
 
 class LogSoftmax(Function):
     """y = x - logsumexp(x);  dx = dy - exp(y) * sum(dy)"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -182,4 +195,4 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g - y.exp() * g.sum(ctx.dim, keepdim=True)
+        return g - Exp.run(y) * Sum.run(g, dim=ctx.dim, keepdim=True)

@@ -3,16 +3,21 @@
 Where the derivative is easiest in terms of the output (exp, tanh, sigmoid,
 sqrt), the output array is saved; ``ctx.saved_tensors`` hands it back as the
 output Tensor, so the rule still differentiates again under ``create_graph``.
+
+Every backward here uses only operators and ``Op.run``, which NumPy arrays and
+Tensors share (``backward_on_arrays``): a first-order pass runs them on arrays.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, array_of
 
 
 class Neg(Function):
     """y = -x;  dx = -dy"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
@@ -25,6 +30,8 @@ class Neg(Function):
 
 class Exp(Function):
     """y = exp(x);  dx = dy * y"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
@@ -41,6 +48,8 @@ class Exp(Function):
 class Log(Function):
     """y = log(x);  dx = dy / x"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -55,6 +64,8 @@ class Log(Function):
 
 class Sqrt(Function):
     """y = sqrt(x);  dx = dy / (2 y)"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
@@ -72,6 +83,8 @@ class Sqrt(Function):
 class Sin(Function):
     """y = sin(x);  dx = dy * cos(x)"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -80,11 +93,13 @@ class Sin(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * x.cos()
+        return g * Cos.run(x)
 
 
 class Cos(Function):
     """y = cos(x);  dx = -dy * sin(x)"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
@@ -94,11 +109,13 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return -(g * x.sin())
+        return -(g * Sin.run(x))
 
 
 class Tanh(Function):
     """y = tanh(x);  dx = dy * (1 - y^2)"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
@@ -115,13 +132,16 @@ class Tanh(Function):
 class Sigmoid(Function):
     """y = 1 / (1 + exp(-x));  dx = dy * y * (1 - y)"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx, x):
-        # 1/(1+exp(-x)) overflows exp for x < -88 (float32); the identical
-        # 0.5 * tanh(x/2) + 0.5 never does, and costs one ufunc call too.
-        y = np.tanh(x * 0.5)
-        y *= 0.5
-        y += 0.5
+        # exp(-x) overflows to inf for x < -88 (float32), and 1 / (1 + inf) is
+        # exactly the right answer 0: only the warning needs silencing.
+        with np.errstate(over="ignore"):
+            y = np.asarray(np.exp(-x))  # (a 0-d result comes back as a scalar)
+        y += 1
+        np.reciprocal(y, out=y)
         ctx.save_for_backward(y)
         return y
 
@@ -134,6 +154,8 @@ class Sigmoid(Function):
 class Relu(Function):
     """y = max(x, 0);  dx = dy * [x > 0]"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx, x):
         y = np.maximum(x, 0)
@@ -143,11 +165,13 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g * (y.data > 0).astype(g.data.dtype)
+        return g * (array_of(y) > 0)
 
 
 class Abs(Function):
     """y = |x|;  dx = dy * sign(x)  (0 at x = 0, as torch)"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
@@ -157,11 +181,13 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * np.sign(x.data).astype(g.data.dtype)
+        return g * np.sign(array_of(x))
 
 
 class Clamp(Function):
     """y = min(max(x, lo), hi);  dx = dy * [lo <= x <= hi]"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -172,9 +198,10 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        inside = np.ones(x.shape, dtype=bool)
+        xd = array_of(x)
+        inside = np.ones(xd.shape, dtype=bool)
         if ctx.lo is not None:
-            inside &= x.data >= ctx.lo
+            inside &= xd >= ctx.lo
         if ctx.hi is not None:
-            inside &= x.data <= ctx.hi
-        return g * inside.astype(g.data.dtype), None, None
+            inside &= xd <= ctx.hi
+        return g * inside, None, None
