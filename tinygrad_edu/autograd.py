@@ -131,7 +131,9 @@ _wrap: Any = None
 
 
 class _NoGradCtx:
-    """The ctx handed to ``forward`` when nothing is recorded: saving is a no-op."""
+    """The ctx handed to ``forward`` when nothing is recorded: saving is a no-op.
+    One instance is shared: forwards may set attributes on it (for a backward
+    that never comes) but must not read them back."""
 
     needs_input_grad = ()
 
@@ -248,25 +250,27 @@ class Function:
     def mark_non_differentiable(self, *values: Any) -> None:
         pass
 
-    def _bind_saved(self, out: Any) -> None:
+    def _bind_saved(self, out: Any, arrays: Sequence[Any]) -> None:
         """Remember which saved arrays are inputs or the output, with their
         versions, so backward can hand back Tensors and detect in-place changes.
         ``_refs`` holds, per saved value, an input index (the output is -1;
         None: neither) followed by that tensor's version now."""
-        refs = []
-        inputs = self.inputs
+        refs: list = []
+        data = out.data
         for v in self._saved:
-            r = ver = None
             if type(v) is np.ndarray:
-                if v is out.data:
-                    r, ver = -1, 0
+                if v is data:
+                    refs += (-1, 0)
                     self._out = weakref.ref(out)
+                    continue
+                for i, a in enumerate(arrays):
+                    if a is v:
+                        refs += (i, self.inputs[i]._version)
+                        break
                 else:
-                    for i, a in enumerate(inputs):
-                        if isinstance(a, Tensor) and a.data is v:
-                            r, ver = i, a._version
-                            break
-            refs += (r, ver)
+                    refs += (None, None)
+            else:
+                refs += (None, None)
         self._refs = tuple(refs)  # a tuple of ints: the garbage collector skips it
 
     def name(self) -> str:
@@ -301,7 +305,7 @@ class Function:
         for a in args:
             if isinstance(a, Tensor):
                 return cls.apply(*args, **kwargs)
-        return cls.forward(_NoGradCtx(), *args, **kwargs)
+        return cls.forward(_NO_GRAD_CTX, *args, **kwargs)
 
     @classmethod
     def _record(cls, args: tuple, arrays: Sequence[Any], kwargs: dict) -> Any:
@@ -316,10 +320,10 @@ class Function:
             out = cls.forward(ctx, *arrays, **kwargs)
         except (ValueError, IndexError, TypeError) as e:
             raise _op_error(cls, args, e) from None
-        res = _wrap(out)
+        res = _new(Tensor)
+        res.data = data = out if type(out) is np.ndarray else np.asarray(out)
         res.grad_fn = ctx
         res.requires_grad = True
-        data = res.data
         ctx.shape = data.shape
         ctx.dtype = data.dtype
         if ctx._saved:
@@ -327,7 +331,7 @@ class Function:
                 # NumPy returns a scalar (np.float64), not an array, for a 0-d result;
                 # saved references to it must point at the output's array instead.
                 ctx._saved = tuple(data if v is out else v for v in ctx._saved)
-            ctx._bind_saved(res)
+            ctx._bind_saved(res, arrays)
         return res
 
 

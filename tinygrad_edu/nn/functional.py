@@ -3,7 +3,8 @@
 
 Most are one line over Tensor methods. Five are fused ``Function`` subclasses,
 written like the ops in ``ops/`` (forward in NumPy, backward in Tensor ops, so
-``create_graph=True`` still works):
+``create_graph=True`` still works; those marked ``backward_on_arrays`` use only
+what arrays share with Tensors, so a plain backward runs them on arrays):
 
 * ``linear``: one graph node instead of three (transpose, matmul, add); the
   training step of a small net is mostly per-op overhead.
@@ -45,6 +46,8 @@ _REDUCTIONS = ("none", "mean", "sum")
 class _Linear(Function):
     """y = x @ W^T + b;  dx = dy @ W,  dW = dy^T @ x,  db = dy summed over the batch"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx, x, w, b):
         if x.shape[-1:] != w.shape[1:]:
@@ -65,31 +68,15 @@ class _Linear(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # Written with what arrays and Tensors share (@, .T, reshape, sum(0)), so
+        # a plain backward runs on the arrays, a create_graph one records.
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        if not is_grad_enabled():
-            # A plain backward (no create_graph): the same three formulas on
-            # the arrays, without a Tensor for each step in between. A small
-            # net's training step spends its overhead here.
-            return _linear_grads(g.data, x.data, w.data, need)
         gx = g @ w if need[0] else None
-        gw = None
-        if need[1]:  # fold any leading batch dimensions into one
-            g2 = g if g.ndim == 2 else g.reshape(-1, w.shape[0])
-            x2 = x if x.ndim == 2 else x.reshape(-1, w.shape[1])
-            gw = g2.T @ x2
-        # db = dy: the engine sums it over the batch (it undoes broadcasting)
-        gb = g if len(need) > 2 and need[2] else None
+        g2 = g if g.ndim == 2 else g.reshape(-1, w.shape[0])  # fold leading batch dims
+        gw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, w.shape[1])) if need[1] else None
+        gb = g2.sum(0) if len(need) > 2 and need[2] else None
         return gx, gw, gb
-
-
-def _linear_grads(g: np.ndarray, x: np.ndarray, w: np.ndarray, need: tuple) -> tuple:
-    """dx = dy @ W,  dW = dy^T @ x,  db = sum of dy over the batch, in NumPy."""
-    gx = _wrap(g @ w) if need[0] else None
-    g2 = g.reshape(-1, w.shape[0])
-    gw = _wrap(g2.T @ x.reshape(-1, w.shape[1])) if need[1] else None
-    gb = _wrap(g2.sum(axis=0)) if len(need) > 2 and need[2] else None
-    return gx, gw, gb
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -195,6 +182,8 @@ def _array(x: Any) -> np.ndarray | None:
 class _MSE(Function):
     """l = (x - y)^2 (then reduced);  dx = dl * 2 (x - y),  dy = -dx"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx, x, y, reduction):
         d = x - y
@@ -260,6 +249,8 @@ def _class_weights(name: str, t: np.ndarray, n_classes: int, weight: np.ndarray 
 class _NLL(Function):
     """l_i = -w[t_i] x[i, t_i];  dx[i, c] = -dl_i w[t_i] [c == t_i]"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
         t, coef = _class_weights("nll_loss", target, x.shape[1], weight, ignore_index,
@@ -281,6 +272,8 @@ class _NLL(Function):
 
 class _CrossEntropy(Function):
     """l_i = -w[t_i] log_softmax(x)[i, t_i];  dx_i = dl_i w[t_i] (softmax(x)_i - onehot(t_i))"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):

@@ -57,12 +57,13 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.in_shape = np.shape(x)
+        x = np.asarray(x)
+        ctx.in_shape = x.shape
         try:
             n = math.prod(shape)
-            if n > 4096 and np.size(x) * 64 < n:
+            if n > 4096 and x.size * 64 < n:
                 return np.broadcast_to(x, shape)  # a read-only view: no copy of big data
-            out = np.empty(shape, dtype=np.result_type(x))  # small: a copy is cheaper
+            out = np.empty(shape, dtype=x.dtype)  # small: a copy is cheaper than the view
             out[...] = x
             return out
         except ValueError:

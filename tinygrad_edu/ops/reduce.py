@@ -33,15 +33,19 @@ def _keep(shape, axes):
 
 
 def _setup(ctx, name, x, dim):
-    axes = _axes(name, dim, np.shape(x))
-    ctx.in_shape, ctx.kshape = np.shape(x), _keep(np.shape(x), axes)
+    shape = np.shape(x)
+    if dim is None:  # everything: the common case, kept cheap
+        ctx.in_shape, ctx.kshape = shape, (1,) * len(shape)
+        return tuple(range(len(shape)))
+    axes = _axes(name, dim, shape)
+    ctx.in_shape, ctx.kshape = shape, _keep(shape, axes)
     return axes
 
 
 def _expand(ctx, g):
     """Gradient of the reduced shape -> broadcast back over x's shape."""
     k = ctx.kshape
-    if g.data.shape != k[len(k) - g.data.ndim:]:  # reduced axes not all leading
+    if g.shape != k[len(k) - g.ndim:]:  # reduced axes not all leading
         g = g.reshape(k)
     return Expand.run(g, shape=ctx.in_shape)
 
@@ -54,9 +58,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         axes = _setup(ctx, "sum", x, dim)
-        if dim is None and not keepdim:
-            return x.sum()  # the same, without the tuple of axes (faster)
-        return np.sum(x, axis=axes, keepdims=keepdim)
+        return np.add.reduce(x, axis=None if dim is None else axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
