@@ -226,26 +226,36 @@ class Function:
                 "Call .backward(retain_graph=True) the first time if you need to.")
         arrays = _mode.arrays
         refs = self._refs
+        if arrays:  # a first-order pass on arrays: the values as saved, once checked
+            if refs is not None:
+                for k in range(0, len(refs), 2):
+                    if refs[k] is not None:
+                        self._check_version(refs[k], refs[k + 1])
+            return saved
         out = []
         for k, v in enumerate(saved):
             r = refs[2 * k] if refs is not None else None
             if r is None:
-                out.append(v if arrays or type(v) is not np.ndarray else _wrap(v))
+                out.append(_wrap(v) if type(v) is np.ndarray else v)
                 continue
             t = self.inputs[r] if r >= 0 else self._out()
             if t is None:  # the output tensor is gone: its value is all we need
-                out.append(v if arrays else _wrap(v))
+                out.append(_wrap(v))
                 continue
-            ver = refs[2 * k + 1]
-            if t._version != ver:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified "
-                    f"by an inplace operation: a tensor of shape {tuple(t.data.shape)} saved by "
-                    f"{self.name()} is at version {t._version}; expected version {ver} "
-                    "instead. Use an out-of-place op (y = y * 2) instead of an in-place one "
-                    "(y *= 2), or .clone() the tensor first.")
-            out.append(v if arrays else t)
+            self._check_version(r, refs[2 * k + 1])
+            out.append(t)
         return tuple(out)
+
+    def _check_version(self, r: int, version: int) -> None:
+        """Raise if the saved input ``r`` (the output when -1) changed in place."""
+        t = self.inputs[r] if r >= 0 else self._out()
+        if t is not None and t._version != version:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified "
+                f"by an inplace operation: a tensor of shape {tuple(t.data.shape)} saved by "
+                f"{self.name()} is at version {t._version}; expected version {version} "
+                "instead. Use an out-of-place op (y = y * 2) instead of an in-place one "
+                "(y *= 2), or .clone() the tensor first.")
 
     def mark_non_differentiable(self, *values: Any) -> None:
         pass
@@ -283,39 +293,37 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the op on Tensors (or Python numbers) and record it in the graph."""
-        if len(args) == 2:  # the commonest case, spelled out: this is the hot path
-            a, b = args
-            arrays = (a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b)
+        # Unwrap each argument to its array and note where its gradient goes:
+        # its node, itself (a leaf that requires grad), or nowhere (None).
+        # Two arguments are spelled out: the hottest path in the package.
+        if len(args) == 2:
+            x, y = args
+            px = py = None
+            if isinstance(x, Tensor):
+                if x.requires_grad:
+                    px = x.grad_fn or x
+                x = x.data
+            if isinstance(y, Tensor):
+                if y.requires_grad:
+                    py = y.grad_fn or y
+                y = y.data
+            arrays, parents = (x, y), (px, py)
+            record = px is not None or py is not None
         else:
             arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-        if _mode.enabled:
-            for a in args:
-                if isinstance(a, Tensor) and a.requires_grad:
-                    return cls._record(args, arrays, kwargs)
-        try:
-            return _wrap(cls.forward(_NO_GRAD_CTX, *arrays, **kwargs))
-        except (ValueError, IndexError, TypeError) as e:
-            raise _op_error(cls, args, e) from None
-
-    @classmethod
-    def run(cls, *args: Any, **kwargs: Any) -> Any:
-        """``apply`` when an argument is a Tensor; otherwise plain ``forward`` on
-        the arrays, returning an array. Backward rules call ops this way, so the
-        same rule serves a first-order pass on arrays and a recorded one."""
-        for a in args:
-            if isinstance(a, Tensor):
-                return cls.apply(*args, **kwargs)
-        return cls.forward(_NO_GRAD_CTX, *args, **kwargs)
-
-    @classmethod
-    def _record(cls, args: tuple, arrays: Sequence[Any], kwargs: dict) -> Any:
-        """``apply`` when the result needs a graph node: make it, run forward with it."""
+            parents = tuple([(a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad
+                             else None for a in args])
+            record = any(p is not None for p in parents)  # (not ==: Tensors compare elementwise)
+        if not (record and _mode.enabled):
+            try:
+                return _wrap(cls.forward(_NO_GRAD_CTX, *arrays, **kwargs))
+            except (ValueError, IndexError, TypeError) as e:
+                raise _op_error(cls, args, e) from None
         ctx = _new(cls)
         ctx.inputs = args
+        ctx.parents = parents
         if kwargs:  # the op's options (dim=, shape=...): viz and check_nodes re-run forward
             ctx.kwargs = kwargs
-        ctx.parents = tuple([(a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad
-                             else None for a in args])
         try:
             out = cls.forward(ctx, *arrays, **kwargs)
         except (ValueError, IndexError, TypeError) as e:
@@ -333,6 +341,16 @@ class Function:
                 ctx._saved = tuple(data if v is out else v for v in ctx._saved)
             ctx._bind_saved(res, arrays)
         return res
+
+    @classmethod
+    def run(cls, *args: Any, **kwargs: Any) -> Any:
+        """``apply`` when an argument is a Tensor; otherwise plain ``forward`` on
+        the arrays, returning an array. Backward rules call ops this way, so the
+        same rule serves a first-order pass on arrays and a recorded one."""
+        for a in args:
+            if isinstance(a, Tensor):
+                return cls.apply(*args, **kwargs)
+        return cls.forward(_NO_GRAD_CTX, *args, **kwargs)
 
 
 _new = object.__new__
