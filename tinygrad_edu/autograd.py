@@ -310,10 +310,17 @@ class Function:
             arrays, parents = (x, y), (px, py)
             record = px is not None or py is not None
         else:
-            arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-            parents = tuple([(a.grad_fn or a) if isinstance(a, Tensor) and a.requires_grad
-                             else None for a in args])
-            record = any(p is not None for p in parents)  # (not ==: Tensors compare elementwise)
+            arrays, plist, record = [], [], False
+            for a in args:
+                p = None
+                if isinstance(a, Tensor):
+                    if a.requires_grad:
+                        p = a.grad_fn or a
+                        record = True
+                    a = a.data
+                arrays.append(a)
+                plist.append(p)
+            parents = tuple(plist)
         if not (record and _mode.enabled):
             try:
                 return _wrap(cls.forward(_NO_GRAD_CTX, *arrays, **kwargs))

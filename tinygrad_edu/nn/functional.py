@@ -153,8 +153,8 @@ def _check_reduction(name: str, reduction: str) -> None:
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":  # sum / n: a third of np.mean's fixed cost on small arrays
-        return loss.sum() / loss.size if loss.size else loss.mean()
-    return loss.sum() if reduction == "sum" else loss
+        return np.add.reduce(loss, axis=None) / loss.size if loss.size else loss.mean()
+    return np.add.reduce(loss, axis=None) if reduction == "sum" else loss
 
 
 def _scale(ctx: Any, g: Tensor) -> Tensor:

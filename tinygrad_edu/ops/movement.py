@@ -86,7 +86,7 @@ class SumTo(Function):
         lead = x.ndim - len(shape)
         axes = tuple(range(lead)) + tuple(
             lead + i for i, s in enumerate(shape) if s == 1 and x.shape[lead + i] != 1)
-        y = x.sum(axis=axes, keepdims=True) if axes else x
+        y = np.add.reduce(x, axis=axes, keepdims=True) if axes else x
         return y.reshape(shape) if lead else y
 
     @staticmethod
