@@ -4,7 +4,7 @@
     python benchmarks/run.py --write      # also refresh benchmarks/README.md
     python benchmarks/run.py --quick      # fewer repeats, shorter chain (a smoke test)
 
-Every case does the same work three ways on the same float32 data:
+Every case does the same work three ways on the same data (float32; the chain float64):
 tinygrad_edu, NumPy with forward and backward written out by hand, and torch
 eager (when installed). Each time is the median of repeats; the ratios are to
 the hand-written NumPy of the same run. BLAS runs on one thread on every side
@@ -91,37 +91,53 @@ def case_small(repeats: int) -> dict:
 # ---------------------------------------------------------------- case 2
 def case_chain(n: int, repeats: int) -> dict:
     """y = y * 1.0001 + 0.0001 repeated n times, then backward; time per step.
-    y is a 1-element float32 array on every side."""
+    y is a 1-element float64 array on every side (1.0001**1e6 = 2.7e43 would
+    overflow float32)."""
 
     def numpy_run():
-        y = np.ones(1, dtype=np.float32)
+        y = np.ones(1, dtype=np.float64)
         for _ in range(n):
             y = y * 1.0001 + 0.0001
-        g = np.ones(1, dtype=np.float32)
+        g = np.ones(1, dtype=np.float64)
         for _ in range(n):  # dy_k/dy_{k-1} = 1.0001
             g = g * 1.0001
         return g
 
     def tg_run():
-        x = tg.ones(1, requires_grad=True)
+        x = tg.ones(1, dtype=tg.float64, requires_grad=True)
         y = x
         for _ in range(n):
             y = y * 1.0001 + 0.0001
-        y.backward(tg.ones(1))
+        y.backward(tg.ones(1, dtype=tg.float64))
         return x.grad
 
     out = {"numpy": median_time(numpy_run, repeats) / n,
            "tinygrad_edu": median_time(tg_run, repeats) / n}
     if torch is not None:
         def torch_run():
-            x = torch.ones(1, requires_grad=True)
+            x = torch.ones(1, dtype=torch.float64, requires_grad=True)
             y = x
             for _ in range(n):
                 y = y * 1.0001 + 0.0001
-            y.backward(torch.ones(1))
+            y.backward(torch.ones(1, dtype=torch.float64))
             return x.grad
 
         out["torch"] = median_time(torch_run, repeats) / n
+    return out
+
+
+def chain_scaling(sizes: list[int]) -> list[tuple[int, float]]:
+    """tinygrad_edu's time per step of the chain at several lengths: flat when
+    forward and backward are linear in the length of the graph."""
+    out = []
+    for n in sizes:
+        def tg_run():
+            x = tg.ones(1, dtype=tg.float64, requires_grad=True)
+            y = x
+            for _ in range(n):
+                y = y * 1.0001 + 0.0001
+            y.backward(tg.ones(1, dtype=tg.float64))
+        out.append((n, median_time(tg_run, 3) / n))
     return out
 
 
@@ -268,6 +284,11 @@ def main() -> None:
         ok = "met" if ratio <= target else "NOT met"
         lines.append(f"| {title} | {fmt_time(res['numpy'])} | {fmt_time(res['tinygrad_edu'])} "
                      f"| {t_time} | **{ratio:.2f}x** | {t_ratio} | ≤ {target}x ({ok}) |")
+    scaling = chain_scaling(sorted({10_000, 100_000, chain_n}))
+    lines += ["", "Chain, tinygrad_edu alone, by length (linear time: the same cost per step):", "",
+              "| steps | " + " | ".join(f"{n:,}" for n, _ in scaling) + " |",
+              "|---|" + "---|" * len(scaling),
+              "| time per step (fwd+bwd) | " + " | ".join(fmt_time(t) for _, t in scaling) + " |"]
     table = "\n".join(lines)
     env = (f"Python {platform.python_version()}, NumPy {np.__version__}, "
            f"torch {torch.__version__ if torch else 'not installed'}, {os.cpu_count()} cores, "

@@ -395,9 +395,11 @@ def _match_shape(g: Any, shape: tuple, dtype: np.dtype) -> Any:
     return g
 
 
-def _count_deps(starts: Sequence[Any]) -> dict:
+def _count_deps(starts: Sequence[Any], direct_leaves: bool) -> dict:
     """For every vertex reachable from ``starts``: how many edges point at it.
-    An explicit stack, not recursion: a million-node chain is fine."""
+    An explicit stack, not recursion: a million-node chain is fine. With
+    ``direct_leaves``, leaves without hooks are left out: the walk adds each
+    gradient to their ``.grad`` as it arrives (the sum is the same)."""
     deps = dict.fromkeys(starts, 0)
     stack = list(deps)
     pop, push = stack.pop, stack.append
@@ -406,7 +408,7 @@ def _count_deps(starts: Sequence[Any]) -> dict:
         if node._is_leaf:
             continue
         for p in node.parents:
-            if p is None:
+            if p is None or (direct_leaves and p._is_leaf and not p._hooks):
                 continue
             if p in deps:
                 deps[p] += 1
@@ -437,7 +439,8 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
         if on_arrays:
             g = g.data
         pending[v] = pending[v] + g if v in pending else g
-    deps = _count_deps(list(pending))
+    direct_leaves = accumulate and inputs is None
+    deps = _count_deps(list(pending), direct_leaves)
 
     wanted = None
     if inputs is not None:  # autograd.grad: report the gradient reaching these
@@ -485,6 +488,15 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
                     f"expected {len(parents)} (one per input of forward)")
             for p, gi in zip(parents, in_grads):
                 if p is None:
+                    continue
+                if direct_leaves and p._is_leaf and not p._hooks:
+                    if gi is not None:
+                        if on_arrays and type(gi) is not np.ndarray:
+                            gi = np.asarray(gi.data if isinstance(gi, Tensor) else gi)
+                        pd = p.data
+                        if gi.shape != pd.shape or gi.dtype != pd.dtype:
+                            gi = _match_shape(gi, pd.shape, pd.dtype)
+                        _accumulate(p, gi, create_graph, aliased)
                     continue
                 if gi is not None:
                     if on_arrays:
