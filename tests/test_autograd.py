@@ -22,12 +22,13 @@ def test_gradients_accumulate_over_two_backward_calls():
     np.testing.assert_allclose(x.grad.data, [4.0, 8.0, 12.0])
 
 
-def test_accumulated_grad_is_a_new_tensor_not_an_alias():
+def test_accumulation_adds_into_the_existing_grad_as_torch_does():
+    # torch: AccumulateGrad adds in place, so a reference to .grad sees the sum
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     (x * 3).sum().backward()
     first = x.grad
     (x * 3).sum().backward()
-    np.testing.assert_allclose(first.data, [3.0, 3.0])  # the old grad was not changed in place
+    assert first is x.grad
     np.testing.assert_allclose(x.grad.data, [6.0, 6.0])
 
 
@@ -594,3 +595,139 @@ def test_setitem_on_non_leaf_matches_torch():
     if HAS_TORCH:
         import torch
         np.testing.assert_allclose(g.data, run(torch).numpy())
+
+
+# ---------------------------------------------------------------- review fixes
+def test_node_receiving_only_none_gradients_is_skipped_cleanly():
+    class FirstOnly(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a + b
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, None
+
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    FirstOnly.apply(x, w * 2).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [1.0, 1.0])
+    assert w.grad is None
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_backward_returning_a_python_number_is_a_gradient(create_graph):
+    class TimesTwoScalar(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return 2.0  # a number, broadcast by the engine to the input's shape
+
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    TimesTwoScalar.apply(x).sum().backward(create_graph=create_graph)
+    np.testing.assert_allclose(x.grad.data, [2.0, 2.0, 2.0])
+
+
+def test_create_graph_leaf_grads_are_not_shared():
+    a = tg.tensor([1.0, 2.0], requires_grad=True)
+    b = tg.tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward(create_graph=True)
+    assert a.grad is not b.grad
+    a.grad.data *= 0  # changing one leaf's gradient must not change the other's
+    np.testing.assert_allclose(b.grad.data, [1.0, 1.0])
+
+
+def test_backward_inputs_gives_each_leaf_its_own_array():
+    a = tg.tensor([1.0, 2.0], requires_grad=True)
+    b = tg.tensor([3.0, 4.0], requires_grad=True)
+    ((a + b) * 2).sum().backward(inputs=[a, b])
+    assert not np.shares_memory(a.grad.data, b.grad.data)
+    np.testing.assert_allclose(a.grad.data, [2.0, 2.0])
+
+
+def test_inplace_change_through_detach_is_caught():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()  # saves its output
+    d = y.detach()
+    d += 1  # same memory as y: torch raises at backward
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_inplace_change_through_a_view_under_no_grad_is_caught():
+    x = tg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = x * 1
+    z = (y * y).sum()  # saves y
+    with tg.no_grad():
+        v = y.reshape(2, 2)
+        v += 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.backward()
+
+
+def test_recorded_setitem_through_a_view_is_never_silently_wrong():
+    w = tg.tensor(2.0, requires_grad=True)
+    X = tg.zeros(2, 2)
+    try:
+        X[0][1] = w
+    except RuntimeError:
+        return  # refusing is fine (torch would rebase the view); a wrong gradient is not
+    (X * 3).sum().backward()
+    assert w.grad is not None and float(w.grad.data) == 3.0
+
+
+def test_inplace_on_a_reduction_result_is_allowed():
+    x = tg.tensor([[1.0, 5.0], [3.0, 2.0]], requires_grad=True)
+    m = x.amax(1)  # a fresh tensor, not a view of x
+    m += 1
+    m.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [[0.0, 1.0], [1.0, 0.0]])
+
+
+def test_set_grad_enabled_false_as_a_decorator():
+    @tg.set_grad_enabled(False)
+    def f():
+        return tg.is_grad_enabled()
+
+    assert f() is False
+    assert tg.is_grad_enabled()
+
+
+def test_custom_backward_of_the_wrong_shape_raises():
+    class BadShape(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return tg.tensor([1.0, 2.0])  # x has shape (3,)
+
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"BadShape.*\(2,\).*\(3,\)"):
+        BadShape.apply(x).sum().backward()
+
+
+def test_numpy_array_of_a_tensor_copies_when_asked():
+    t = tg.tensor([1.0, 2.0])
+    a = np.array(t)  # NumPy 2 asks for a copy
+    a[0] = 5.0
+    assert float(t.data[0]) == 1.0
+    assert np.asarray(t) is t.data or np.shares_memory(np.asarray(t), t.data)
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda: tg.arange(4) / 2, np.float32),
+    (lambda: tg.arange(4) * 0.5, np.float32),
+    (lambda: tg.arange(4).float().sqrt(), np.float32),
+    (lambda: tg.ones(2) * tg.arange(2), np.float32),
+    (lambda: tg.ones(2) + tg.tensor(1.0, dtype=tg.float64), np.float32),
+    (lambda: tg.ones(2, dtype=tg.float64) * 2.0, np.float64),
+    (lambda: tg.tensor(1.0, dtype=tg.float64) + tg.tensor(1.0, dtype=tg.float64), np.float64),
+    (lambda: tg.ones(2, dtype=tg.float64) + tg.ones(2), np.float64),
+])
+def test_result_dtypes_follow_torch(make, expected):
+    assert make().dtype == expected

@@ -18,6 +18,7 @@ How it fits together:
 """
 from __future__ import annotations
 
+import functools
 import gc
 import threading
 import weakref
@@ -51,9 +52,50 @@ def is_grad_enabled() -> bool:
     return _mode.enabled
 
 
-class set_grad_enabled:
+class _GradModeSwitch:
+    """Sets grad mode to ``self.mode`` inside a ``with`` block or a decorated function."""
+
+    mode = True
+    prev = True
+
+    def __enter__(self) -> "_GradModeSwitch":
+        self.prev = _mode.enabled
+        _mode.enabled = self.mode
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _mode.enabled = self.prev
+
+    def __call__(self, fn: Callable) -> Callable:
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            prev = _mode.enabled
+            _mode.enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _mode.enabled = prev
+
+        return wrapper
+
+
+class no_grad(_GradModeSwitch):
+    """Context manager / decorator: record nothing inside (``with no_grad():``)."""
+
+    mode = False
+
+
+class enable_grad(_GradModeSwitch):
+    """Context manager / decorator: record again inside a ``no_grad`` block."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradModeSwitch):
     """Turn recording on or off, as a context manager, a decorator, or a plain
-    call (``set_grad_enabled(False)``). Thread-local, like PyTorch's."""
+    call (``set_grad_enabled(False)`` switches at once). Thread-local, as in PyTorch."""
 
     def __init__(self, mode: bool = True) -> None:
         self.prev = _mode.enabled
@@ -61,65 +103,11 @@ class set_grad_enabled:
         _mode.enabled = self.mode
 
     def __enter__(self) -> "set_grad_enabled":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        _mode.enabled = self.prev
+        return self  # the mode was switched by __init__; __exit__ restores it
 
     def __call__(self, fn: Callable) -> Callable:
-        mode_cls = type(self)
-        _mode.enabled = self.prev  # decorating must not change the mode now
-
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with mode_cls():
-                return fn(*args, **kwargs)
-
-        wrapper.__name__ = getattr(fn, "__name__", "wrapper")
-        wrapper.__doc__ = getattr(fn, "__doc__", None)
-        wrapper.__wrapped__ = fn
-        return wrapper
-
-
-class no_grad(set_grad_enabled):
-    """Context manager / decorator: record nothing inside (``with no_grad():``)."""
-
-    def __init__(self) -> None:
-        self.prev = _mode.enabled
-        self.mode = False
-
-    def __enter__(self) -> "no_grad":
-        self.prev = _mode.enabled
-        _mode.enabled = False
-        return self
-
-    def __call__(self, fn: Callable) -> Callable:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with no_grad():
-                return fn(*args, **kwargs)
-
-        wrapper.__name__ = getattr(fn, "__name__", "wrapper")
-        wrapper.__doc__ = getattr(fn, "__doc__", None)
-        wrapper.__wrapped__ = fn
-        return wrapper
-
-
-class enable_grad(no_grad):
-    """Context manager / decorator: record again inside a ``no_grad`` block."""
-
-    def __enter__(self) -> "enable_grad":
-        self.prev = _mode.enabled
-        _mode.enabled = True
-        return self
-
-    def __call__(self, fn: Callable) -> Callable:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with enable_grad():
-                return fn(*args, **kwargs)
-
-        wrapper.__name__ = getattr(fn, "__name__", "wrapper")
-        wrapper.__doc__ = getattr(fn, "__doc__", None)
-        wrapper.__wrapped__ = fn
-        return wrapper
+        _mode.enabled = self.prev  # as a decorator it must not switch the mode now
+        return super().__call__(fn)
 
 
 # ---------------------------------------------------------------- Function
@@ -191,6 +179,9 @@ class Function:
     # a first-order pass runs it on plain arrays, skipping Tensor overhead. A
     # user's Function keeps False: its backward always receives Tensors.
     backward_on_arrays = False
+    # NumPy gives float64 for int / 2, int * 0.5, float32 * int64 or a 0-d
+    # float64 operand; torch gives float32. True: follow torch (see _torch_dtype).
+    torch_dtypes = True
 
     # --- the op author's side ---
     @staticmethod
@@ -323,9 +314,12 @@ class Function:
             parents = tuple(plist)
         if not (record and _mode.enabled):
             try:
-                return _wrap(cls.forward(_NO_GRAD_CTX, *arrays, **kwargs))
+                out = cls.forward(_NO_GRAD_CTX, *arrays, **kwargs)
             except (ValueError, IndexError, TypeError) as e:
                 raise _op_error(cls, args, e) from None
+            if getattr(out, "dtype", None) is _F64 and cls.torch_dtypes:
+                out = _torch_dtype(np.asarray(out), args)
+            return _wrap(out)
         ctx = _new(cls)
         ctx.inputs = args
         ctx.parents = parents
@@ -337,6 +331,8 @@ class Function:
             raise _op_error(cls, args, e) from None
         res = _new(Tensor)
         res.data = data = out if type(out) is np.ndarray else np.asarray(out)
+        if data.dtype is _F64 and cls.torch_dtypes:
+            res.data = data = _torch_dtype(data, args)
         res.grad_fn = ctx
         res.requires_grad = True
         ctx.shape = data.shape
@@ -361,6 +357,18 @@ class Function:
 
 
 _new = object.__new__
+_F64 = np.dtype(np.float64)
+
+
+def _torch_dtype(out: np.ndarray, args: Sequence[Any]) -> np.ndarray:
+    """A float64 result stays float64 only if a float64 tensor asked for it (one
+    with dimensions, or a 0-d one when every tensor is 0-d), as in torch; a mix
+    of integers, Python floats and float32 gives float32."""
+    tensors = [a.data for a in args if isinstance(a, Tensor)]
+    dimensioned = [t for t in tensors if t.ndim]
+    if any(t.dtype == _F64 for t in (dimensioned or tensors)):
+        return out
+    return out.astype(np.float32)
 
 
 def array_of(x: Any) -> Any:
@@ -384,15 +392,42 @@ class TensorIndexError(TensorError, IndexError):
 
 
 # ---------------------------------------------------------------- the engine
-def _match_shape(g: Any, shape: tuple, dtype: np.dtype) -> Any:
-    """Undo broadcasting: sum ``g`` (a Tensor or an array) down to ``shape``,
-    and cast it to ``dtype``. The one place where broadcasting is undone."""
-    from .ops.movement import Cast, SumTo
+def _match_shape(g: Any, shape: tuple, dtype: np.dtype, node: Any = None) -> Any:
+    """Undo broadcasting: sum ``g`` (a Tensor or an array) down to ``shape``, or
+    broadcast a smaller gradient (a number, say) up to it; cast it to ``dtype``.
+    The one place where broadcasting is undone."""
+    from .ops.movement import Cast, Expand, SumTo
     if g.shape != shape:
-        g = SumTo.run(g, shape=shape)
+        try:
+            common = np.broadcast_shapes(g.shape, shape)
+        except ValueError:
+            common = None
+        if common == g.shape:
+            g = SumTo.run(g, shape=shape)
+        elif common == shape:
+            g = Expand.run(g, shape=shape)
+        else:
+            who = f"{node.name()}.backward" if node is not None else "backward"
+            raise RuntimeError(f"{who} returned a gradient of shape {tuple(g.shape)} for an "
+                               f"input of shape {tuple(shape)}; it must have the input's shape")
     if g.dtype != dtype:
         g = Cast.run(g, dtype=dtype)
     return g
+
+
+def _fit(gi: Any, p: Any, on_arrays: bool, node: Any) -> Any:
+    """A gradient returned by ``node.backward`` for its parent ``p``, made the
+    kind the pass carries (array or Tensor) and ``p``'s shape and dtype."""
+    if on_arrays:
+        if type(gi) is not np.ndarray:  # a NumPy scalar, a number, a Tensor
+            gi = np.asarray(gi.data if isinstance(gi, Tensor) else gi)
+    elif not isinstance(gi, Tensor):
+        gi = _wrap(np.asarray(gi))
+    if p._is_leaf:
+        p = p.data
+    if gi.shape != p.shape or gi.dtype != p.dtype:
+        gi = _match_shape(gi, p.shape, p.dtype, node)
+    return gi
 
 
 def _count_deps(starts: Sequence[Any], direct_leaves: bool) -> dict:
@@ -489,30 +524,13 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
             for p, gi in zip(parents, in_grads):
                 if p is None:
                     continue
+                if gi is not None:
+                    gi = _fit(gi, p, on_arrays, node)
                 if direct_leaves and p._is_leaf and not p._hooks:
-                    if gi is not None:
-                        if on_arrays and type(gi) is not np.ndarray:
-                            gi = np.asarray(gi.data if isinstance(gi, Tensor) else gi)
-                        pd = p.data
-                        if gi.shape != pd.shape or gi.dtype != pd.dtype:
-                            gi = _match_shape(gi, pd.shape, pd.dtype)
+                    if gi is not None:  # a leaf takes each gradient as it comes
                         _accumulate(p, gi, create_graph, aliased)
                     continue
                 if gi is not None:
-                    if on_arrays:
-                        if type(gi) is not np.ndarray:  # a NumPy scalar, a number, a Tensor
-                            gi = np.asarray(gi.data if isinstance(gi, Tensor) else gi)
-                        d = gi
-                    else:
-                        if not isinstance(gi, Tensor):
-                            gi = _wrap(np.asarray(gi))
-                        d = gi.data
-                    if p._is_leaf:
-                        pd = p.data
-                        if d.shape != pd.shape or d.dtype != pd.dtype:
-                            gi = _match_shape(gi, pd.shape, pd.dtype)
-                    elif d.shape != p.shape or d.dtype != p.dtype:
-                        gi = _match_shape(gi, p.shape, p.dtype)
                     if p in pending:
                         pending[p] = pending[p] + gi
                     else:
@@ -567,7 +585,7 @@ def _skip(node: Any, deps: dict, pending: dict, ready: list) -> None:
         if n._is_leaf:
             continue
         for p in n.parents:
-            if p is None:
+            if p is None or p not in deps:  # (a leaf that takes gradients directly)
                 continue
             deps[p] -= 1
             if deps[p] == 0:
@@ -578,11 +596,14 @@ def _skip(node: Any, deps: dict, pending: dict, ready: list) -> None:
 
 
 def _accumulate(t: Any, g: Any, create_graph: bool, aliased: set) -> None:
-    """``t.grad += g`` as PyTorch does it: a fresh tensor, never an alias.
-    ``g`` is a Tensor (recorded pass) or an array (first-order pass)."""
+    """``t.grad += g`` as PyTorch's AccumulateGrad does it. ``g`` is a Tensor
+    (recorded pass) or an array (first-order pass). A first gradient becomes
+    ``.grad`` (copied if other tensors might share it); later ones are added
+    in place, as torch does, except into an array this pass handed out."""
     if isinstance(g, Tensor):
         if create_graph or (t.grad is not None and t.grad.requires_grad):
-            t.grad = g if t.grad is None else t.grad + g
+            from .ops.movement import Clone  # recorded: .grad can be differentiated
+            t.grad = Clone.apply(g) if t.grad is None else t.grad + g
             return
         g = g.data
     if t.grad is None:
@@ -593,7 +614,13 @@ def _accumulate(t: Any, g: Any, create_graph: bool, aliased: set) -> None:
     elif t.grad.requires_grad:
         t.grad = t.grad + _wrap(g)
     else:
-        t.grad = _wrap(t.grad.data + g)
+        a = t.grad.data
+        if (id(a) not in aliased and a.shape == g.shape and a.flags.writeable
+                and np.can_cast(g.dtype, a.dtype, "same_kind")):
+            a += g
+            t.grad._version += 1
+        else:
+            t.grad = _wrap(a + g)  # a new array, ours alone
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,

@@ -131,7 +131,32 @@ class Tensor:
     requires_grad: bool = False
     name: "str | None" = None
     _hooks: Any = None
-    _version: int = 0  # bumped by every in-place change; backward checks it
+    _vc: "list[int] | None" = None  # version cell, shared with views (made on first need)
+    _base: "Tensor | None" = None  # the tensor this one is a view of (shares memory with)
+
+    @property
+    def _version(self) -> int:
+        """Bumped by every in-place change of this memory; backward checks it.
+        A tensor and its views (reshape, slice, detach...) share one counter."""
+        vc = self._vc
+        return 0 if vc is None else vc[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        vc = self._vc
+        if vc is None:
+            self._vc = [value]
+        else:
+            vc[0] = value
+
+    def _view(self, out: "Tensor") -> "Tensor":
+        """Mark ``out`` as a view of self when it shares self's memory."""
+        if np.may_share_memory(out.data, self.data):
+            if self._vc is None:
+                self._vc = [0]
+            out._vc = self._vc
+            out._base = self if self._base is None else self._base
+        return out
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str | None = None) -> None:
@@ -198,8 +223,9 @@ class Tensor:
         return self.data.tolist()
 
     def detach(self) -> "Tensor":
-        """The same data, cut from the graph (shares memory, as in PyTorch)."""
-        return _wrap(self.data)
+        """The same data, cut from the graph (shares memory and the version
+        counter, as in PyTorch)."""
+        return self._view(_wrap(self.data))
 
     def detach_(self) -> "Tensor":
         self.grad_fn = None
@@ -250,9 +276,10 @@ class Tensor:
             inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
             grads = autograd.grad(self, inputs, gradient, retain_graph, create_graph,
                                   allow_unused=True)
-            for t, g in zip(inputs, grads):
+            aliased = {id(gradient.data)} if isinstance(gradient, Tensor) else set()
+            for t, g in zip(inputs, grads):  # (one set: two leaves never share an array)
                 if g is not None:
-                    autograd._accumulate(t, g, create_graph, set())
+                    autograd._accumulate(t, g, create_graph, aliased)
             return
         autograd.backward(self, gradient, retain_graph, create_graph)
 
@@ -302,7 +329,9 @@ class Tensor:
         return int(self.data)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
 
     __hash__ = object.__hash__
 
@@ -473,10 +502,10 @@ class Tensor:
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> "Tensor":
-        return M.Reshape.apply(self, shape=_dims(shape))
+        return self._view(M.Reshape.apply(self, shape=_dims(shape)))
 
     def view(self, *shape: Any) -> "Tensor":
-        return M.Reshape.apply(self, shape=_dims(shape))
+        return self._view(M.Reshape.apply(self, shape=_dims(shape)))
 
     def view_as(self, other: "Tensor") -> "Tensor":
         return self.reshape(other.shape)
@@ -512,19 +541,19 @@ class Tensor:
         if not order:
             return self
         order[dim0], order[dim1] = order[dim1], order[dim0]
-        return M.Permute.apply(self, dims=tuple(order))
+        return self._view(M.Permute.apply(self, dims=tuple(order)))
 
     def t(self) -> "Tensor":
         return self.transpose(0, 1) if self.ndim == 2 else self
 
     def permute(self, *dims: Any) -> "Tensor":
-        return M.Permute.apply(self, dims=_dims(dims))
+        return self._view(M.Permute.apply(self, dims=_dims(dims)))
 
     def expand(self, *sizes: Any) -> "Tensor":
         sizes = _dims(sizes)
         lead = len(sizes) - self.ndim
         shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-        return M.Expand.apply(self, shape=shape)
+        return self._view(M.Expand.apply(self, shape=shape))
 
     def expand_as(self, other: "Tensor") -> "Tensor":
         return self.expand(other.shape)
@@ -536,7 +565,7 @@ class Tensor:
         return M.Repeat.apply(self, sizes=_dims(sizes))
 
     def __getitem__(self, index: Any) -> "Tensor":
-        return M.GetItem.apply(self, index=M.normalize_index(index, self.data.shape))
+        return self._view(M.GetItem.apply(self, index=M.normalize_index(index, self.data.shape)))
 
     def __setitem__(self, index: Any, value: Any) -> None:
         idx = M.normalize_index(index, self.data.shape)
@@ -598,14 +627,14 @@ class Tensor:
                 raise RuntimeError(
                     f"a leaf Variable that requires grad is being used in an in-place operation "
                     f"({op}). Wrap the update in `with no_grad():`, or use an out-of-place op.")
-            if self.requires_grad and self.data.base is not None:
-                # self shares memory with another tensor in the graph (a reshape,
-                # permute or slice of it); autograd can't follow a change there.
+            if self._base is not None:
+                # self shares memory with another tensor (it is a reshape, slice
+                # or detach of it); autograd can't follow a recorded change there.
                 raise RuntimeError(
-                    f"{op}: in-place change of a view (a reshape, permute or slice) of a tensor "
-                    f"of shape {tuple(self.shape)} in the graph is not supported: the tensor it "
-                    "views would change without autograd knowing. Use an out-of-place op "
-                    "(y = y * 2), or .clone() the view first.")
+                    f"{op}: a recorded in-place change of a view (a reshape, slice or detach) "
+                    f"of shape {tuple(self.shape)} is not supported: the tensor it views would "
+                    "change without autograd knowing. Change the base tensor itself, use an "
+                    "out-of-place op (y = y * 2), or .clone() the view first.")
             out = recorded()
             try:
                 np.copyto(self.data, out.data, casting="same_kind")

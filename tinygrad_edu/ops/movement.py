@@ -309,6 +309,7 @@ class Cast(Function):
     """y = x converted to ``dtype``;  dx = dy converted back"""
 
     backward_on_arrays = True
+    torch_dtypes = False  # the dtype asked for is the dtype given
 
     @staticmethod
     def forward(ctx, x, dtype):
