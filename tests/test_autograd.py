@@ -731,3 +731,9 @@ def test_numpy_array_of_a_tensor_copies_when_asked():
 ])
 def test_result_dtypes_follow_torch(make, expected):
     assert make().dtype == expected
+
+
+def test_t_of_more_than_two_dims_raises_as_torch():
+    with pytest.raises(RuntimeError, match="t\\(\\)"):
+        tg.zeros(2, 3, 4).t()
+    assert tg.zeros(2, 3).t().shape == (3, 2)

@@ -544,6 +544,10 @@ class Tensor:
         return self._view(M.Permute.apply(self, dims=tuple(order)))
 
     def t(self) -> "Tensor":
+        """The transpose of a matrix (a 0-d or 1-d tensor is returned as it is)."""
+        if self.ndim > 2:
+            raise TensorError(f"t() expects a tensor with <= 2 dimensions, but this one has "
+                              f"shape {tuple(self.shape)}; use transpose(dim0, dim1) or permute")
         return self.transpose(0, 1) if self.ndim == 2 else self
 
     def permute(self, *dims: Any) -> "Tensor":
