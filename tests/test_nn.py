@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -683,3 +684,133 @@ def test_module_repr_tree():
         "  (3): Linear(in_features=128, out_features=10, bias=False)\n"
         ")")
     assert re.search(r"\(blocks\): ModuleList\(\n    \(0\): Linear", repr(_Net()))
+
+
+# ---------------------------------------------------------------- reviewer's fixes
+@requires_torch
+@pytest.mark.parametrize("idx", [0, -1, 1, slice(0, 2), slice(None, None, 2)])
+def test_sequential_and_modulelist_delitem_renumber_like_torch(idx):
+    import torch
+    for ours, theirs in ((nn.Sequential, torch.nn.Sequential),
+                         (nn.ModuleList, torch.nn.ModuleList)):
+        mods = [nn.Linear(1, 1), nn.ReLU(), nn.Tanh(), nn.Sigmoid()]
+        tmods = [torch.nn.Linear(1, 1), torch.nn.ReLU(), torch.nn.Tanh(), torch.nn.Sigmoid()]
+        s = ours(*mods) if ours is nn.Sequential else ours(mods)
+        ts = theirs(*tmods) if theirs is torch.nn.Sequential else theirs(tmods)
+        del s[idx]
+        del ts[idx]
+        extra, textra = nn.Identity(), torch.nn.Identity()
+        s.append(extra)
+        ts.append(textra)
+        assert list(s._modules) == list(ts._modules) == [str(i) for i in range(len(ts))]
+        assert [type(m).__name__ for m in s] == [type(m).__name__ for m in ts]
+        assert s[-1] is extra and len(s) == len(ts)
+        assert list(s.state_dict()) == list(ts.state_dict())
+
+
+def test_sequential_delitem_out_of_range():
+    s = nn.Sequential(nn.ReLU())
+    with pytest.raises(IndexError, match="out of range"):
+        del s[1]
+    assert len(s) == 1
+
+
+def test_mse_loss_of_integer_tensors_raises_like_torch():
+    with pytest.raises(NotImplementedError, match="mse_loss"):
+        F.mse_loss(tg.tensor([1, 2]), tg.tensor([1, 3]))
+    with pytest.raises(NotImplementedError, match="mse_loss"):
+        F.mse_loss(tg.tensor([True]), tg.tensor([False]))
+    # a float input with an integer target is promoted, as torch does
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    loss = F.mse_loss(x, tg.tensor([1, 4]))
+    assert loss.dtype == np.float32 and loss.item() == 2.0
+
+
+@pytest.mark.parametrize("fn", [F.mse_loss, F.l1_loss])
+def test_regression_loss_warns_on_broadcast_target(fn):
+    x = tg.ones(3, 1)
+    with pytest.warns(UserWarning, match=r"Using a target size \(\(3,\)\) that is different "
+                                         r"to the input size \(\(3, 1\)\)"):
+        fn(x, tg.zeros(3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fn(x, tg.zeros(3, 1))  # same shape: silent
+
+
+@requires_torch
+def test_mse_loss_broadcast_value_matches_torch():
+    import torch
+    with pytest.warns(UserWarning):
+        ours = F.mse_loss(tg.tensor(rand(3, 1)), tg.tensor(rand(3, seed=1)))
+    with pytest.warns(UserWarning):
+        theirs = torch.nn.functional.mse_loss(torch.tensor(rand(3, 1)), torch.tensor(rand(3, seed=1)))
+    np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-12)
+
+
+def _grad_of_grad_params(model):
+    """Fill each parameter's .grad with a gradient that itself requires grad."""
+    loss = (model(tg.tensor(rand(2, 3))) ** 2).sum()
+    loss.backward(create_graph=True)
+    return [p.grad for p in model.parameters()]
+
+
+@requires_torch
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph")
+@pytest.mark.parametrize("who", ["module", "optimizer"])
+def test_zero_grad_set_to_none_false_detaches_in_place_like_torch(who):
+    import torch
+    model = nn.Linear(3, 2)
+    grads = _grad_of_grad_params(model)
+    assert all(g.requires_grad for g in grads)
+    zero = model.zero_grad if who == "module" else tg.optim.SGD(model.parameters(), 0.1).zero_grad
+    zero(set_to_none=False)
+    # torch: the same grad tensor, detached in place (no grad_fn, no requires_grad), zeroed
+    tmodel = torch.nn.Linear(3, 2)
+    (tmodel(torch.tensor(rand(2, 3), dtype=torch.float32)) ** 2).sum().backward(create_graph=True)
+    tgrads = [p.grad for p in tmodel.parameters()]
+    (tmodel.zero_grad if who == "module" else
+     torch.optim.SGD(tmodel.parameters(), 0.1).zero_grad)(set_to_none=False)
+    for p, g, tp, tgr in zip(model.parameters(), grads, tmodel.parameters(), tgrads):
+        assert (p.grad is g) == (tp.grad is tgr) is True
+        assert g.grad_fn is None and not g.requires_grad and not g.data.any()
+        assert tgr.grad_fn is None and not tgr.requires_grad
+    zero()
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_zero_grad_module_and_optimizer_share_one_rule():
+    from tinygrad_edu.nn import module
+    from tinygrad_edu.optim import optimizer
+    assert optimizer._zero_grad is module._zero_grad
+
+
+def _node_arrays(node):
+    """Names of the NumPy arrays a graph node still holds outside its saved values."""
+    return [k for k, v in vars(node).items() if isinstance(v, np.ndarray) and v.size > 1]
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_frees_its_arrays_after_backward(weighted):
+    x = tg.tensor(rand(5, 4), requires_grad=True)
+    w = tg.tensor(rand(4, seed=1, low=0.5, high=1)) if weighted else None
+    loss = F.cross_entropy(x, tg.tensor([0, 1, 3, -100, 2]), weight=w)
+    node = loss.grad_fn
+    assert _node_arrays(node) == []
+    loss.backward()
+    assert _node_arrays(node) == []
+
+
+@requires_torch
+def test_cross_entropy_weighted_double_backward_matches_torch():
+    import torch
+    data, t, w = rand(5, 4), np.array([0, 1, 3, -100, 2]), rand(4, seed=1, low=0.5, high=1)
+    x = tg.tensor(data, requires_grad=True)
+    (gx,) = tg.autograd.grad(F.cross_entropy(x, tg.tensor(t), weight=tg.tensor(w)), [x],
+                             create_graph=True)
+    (gx ** 2).sum().backward()
+    tx = torch.tensor(data, requires_grad=True)
+    (tgx,) = torch.autograd.grad(torch.nn.functional.cross_entropy(
+        tx, torch.tensor(t), weight=torch.tensor(w)), [tx], create_graph=True)
+    (tgx ** 2).sum().backward()
+    np.testing.assert_allclose(gx.data, tgx.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-8, atol=1e-12)

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, TensorError, is_grad_enabled
+from ..autograd import Function, TensorError, array_of, is_grad_enabled
 from ..random import _rng
 from ..tensor import Tensor, _wrap
 
@@ -200,18 +200,39 @@ class _MSE(Function):
         return gx, (-gx if ctx.needs_input_grad[1] else None)
 
 
+class _IntegerLossError(TensorError, NotImplementedError):
+    """A loss of two integer tensors (torch raises NotImplementedError too)."""
+
+
+def _check_regression(name: str, input: Tensor, target: Tensor) -> None:
+    """torch's checks of a regression loss: not on integers alone, and a warning
+    when the target only broadcasts against the input (often a (N, 1) vs (N,) slip)."""
+    if input.dtype.kind not in "fc" and target.dtype.kind not in "fc":
+        raise _IntegerLossError(f"{name}: not implemented for integer tensors (input {input.dtype}, "
+                                f"target {target.dtype}); convert them with .float() first")
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(f"Using a target size ({tuple(target.shape)}) that is different to the "
+                      f"input size ({tuple(input.shape)}). This will likely lead to incorrect "
+                      "results due to broadcasting. Please ensure they have the same size.",
+                      stacklevel=3)
+
+
 def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
              reduction: str = "mean") -> Tensor:
     """Mean squared error: mean((x - y)^2) (or sum, or none: elementwise)."""
     _check_reduction("mse_loss", reduction)
-    return _MSE.apply(input, _as_tensor(target, input), reduction=reduction)
+    target = _as_tensor(target, input)
+    _check_regression("mse_loss", input, target)
+    return _MSE.apply(input, target, reduction=reduction)
 
 
 def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
             reduction: str = "mean") -> Tensor:
     """Mean absolute error: mean(|x - y|) (or sum, or none)."""
     _check_reduction("l1_loss", reduction)
-    loss = (input - _as_tensor(target, input)).abs()
+    target = _as_tensor(target, input)
+    _check_regression("l1_loss", input, target)
+    loss = (input - target).abs()
     return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
 
 
@@ -287,8 +308,8 @@ class _CrossEntropy(Function):
         d = np.divide(e, sum_e, out=e)  # dl/dx = coef * (softmax - onehot), made in place
         d[rows, t] -= 1
         d *= coef
-        ctx.save_for_backward(x, d)
-        ctx.labels, ctx.coef, ctx.reduction = t, coef, reduction
+        ctx.save_for_backward(x, d, t, coef)  # saved: freed after backward
+        ctx.reduction = reduction
         if isinstance(coef, float):  # plain labels: 1 or 1/N
             return nll * coef if reduction == "none" else nll.sum() * coef
         loss = nll * coef[:, 0]
@@ -296,11 +317,11 @@ class _CrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, d = ctx.saved_tensors
+        x, d, t, coef = ctx.saved_tensors
         if is_grad_enabled():  # create_graph: the same gradient, as Tensor ops of x
             onehot = np.zeros(x.shape, dtype=x.dtype)
-            onehot[np.arange(x.shape[0]), ctx.labels] = 1
-            d = (x.softmax(1) - onehot) * ctx.coef
+            onehot[np.arange(x.shape[0]), array_of(t)] = 1  # t, coef come back as Tensors
+            d = (x.softmax(1) - onehot) * coef
         return d * (g.reshape(-1, 1) if ctx.reduction == "none" else g)
 
 

@@ -286,17 +286,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to None (default), or to zeros."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad = p.grad.detach()
-                p.grad.requires_grad = False
-                with no_grad():
-                    p.grad.zero_()
+        _zero_grad(self.parameters(), set_to_none)
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every submodule (children first), then on self; return self.
@@ -431,6 +421,36 @@ class Module:
                           + list(self._buffers) + list(self._modules)))
 
 
+def _zero_grad(params: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """``zero_grad`` of Module and Optimizer, with torch's rule: ``.grad`` becomes
+    None, or (``set_to_none=False``) the same grad tensor is detached in place
+    (a grad made with ``create_graph=True`` has a graph) and filled with zeros."""
+    for p in params:
+        g = p.grad
+        if g is None:
+            continue
+        if set_to_none:
+            p.grad = None
+            continue
+        g.detach_()  # no grad_fn, no requires_grad: zeroing it records nothing
+        with no_grad():
+            g.zero_()
+
+
+def _delete_and_renumber(container: Module, idx: int | slice) -> None:
+    """``del container[idx]``, then name the remaining children "0", "1", ...
+    again (as torch does), so a later ``append`` adds a new last child."""
+    mods = list(container._modules.values())
+    n = len(mods)
+    if not isinstance(idx, slice) and not -n <= idx < n:
+        raise IndexError(f"index {idx} is out of range for a {type(container).__name__} "
+                         f"of length {n}")
+    del mods[idx]
+    container._modules.clear()
+    for i, m in enumerate(mods):
+        container._modules[str(i)] = m
+
+
 class Sequential(Module):
     """Modules applied one after another: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
 
@@ -468,9 +488,7 @@ class Sequential(Module):
         self.add_module(self._key(idx), module)
 
     def __delitem__(self, idx: int | slice) -> None:
-        keys = list(self._modules)[idx] if isinstance(idx, slice) else [self._key(idx)]
-        for k in keys:
-            del self._modules[k]
+        _delete_and_renumber(self, idx)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -520,10 +538,7 @@ class ModuleList(Module):
         self.add_module(str(self._index(idx)), module)
 
     def __delitem__(self, idx: int | slice) -> None:
-        mods = list(self._modules.values())
-        del mods[idx]
-        self._modules.clear()
-        self.extend(mods)
+        _delete_and_renumber(self, idx)
 
     def __len__(self) -> int:
         return len(self._modules)

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from ..autograd import enable_grad
+from ..nn.module import _zero_grad
 from ..tensor import Tensor, _wrap
 
 __all__ = ["Optimizer", "required"]
@@ -113,17 +114,9 @@ class Optimizer:
     # ------------------------------------------------------------ stepping
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: set every ``.grad`` to None (the default, as
-        torch), or fill it with zeros when ``set_to_none=False``."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad = p.grad.detach() if p.grad.grad_fn is not None else p.grad
-                    p.grad.data.fill(0)
-                    p.grad._version += 1
+        torch), or fill it with zeros in place when ``set_to_none=False``
+        (the same rule as ``Module.zero_grad``)."""
+        _zero_grad((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient, once.
