@@ -235,3 +235,21 @@ def test_module_level_functions_accept_tensors():
     assert tg.mean(x).item() == 2.5
     assert tg.is_tensor(x) and not tg.is_tensor(x.data)
     assert tg.numel(x) == 2
+
+
+@pytest.mark.parametrize("fn", ["rand_like", "randn_like"])
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_])
+def test_random_like_of_integers_raises_like_torch(fn, dtype):
+    """torch raises NotImplementedError rather than give truncated integers."""
+    with pytest.raises(NotImplementedError, match=fn):
+        getattr(tg, fn)(tg.tensor(np.zeros(3, dtype=dtype)))
+    with pytest.raises(NotImplementedError, match=fn):
+        getattr(tg, fn)(tg.zeros(3), dtype=tg.int64)
+    out = getattr(tg, fn)(tg.tensor(np.zeros(3, dtype=dtype)), dtype=tg.float32)
+    assert out.dtype == np.float32 and out.shape == (3,)
+
+
+@pytest.mark.parametrize("fn", ["rand", "randn"])
+def test_random_in_an_integer_dtype_raises_like_torch(fn):
+    with pytest.raises(NotImplementedError, match=fn):
+        getattr(tg, fn)(3, dtype=tg.int64)

@@ -8,6 +8,7 @@ import numpy as np
 
 from .ops import binary as B
 from .ops import movement as M
+from .autograd import TensorError
 from .random import _rng
 from .tensor import Tensor, _as_array, _c, _dims, _to_dtype, _wrap, where  # noqa: F401
 
@@ -67,14 +68,28 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
     return _make(np.linspace(start, end, steps), dtype, requires_grad)
 
 
+class _RandomDtypeError(TensorError, NotImplementedError):
+    """Random floats asked for in an integer dtype (torch raises NotImplementedError)."""
+
+
+def _random(name: str, normal: bool, shape: tuple, dtype: Any, requires_grad: bool) -> Tensor:
+    """Standard normal (``normal``) or uniform [0, 1) samples of ``shape``."""
+    dt = _to_dtype(dtype) or np.dtype(np.float32)
+    if dt.kind not in "fc":  # truncating to integers would give zeros (rand) or junk
+        raise _RandomDtypeError(f"{name}: not implemented for dtype {dt}: random samples need a "
+                                "floating point dtype (pass dtype=tg.float32)")
+    return _make(_rng().standard_normal(shape) if normal else _rng().random(shape), dt,
+                 requires_grad)
+
+
 def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1)."""
-    return _make(_rng().random(_dims(size)), dtype, requires_grad)
+    return _random("rand", False, _dims(size), dtype, requires_grad)
 
 
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal."""
-    return _make(_rng().standard_normal(_dims(size)), dtype, requires_grad)
+    return _random("randn", True, _dims(size), dtype, requires_grad)
 
 
 def randint(low: int, high: int | None = None, size: Sequence[int] = (), dtype: Any = None) -> Tensor:
@@ -96,11 +111,13 @@ def full_like(t: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = 
 
 
 def rand_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(_rng().random(np.shape(_raw(t))), dtype or _raw(t).dtype, requires_grad)
+    """Uniform on [0, 1), with ``t``'s shape and (unless ``dtype``) its dtype."""
+    return _random("rand_like", False, np.shape(_raw(t)), dtype or _raw(t).dtype, requires_grad)
 
 
 def randn_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(_rng().standard_normal(np.shape(_raw(t))), dtype or _raw(t).dtype, requires_grad)
+    """Standard normal, with ``t``'s shape and (unless ``dtype``) its dtype."""
+    return _random("randn_like", True, np.shape(_raw(t)), dtype or _raw(t).dtype, requires_grad)
 
 
 def from_numpy(a: np.ndarray) -> Tensor:

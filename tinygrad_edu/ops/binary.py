@@ -154,12 +154,13 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, x, y, cond):
-        ctx.cond = cond
+        ctx.save_for_backward(cond)  # saved: the engine frees it after backward
         return np.where(cond, x, y)
 
     @staticmethod
     def backward(ctx, g):
-        c = ctx.cond.astype(g.dtype)
+        (cond,) = ctx.saved_tensors  # a constant: an array, or a Tensor under create_graph
+        c = array_of(cond).astype(g.dtype)
         return g * c, g * (1 - c)
 
 

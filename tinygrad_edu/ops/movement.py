@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..autograd import Function, TensorError, TensorIndexError
+from ..autograd import Function, TensorError, TensorIndexError, array_of
 
 
 class Reshape(Function):
@@ -215,15 +215,17 @@ class SetItem(Function):
     def forward(ctx, x, v, index):
         out = x.copy()
         out[index] = v
+        keep = np.ones(x.shape, dtype=bool)  # built here: ctx may be shared, never read it back
+        keep[index] = False
         ctx.index = index
-        ctx.keep = np.ones(x.shape, dtype=bool)
-        ctx.keep[index] = False
+        ctx.save_for_backward(keep)  # saved: the engine frees it after backward
         return out
 
     @staticmethod
     def backward(ctx, g):
+        (keep,) = ctx.saved_tensors  # a constant: an array, or a Tensor under create_graph
         gv = GetItem.run(g, index=ctx.index) if ctx.needs_input_grad[1] else None
-        return g * ctx.keep.astype(g.dtype), gv
+        return g * array_of(keep).astype(g.dtype, copy=False), gv
 
 
 def _along(indices, dim):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function, TensorError, TensorIndexError
+from ..autograd import Function, TensorError, TensorIndexError, array_of
 from .movement import Expand
 from .unary import Exp
 
@@ -96,12 +96,13 @@ class Amax(Function):
             raise TensorError(f"amax: can't reduce an empty tensor of shape {x.shape}")
         y = np.amax(x, axis=axes, keepdims=True)
         mask = x == y
-        ctx.weight = mask / mask.sum(axis=axes, keepdims=True)
+        ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True))  # the weight
         return y if keepdim else y.reshape([s for i, s in enumerate(x.shape) if i not in axes])
 
     @staticmethod
     def backward(ctx, g):
-        return _expand(ctx, g) * ctx.weight.astype(g.dtype)
+        (weight,) = ctx.saved_tensors  # a constant: an array, or a Tensor under create_graph
+        return _expand(ctx, g) * array_of(weight).astype(g.dtype, copy=False)
 
 
 class Prod(Function):
@@ -118,7 +119,7 @@ class Prod(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        if np.all(x.data != 0):
+        if np.all(array_of(x) != 0):
             return _expand(ctx, g) * y.reshape(ctx.kshape) / x
         # With zeros, y / x fails: take the product of the others directly.
         # Move the reduced axes last and flatten them to n; row i of an n x n
@@ -144,6 +145,8 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         axes = _setup(ctx, "logsumexp", x, dim)
+        if x.dtype.kind not in "fc":  # integers and bools give float32, as torch
+            x = x.astype(np.float32)
         m = np.amax(x, axis=axes, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):
