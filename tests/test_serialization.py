@@ -229,3 +229,27 @@ def test_wrong_structure_record_raises(tmp_path: Path) -> None:
 def test_missing_file() -> None:
     with pytest.raises(FileNotFoundError, match="nowhere.npz"):
         tg.load("/nonexistent/dir/nowhere.npz")
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def test_save_gives_the_usual_mode_without_touching_the_umask(tmp_path, monkeypatch):
+    """os.umask is process-wide (another thread could create files under the
+    wrong mask meanwhile), so saving must not set it, even for a moment."""
+    expected = 0o666 & ~_current_umask()
+    path = tmp_path / "model.npz"
+
+    def no_umask(mask):
+        raise AssertionError("tg.save changed the process umask")
+    monkeypatch.setattr(os, "umask", no_umask)
+    tg.save({"w": tg.ones(2)}, path)
+    assert os.stat(path).st_mode & 0o777 == expected
+    os.chmod(path, 0o640)  # an existing file keeps its mode, as open(path, "wb") would
+    tg.save({"w": tg.zeros(2)}, path)
+    assert os.stat(path).st_mode & 0o777 == 0o640
+    assert not [p for p in os.listdir(tmp_path) if p != "model.npz"]  # no temp file left
+    np.testing.assert_array_equal(tg.load(path)["w"].data, [0, 0])

@@ -239,3 +239,22 @@ def test_example_script_writes_both_pictures(tmp_path) -> None:
     after = (tmp_path / "after.svg").read_text(encoding="utf-8")
     assert "fc1.weight" in after and "not computed yet" not in after
     assert "not computed yet" in (tmp_path / "before.svg").read_text(encoding="utf-8")
+
+
+def test_render_graph_gives_the_usual_mode_without_touching_the_umask(tmp_path, monkeypatch):
+    mask = os.umask(0o022)
+    os.umask(mask)
+
+    def no_umask(mask):
+        raise AssertionError("render_graph changed the process umask")
+    monkeypatch.setattr(os, "umask", no_umask)
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    path = tg.render_graph((x * x).sum(), tmp_path / "g.dot")
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~mask
+    assert os.listdir(tmp_path) == ["g.dot"]
+
+
+def test_save_and_render_share_one_atomic_writer():
+    from tinygrad_edu import _files, serialization
+    assert not hasattr(serialization, "_umask") and not hasattr(viz, "_usual_mode")
+    assert callable(_files.atomic_path)

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
+from ._files import atomic_path
 from .tensor import Tensor, _wrap
 
 __all__ = ["save", "load"]
@@ -136,48 +136,9 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     text = json.dumps(meta, allow_nan=True)
     arrays[_META] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            # mkstemp makes the file private (0600); give it the mode open() would
-            mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o666 & ~_umask()
-            os.chmod(tmp, mode)
+    with atomic_path(os.fspath(path)) as tmp:  # a crash half-way leaves the old file
+        with open(tmp, "wb") as f:
             np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)  # atomic: readers see the old file or the new one
-        _fsync_dir(folder)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _fsync_dir(folder: str) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders can't be opened."""
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def load(path: str | os.PathLike) -> Any:

@@ -21,13 +21,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections import deque
 from typing import Any, Iterable
 
 import graphviz
 import numpy as np
 
+from ._files import atomic_path
 from .tensor import Tensor
 
 __all__ = ["draw_graph", "render_graph", "GraphvizNotFoundError"]
@@ -608,10 +608,7 @@ def render_graph(root: Any, path: str | os.PathLike, format: str | None = None,
             f"render_graph: can't write {path!r}: neither the system Graphviz `dot` nor "
             f"`graphviz-pure` is on PATH. {_INSTALL_HINT} The graph's DOT text was written "
             f"to {dot_path!r}; render it later with `dot -T{fmt} -o {path} {dot_path}`.")
-    fd, tmp = tempfile.mkstemp(suffix="." + fmt, dir=folder)
-    os.close(fd)
-    _usual_mode(tmp)
-    try:
+    with atomic_path(path, suffix="." + fmt) as tmp:  # a failed render leaves no file
         args = [exe, f"-T{fmt}"] + (["-Gdpi=144"] if fmt == "png" else []) + ["-o", tmp]
         proc = subprocess.run(args, input=source.encode("utf-8"), capture_output=True,
                               timeout=600, check=False)
@@ -619,28 +616,10 @@ def render_graph(root: Any, path: str | os.PathLike, format: str | None = None,
             err = proc.stderr.decode("utf-8", "replace").strip()
             raise RuntimeError(f"render_graph: {os.path.basename(exe)} failed to write {fmt} "
                                f"(exit code {proc.returncode}): {err}")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path
 
 
 def _write_atomic(path: str, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)))
-    _usual_mode(tmp)
-    try:
-        with os.fdopen(fd, "wb") as f:
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
             f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def _usual_mode(path: str) -> None:
-    """mkstemp makes files only the owner can read; give them the usual mode."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
