@@ -199,7 +199,7 @@ class Function:
     @property
     def needs_input_grad(self) -> tuple:
         """Per input of forward: does a gradient have to flow to it?"""
-        return tuple(p is not None for p in self.parents)
+        return tuple([p is not None for p in self.parents])  # (a list comp is faster)
 
     @property
     def saved_tensors(self) -> tuple:
@@ -219,9 +219,13 @@ class Function:
         refs = self._refs
         if arrays:  # a first-order pass on arrays: the values as saved, once checked
             if refs is not None:
+                inputs = self.inputs
                 for k in range(0, len(refs), 2):
-                    if refs[k] is not None:
-                        self._check_version(refs[k], refs[k + 1])
+                    r = refs[k]
+                    if r is not None:
+                        t = inputs[r] if r >= 0 else self._out()
+                        if t is not None and t._vc is not None and t._vc[0] != refs[k + 1]:
+                            self._check_version(r, refs[k + 1])  # raises
             return saved
         out = []
         for k, v in enumerate(saved):
@@ -259,14 +263,14 @@ class Function:
         refs: list = []
         data = out.data
         for v in self._saved:
-            if type(v) is np.ndarray:
-                if v is data:
-                    refs += (-1, 0)
-                    self._out = weakref.ref(out)
-                    continue
+            if v is data:
+                refs += (-1, 0)
+                self._out = weakref.ref(out)
+            elif type(v) is np.ndarray:
                 for i, a in enumerate(arrays):
                     if a is v:
-                        refs += (i, self.inputs[i]._version)
+                        vc = self.inputs[i]._vc
+                        refs += (i, 0 if vc is None else vc[0])
                         break
                 else:
                     refs += (None, None)
@@ -358,17 +362,24 @@ class Function:
 
 _new = object.__new__
 _F64 = np.dtype(np.float64)
+_ndarray = np.ndarray
 
 
 def _torch_dtype(out: np.ndarray, args: Sequence[Any]) -> np.ndarray:
     """A float64 result stays float64 only if a float64 tensor asked for it (one
     with dimensions, or a 0-d one when every tensor is 0-d), as in torch; a mix
     of integers, Python floats and float32 gives float32."""
-    tensors = [a.data for a in args if isinstance(a, Tensor)]
-    dimensioned = [t for t in tensors if t.ndim]
-    if any(t.dtype == _F64 for t in (dimensioned or tensors)):
-        return out
-    return out.astype(np.float32)
+    any_f64 = any_dimensioned = False
+    for a in args:
+        if isinstance(a, Tensor):
+            d = a.data
+            if d.ndim:
+                if d.dtype is _F64:
+                    return out  # the common case: a float64 tensor with dimensions
+                any_dimensioned = True
+            elif d.dtype is _F64:
+                any_f64 = True
+    return out if any_f64 and not any_dimensioned else out.astype(np.float32)
 
 
 def array_of(x: Any) -> Any:
@@ -525,7 +536,12 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
                 if p is None:
                     continue
                 if gi is not None:
-                    gi = _fit(gi, p, on_arrays, node)
+                    if on_arrays and type(gi) is _ndarray:  # the common case, inlined
+                        ref = p.data if p._is_leaf else p
+                        if gi.shape != ref.shape or gi.dtype != ref.dtype:
+                            gi = _match_shape(gi, ref.shape, ref.dtype, node)
+                    else:
+                        gi = _fit(gi, p, on_arrays, node)
                 if direct_leaves and p._is_leaf and not p._hooks:
                     if gi is not None:  # a leaf takes each gradient as it comes
                         _accumulate(p, gi, create_graph, aliased)
