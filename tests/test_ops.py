@@ -265,6 +265,14 @@ REDUCE = [
     ("prod", lambda L: lambda x: x.prod(), np.prod, (2, 3)),
     ("prod1", lambda L: lambda x: x.prod(1), lambda x: x.prod(1), (3, 4)),
     ("prod0k", lambda L: lambda x: L.prod(x, 0, keepdim=True), lambda x: x.prod(0, keepdims=True), (3, 4)),
+    ("norm", lambda L: lambda x: x.norm(), np.linalg.norm, (2, 3, 4)),
+    ("norm1k", lambda L: lambda x: x.norm(dim=1, keepdim=True),
+     lambda x: np.linalg.norm(x, axis=1, keepdims=True), (3, 4)),
+    ("norm_p1", lambda L: lambda x: x.norm(p=1, dim=0), lambda x: np.abs(x).sum(0), (3, 4)),
+    ("norm_p0", lambda L: lambda x: x.norm(0, dim=1), lambda x: np.count_nonzero(x, 1).astype(float), (3, 4)),
+    ("norm_fn_inf", lambda L: lambda x: L.norm(x, float("inf"), 1), lambda x: np.abs(x).max(1), (3, 4)),
+    ("norm_p3", lambda L: lambda x: x.norm(3, dim=(0, 2)),
+     lambda x: (np.abs(x) ** 3).sum((0, 2)) ** (1 / 3), (2, 3, 4)),
     ("softmax1", lambda L: lambda x: x.softmax(1), lambda x: _np_softmax(x, 1), (3, 4)),
     ("softmax0", lambda L: lambda x: L.softmax(x, dim=0), lambda x: _np_softmax(x, 0), (3, 4)),
     ("softmax-1", lambda L: lambda x: x.softmax(-1), lambda x: _np_softmax(x, -1), (2, 3, 4)),
@@ -287,6 +295,21 @@ def test_prod_with_a_zero_matches_torch():
         (x.prod() if dim is None else x.prod(dim)).sum().backward()
         (tx.prod() if dim is None else tx.prod(dim)).sum().backward()
         np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("p", [2, 3, 1.5])
+def test_norm_gradient_at_zero_is_zero_like_torch(p):
+    # d||x||/dx = x / ||x|| is 0/0 at x = 0: torch returns 0 (a subgradient), not nan.
+    data = np.array([[0.0, 0.0, 0.0], [3.0, -4.0, 0.0]])
+    x = tg.tensor(data, requires_grad=True)
+    x.norm(p, dim=1).sum().backward()
+    assert np.isfinite(x.grad.data).all()
+    np.testing.assert_array_equal(x.grad.data[0], 0.0)
+    row = np.abs(data[1]) ** (p - 1) * np.sign(data[1]) / np.linalg.norm(data[1], p) ** (p - 1)
+    np.testing.assert_allclose(x.grad.data[1], row, rtol=1e-12)
+    x.grad = None
+    x.norm(p).backward()  # all of it: not zero overall, the zeros get 0
+    assert np.isfinite(x.grad.data).all()
 
 
 @pytest.mark.parametrize("data", [[[2.0, 0.0, 3.0], [1.5, -2.0, 4.0]], [[0.0, 0.0, 3.0], [1.5, 0.0, 4.0]]])

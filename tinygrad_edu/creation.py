@@ -17,7 +17,7 @@ __all__ = [
     "zeros_like", "ones_like", "full_like", "rand_like", "randn_like", "from_numpy",
     "cat", "concatenate", "stack", "where", "exp", "log", "sqrt", "sin", "cos", "tanh",
     "sigmoid", "relu", "abs", "clamp", "clip", "maximum", "minimum", "sum", "mean", "amax",
-    "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "prod", "softmax",
+    "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "prod", "norm", "softmax",
     "log_softmax", "matmul", "reshape", "flatten", "squeeze", "unsqueeze", "transpose",
     "permute", "add", "sub", "mul", "div", "pow", "neg", "allclose", "is_tensor", "numel",
 ]
@@ -200,6 +200,7 @@ def argmax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(
 def argmin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).argmin(dim, keepdim)
 def prod(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).prod(dim, keepdim)
 def logsumexp(x: Any, dim: Any, keepdim: bool = False) -> Tensor: return _t(x).logsumexp(dim, keepdim)
+def norm(x: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).norm(p, dim, keepdim)
 def softmax(x: Any, dim: int) -> Tensor: return _t(x).softmax(dim)
 def log_softmax(x: Any, dim: int) -> Tensor: return _t(x).log_softmax(dim)
 def reshape(x: Any, shape: Sequence[int]) -> Tensor: return _t(x).reshape(shape)

@@ -6,6 +6,7 @@ find. ``backward()`` hands the graph to the engine in ``autograd.py``.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -493,12 +494,16 @@ class Tensor:
     def log_softmax(self, dim: int) -> "Tensor":
         return R.LogSoftmax.apply(self, dim=dim)
 
-    def norm(self, p: float = 2, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        if p == 2:
-            return (self * self).sum(dim, keepdim=keepdim).sqrt()
-        if p == 1:
-            return self.abs().sum(dim, keepdim=keepdim)
-        return (self.abs() ** p).sum(dim, keepdim=keepdim) ** (1.0 / p)
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> "Tensor":
+        """The p-norm (sum |x|^p)^(1/p) over ``dim`` (default: all elements);
+        ``p`` a number, ``"fro"`` (= 2), or +-inf (max or min of |x|)."""
+        if p == "fro":
+            p = 2.0
+        if not isinstance(p, (int, float)):
+            raise TensorError(f"norm: p must be a number, 'fro' or inf, got {p!r}")
+        if p in (math.inf, -math.inf):
+            return self.abs().amax(dim, keepdim) if p > 0 else self.abs().amin(dim, keepdim)
+        return R.Norm.apply(self, p=float(p), dim=dim, keepdim=keepdim)
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> "Tensor":

@@ -137,6 +137,45 @@ class Prod(Function):
         return _expand(ctx, g) * others
 
 
+class Norm(Function):
+    """y = (sum |x|^p)^(1/p);  dx = dy * sign(x) |x|^(p-1) / y^(p-1)   (p = 2: dx = dy * x / y)
+
+    Fused rather than composed from abs, pow, sum and sqrt: at y = 0 the
+    composed rule gives 0 * inf = nan, where torch gives the subgradient 0."""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, p=2.0, dim=None, keepdim=False):
+        axes = _setup(ctx, "norm", x, dim)
+        axes = None if dim is None else axes
+        if p == 2:
+            y = np.sqrt(np.add.reduce(x * x, axis=axes, keepdims=keepdim))
+        elif p == 0:  # the number of nonzero elements (its gradient is 0)
+            y = np.add.reduce(x != 0, axis=axes, keepdims=keepdim).astype(x.dtype)
+        else:
+            y = np.add.reduce(np.abs(x) ** p, axis=axes, keepdims=keepdim) ** (1 / p)
+        ctx.save_for_backward(x, y)
+        ctx.p = p
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        p, k = ctx.p, ctx.kshape
+        g = g.reshape(k)  # reduced dims back as size 1: broadcasts against x
+        if p == 0:
+            return x * 0 * g
+        if p == 1:
+            return np.sign(array_of(x)) * g
+        y = y.reshape(k)
+        y_data = array_of(y)
+        y = y + (y_data == 0).astype(y_data.dtype)  # x = 0 there: 0 / 1 instead of 0 / 0
+        if p == 2:
+            return x * (g / y)
+        return np.sign(array_of(x)) * abs(x) ** (p - 1) * (g / y ** (p - 1))
+
+
 class LogSumExp(Function):
     """y = log(sum(exp(x)));  dx = dy * exp(x - y)   (computed as m + log(sum(exp(x - m))))"""
 
