@@ -112,6 +112,10 @@ class set_grad_enabled(_GradModeSwitch):
 
 # ---------------------------------------------------------------- Function
 _FREED = object()  # marks saved values released by a backward pass
+# How many in-place changes there have been, anywhere (every Tensor._version
+# bump adds one). A node notes it when it saves values: while it is unchanged,
+# no saved tensor can have changed, and backward skips the per-tensor checks.
+_inplace_changes = [0]
 
 # Set by tensor.py once the class exists (autograd.py is imported first).
 Tensor: Any = None
@@ -168,6 +172,7 @@ class Function:
     # Defaults, overridden per instance only when used (keeps apply() cheap).
     _saved: Any = ()
     _refs: Any = None
+    _changes_seen = 0  # _inplace_changes[0] when the values were saved
     _out: Any = None
     _hooks: Any = None
     _retain: Any = None
@@ -218,7 +223,7 @@ class Function:
         arrays = _mode.arrays
         refs = self._refs
         if arrays:  # a first-order pass on arrays: the values as saved, once checked
-            if refs is not None:
+            if refs is not None and self._changes_seen != _inplace_changes[0]:
                 inputs = self.inputs
                 for k in range(0, len(refs), 2):
                     r = refs[k]
@@ -277,6 +282,7 @@ class Function:
             else:
                 refs += (None, None)
         self._refs = tuple(refs)  # a tuple of ints: the garbage collector skips it
+        self._changes_seen = _inplace_changes[0]
 
     def name(self) -> str:
         return type(self).__name__

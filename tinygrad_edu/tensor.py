@@ -144,6 +144,7 @@ class Tensor:
 
     @_version.setter
     def _version(self, value: int) -> None:
+        autograd._inplace_changes[0] += 1  # lets backward skip its checks while nothing changed
         vc = self._vc
         if vc is None:
             self._vc = [value]
