@@ -95,6 +95,25 @@ for _red in ("mean", "sum", "none"):
         return ((lambda x, y: _lib_F(lib).cross_entropy(x, y, weight=w, reduction=r)),
                 [rand(2, 3, 4), _probs(2, 3, 4)])
 
+    @_case(f"cross_entropy-smoothing-{_red}")
+    def _(lib, r=_red):
+        t = _t(lib, _targets(5, 4))
+        return (lambda x: _lib_F(lib).cross_entropy(x, t, reduction=r, label_smoothing=0.2)), \
+            [rand(5, 4)]
+
+    @_case(f"cross_entropy-smoothing-weight-ignore-3d-{_red}")
+    def _(lib, r=_red):
+        t = _targets(2, 3, shape=(2, 5))
+        t[1, 3] = -100
+        t, w = _t(lib, t), _t(lib, np.array([0.5, 2.0, 1.5]))
+        fn = _lib_F(lib).cross_entropy
+        return (lambda x: fn(x, t, weight=w, reduction=r, label_smoothing=0.3)), [rand(2, 3, 5)]
+
+    @_case(f"cross_entropy-smoothing-probs-{_red}")
+    def _(lib, r=_red):
+        fn = _lib_F(lib).cross_entropy
+        return (lambda x, y: fn(x, y, reduction=r, label_smoothing=0.1)), [rand(4, 3), _probs(4, 3)]
+
     @_case(f"nll-{_red}")
     def _(lib, r=_red):
         t = _t(lib, np.array([1, 0, -100, 2, 2]))
@@ -199,6 +218,23 @@ def test_bce_clamps_log_at_minus_100_like_torch():
     expected.backward()
     np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-6)
     np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("eps", [-0.1, 1.5])
+def test_label_smoothing_out_of_range_raises(eps):
+    with pytest.raises(ValueError, match="label_smoothing must be between 0.0 and 1.0"):
+        F.cross_entropy(tg.zeros(2, 3), tg.tensor([0, 1]), label_smoothing=eps)
+
+
+def test_label_smoothing_module_matches_the_formula():
+    # (1 - eps) * CE(x, t) + eps * mean_i(-mean_c log_softmax(x)_ic): the target is
+    # a mixture of the one-hot label and the uniform distribution.
+    x = np.random.default_rng(3).standard_normal((4, 5))
+    t = np.array([0, 4, 2, 2])
+    logp = x - np.log(np.exp(x).sum(1, keepdims=True))
+    expected = 0.75 * -logp[np.arange(4), t].mean() + 0.25 * -logp.mean(1).mean()
+    loss = nn.CrossEntropyLoss(label_smoothing=0.25)(tg.tensor(x), tg.tensor(t))
+    np.testing.assert_allclose(loss.item(), expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("fn, label", [(F.cross_entropy, 5), (F.nll_loss, 3),

@@ -356,8 +356,23 @@ def _classes_last(x: Tensor) -> Tensor:
     return x.permute(0, *range(2, x.ndim), 1).reshape(-1, x.shape[1])
 
 
+def _uniform_target_loss(x: Tensor, labels: np.ndarray, w: np.ndarray | None, ignore_index: int,
+                         reduction: str) -> Tensor:
+    """Cross-entropy against the uniform distribution, times C (label smoothing's
+    second part): s_i = -sum_c w_c log_softmax(x)_ic, 0 for ignored samples,
+    reduced as the class loss is ('mean' divides by the same sum_i w[t_i])."""
+    keep = labels != ignore_index
+    logp = x.log_softmax(1)
+    if w is not None:
+        logp = logp * w.astype(x.dtype)
+    s = -logp.sum(1) * keep.astype(x.dtype)
+    if reduction != "mean":
+        return s if reduction == "none" else s.sum()
+    return s.sum() / (keep.sum() if w is None else w[labels[keep]].sum())
+
+
 def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ignore_index: int,
-                reduction: str) -> Tensor:
+                reduction: str, label_smoothing: float = 0.0) -> Tensor:
     """Shared shape handling of nll_loss and cross_entropy with class-index targets."""
     _check_reduction(name, reduction)
     t = np.asarray(getattr(target, "data", target))
@@ -376,8 +391,11 @@ def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ig
         raise TensorError(f"{name}: weight of shape {w.shape} must have one entry per class "
                           f"({x.shape[1]},)")
     labels = t.reshape(-1).astype(np.int64, copy=False)  # int64: _class_weights views it as uint64
-    out = fn.apply(x if x.ndim == 2 else _classes_last(x), target=labels, weight=w,
-                   ignore_index=ignore_index, reduction=reduction)
+    x = x if x.ndim == 2 else _classes_last(x)
+    out = fn.apply(x, target=labels, weight=w, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing:  # the target: (1 - eps) one-hot + eps uniform
+        smooth = _uniform_target_loss(x, labels, w, ignore_index, reduction)
+        out = (1 - label_smoothing) * out + (label_smoothing / x.shape[1]) * smooth
     if reduction == "none":
         out = out.reshape(t.shape if input.ndim > 1 else ())
     return out
@@ -401,21 +419,25 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: 
 
     The target is either class indices (integers, shape (N,) or (N, d1, ...);
     ``ignore_index`` entries count for nothing) or class probabilities (floats,
-    the input's shape).
+    the input's shape). ``label_smoothing`` = eps in [0, 1] mixes the target with
+    the uniform distribution: (1 - eps) target + eps / C.
 
     Shape:
         input (N, C) or (N, C, d1, ...) or (C,); output a scalar, or per sample for 'none'.
     """
-    if label_smoothing != 0.0:
-        raise NotImplementedError("cross_entropy: label_smoothing is not supported")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise TensorError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, "
+                          f"got {label_smoothing}")
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind != "f":
         return _class_loss("cross_entropy", _CrossEntropy, input, target, weight, ignore_index,
-                           reduction)
+                           reduction, label_smoothing)
     _check_reduction("cross_entropy", reduction)
     _same_shape("cross_entropy (class-probability target)", input, t)
     w = _array(weight)
     y = _as_tensor(target, input)
+    if label_smoothing:
+        y = y * (1 - label_smoothing) + label_smoothing / input.shape[1 if input.ndim > 1 else 0]
     x = input
     if x.ndim == 1:
         x, y = x.unsqueeze(0), y.unsqueeze(0)
