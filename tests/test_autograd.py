@@ -150,6 +150,27 @@ def test_inplace_change_of_saved_output_raises_at_backward():
         z.backward()
 
 
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_only_changes_after_saving_count(create_graph):
+    # y is changed in place before Mul saves it (fine), an unrelated tensor is
+    # changed after (fine); a change of y after saving is caught, however many
+    # other changes came between.
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    y += 1  # before it is saved: the product below uses the new y
+    other = tg.tensor([0.0])
+    z = (y * y).sum()
+    other += 1
+    z.backward(create_graph=create_graph)
+    np.testing.assert_allclose(x.grad.data, 4 * (2 * np.array([1.0, 2.0, 3.0]) + 1))
+    z = (y * y).sum()
+    other += 1
+    y.mul_(1.0)  # a change after saving, even one that keeps the values
+    other += 1
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.backward(create_graph=create_graph)
+
+
 def test_inplace_change_of_unsaved_tensor_is_fine():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     y = x * 2

@@ -112,9 +112,10 @@ class set_grad_enabled(_GradModeSwitch):
 
 # ---------------------------------------------------------------- Function
 _FREED = object()  # marks saved values released by a backward pass
-# How many in-place changes there have been, anywhere (every Tensor._version
-# bump adds one). A node notes it when it saves values: while it is unchanged,
-# no saved tensor can have changed, and backward skips the per-tensor checks.
+# How many in-place changes there have been, anywhere: every Tensor._version
+# bump adds one and stamps the tensor's version cell with the new count. A node
+# notes the count when it saves values; a saved tensor stamped later was changed
+# after it was saved. While the count is unchanged, backward checks nothing.
 _inplace_changes = [0]
 
 # Set by tensor.py once the class exists (autograd.py is imported first).
@@ -171,7 +172,6 @@ class Function:
     _is_leaf = False  # graph vertices are nodes (this) or leaf Tensors (True)
     # Defaults, overridden per instance only when used (keeps apply() cheap).
     _saved: Any = ()
-    _refs: Any = None
     _changes_seen = 0  # _inplace_changes[0] when the values were saved
     _out: Any = None
     _hooks: Any = None
@@ -220,68 +220,62 @@ class Function:
                 f"Trying to backward through the graph a second time (at {self.name()}): "
                 "its saved values were freed by the first backward. "
                 "Call .backward(retain_graph=True) the first time if you need to.")
-        arrays = _mode.arrays
-        refs = self._refs
-        if arrays:  # a first-order pass on arrays: the values as saved, once checked
-            if refs is not None and self._changes_seen != _inplace_changes[0]:
-                inputs = self.inputs
-                for k in range(0, len(refs), 2):
-                    r = refs[k]
-                    if r is not None:
-                        t = inputs[r] if r >= 0 else self._out()
-                        if t is not None and t._vc is not None and t._vc[0] != refs[k + 1]:
-                            self._check_version(r, refs[k + 1])  # raises
+        changed = self._changes_seen != _inplace_changes[0]  # anything, anywhere, since?
+        if _mode.arrays:  # a first-order pass on arrays: the values as saved, once checked
+            if changed:
+                for v in saved:
+                    if type(v) is np.ndarray:
+                        self._check_unchanged(self._owner(v))
             return saved
         out = []
-        for k, v in enumerate(saved):
-            r = refs[2 * k] if refs is not None else None
-            if r is None:
-                out.append(_wrap(v) if type(v) is np.ndarray else v)
+        for v in saved:
+            if type(v) is not np.ndarray:
+                out.append(v)
                 continue
-            t = self.inputs[r] if r >= 0 else self._out()
-            if t is None:  # the output tensor is gone: its value is all we need
+            t = self._owner(v)
+            if t is None:  # a constant (or the output, whose tensor is gone): wrap the value
                 out.append(_wrap(v))
                 continue
-            self._check_version(r, refs[2 * k + 1])
+            if changed:
+                self._check_unchanged(t)
             out.append(t)
         return tuple(out)
 
-    def _check_version(self, r: int, version: int) -> None:
-        """Raise if the saved input ``r`` (the output when -1) changed in place."""
-        t = self.inputs[r] if r >= 0 else self._out()
-        if t is not None and t._version != version:
+    def _owner(self, v: np.ndarray) -> Any:
+        """The tensor whose array ``v`` is: the output (while it lives) or an input."""
+        if self._out is not None:
+            t = self._out()
+            if t is not None and t.data is v:
+                return t
+        for t in self.inputs:
+            if isinstance(t, Tensor) and t.data is v:
+                return t
+        return None
+
+    def _check_unchanged(self, t: Any) -> None:
+        """Raise if ``t`` (a saved input or output) changed in place after it was saved."""
+        vc = None if t is None else t._vc
+        if vc is not None and vc[1] > self._changes_seen:
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified "
                 f"by an inplace operation: a tensor of shape {tuple(t.data.shape)} saved by "
-                f"{self.name()} is at version {t._version}; expected version {version} "
-                "instead. Use an out-of-place op (y = y * 2) instead of an in-place one "
-                "(y *= 2), or .clone() the tensor first.")
+                f"{self.name()} is at version {vc[0]}, changed after {self.name()} saved it. "
+                "Use an out-of-place op (y = y * 2) instead of an in-place one (y *= 2), "
+                "or .clone() the tensor first.")
 
     def mark_non_differentiable(self, *values: Any) -> None:
         pass
 
-    def _bind_saved(self, out: Any, arrays: Sequence[Any]) -> None:
-        """Remember which saved arrays are inputs or the output, with their
-        versions, so backward can hand back Tensors and detect in-place changes.
-        ``_refs`` holds, per saved value, an input index (the output is -1;
-        None: neither) followed by that tensor's version now."""
-        refs: list = []
+    def _bind_saved(self, out: Any) -> None:
+        """Note what backward needs to hand the saved values back as Tensors and
+        to detect in-place changes of them: a weak reference to the output when
+        its array is among them (inputs are found in ``self.inputs``), and how
+        many in-place changes there have been so far."""
         data = out.data
         for v in self._saved:
             if v is data:
-                refs += (-1, 0)
                 self._out = weakref.ref(out)
-            elif type(v) is np.ndarray:
-                for i, a in enumerate(arrays):
-                    if a is v:
-                        vc = self.inputs[i]._vc
-                        refs += (i, 0 if vc is None else vc[0])
-                        break
-                else:
-                    refs += (None, None)
-            else:
-                refs += (None, None)
-        self._refs = tuple(refs)  # a tuple of ints: the garbage collector skips it
+                break
         self._changes_seen = _inplace_changes[0]
 
     def name(self) -> str:
@@ -352,7 +346,7 @@ class Function:
                 # NumPy returns a scalar (np.float64), not an array, for a 0-d result;
                 # saved references to it must point at the output's array instead.
                 ctx._saved = tuple(data if v is out else v for v in ctx._saved)
-            ctx._bind_saved(res, arrays)
+            ctx._bind_saved(res)
         return res
 
     @classmethod

@@ -132,7 +132,7 @@ class Tensor:
     requires_grad: bool = False
     name: "str | None" = None
     _hooks: Any = None
-    _vc: "list[int] | None" = None  # version cell, shared with views (made on first need)
+    _vc: "list[int] | None" = None  # [version, stamp of its last change], shared with views
     _base: "Tensor | None" = None  # the tensor this one is a view of (shares memory with)
 
     @property
@@ -144,18 +144,19 @@ class Tensor:
 
     @_version.setter
     def _version(self, value: int) -> None:
-        autograd._inplace_changes[0] += 1  # lets backward skip its checks while nothing changed
+        changes = autograd._inplace_changes
+        changes[0] += 1  # stamp the change: saved before it means changed after saving
         vc = self._vc
         if vc is None:
-            self._vc = [value]
+            self._vc = [value, changes[0]]
         else:
-            vc[0] = value
+            vc[0], vc[1] = value, changes[0]
 
     def _view(self, out: "Tensor") -> "Tensor":
         """Mark ``out`` as a view of self when it shares self's memory."""
         if np.may_share_memory(out.data, self.data):
             if self._vc is None:
-                self._vc = [0]
+                self._vc = [0, 0]
             out._vc = self._vc
             out._base = self if self._base is None else self._base
         return out
@@ -658,16 +659,14 @@ class Tensor:
                 import weakref
                 node._saved = tuple(self.data if s is out.data else s for s in node._saved)
                 node._out = weakref.ref(self)
-                refs = list(node._refs)
-                for k in range(0, len(refs), 2):
-                    if refs[k] == -1:
-                        refs[k + 1] = self._version + 1
-                node._refs = tuple(refs)
-        else:
-            try:
-                direct()
-            except (TypeError, ValueError) as e:
-                raise TensorError(f"{op}: {e} (shape {self.shape})") from None
+            self._version += 1
+            if node is not None:  # this change is the op's own, not one made after it saved
+                node._changes_seen = autograd._inplace_changes[0]
+            return self
+        try:
+            direct()
+        except (TypeError, ValueError) as e:
+            raise TensorError(f"{op}: {e} (shape {self.shape})") from None
         self._version += 1
         return self
 
