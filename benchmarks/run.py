@@ -19,6 +19,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
+import gc  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
@@ -89,6 +90,16 @@ def case_small(repeats: int) -> dict:
 
 
 # ---------------------------------------------------------------- case 2
+def tg_chain(n: int) -> object:
+    """The chain in tinygrad_edu: n steps forward, then backward; returns dy/dx."""
+    x = tg.ones(1, dtype=tg.float64, requires_grad=True)
+    y = x
+    for _ in range(n):
+        y = y * 1.0001 + 0.0001
+    y.backward(tg.ones(1, dtype=tg.float64))
+    return x.grad
+
+
 def case_chain(n: int, repeats: int) -> dict:
     """y = y * 1.0001 + 0.0001 repeated n times, then backward; time per step.
     y is a 1-element float64 array on every side (1.0001**1e6 = 2.7e43 would
@@ -103,16 +114,8 @@ def case_chain(n: int, repeats: int) -> dict:
             g = g * 1.0001
         return g
 
-    def tg_run():
-        x = tg.ones(1, dtype=tg.float64, requires_grad=True)
-        y = x
-        for _ in range(n):
-            y = y * 1.0001 + 0.0001
-        y.backward(tg.ones(1, dtype=tg.float64))
-        return x.grad
-
     out = {"numpy": median_time(numpy_run, repeats) / n,
-           "tinygrad_edu": median_time(tg_run, repeats) / n}
+           "tinygrad_edu": median_time(lambda: tg_chain(n), repeats) / n}
     if torch is not None:
         def torch_run():
             x = torch.ones(1, dtype=torch.float64, requires_grad=True)
@@ -126,19 +129,23 @@ def case_chain(n: int, repeats: int) -> dict:
     return out
 
 
+def chain_without_gc(n: int, repeats: int) -> float:
+    """tinygrad_edu's chain time per step with Python's cyclic garbage collector
+    paused: shows how much of the cost is the collector scanning the graph's
+    objects while forward builds it (the tables above keep it on, as users do)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return median_time(lambda: tg_chain(n), repeats) / n
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def chain_scaling(sizes: list[int]) -> list[tuple[int, float]]:
     """tinygrad_edu's time per step of the chain at several lengths: flat when
     forward and backward are linear in the length of the graph."""
-    out = []
-    for n in sizes:
-        def tg_run():
-            x = tg.ones(1, dtype=tg.float64, requires_grad=True)
-            y = x
-            for _ in range(n):
-                y = y * 1.0001 + 0.0001
-            y.backward(tg.ones(1, dtype=tg.float64))
-        out.append((n, median_time(tg_run, 3) / n))
-    return out
+    return [(n, median_time(lambda: tg_chain(n), 3) / n) for n in sizes]
 
 
 # ---------------------------------------------------------------- MLP cases
@@ -267,11 +274,12 @@ def main() -> None:
     repeats = args.repeats or (3 if args.quick else 7)
     chain_n = 100_000 if args.quick else 1_000_000
 
-    rows = []
+    rows, by_name = [], {}
     for title, fn_name, target in CASES:
         fn = globals()[fn_name]
         res = fn(chain_n, max(3, repeats // 2)) if fn_name == "case_chain" else fn(repeats)
         rows.append((title, res, target))
+        by_name[fn_name] = res
         print(f"{title}: " + ", ".join(f"{k} {fmt_time(v)}" for k, v in res.items()), flush=True)
 
     lines = ["| case | NumPy by hand | tinygrad_edu | torch eager | tinygrad_edu / NumPy "
@@ -289,6 +297,11 @@ def main() -> None:
               "| steps | " + " | ".join(f"{n:,}" for n, _ in scaling) + " |",
               "|---|" + "---|" * len(scaling),
               "| time per step (fwd+bwd) | " + " | ".join(fmt_time(t) for _, t in scaling) + " |"]
+    chain = by_name["case_chain"]
+    no_gc = chain_without_gc(chain_n, max(3, repeats // 2))
+    lines += ["", f"Chain with Python's cyclic garbage collector paused (tinygrad_edu only): "
+              f"{fmt_time(no_gc)} per step, {no_gc / chain['numpy']:.2f}x NumPy "
+              f"(with it on: {chain['tinygrad_edu'] / chain['numpy']:.2f}x)."]
     table = "\n".join(lines)
     env = (f"Python {platform.python_version()}, NumPy {np.__version__}, "
            f"torch {torch.__version__ if torch else 'not installed'}, {os.cpu_count()} cores, "
