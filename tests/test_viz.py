@@ -145,6 +145,19 @@ def test_broadcast_step_only_for_real_broadcasts() -> None:
     assert src.count("backward: <b>SumTo</b>") == 1
 
 
+def test_matmul_batch_broadcast_is_drawn_as_a_sum() -> None:
+    # w (4, 5) is used by every matrix of the batch: its gradient is summed over
+    # the batch, which the picture shows as a SumTo step; x's is not.
+    x = tg.Tensor(np.ones((2, 3, 4)), requires_grad=True)
+    w = tg.Tensor(np.ones((4, 5)), requires_grad=True, name="w")
+    src = tg.draw_graph((x @ w).sum()).source
+    assert src.count("backward: <b>SumTo</b>") == 1
+    assert "broadcast (4, 5) to (2, 4, 5)" in src
+    v = tg.Tensor(np.ones(4), requires_grad=True)  # 1-D times a batch: summed too
+    src = tg.draw_graph((v @ tg.Tensor(np.ones((2, 4, 5)), requires_grad=True)).sum()).source
+    assert "broadcast (4,) to (2, 4)" in src and src.count("<b>SumTo</b>") == 1
+
+
 def test_bad_arguments() -> None:
     with pytest.raises(TypeError):
         tg.draw_graph(np.ones(3))

@@ -28,6 +28,7 @@ import graphviz
 import numpy as np
 
 from ._files import atomic_path
+from .ops.binary import MatMul
 from .tensor import Tensor
 
 __all__ = ["draw_graph", "render_graph", "GraphvizNotFoundError"]
@@ -99,16 +100,25 @@ def _is_freed(node: Any) -> bool:
     return not node.inputs and len(node.parents) > 0
 
 
-def _broadcast(node: Any, in_shapes: list, i: int) -> bool:
-    """Did input ``i`` get broadcast to the output's shape? Then the engine
-    sums its gradient back down (``SumTo``) on the way backward."""
+def _broadcast(node: Any, in_shapes: list, i: int) -> tuple | None:
+    """The shape input ``i`` was broadcast to, if it was (the engine then sums
+    its gradient back down, ``SumTo``, on the way backward); else None."""
     shape = in_shapes[i]
-    if shape is None or shape == node.shape or len(in_shapes) < 2:
-        return False
+    if shape is None or len(in_shapes) < 2:
+        return None
+    if isinstance(node, MatMul):  # the batch dimensions broadcast, the matrix ones don't
+        a, b = in_shapes
+        if a is None or b is None:
+            return None
+        batch = np.broadcast_shapes(a[:-2], b[:-2])
+        return batch + shape[-2:] if shape[:-2] != batch else None
+    if shape == node.shape:
+        return None
     try:
-        return np.broadcast_shapes(*[s for s in in_shapes if s is not None]) == node.shape
-    except ValueError:  # not an elementwise op (matmul, cat, ...)
-        return False
+        common = np.broadcast_shapes(*[s for s in in_shapes if s is not None])
+    except ValueError:  # not an elementwise op (cat, ...)
+        return None
+    return common if common == node.shape else None
 
 
 # ---------------------------------------------------------------- labels
@@ -422,9 +432,9 @@ class _Drawing:
             for src, shape_in, bcast in self.inputs_of(node, queue):
                 if src is None:
                     continue
-                if bcast:
+                if bcast is not None:
                     b = self.new_id()
-                    small, big = _shape_only(shape_in), _shape_only(node.shape)
+                    small, big = _shape_only(shape_in), _shape_only(bcast)
                     self.g.node(b, _table([
                         f'<font point-size="9">broadcast {small} to {big}</font>',
                         '<font point-size="9">backward: <b>SumTo</b> sums grad to '
@@ -437,7 +447,8 @@ class _Drawing:
         self.fold()
 
     def inputs_of(self, node: Any, queue: deque) -> list:
-        """(vertex id, shape, broadcast?) per input of ``node``; queues new ops."""
+        """(vertex id, shape, shape broadcast to or None) per input of ``node``;
+        queues new ops."""
         freed = _is_freed(node)
         items = []
         shapes = []
@@ -451,9 +462,9 @@ class _Drawing:
                 items.append(a)
         out = []
         for i, (a, p) in enumerate(zip(items, node.parents)):
-            bcast = p is not None and _broadcast(node, shapes, i)
+            bcast = _broadcast(node, shapes, i) if p is not None else None
             if a is None:
-                out.append((None, None, False))
+                out.append((None, None, None))
             elif isinstance(a, Tensor) and a.grad_fn is not None and p is not None:
                 parent = a.grad_fn
                 out.append((self.reach(parent, a, queue, node), shapes[i], bcast))
@@ -463,7 +474,7 @@ class _Drawing:
                 c = self.new_id()
                 self.g.node(c, escape(_short(a)), shape="plaintext", fontsize="10",
                             fontcolor="#555555")
-                out.append((c, None, False))
+                out.append((c, None, None))
             else:  # a node whose input Tensors were freed
                 out.append((self.reach(a, None, queue, node), shapes[i], bcast))
         return out
