@@ -171,6 +171,27 @@ def test_only_changes_after_saving_count(create_graph):
         z.backward(create_graph=create_graph)
 
 
+@pytest.mark.parametrize("change", [lambda y: y.mul_(y), lambda y: y.div_(y),
+                                    lambda y: y.mul_(y.t()), lambda y: y.mul_(y.view(2, 2))])
+def test_inplace_op_that_overwrites_its_own_saved_operand_raises(change):
+    # y.mul_(y) saves y (or a view of it) as the other factor, then writes the
+    # product into y: the saved factor is gone, so backward must refuse (as
+    # torch does), never return a wrong gradient.
+    a = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = a * 1
+    change(y)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_inplace_op_with_a_copy_of_itself_is_differentiated():
+    a = tg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = a * 1
+    y.mul_(y.reshape(2, 2).t().reshape(4))  # the last reshape copies: nothing is overwritten
+    y.sum().backward()
+    np.testing.assert_allclose(a.grad.data, [2.0, 6.0, 4.0, 8.0])  # torch's answer
+
+
 def test_inplace_change_of_unsaved_tensor_is_fine():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     y = x * 2

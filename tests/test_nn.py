@@ -220,6 +220,18 @@ def test_bce_clamps_log_at_minus_100_like_torch():
     np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("fn", [F.cross_entropy, F.nll_loss])
+@pytest.mark.parametrize("weight", [None, [1.0, 2.0, 3.0]])
+def test_mean_class_loss_with_every_target_ignored_is_nan_with_zero_gradient(fn, weight):
+    # torch: 0/0 = nan for the loss, but the gradient is 0 (nothing counted)
+    x = tg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    w = None if weight is None else tg.tensor(weight, dtype=tg.float64)
+    loss = fn(x, tg.tensor([-100, -100]), weight=w)
+    assert np.isnan(loss.item())
+    loss.backward()
+    np.testing.assert_array_equal(x.grad.data, 0.0)
+
+
 @pytest.mark.parametrize("eps", [-0.1, 1.5])
 def test_label_smoothing_out_of_range_raises(eps):
     with pytest.raises(ValueError, match="label_smoothing must be between 0.0 and 1.0"):

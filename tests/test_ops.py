@@ -297,6 +297,19 @@ def test_prod_with_a_zero_matches_torch():
         np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("p", [0.5, -1.0, np.int64(3)])
+def test_norm_gradient_with_zeros_for_any_p_matches_torch(p):
+    torch = pytest.importorskip("torch")
+    data = np.array([[0.0, 1.0, -2.0], [0.0, 0.0, 0.0], [0.5, -0.25, 3.0]])
+    for dim in (None, 1):
+        x, tx = tg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+        y, ty = x.norm(p, dim), tx.norm(float(p), dim)
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12)
+        y.sum().backward()
+        ty.sum().backward()
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
 @pytest.mark.parametrize("p", [2, 3, 1.5])
 def test_norm_gradient_at_zero_is_zero_like_torch(p):
     # d||x||/dx = x / ||x|| is 0/0 at x = 0: torch returns 0 (a subgradient), not nan.

@@ -253,3 +253,13 @@ def test_random_like_of_integers_raises_like_torch(fn, dtype):
 def test_random_in_an_integer_dtype_raises_like_torch(fn):
     with pytest.raises(NotImplementedError, match=fn):
         getattr(tg, fn)(3, dtype=tg.int64)
+
+
+def test_float64_from_a_pickle_stays_float64():
+    # An unpickled array has a float64 dtype equal to, but not the same object
+    # as, NumPy's own: the float32 rule for mixed results must not mistake it.
+    import pickle
+    x = tg.tensor(pickle.loads(pickle.dumps(np.arange(3.0))))
+    f = tg.tensor(np.ones(3, np.float32))
+    for t in (x.sum(), x @ x, f * x, x * f, x.exp()):
+        assert t.dtype == np.float64

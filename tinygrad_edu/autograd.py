@@ -373,11 +373,12 @@ def _torch_dtype(out: np.ndarray, args: Sequence[Any]) -> np.ndarray:
     for a in args:
         if isinstance(a, Tensor):
             d = a.data
+            f64 = d.dtype.type is np.float64  # (not `dtype is _F64`: an unpickled one is a copy)
             if d.ndim:
-                if d.dtype is _F64:
+                if f64:
                     return out  # the common case: a float64 tensor with dimensions
                 any_dimensioned = True
-            elif d.dtype is _F64:
+            elif f64:
                 any_f64 = True
     return out if any_f64 and not any_dimensioned else out.astype(np.float32)
 

@@ -7,6 +7,7 @@ find. ``backward()`` hands the graph to the engine in ``autograd.py``.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -501,7 +502,7 @@ class Tensor:
         ``p`` a number, ``"fro"`` (= 2), or +-inf (max or min of |x|)."""
         if p == "fro":
             p = 2.0
-        if not isinstance(p, (int, float)):
+        if not isinstance(p, numbers.Real):
             raise TensorError(f"norm: p must be a number, 'fro' or inf, got {p!r}")
         if p in (math.inf, -math.inf):
             return self.abs().amax(dim, keepdim) if p > 0 else self.abs().amin(dim, keepdim)
@@ -654,13 +655,18 @@ class Tensor:
             node = out.grad_fn
             self.grad_fn = node
             self.requires_grad = True
+            # Did the op save an operand that shares self's memory (y.mul_(y))? The
+            # copy above overwrote it: leave the node to find that out at backward.
+            overwrote_saved = node is not None and any(
+                type(v) is np.ndarray and v is not out.data and np.may_share_memory(v, self.data)
+                for v in node._saved)
             if node is not None and node._out is not None:
                 # the op saved its output: that output now lives in self.data
                 import weakref
                 node._saved = tuple(self.data if s is out.data else s for s in node._saved)
                 node._out = weakref.ref(self)
             self._version += 1
-            if node is not None:  # this change is the op's own, not one made after it saved
+            if node is not None and not overwrote_saved:  # the op's own change, not a later one
                 node._changes_seen = autograd._inplace_changes[0]
             return self
         try:

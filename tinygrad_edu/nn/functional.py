@@ -262,9 +262,21 @@ def _class_weights(name: str, t: np.ndarray, n_classes: int, weight: np.ndarray 
     safe = np.where(keep, t, 0)
     w = keep.astype(dtype) if weight is None else weight.astype(dtype)[safe] * keep
     if reduction == "mean":  # a weighted mean: divide by sum_i w[t_i], as torch
-        with np.errstate(invalid="ignore", divide="ignore"):
-            w = w / w.sum()
+        total = w.sum()
+        # Nothing counts (every target ignored): no gradient, and the loss is
+        # 0/0 = nan (see _reduce_class_loss), as torch.
+        w = w / total if total != 0 else w * 0
     return safe, w[:, None]
+
+
+def _reduce_class_loss(loss: np.ndarray, coef: Any, reduction: str) -> Any:
+    """Sum the per-sample losses (already scaled by coef) unless 'none'; a
+    'mean' over no counted samples is nan."""
+    if reduction == "none":
+        return loss
+    if reduction == "mean" and not isinstance(coef, float) and not coef.any():
+        return np.array(np.nan, dtype=loss.dtype)
+    return loss.sum()
 
 
 class _NLL(Function):
@@ -283,7 +295,7 @@ class _NLL(Function):
         ctx.save_for_backward(d)
         ctx.reduction = reduction
         loss = d[rows, t] * x[rows, t]  # -coef_i * x[i, t_i]
-        return loss if reduction == "none" else loss.sum()
+        return _reduce_class_loss(loss, coef, reduction)
 
     @staticmethod
     def backward(ctx, g):
@@ -312,8 +324,7 @@ class _CrossEntropy(Function):
         ctx.reduction = reduction
         if isinstance(coef, float):  # plain labels: 1 or 1/N
             return nll * coef if reduction == "none" else nll.sum() * coef
-        loss = nll * coef[:, 0]
-        return loss if reduction == "none" else loss.sum()
+        return _reduce_class_loss(nll * coef[:, 0], coef, reduction)
 
     @staticmethod
     def backward(ctx, g):

@@ -154,7 +154,8 @@ class Norm(Function):
         elif p == 0:  # the number of nonzero elements (its gradient is 0)
             y = np.add.reduce(x != 0, axis=axes, keepdims=keepdim).astype(x.dtype)
         else:
-            y = np.add.reduce(np.abs(x) ** p, axis=axes, keepdims=keepdim) ** (1 / p)
+            with np.errstate(divide="ignore"):  # p < 0: |0|^p = inf, and the norm is 0
+                y = np.add.reduce(np.abs(x) ** p, axis=axes, keepdims=keepdim) ** (1 / p)
         ctx.save_for_backward(x, y)
         ctx.p = p
         return y
@@ -169,11 +170,14 @@ class Norm(Function):
         if p == 1:
             return np.sign(array_of(x)) * g
         y = y.reshape(k)
-        y_data = array_of(y)
-        y = y + (y_data == 0).astype(y_data.dtype)  # x = 0 there: 0 / 1 instead of 0 / 0
+        y_data, x_data = array_of(y), array_of(x)
+        if p > 1:  # y = 0 only where all x = 0: 0 / 1 there instead of 0 / 0
+            y = y + (y_data == 0).astype(y_data.dtype)
         if p == 2:
             return x * (g / y)
-        return np.sign(array_of(x)) * abs(x) ** (p - 1) * (g / y ** (p - 1))
+        # |x|^(p-1) is inf at x = 0 when p < 1, but sign(x) = 0 there: put 1 in its place
+        x = x + (x_data == 0).astype(x_data.dtype)
+        return np.sign(x_data) * abs(x) ** (p - 1) * (g * y ** (1 - p))
 
 
 class LogSumExp(Function):
