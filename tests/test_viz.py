@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import time
 
 import numpy as np
@@ -204,6 +205,30 @@ def test_render_with_system_dot(tmp_path, fmt) -> None:
     *_, L = small_expression()
     path = tg.render_graph(L, tmp_path / f"graph.{fmt}")
     assert os.path.getsize(path) > 0
+
+
+def test_render_prefers_a_dot_on_path(tmp_path, monkeypatch) -> None:
+    # Without a system Graphviz here, a `dot` on PATH that records its arguments
+    # (and hands them to graphviz-pure, which takes dot's flags) shows that
+    # render_graph picks `dot` first and calls it right.
+    pure = viz.find_renderer()
+    assert pure is not None, "graphviz-pure is not installed: pip install -e '.[test]'"
+    if os.path.basename(pure).startswith("dot"):
+        pytest.skip("a real dot is installed: test_render_with_system_dot covers it")
+    bindir, log = tmp_path / "bin", tmp_path / "dot-args.txt"
+    bindir.mkdir()
+    shim = bindir / "dot"
+    shim.write_text(f"#!{sys.executable}\nimport subprocess, sys\n"
+                    f"open({str(log)!r}, 'w').write(repr(sys.argv[1:]))\n"
+                    f"sys.exit(subprocess.call([{pure!r}] + sys.argv[1:]))\n")
+    shim.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bindir) + os.pathsep + os.environ.get("PATH", ""))
+    assert viz.find_renderer() == str(shim)
+    *_, L = small_expression()
+    path = tmp_path / "graph.svg"
+    assert tg.render_graph(L, path) == str(path)
+    assert b"<svg" in path.read_bytes()
+    assert "-Tsvg" in log.read_text()
 
 
 def test_render_without_any_renderer(tmp_path, monkeypatch) -> None:
