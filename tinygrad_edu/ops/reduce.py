@@ -147,8 +147,9 @@ class Norm(Function):
 
     @staticmethod
     def forward(ctx, x, p=2.0, dim=None, keepdim=False):
-        axes = _setup(ctx, "norm", x, dim)
-        axes = None if dim is None else axes
+        axes = _setup(ctx, "norm", x, dim)  # (also notes the shapes backward needs)
+        if dim is None:
+            axes = None  # every axis, and a 0-d x too
         if p == 2:
             y = np.sqrt(np.add.reduce(x * x, axis=axes, keepdims=keepdim))
         elif p == 0:  # the number of nonzero elements (its gradient is 0)
