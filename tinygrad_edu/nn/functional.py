@@ -379,7 +379,10 @@ def _uniform_target_loss(x: Tensor, labels: np.ndarray, w: np.ndarray | None, ig
     s = -logp.sum(1) * keep.astype(x.dtype)
     if reduction != "mean":
         return s if reduction == "none" else s.sum()
-    return s.sum() / (keep.sum() if w is None else w[labels[keep]].sum())
+    total = keep.sum() if w is None else w[labels[keep]].sum()
+    if total == 0:  # nothing counts: nan, with no gradient (as _reduce_class_loss)
+        return s.sum() * 0.0 + np.nan
+    return s.sum() / total
 
 
 def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ignore_index: int,
