@@ -6,6 +6,7 @@ import shutil
 import sys
 import time
 
+import graphviz
 import numpy as np
 import pytest
 
@@ -37,7 +38,9 @@ def check_golden(name: str, text: str) -> None:
 
 def test_golden_before_backward() -> None:
     *_, L = small_expression()
-    src = tg.draw_graph(L).source
+    g = tg.draw_graph(L)
+    assert isinstance(g, graphviz.Digraph)  # what Jupyter shows inline
+    src = g.source
     check_golden("expr_before_backward.dot", src)
     assert src.count("grad: not computed yet") == 6  # 3 leaves, 2 intermediates, L
     assert "data 0.25" in src and "data [1, 2, 3]" in src and "data [4, -5, 0.5]" in src
