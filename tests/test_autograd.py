@@ -429,6 +429,51 @@ def test_mixed_partials():
         np.testing.assert_allclose(gxy.item(), tgxy.item(), rtol=1e-12)
 
 
+# First gradients that depend on x only through a step (relu's mask, abs's
+# sign) still depend on x, with derivative 0: torch marks them requires_grad
+# and a second grad gives zeros. Ops whose first gradient doesn't involve x at
+# all (sum, max, clamp, ...) give requires_grad False there, and here too.
+_FIRST_GRADS = {  # (lib, x) -> y, written once for tinygrad_edu and torch
+    "relu": lambda lib, x: x.relu(),
+    "abs": lambda lib, x: x.abs(),
+    "sign": lambda lib, x: x.sign() * 3,
+    "norm1": lambda lib, x: x.norm(1),
+    "norm_inf": lambda lib, x: x.norm(float("inf")),
+    "l1_loss": lambda lib, x: lib.nn.functional.l1_loss(x, x.detach() * 0.5),
+    "amax": lambda lib, x: x.amax(1),
+    "clamp": lambda lib, x: x.clamp(-0.5, 1.0),
+    "sum": lambda lib, x: x.sum(),
+    "sigmoid": lambda lib, x: x.sigmoid(),
+}
+
+
+@pytest.mark.parametrize("name", list(_FIRST_GRADS))
+def test_first_gradient_stays_connected_to_x_as_in_torch(name):
+    torch = pytest.importorskip("torch")
+    data = np.array([[-1.0, 2.0, 0.5], [3.0, -4.0, 0.0]])
+    fn = _FIRST_GRADS[name]
+    x = tg.tensor(data, requires_grad=True)
+    (g,) = tg.autograd.grad(fn(tg, x).sum(), x, create_graph=True)
+    tx = torch.tensor(data, requires_grad=True)
+    (tg_,) = torch.autograd.grad(fn(torch, tx).sum(), tx, create_graph=True)
+    np.testing.assert_allclose(g.data, tg_.detach().numpy(), rtol=1e-12)
+    assert g.requires_grad == tg_.requires_grad
+    if tg_.requires_grad:
+        (h,) = tg.autograd.grad(g.sum(), x)
+        (th,) = torch.autograd.grad(tg_.sum(), tx)
+        np.testing.assert_allclose(h.data, th.numpy(force=True), rtol=1e-12, atol=1e-15)
+
+
+def test_sign_is_differentiable_with_zero_gradient():
+    x = tg.tensor([-2.0, 0.0, 3.0], requires_grad=True)
+    y = x.sign()
+    assert y.requires_grad
+    np.testing.assert_array_equal(y.data, [-1.0, 0.0, 1.0])
+    (y * x).sum().backward()  # d(sign(x) x)/dx = sign(x), as torch
+    np.testing.assert_array_equal(x.grad.data, [-1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(tg.sign(x).data, y.data)
+
+
 def test_autograd_grad_allow_unused():
     x = tg.tensor(1.0, requires_grad=True)
     y = tg.tensor(2.0, requires_grad=True)

@@ -177,6 +177,7 @@ UNARY = {
     "sigmoid": (lambda L: L.sigmoid, _sigmoid, rand),
     "relu": (lambda L: L.relu, lambda x: np.maximum(x, 0), _away_from_zero),
     "abs": (lambda L: L.abs, np.abs, _away_from_zero),
+    "sign": (lambda L: L.sign, np.sign, _away_from_zero),
     "exp_method": (lambda L: lambda x: x.exp(), np.exp, rand),
     "log_method": (lambda L: lambda x: x.log(), np.log, pos),
     "sigmoid_method": (lambda L: lambda x: x.sigmoid(), _sigmoid, rand),
@@ -211,7 +212,7 @@ def test_clamp(bounds):
 
 def test_unary_method_and_function_forms_agree():
     x = tg.tensor(pos(3, 2))
-    for name in ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs"]:
+    for name in ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs", "sign"]:
         np.testing.assert_array_equal(getattr(tg, name)(x).data, getattr(x, name)().data)
 
 

@@ -16,7 +16,7 @@ __all__ = [
     "zeros", "ones", "full", "empty", "eye", "arange", "linspace", "rand", "randn", "randint",
     "zeros_like", "ones_like", "full_like", "rand_like", "randn_like", "from_numpy",
     "cat", "concatenate", "stack", "where", "exp", "log", "sqrt", "sin", "cos", "tanh",
-    "sigmoid", "relu", "abs", "clamp", "clip", "maximum", "minimum", "sum", "mean", "amax",
+    "sigmoid", "relu", "abs", "sign", "clamp", "clip", "maximum", "minimum", "sum", "mean", "amax",
     "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "prod", "norm", "softmax",
     "log_softmax", "matmul", "reshape", "flatten", "squeeze", "unsqueeze", "transpose",
     "permute", "add", "sub", "mul", "div", "pow", "neg", "allclose", "is_tensor", "numel",
@@ -179,6 +179,7 @@ def tanh(x: Any) -> Tensor: return _t(x).tanh()
 def sigmoid(x: Any) -> Tensor: return _t(x).sigmoid()
 def relu(x: Any) -> Tensor: return _t(x).relu()
 def abs(x: Any) -> Tensor: return _t(x).abs()  # noqa: A001
+def sign(x: Any) -> Tensor: return _t(x).sign()
 def neg(x: Any) -> Tensor: return -_t(x)
 def clamp(x: Any, min: Any = None, max: Any = None) -> Tensor: return _t(x).clamp(min, max)  # noqa: A002
 clip = clamp

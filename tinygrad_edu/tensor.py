@@ -397,7 +397,6 @@ class Tensor:
     def any(self) -> "Tensor": return _wrap(np.any(self.data))
     def all(self) -> "Tensor": return _wrap(np.all(self.data))
     def isnan(self) -> "Tensor": return _wrap(np.isnan(self.data))
-    def sign(self) -> "Tensor": return _wrap(np.sign(self.data))
 
     # ------------------------------------------------------------ unary math
     def exp(self) -> "Tensor": return U.Exp.apply(self)
@@ -409,6 +408,7 @@ class Tensor:
     def sigmoid(self) -> "Tensor": return U.Sigmoid.apply(self)
     def relu(self) -> "Tensor": return U.Relu.apply(self)
     def abs(self) -> "Tensor": return U.Abs.apply(self)
+    def sign(self) -> "Tensor": return U.Sign.apply(self)
     def square(self) -> "Tensor": return self * self
     def rsqrt(self) -> "Tensor": return 1 / self.sqrt()
     def reciprocal(self) -> "Tensor": return 1 / self

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd import Function, TensorError, TensorIndexError, array_of
 from .movement import Expand
-from .unary import Exp
+from .unary import Exp, Sign
 
 
 def _axes(name, dim, shape):
@@ -169,7 +169,7 @@ class Norm(Function):
         if p == 0:
             return x * 0 * g
         if p == 1:
-            return np.sign(array_of(x)) * g
+            return Sign.run(x) * g
         y = y.reshape(k)
         y_data, x_data = array_of(y), array_of(x)
         if p > 1:  # y = 0 only where all x = 0: 0 / 1 there instead of 0 / 0

@@ -152,7 +152,7 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    """y = max(x, 0);  dx = dy * [x > 0]"""
+    """y = max(x, 0);  dx = dy * [x > 0]  (= dy * sign(y), as y >= 0)"""
 
     backward_on_arrays = True
 
@@ -165,7 +165,9 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g * (array_of(y) > 0)
+        # The mask as the op Sign (derivative 0) rather than a constant: under
+        # create_graph the gradient still depends on x, with derivative 0, as torch.
+        return g * Sign.run(y)
 
 
 class Abs(Function):
@@ -181,7 +183,21 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * np.sign(array_of(x))
+        return g * Sign.run(x)
+
+
+class Sign(Function):
+    """y = sign(x) (-1, 0 or 1);  dx = 0  (a step: its derivative is 0, as in torch)"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.sign(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(array_of(g))
 
 
 class Clamp(Function):
