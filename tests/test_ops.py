@@ -274,6 +274,11 @@ REDUCE = [
     ("norm_fn_inf", lambda L: lambda x: L.norm(x, float("inf"), 1), lambda x: np.abs(x).max(1), (3, 4)),
     ("norm_p3", lambda L: lambda x: x.norm(3, dim=(0, 2)),
      lambda x: (np.abs(x) ** 3).sum((0, 2)) ** (1 / 3), (2, 3, 4)),
+    # dim=() means every dim, as in torch (not "no dim")
+    ("sum()", lambda L: lambda x: x.sum(dim=()), np.sum, (2, 3)),
+    ("mean()", lambda L: lambda x: x.mean(dim=(), keepdim=True), lambda x: x.mean(keepdims=True), (2, 3)),
+    ("amax()", lambda L: lambda x: x.amax(dim=()), np.amax, (2, 3)),
+    ("norm()", lambda L: lambda x: x.norm(dim=()), np.linalg.norm, (2, 3)),
     ("softmax1", lambda L: lambda x: x.softmax(1), lambda x: _np_softmax(x, 1), (3, 4)),
     ("softmax0", lambda L: lambda x: L.softmax(x, dim=0), lambda x: _np_softmax(x, 0), (3, 4)),
     ("softmax-1", lambda L: lambda x: x.softmax(-1), lambda x: _np_softmax(x, -1), (2, 3, 4)),
@@ -285,6 +290,19 @@ REDUCE = [
 @pytest.mark.parametrize("make, np_fn, shape", [c[1:] for c in REDUCE], ids=[c[0] for c in REDUCE])
 def test_reduction(make, np_fn, shape):
     run(make, np_fn, [rand(*shape)])
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+def test_var_std_over_empty_dim_reduce_everything(name):
+    # torch 2.13 gives the value of dim=None here but an inf gradient (its
+    # backward reads () as "no dims" and divides by N - 1 = 0): not followed.
+    data = rand(2, 3)
+    a, b = tg.tensor(data, requires_grad=True), tg.tensor(data, requires_grad=True)
+    ya, yb = getattr(a, name)(dim=()), getattr(b, name)()
+    np.testing.assert_allclose(ya.data, yb.data, rtol=1e-12)
+    ya.backward()
+    yb.backward()
+    np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=1e-12)
 
 
 def test_prod_with_a_zero_matches_torch():

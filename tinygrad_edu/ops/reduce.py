@@ -12,10 +12,15 @@ from .movement import Expand
 from .unary import Exp, Sign
 
 
+def _every_dim(dim):
+    """None, () and [] all mean "reduce every dim", as in torch."""
+    return dim is None or (type(dim) in (tuple, list) and not dim)
+
+
 def _axes(name, dim, shape):
-    """Normalise ``dim`` to a tuple of non-negative axes (None: all of them)."""
+    """Normalise ``dim`` to a tuple of non-negative axes (None or (): all of them)."""
     nd = len(shape)
-    if dim is None:
+    if _every_dim(dim):
         return tuple(range(nd))
     dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
     out = []
@@ -34,7 +39,7 @@ def _keep(shape, axes):
 
 def _setup(ctx, name, x, dim):
     shape = np.shape(x)
-    if dim is None:  # everything: the common case, kept cheap
+    if _every_dim(dim):  # everything: the common case, kept cheap
         ctx.in_shape, ctx.kshape = shape, (1,) * len(shape)
         return tuple(range(len(shape)))
     axes = _axes(name, dim, shape)
