@@ -235,6 +235,29 @@ def test_mean_class_loss_with_every_target_ignored_is_nan_with_zero_gradient(fn,
     np.testing.assert_array_equal(x.grad.data, 0.0)
 
 
+@pytest.mark.parametrize("name, kwargs", [("cross_entropy", {}), ("nll_loss", {}),
+                                          ("cross_entropy", {"label_smoothing": 0.1}),
+                                          ("cross_entropy", {"weight": [1.0, 2.0, 0.5]})])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_ignored_row_counts_for_nothing_even_with_infinite_logits(name, kwargs, reduction):
+    # An ignored sample is skipped, whatever its values (torch gives 0, not 0 * inf = nan).
+    torch = pytest.importorskip("torch")
+    data = np.array([[-np.inf, 1.0, 2.0], [0.5, 0.1, -0.3], [1.0, 2.0, 3.0]])
+    target = [-100, 1, 0]
+    x = tg.tensor(data, requires_grad=True)
+    tx = torch.tensor(data, requires_grad=True)
+    tk = {k: torch.tensor(v, dtype=torch.float64) if k == "weight" else v for k, v in kwargs.items()}
+    gk = {k: tg.tensor(v, dtype=tg.float64) if k == "weight" else v for k, v in kwargs.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "invalid value" warning on the way either
+        loss = getattr(F, name)(x, tg.tensor(target), reduction=reduction, **gk)
+        loss.sum().backward()
+    expected = getattr(torch.nn.functional, name)(tx, torch.tensor(target), reduction=reduction, **tk)
+    expected.sum().backward()
+    np.testing.assert_allclose(loss.data, expected.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
 @pytest.mark.parametrize("eps", [-0.1, 1.5])
 def test_label_smoothing_out_of_range_raises(eps):
     with pytest.raises(ValueError, match="label_smoothing must be between 0.0 and 1.0"):

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, TensorError, array_of, is_grad_enabled
+from ..creation import where as _where
 from ..random import _rng
 from ..tensor import Tensor, _wrap
 
@@ -243,15 +244,16 @@ class _LabelError(TensorError, IndexError):
 
 def _class_weights(name: str, t: np.ndarray, n_classes: int, weight: np.ndarray | None,
                    ignore_index: int, reduction: str, dtype: np.dtype) -> tuple:
-    """Check the labels. Return them (ignored ones set to 0) and each sample's
+    """Check the labels. Return them (ignored ones set to 0), each sample's
     coefficient in the loss: w[t_i] (0 where t_i == ignore_index), divided by
-    sum_i w[t_i] for 'mean'. The common case (no weights, nothing ignored)
-    gives a plain number: 1, or 1/N for 'mean'."""
+    sum_i w[t_i] for 'mean', and which samples are ignored (None: none). The
+    common case (no weights, nothing ignored) gives a plain number: 1, or 1/N
+    for 'mean'."""
     # Fast check: viewed as unsigned, a negative label is huge, so one max()
     # finds any label outside [0, C).
     if (weight is None and t.size and not 0 <= ignore_index < n_classes
             and t.view(np.uint64).max() < n_classes):
-        return t, (1.0 / t.size if reduction == "mean" else 1.0)
+        return t, (1.0 / t.size if reduction == "mean" else 1.0), None
     keep = t != ignore_index
     bad = keep & ((t < 0) | (t >= n_classes))
     if bad.any():
@@ -266,7 +268,7 @@ def _class_weights(name: str, t: np.ndarray, n_classes: int, weight: np.ndarray 
         # Nothing counts (every target ignored): no gradient, and the loss is
         # 0/0 = nan (see _reduce_class_loss), as torch.
         w = w / total if total != 0 else w * 0
-    return safe, w[:, None]
+    return safe, w[:, None], (None if keep.all() else ~keep)
 
 
 def _reduce_class_loss(loss: np.ndarray, coef: Any, reduction: str) -> Any:
@@ -286,15 +288,18 @@ class _NLL(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
-        t, coef = _class_weights("nll_loss", target, x.shape[1], weight, ignore_index,
-                                 reduction, x.dtype)
+        t, coef, ignored = _class_weights("nll_loss", target, x.shape[1], weight, ignore_index,
+                                          reduction, x.dtype)
         rows = np.arange(x.shape[0])
         d = np.zeros_like(x)  # dl/dx: -coef_i at each label
         d[rows, t] = -1
         d *= coef
         ctx.save_for_backward(d)
         ctx.reduction = reduction
-        loss = d[rows, t] * x[rows, t]  # -coef_i * x[i, t_i]
+        picked = x[rows, t]  # (a copy)
+        if ignored is not None:
+            picked[ignored] = 0  # an ignored sample counts 0, even if its value is inf
+        loss = d[rows, t] * picked  # -coef_i * x[i, t_i]
         return _reduce_class_loss(loss, coef, reduction)
 
     @staticmethod
@@ -310,13 +315,15 @@ class _CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
-        t, coef = _class_weights("cross_entropy", target, x.shape[1], weight, ignore_index,
-                                 reduction, x.dtype)
+        t, coef, ignored = _class_weights("cross_entropy", target, x.shape[1], weight,
+                                          ignore_index, reduction, x.dtype)
         rows = np.arange(x.shape[0])
         shifted = x - x.max(axis=1, keepdims=True)  # largest logit is 0: exp can't overflow
         e = np.exp(shifted)
         sum_e = e.sum(axis=1, keepdims=True)
         nll = np.log(sum_e[:, 0]) - shifted[rows, t]  # -log_softmax(x) at the label
+        if ignored is not None:
+            nll[ignored] = 0  # an ignored sample counts 0, even if its logit is -inf
         d = np.divide(e, sum_e, out=e)  # dl/dx = coef * (softmax - onehot), made in place
         d[rows, t] -= 1
         d *= coef
@@ -376,7 +383,7 @@ def _uniform_target_loss(x: Tensor, labels: np.ndarray, w: np.ndarray | None, ig
     logp = x.log_softmax(1)
     if w is not None:
         logp = logp * w.astype(x.dtype)
-    s = -logp.sum(1) * keep.astype(x.dtype)
+    s = _where(keep, -logp.sum(1), 0.0)  # (not * keep: an ignored -inf logit gives 0 * inf)
     if reduction != "mean":
         return s if reduction == "none" else s.sum()
     total = keep.sum() if w is None else w[labels[keep]].sum()
