@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, TensorError, array_of, is_grad_enabled
-from ..creation import where as _where
 from ..random import _rng
 from ..tensor import Tensor, _wrap
+from ..tensor import where as _where
 
 __all__ = [
     "linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "flatten",
