@@ -361,6 +361,10 @@ def test_max_min_with_dim_return_values_and_indices(name, dim):
     assert indices.dtype == np.int64 and not indices.requires_grad
     values_k, indices_k = getattr(tg, name)(tg.tensor(data), dim, keepdim=True)
     assert values_k.shape == indices_k.shape == np.expand_dims(getattr(data, name)(dim), dim).shape
+    named = getattr(tg.tensor(data), name)(dim=dim)  # torch.return_types: .values, .indices
+    assert named.values is named[0] and named.indices is named[1]
+    np.testing.assert_array_equal(named.indices.data, indices.data)
+    assert repr(named).startswith(f"{name}(values=tensor(")
     if HAS_TORCH:
         import torch
         tv, ti = getattr(torch.tensor(data), name)(dim)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections import namedtuple
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
@@ -440,7 +441,8 @@ class Tensor:
         return -R.Amax.apply(-self, dim=dim, keepdim=keepdim)
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
-        """No ``dim``: the largest element. An int ``dim``: ``(values, indices)``.
+        """No ``dim``: the largest element. An int ``dim``: ``(values, indices)``,
+        also by name (``x.max(1).indices``).
         A Tensor: the elementwise maximum (``torch.max(a, b)``)."""
         if isinstance(dim, Tensor):
             return self.maximum(dim)
@@ -448,7 +450,7 @@ class Tensor:
             return self.amax()
         R._axes("max", dim, self.shape)  # an IndexError naming the op, as torch
         idx = np.expand_dims(np.argmax(self.data, axis=dim), dim)
-        return _values_indices(self, idx, dim, keepdim)
+        return _values_indices(_MaxResult, self, idx, dim, keepdim)
 
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
         """Like ``max``, for the smallest."""
@@ -458,7 +460,7 @@ class Tensor:
             return self.amin()
         R._axes("min", dim, self.shape)
         idx = np.expand_dims(np.argmin(self.data, axis=dim), dim)
-        return _values_indices(self, idx, dim, keepdim)
+        return _values_indices(_MinResult, self, idx, dim, keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         if dim is None:
@@ -751,13 +753,19 @@ def _axes(dim: Any) -> tuple:
     return tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
 
 
-def _values_indices(x: Tensor, idx: np.ndarray, dim: int, keepdim: bool) -> tuple:
+# What max(dim) and min(dim) return, as torch.return_types.max/min: a tuple
+# (values, indices) whose parts are also named (``x.max(1).indices``).
+_MaxResult = namedtuple("max", ["values", "indices"])
+_MinResult = namedtuple("min", ["values", "indices"])
+
+
+def _values_indices(result: type, x: Tensor, idx: np.ndarray, dim: int, keepdim: bool) -> tuple:
     values = M.TakeAlong.apply(x, indices=idx, dim=dim)
     indices = idx
     if not keepdim:
         values = values.squeeze(dim)
         indices = np.squeeze(idx, axis=dim)
-    return values, _wrap(indices.astype(np.int64))
+    return result(values, _wrap(indices.astype(np.int64)))
 
 
 class _HookHandle:
