@@ -52,6 +52,8 @@ BINARY = {
     "mul": (lambda L: lambda a, b: a * b, np.multiply, {}),
     "div": (lambda L: lambda a, b: a / b, np.divide, {"positive_right": True}),
     "pow": (lambda L: lambda a, b: a ** b, np.power, {"positive_left": True}),
+    # (torch has no derivative for number % tensor; its tensor % tensor is the same math)
+    "mod": (lambda L: lambda a, b: _as_tensor(L, a) % b, np.remainder, {"positive_right": True}),
 }
 
 
@@ -62,6 +64,23 @@ def test_binary(name, shapes):
     run(make, np_fn, _operands(shapes, **kw))
 
 
+def test_mod_and_floordiv_follow_python_and_torch():
+    # % takes the divisor's sign (Python's and torch's rule); // floors.
+    a = tg.tensor([7, -7, 7, -7])
+    b = tg.tensor([2, 2, -2, -2])
+    np.testing.assert_array_equal((a % b).data, [1, 1, -1, -1])
+    np.testing.assert_array_equal((a // b).data, [3, -4, -4, 3])
+    assert (a % 2).dtype == (a // 2).dtype == tg.int64
+    np.testing.assert_array_equal((7 % b).data, [1, 1, -1, -1])
+    np.testing.assert_array_equal((7 // b).data, [3, 3, -4, -4])
+    x = tg.tensor([5.5, -3.25], requires_grad=True)
+    assert (x % 2).dtype == (x // 2).dtype == (a % 2.5).dtype == tg.float32
+    y = x // 2  # a step function: torch has no derivative for it, and says so
+    np.testing.assert_array_equal(y.data, [2.0, -2.0])
+    with pytest.raises(RuntimeError, match="floor_divide"):
+        y.sum().backward()
+
+
 @pytest.mark.parametrize("name", ["add", "sub", "mul", "div"])
 def test_binary_function_forms(name):
     a, b = rand(3, 1), pos(1, 4, seed=3)
@@ -70,7 +89,8 @@ def test_binary_function_forms(name):
 
 
 def _as_tensor(L, v):
-    """torch.maximum/minimum need tensors on both sides; tinygrad_edu's don't."""
+    """torch.maximum/minimum (and number % tensor's gradient) need tensors on
+    both sides; tinygrad_edu's don't."""
     if L is tg or not isinstance(v, float):
         return v
     return L.tensor(v, dtype=L.float64)

@@ -1,13 +1,14 @@
 """Every differentiable op: one ``Function`` subclass each, forward and backward
 side by side, grouped as in early tinygrad (unary, binary, reduce, movement)."""
-from .binary import Add, Div, MatMul, Maximum, Minimum, Mul, Pow, Sub, Where
+from .binary import (Add, Div, FloorDiv, MatMul, Maximum, Minimum, Mul, Pow, Remainder, Sub,
+                     Where)
 from .movement import (Cast, Cat, Clone, Expand, GetItem, IndexAdd, Permute, Repeat, Reshape,
                        ScatterAlong, SetItem, Stack, SumTo, TakeAlong)
 from .reduce import Amax, LogSoftmax, LogSumExp, Mean, Prod, Softmax, Sum
 from .unary import Abs, Clamp, Cos, Exp, Log, Neg, Relu, Sigmoid, Sign, Sin, Sqrt, Tanh
 
 __all__ = [
-    "Add", "Sub", "Mul", "Div", "Pow", "MatMul", "Maximum", "Minimum", "Where",
+    "Add", "Sub", "Mul", "Div", "Remainder", "FloorDiv", "Pow", "MatMul", "Maximum", "Minimum", "Where",
     "Neg", "Exp", "Log", "Sqrt", "Sin", "Cos", "Tanh", "Sigmoid", "Relu", "Abs", "Sign", "Clamp",
     "Sum", "Mean", "Amax", "Prod", "LogSumExp", "Softmax", "LogSoftmax",
     "Reshape", "Permute", "Expand", "SumTo", "Repeat", "GetItem", "IndexAdd", "SetItem",

@@ -80,6 +80,39 @@ class Div(Function):
         return gx, gy
 
 
+class Remainder(Function):
+    """z = x % y = x - floor(x / y) * y  (the divisor's sign, as Python and torch);
+    dx = dz,  dy = -dz * floor(x / y)"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.remainder(x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        gx = g if _need(ctx, 0) else None
+        gy = -g * np.floor(array_of(x) / array_of(y)) if _need(ctx, 1) else None
+        return gx, gy
+
+
+class FloorDiv(Function):
+    """z = floor(x / y);  a step function, with no derivative (as in torch)"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return np.floor_divide(x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for floor_divide (x // y) is not implemented, as in "
+                           "torch: it is a step function. Use .detach() on its result, or "
+                           "x / y if you need a gradient.")
+
+
 class Pow(Function):
     """z = x ** y;  dx = dz * y * x^(y-1),  dy = dz * z * log(x)"""
 
