@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from . import autograd
+from ._printing import format_array
 from .autograd import TensorError, TensorIndexError
 from .ops import binary as B
 from .ops import movement as M
@@ -290,9 +291,10 @@ class Tensor:
 
     # ------------------------------------------------------------ printing
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", precision=4, threshold=200,
-                               prefix="tensor(")
+        body = format_array(self.data, prefix="tensor(")
         extra = ""
+        if self.data.size == 0 and self.data.ndim != 1:  # "[]" alone hides the shape
+            body, extra = "[]", f", size={self.data.shape}"
         if self.data.dtype not in (np.float32, np.int64, np.bool_):
             extra += f", dtype={self.data.dtype}"
         if self.grad_fn is not None:
