@@ -8,7 +8,8 @@ from .reduce import Amax, LogSoftmax, LogSumExp, Mean, Prod, Softmax, Sum
 from .unary import Abs, Clamp, Cos, Exp, Log, Neg, Relu, Sigmoid, Sign, Sin, Sqrt, Tanh
 
 __all__ = [
-    "Add", "Sub", "Mul", "Div", "Remainder", "FloorDiv", "Pow", "MatMul", "Maximum", "Minimum", "Where",
+    "Add", "Sub", "Mul", "Div", "Remainder", "FloorDiv", "Pow", "MatMul", "Maximum", "Minimum",
+    "Where",
     "Neg", "Exp", "Log", "Sqrt", "Sin", "Cos", "Tanh", "Sigmoid", "Relu", "Abs", "Sign", "Clamp",
     "Sum", "Mean", "Amax", "Prod", "LogSumExp", "Softmax", "LogSoftmax",
     "Reshape", "Permute", "Expand", "SumTo", "Repeat", "GetItem", "IndexAdd", "SetItem",
