@@ -442,7 +442,7 @@ def _fit(gi: Any, p: Any, on_arrays: bool, node: Any) -> Any:
     return gi
 
 
-def _count_deps(starts: Sequence[Any], direct_leaves: bool) -> dict:
+def _count_deps(starts: Iterable[Any], direct_leaves: bool) -> dict:
     """For every vertex reachable from ``starts``: how many edges point at it.
     An explicit stack, not recursion: a million-node chain is fine. With
     ``direct_leaves``, leaves without hooks are left out: the walk adds each
@@ -481,13 +481,15 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
     """
     on_arrays = not create_graph
     pending: dict = {}
+    aliased: set = set()  # ids of arrays that must not become a .grad without a copy
     for r, g in zip(roots, grads):
+        aliased.add(id(g.data))  # the caller's gradient
         v = r.grad_fn or r
         if on_arrays:
             g = g.data
         pending[v] = pending[v] + g if v in pending else g
     direct_leaves = accumulate and inputs is None
-    deps = _count_deps(list(pending), direct_leaves)
+    deps = _count_deps(pending, direct_leaves)
 
     wanted = None
     if inputs is not None:  # autograd.grad: report the gradient reaching these
@@ -497,7 +499,6 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
         results: list = [None] * len(inputs)
 
     ready = [v for v in pending if deps[v] == 0]
-    aliased: set = {id(g.data) for g in grads}
     prev_mode, prev_arrays = _mode.enabled, _mode.arrays
     _mode.enabled, _mode.arrays = create_graph, on_arrays
     # Reference counting frees everything the walk discards; pausing the cyclic
@@ -536,15 +537,24 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
             for p, gi in zip(parents, in_grads):
                 if p is None:
                     continue
+                leaf = p._is_leaf
                 if gi is not None:
                     if on_arrays and type(gi) is _ndarray:  # the common case, inlined
-                        ref = p.data if p._is_leaf else p
+                        ref = p.data if leaf else p
                         if gi.shape != ref.shape or gi.dtype != ref.dtype:
                             gi = _match_shape(gi, ref.shape, ref.dtype, node)
                     else:
                         gi = _fit(gi, p, on_arrays, node)
-                if direct_leaves and p._is_leaf and not p._hooks:
-                    if gi is not None:  # a leaf takes each gradient as it comes
+                if leaf and direct_leaves and not p._hooks:
+                    if gi is None:
+                        continue
+                    # A leaf takes each gradient as it comes. The common case, a
+                    # first gradient that is a fresh array (see _accumulate), inlined:
+                    if (p.grad is None and type(gi) is _ndarray and gi.base is None
+                            and id(gi) not in aliased):
+                        aliased.add(id(gi))
+                        p.grad = _wrap(gi)
+                    else:
                         _accumulate(p, gi, create_graph, aliased)
                     continue
                 if gi is not None:
