@@ -290,8 +290,18 @@ class Function:
         """Run the op on Tensors (or Python numbers) and record it in the graph."""
         # Unwrap each argument to its array and note where its gradient goes:
         # its node, itself (a leaf that requires grad), or nowhere (None).
-        # Two arguments are spelled out: the hottest path in the package.
-        if len(args) == 2:
+        # One and two arguments are spelled out: the hottest paths in the package.
+        n_args = len(args)
+        if n_args == 1:
+            (x,) = args
+            px = None
+            if isinstance(x, Tensor):
+                if x.requires_grad:
+                    px = x.grad_fn or x
+                x = x.data
+            arrays, parents = (x,), (px,)
+            record = px is not None
+        elif n_args == 2:
             x, y = args
             px = py = None
             if isinstance(x, Tensor):
@@ -307,14 +317,15 @@ class Function:
         else:
             arrays, plist, record = [], [], False
             for a in args:
-                p = None
                 if isinstance(a, Tensor):
+                    arrays.append(a.data)
                     if a.requires_grad:
-                        p = a.grad_fn or a
+                        plist.append(a.grad_fn or a)
                         record = True
-                    a = a.data
-                arrays.append(a)
-                plist.append(p)
+                        continue
+                else:
+                    arrays.append(a)
+                plist.append(None)
             parents = tuple(plist)
         if not (record and _mode.enabled):
             try:
