@@ -72,11 +72,13 @@ class _Linear(Function):
         # Written with what arrays and Tensors share (@, .T, reshape, sum(0)), so
         # a plain backward runs on the arrays, a create_graph one records.
         x, w = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        gx = g @ w if need[0] else None
+        need = ctx.parents  # a gradient flows to input i when parents[i] is not None
+        gx = g @ w if need[0] is not None else None
         g2 = g if g.ndim == 2 else g.reshape(-1, w.shape[0])  # fold leading batch dims
-        gw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, w.shape[1])) if need[1] else None
-        gb = g2.sum(0) if len(need) > 2 and need[2] else None
+        gw = None
+        if need[1] is not None:
+            gw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, w.shape[1]))
+        gb = g2.sum(0) if len(need) > 2 and need[2] is not None else None
         return gx, gw, gb
 
 
@@ -198,7 +200,7 @@ class _MSE(Function):
         if is_grad_enabled():  # create_graph: x - y as a Tensor op, so it differentiates
             d = x - y
         gx = d * (g * (2 / ctx.n if ctx.reduction == "mean" else 2))
-        return gx, (-gx if ctx.needs_input_grad[1] else None)
+        return gx, (-gx if ctx.parents[1] is not None else None)  # (needs_input_grad[1])
 
 
 class _IntegerLossError(TensorError, NotImplementedError):

@@ -148,6 +148,13 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
+        if type(g) is np.ndarray and g.shape == y.shape and g.dtype == y.dtype:
+            # A first-order pass on arrays: the same product, made in place in
+            # one temporary instead of three (for speed: hidden layers are big).
+            dx = 1 - y
+            dx *= y
+            dx *= g
+            return dx
         return g * (y * (1 - y))
 
 
