@@ -116,7 +116,8 @@ class Optimizer:
         """Forget the gradients: set every ``.grad`` to None (the default, as
         torch), or fill it with zeros in place when ``set_to_none=False``
         (the same rule as ``Module.zero_grad``)."""
-        _zero_grad((p for group in self.param_groups for p in group["params"]), set_to_none)
+        for group in self.param_groups:
+            _zero_grad(group["params"], set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient, once.

@@ -57,16 +57,17 @@ class SGD(Optimizer):
     def _update(self, group: dict[str, Any]) -> None:
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+        maximize = group["maximize"]
         for p in group["params"]:
-            g = _grad(p, group["maximize"])
-            if g is None:
+            if p.grad is None:
                 continue
+            g = _grad(p, maximize)
             if weight_decay != 0:
                 g = g + weight_decay * p.data
             if momentum != 0:
                 g = self._momentum(p, g, momentum, dampening, nesterov)
             p.data -= lr * g
-            p._version += 1
+            p._bump_version()
 
     def _momentum(self, p: Tensor, g: np.ndarray, momentum: float, dampening: float,
                   nesterov: bool) -> np.ndarray:
