@@ -210,10 +210,11 @@ class _IntegerLossError(TensorError, NotImplementedError):
 def _check_regression(name: str, input: Tensor, target: Tensor) -> None:
     """torch's checks of a regression loss: not on integers alone, and a warning
     when the target only broadcasts against the input (often a (N, 1) vs (N,) slip)."""
-    if input.dtype.kind not in "fc" and target.dtype.kind not in "fc":
+    x, y = array_of(input), array_of(target)  # (Tensor.dtype and .shape are property calls)
+    if x.dtype.kind not in "fc" and y.dtype.kind not in "fc":
         raise _IntegerLossError(f"{name}: not implemented for integer tensors (input {input.dtype}, "
                                 f"target {target.dtype}); convert them with .float() first")
-    if tuple(target.shape) != tuple(input.shape):
+    if y.shape != x.shape:
         warnings.warn(f"Using a target size ({tuple(target.shape)}) that is different to the "
                       f"input size ({tuple(input.shape)}). This will likely lead to incorrect "
                       "results due to broadcasting. Please ensure they have the same size.",
@@ -403,18 +404,23 @@ def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ig
         raise TensorError(f"{name}: class-index targets must be integers, got dtype {t.dtype} "
                           f"(for class probabilities pass a float target of the input's shape)")
     x = input
-    if x.ndim == 1:  # one unbatched sample
+    if array_of(x).ndim == 1:  # one unbatched sample
         x, t = x.unsqueeze(0), t.reshape(1)
-    expected = (x.shape[0],) + tuple(x.shape[2:])
-    if tuple(t.shape) != expected:
+    shape = array_of(x).shape  # (Tensor.shape is a property call; this is a hot path)
+    expected = (shape[0],) + shape[2:]
+    if t.shape != expected:
         raise TensorError(f"{name}: input of shape {tuple(input.shape)} (N, C, ...) needs class "
                           f"indices of shape {expected}, got a target of shape {tuple(t.shape)}")
     w = _array(weight)
-    if w is not None and w.shape != (x.shape[1],):
+    if w is not None and w.shape != (shape[1],):
         raise TensorError(f"{name}: weight of shape {w.shape} must have one entry per class "
-                          f"({x.shape[1]},)")
-    labels = t.reshape(-1).astype(np.int64, copy=False)  # int64: _class_weights views it as uint64
-    x = x if x.ndim == 2 else _classes_last(x)
+                          f"({shape[1]},)")
+    # Flat int64 labels (_class_weights views them as uint64); (N,) int64 ones already are.
+    labels = t
+    if t.ndim != 1 or t.dtype != np.int64:
+        labels = t.reshape(-1).astype(np.int64, copy=False)
+    if len(shape) > 2:
+        x = _classes_last(x)
     out = fn.apply(x, target=labels, weight=w, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing:  # the target: (1 - eps) one-hot + eps uniform
         smooth = _uniform_target_loss(x, labels, w, ignore_index, reduction)

@@ -26,6 +26,10 @@ class _Loss(Module):
 
 
 class _WeightedLoss(_Loss):
+    # ``weight`` (and ``pos_weight``) are buffers: forward reads them from
+    # ``self._buffers`` directly, as ``Linear`` reads its parameters, because
+    # ``self.weight`` goes through ``Module.__getattr__``, a slow path in a hot loop.
+
     def __init__(self, weight: Tensor | None = None, size_average: Any = None,
                  reduce: Any = None, reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
@@ -69,7 +73,8 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index,
+        return F.nll_loss(input, target, self._buffers["weight"],
+                          ignore_index=self.ignore_index,
                           reduction=self.reduction)
 
 
@@ -104,7 +109,8 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
+        return F.cross_entropy(input, target, self._buffers["weight"],
+                               ignore_index=self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
@@ -116,7 +122,8 @@ class BCELoss(_WeightedLoss):
     """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
+        return F.binary_cross_entropy(input, target, self._buffers["weight"],
+                                      reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_WeightedLoss):
@@ -136,6 +143,6 @@ class BCEWithLogitsLoss(_WeightedLoss):
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.binary_cross_entropy_with_logits(input, target, self.weight,
+        return F.binary_cross_entropy_with_logits(input, target, self._buffers["weight"],
                                                   reduction=self.reduction,
-                                                  pos_weight=self.pos_weight)
+                                                  pos_weight=self._buffers["pos_weight"])
