@@ -155,17 +155,6 @@ class Tensor:
         else:
             vc[0], vc[1] = value, changes[0]
 
-    def _bump_version(self) -> None:
-        """``self._version += 1`` in one call instead of a getter and a setter
-        (optimizers do it for every parameter at every step)."""
-        changes = autograd._inplace_changes
-        changes[0] += 1
-        vc = self._vc
-        if vc is None:
-            self._vc = [1, changes[0]]
-        else:
-            vc[0], vc[1] = vc[0] + 1, changes[0]
-
     def _view(self, out: "Tensor") -> "Tensor":
         """Mark ``out`` as a view of self when it shares self's memory."""
         if np.may_share_memory(out.data, self.data):
