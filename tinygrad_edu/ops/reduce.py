@@ -39,7 +39,7 @@ def _keep(shape, axes):
 
 def _setup(ctx, name, x, dim):
     shape = np.shape(x)
-    if _every_dim(dim):  # everything: the common case, kept cheap
+    if dim is None or _every_dim(dim):  # everything: the common case (None), kept cheap
         ctx.in_shape, ctx.kshape = shape, (1,) * len(shape)
         return tuple(range(len(shape)))
     axes = _axes(name, dim, shape)
