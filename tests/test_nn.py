@@ -426,6 +426,22 @@ def test_dropout_train_and_eval(p):
         nn.Dropout(1.5)
 
 
+@pytest.mark.parametrize("p", [0.5, 1.0])
+def test_dropout_inplace_changes_its_input_and_backpropagates(p):
+    tg.manual_seed(0)
+    w = tg.tensor(np.arange(1.0, 9.0), requires_grad=True)
+    a = w * 1.0  # (in place on a leaf that requires grad raises, as in torch)
+    b = nn.Dropout(p, inplace=True)(a)
+    assert b is a
+    kept = b.data != 0
+    np.testing.assert_allclose(b.data[kept], w.data[kept] / (1 - p) if p < 1 else [])
+    (b * b).sum().backward()  # d/dw of (mask w / (1-p))^2 = 2 b mask / (1-p)
+    scale = 0.0 if p == 1 else 1 / (1 - p)
+    np.testing.assert_allclose(w.grad.data, 2 * b.data * kept * scale)
+    c = tg.ones(4)
+    assert F.dropout(c, p, training=False, inplace=True) is c
+
+
 def test_dropout_follows_the_parent_module_mode():
     model = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.9))
     x = tg.tensor(rand(50, 3))

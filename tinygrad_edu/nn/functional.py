@@ -136,15 +136,18 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1/(1-p)
-    (so the expected value is unchanged); the identity when not ``training``."""
+    (so the expected value is unchanged); the identity when not ``training``.
+    With ``inplace`` the input itself is changed (``mul_``) and returned."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
     if p == 1.0:
-        return input * 0.0
-    keep = _rng().random(input.shape) >= p
-    return input * _wrap((keep / (1.0 - p)).astype(input.dtype, copy=False))
+        scale = _wrap(np.zeros((), dtype=input.dtype))
+    else:
+        keep = _rng().random(input.shape) >= p
+        scale = _wrap((keep / (1.0 - p)).astype(input.dtype, copy=False))
+    return input.mul_(scale) if inplace else input * scale
 
 
 # ================================================================ loss helpers

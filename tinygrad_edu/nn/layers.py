@@ -177,7 +177,7 @@ class Dropout(Module):
 
     Args:
         p: probability of an element being zeroed (default 0.5).
-        inplace: accepted for compatibility; the output is always a new tensor.
+        inplace: change the input itself (``mul_``) and return it (default False).
     """
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
@@ -188,7 +188,7 @@ class Dropout(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.dropout(input, self.p, self.training)
+        return F.dropout(input, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
