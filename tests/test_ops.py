@@ -81,6 +81,41 @@ def test_mod_and_floordiv_follow_python_and_torch():
         y.sum().backward()
 
 
+def test_mod_gradient_uses_the_forward_quotient():
+    # 1 // 0.1 is 9 in floating point (0.1 is slightly above 1/10), so 1 % 0.1 = 0.1 - eps
+    # and d(x % y)/dy = -9, as torch says; floor(1 / 0.1) would give -10.
+    x = tg.tensor(np.array([1.0]), requires_grad=True)
+    y = tg.tensor(np.array([0.1]), requires_grad=True)
+    (x % y).sum().backward()
+    assert y.grad.item() == -9.0 and x.grad.item() == 1.0
+
+
+def test_mod_by_a_number_saves_nothing():
+    # Its gradient is 1: a later in-place change of the input is fine (as torch).
+    x = tg.tensor([5.5, -3.0], requires_grad=True)
+    h = x * 1
+    z = h % 2
+    h.add_(1)
+    z.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])
+
+
+def test_mod_floordiv_in_place_and_function_forms():
+    x = tg.tensor([5.5, -3.0])
+    alias = x
+    x %= 2
+    assert x is alias
+    np.testing.assert_array_equal(x.data, [1.5, 1.0])
+    x //= 0.5
+    assert x is alias
+    np.testing.assert_array_equal(x.data, [3.0, 2.0])
+    a, b = tg.tensor([7, -7]), tg.tensor([2, 2])
+    np.testing.assert_array_equal(tg.remainder(a, b).data, (a % b).data)
+    np.testing.assert_array_equal(a.remainder(b).data, (a % b).data)
+    np.testing.assert_array_equal(tg.floor_divide(a, b).data, (a // b).data)
+    np.testing.assert_array_equal(a.floor_divide(2).data, (a // 2).data)
+
+
 @pytest.mark.parametrize("name", ["add", "sub", "mul", "div"])
 def test_binary_function_forms(name):
     a, b = rand(3, 1), pos(1, 4, seed=3)

@@ -19,7 +19,8 @@ __all__ = [
     "sigmoid", "relu", "abs", "sign", "clamp", "clip", "maximum", "minimum", "sum", "mean", "amax",
     "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "prod", "norm", "softmax",
     "log_softmax", "matmul", "reshape", "flatten", "squeeze", "unsqueeze", "transpose",
-    "permute", "add", "sub", "mul", "div", "pow", "neg", "allclose", "is_tensor", "numel",
+    "permute", "add", "sub", "mul", "div", "remainder", "floor_divide", "pow", "neg", "allclose",
+    "is_tensor", "numel",
 ]
 
 
@@ -189,6 +190,8 @@ def add(x: Any, y: Any, alpha: float = 1) -> Tensor: return _lhs(x, y) + (y if a
 def sub(x: Any, y: Any, alpha: float = 1) -> Tensor: return _lhs(x, y) - (y if alpha == 1 else _c(y) * alpha)
 def mul(x: Any, y: Any) -> Tensor: return _lhs(x, y) * y
 def div(x: Any, y: Any) -> Tensor: return _lhs(x, y) / y
+def remainder(x: Any, y: Any) -> Tensor: return _lhs(x, y) % y
+def floor_divide(x: Any, y: Any) -> Tensor: return _lhs(x, y) // y
 def pow(x: Any, y: Any) -> Tensor: return _lhs(x, y) ** y  # noqa: A001
 def matmul(x: Any, y: Any) -> Tensor: return _t(x) @ y
 def sum(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).sum(dim, keepdim)  # noqa: A001

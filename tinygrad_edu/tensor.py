@@ -355,6 +355,8 @@ class Tensor:
     def __rmod__(self, other: Any) -> "Tensor": return B.Remainder.apply(_c(other), self)
     def __floordiv__(self, other: Any) -> "Tensor": return B.FloorDiv.apply(self, _c(other))
     def __rfloordiv__(self, other: Any) -> "Tensor": return B.FloorDiv.apply(_c(other), self)
+    def remainder(self, other: Any) -> "Tensor": return B.Remainder.apply(self, _c(other))
+    def floor_divide(self, other: Any) -> "Tensor": return B.FloorDiv.apply(self, _c(other))
     def __pow__(self, other: Any) -> "Tensor": return B.Pow.apply(self, _c(other))
     def __rpow__(self, other: Any) -> "Tensor": return B.Pow.apply(_c(other), self)
     def __matmul__(self, other: Any) -> "Tensor": return B.MatMul.apply(self, _c(other))
@@ -705,6 +707,14 @@ class Tensor:
 
     def __itruediv__(self, other: Any) -> "Tensor":
         return self._binary_inplace("div_", lambda a, b: a / b, np.true_divide, other)
+
+    def __imod__(self, other: Any) -> "Tensor":
+        B._no_integer_division_by_zero("remainder_", self.data, _raw(other))
+        return self._binary_inplace("remainder_", lambda a, b: a % b, np.remainder, other)
+
+    def __ifloordiv__(self, other: Any) -> "Tensor":
+        B._no_integer_division_by_zero("floor_divide_", self.data, _raw(other))
+        return self._binary_inplace("floor_divide_", lambda a, b: a // b, np.floor_divide, other)
 
     def add_(self, other: Any, alpha: float = 1) -> "Tensor":
         return self.__iadd__(other if alpha == 1 else _c(other) * alpha)

@@ -80,23 +80,32 @@ class Div(Function):
         return gx, gy
 
 
+def _no_integer_division_by_zero(name, x, y):
+    """NumPy gives 0 (and a warning) for an integer % 0 or // 0; torch raises."""
+    if np.result_type(x, y).kind in "iu" and np.any(np.asarray(y) == 0):
+        raise TensorError(f"{name}: integer division by zero (ZeroDivisionError)")
+
+
 class Remainder(Function):
-    """z = x % y = x - floor(x / y) * y  (the divisor's sign, as Python and torch);
-    dx = dz,  dy = -dz * floor(x / y)"""
+    """z = x % y = x - (x // y) * y  (the divisor's sign, as Python and torch);
+    dx = dz,  dy = -dz * (x // y)"""
 
     backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        _no_integer_division_by_zero("remainder", x, y)
+        if ctx.needs_input_grad[1:] == (True,):  # only dy needs x and y
+            ctx.save_for_backward(x, y)
         return np.remainder(x, y)
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        gx = g if _need(ctx, 0) else None
-        gy = -g * np.floor(array_of(x) / array_of(y)) if _need(ctx, 1) else None
-        return gx, gy
+        gy = None
+        if _need(ctx, 1):
+            x, y = ctx.saved_tensors
+            gy = -g * np.floor_divide(array_of(x), array_of(y))  # the forward's own quotient
+        return (g if _need(ctx, 0) else None), gy
 
 
 class FloorDiv(Function):
@@ -104,6 +113,7 @@ class FloorDiv(Function):
 
     @staticmethod
     def forward(ctx, x, y):
+        _no_integer_division_by_zero("floor_divide", x, y)
         return np.floor_divide(x, y)
 
     @staticmethod

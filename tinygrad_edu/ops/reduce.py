@@ -32,6 +32,17 @@ def _axes(name, dim, shape):
     return tuple(out) if nd else ()
 
 
+class _DimTypeError(TensorError, TypeError):
+    """A dim of the wrong kind (a TypeError too, as in torch)."""
+
+
+def _one_dim(name, dim, shape):
+    """``dim`` for ops over exactly one dim (softmax, log_softmax): an int, as torch asks."""
+    if not isinstance(dim, (int, np.integer)):
+        raise _DimTypeError(f"{name}: dim must be one int, got {dim!r}")
+    return _axes(name, dim, shape)
+
+
 def _keep(shape, axes):
     """``shape`` with the reduced ``axes`` set to 1 (keepdim=True's shape)."""
     return tuple(1 if i in axes else s for i, s in enumerate(shape))
@@ -218,7 +229,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        _axes("softmax", dim, np.shape(x))
+        _one_dim("softmax", dim, np.shape(x))
         e = np.exp(x - np.amax(x, axis=dim, keepdims=True))
         y = e / np.sum(e, axis=dim, keepdims=True)
         ctx.dim = dim
@@ -238,7 +249,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        _axes("log_softmax", dim, np.shape(x))
+        _one_dim("log_softmax", dim, np.shape(x))
         m = np.amax(x, axis=dim, keepdims=True)
         shifted = x - m
         y = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
