@@ -254,6 +254,27 @@ def test_sigmoid_extremes_are_finite():
     np.testing.assert_allclose(x.grad.data, [0.0, 0.25, 0.0])
 
 
+@pytest.mark.parametrize("name, grad", [("relu", [1, 0, 0, 1, 0]), ("abs", [0, 0, 0, 1, -1]),
+                                        ("sign", [0, 0, 0, 0, 0])])
+def test_steps_at_nan_and_zero_as_torch(name, grad):
+    # torch: sign(nan) = 0, so abs's gradient at nan is 0; relu's gradient is 0
+    # only where the output is <= 0, so nan lets the gradient through.
+    data = np.array([np.nan, -0.0, 0.0, 2.0, -1.0])
+    x = tg.tensor(data, requires_grad=True)
+    y = getattr(x, name)()
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, grad)
+    if name == "sign":
+        np.testing.assert_array_equal(y.data, [0, 0, 0, 1, -1])
+    if HAS_TORCH:
+        import torch
+        tx = torch.tensor(data, requires_grad=True)
+        ty = getattr(tx, name)()
+        ty.sum().backward()
+        np.testing.assert_array_equal(y.data, ty.detach().numpy())
+        np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
+
+
 @pytest.mark.parametrize("bounds", [(-0.5, 0.7), (-0.5, None), (None, 0.7)], ids=str)
 def test_clamp(bounds):
     lo, hi = bounds

@@ -159,7 +159,7 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    """y = max(x, 0);  dx = dy * [x > 0]  (= dy * sign(y), as y >= 0)"""
+    """y = max(x, 0);  dx = dy * [y > 0]  (0 where y <= 0; nan passes, as in torch)"""
 
     backward_on_arrays = True
 
@@ -172,9 +172,9 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        # The mask as the op Sign (derivative 0) rather than a constant: under
+        # The mask as the op Step (derivative 0) rather than a constant: under
         # create_graph the gradient still depends on x, with derivative 0, as torch.
-        return g * Sign.run(y)
+        return g * Step.run(y)
 
 
 class Abs(Function):
@@ -194,13 +194,28 @@ class Abs(Function):
 
 
 class Sign(Function):
-    """y = sign(x) (-1, 0 or 1);  dx = 0  (a step: its derivative is 0, as in torch)"""
+    """y = sign(x): -1, 0 or 1, and 0 for nan (as torch);  dx = 0  (a step's derivative)"""
 
     backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
-        return np.sign(x)
+        s = np.sign(x)
+        return np.where(np.isnan(s), 0, s) if s.dtype.kind == "f" else s
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(array_of(g))
+
+
+class Step(Function):
+    """y = 0 where x <= 0, else 1 (nan too);  dx = 0.  Relu's gradient mask, as an op."""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return (~(x <= 0)).astype(x.dtype)
 
     @staticmethod
     def backward(ctx, g):
