@@ -359,6 +359,20 @@ def test_hook_on_intermediate_changes_what_flows_upstream():
     np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
 
 
+@pytest.mark.parametrize("where", ["leaf", "intermediate"])
+def test_tensor_returned_by_a_hook_is_not_changed_by_later_accumulation(where):
+    # The hook's tensor becomes .grad; a second backward adds into .grad and
+    # must not write into the user's tensor (torch copies it).
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    keep = tg.tensor([10.0, 20.0])
+    out = x + 0
+    (x if where == "leaf" else out).register_hook(lambda g: keep)
+    out.sum().backward(retain_graph=True)
+    out.sum().backward()
+    np.testing.assert_array_equal(keep.data, [10.0, 20.0])
+    np.testing.assert_array_equal(x.grad.data, [20.0, 40.0])
+
+
 def test_hook_returning_none_keeps_grad():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     seen = []

@@ -522,7 +522,7 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
             node = pop_ready()
             g = pop_pending(node)
             if node._hooks:
-                g = _run_hooks(node._hooks, g, on_arrays)
+                g = _run_hooks(node._hooks, g, on_arrays, aliased)
             if wanted is not None and node in wanted:
                 for i in wanted[node]:
                     results[i] = g
@@ -605,13 +605,15 @@ def _backward_on_tensors(node: "Function", g: np.ndarray) -> tuple:
     return tuple(r.data if isinstance(r, Tensor) else r for r in res)
 
 
-def _run_hooks(hooks: list, g: Any, on_arrays: bool) -> Any:
-    """Tensor hooks see (and may replace) the gradient as a Tensor."""
+def _run_hooks(hooks: list, g: Any, on_arrays: bool, aliased: set) -> Any:
+    """Tensor hooks see (and may replace) the gradient as a Tensor. A replacement
+    is the hook's own: it joins ``aliased``, so .grad gets a copy of it."""
     t = _wrap(g) if on_arrays else g
     for hook in hooks:
         r = hook(t)
         if r is not None:
             t = r if isinstance(r, Tensor) else _wrap(np.asarray(r))
+            aliased.add(id(t.data))
     return t.data if on_arrays else t
 
 
