@@ -1,32 +1,71 @@
-"""How a Tensor prints: the same digits, padding and summarising as torch, so a
-learner's printout matches the PyTorch tutorial beside it.
+"""How a Tensor prints: the same digits, padding, wrapping and summarising as
+torch, so a learner's printout matches the PyTorch tutorial beside it.
 
-torch's rule for floating point values, looking at the nonzero finite ones:
-all whole numbers print as ``1.``; otherwise with 4 decimals (``1.5000``);
-scientific (``1.0000e-05``) when they span more than a factor 1000, pass
-1e8, or (not whole) go below 1e-4. Every value is padded to the same width.
-More than 1000 values print as the first and last 3 along each dimension.
+torch's rules, written out:
+
+* Floating point values, judged by the nonzero finite ones: all whole numbers
+  print as ``1.``; otherwise with 4 decimals (``1.5000``); scientific
+  (``1.0000e-05``) when they span more than a factor 1000, pass 1e8, or (not
+  whole) go below 1e-4. Every value is padded to the width of the widest
+  nonzero finite one (at least 1).
+* A row holds as many values as fit in 80 columns after the indent, counting
+  each value as its width plus 2 (for ", ").
+* More than 1000 values print as the first and last 3 along each dimension,
+  with ``...`` in between; the widths then come from the values shown.
+* The options after the values (``dtype=...``, ``grad_fn=...``) go on a new
+  line when they would pass 80 columns.
 """
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import numpy as np
 
 THRESHOLD = 1000  # more values than this: summarise
 EDGE = 3  # values kept at each end of a summarised dimension
-LINEWIDTH = 81  # torch wraps at 80 counting the trailing ",", which NumPy leaves out
+LINEWIDTH = 80
+PREFIX = "tensor("
 
 
-def format_array(a: np.ndarray, prefix: str) -> str:
-    """The body of ``tensor(...)``: ``a``'s values as torch prints them."""
-    summarise = a.size > THRESHOLD
-    kw = {}
-    if a.dtype.kind == "f":
-        kw["formatter"] = {"float_kind": _float_formatter(_summary(a) if summarise else a)}
-    body = np.array2string(a, separator=", ", prefix=prefix, max_line_width=LINEWIDTH,
-                           threshold=THRESHOLD if summarise else a.size + 1, edgeitems=EDGE, **kw)
-    return body.replace(", ..., ", ",  ..., ")  # torch pads the ellipsis like a value
+def tensor_repr(a: np.ndarray, suffixes: list[str]) -> str:
+    """``tensor(<values>, <suffixes>)`` for the array ``a``."""
+    indent = len(PREFIX)
+    if a.size == 0:
+        body = "[]"
+    else:
+        summarise = a.size > THRESHOLD
+        fmt, width = _formatter(_summary(a) if summarise else a)
+        body = _nested(a, indent, summarise, fmt, width)
+    text = PREFIX + body
+    last_line = len(text) - text.rfind("\n") + 1  # (torch's count, off by one as it is)
+    for s in suffixes:
+        if last_line + len(s) + 2 > LINEWIDTH:
+            text += ",\n" + " " * indent + s
+            last_line = indent + len(s)
+        else:
+            text += ", " + s
+            last_line += len(s) + 2
+    return text + ")"
+
+
+def _nested(a: np.ndarray, indent: int, summarise: bool, fmt: Callable, width: int) -> str:
+    """The values of ``a`` in brackets, one nesting level per dimension."""
+    if a.ndim == 0:
+        return fmt(a.item())
+    cut = summarise and a.shape[0] > 2 * EDGE
+    if a.ndim == 1:
+        items = [fmt(v) for v in (a[:EDGE].tolist() + [None] + a[-EDGE:].tolist() if cut
+                                  else a.tolist())]
+        per_line = max(1, math.floor((LINEWIDTH - indent) / (width + 2)))
+        lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+        return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+    rows = range(EDGE) if cut else range(a.shape[0])
+    parts = [_nested(a[i], indent + 1, summarise, fmt, width) for i in rows]
+    if cut:
+        parts += ["..."] + [_nested(a[i], indent + 1, summarise, fmt, width)
+                            for i in range(a.shape[0] - EDGE, a.shape[0])]
+    return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
 
 
 def _summary(a: np.ndarray) -> np.ndarray:
@@ -37,22 +76,26 @@ def _summary(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _float_formatter(a: np.ndarray) -> Callable[[float], str]:
+def _formatter(a: np.ndarray) -> tuple[Callable, int]:
+    """A function printing one value (None: the summary's " ..."), and the width."""
+    if a.dtype.kind != "f":
+        width = max(len(str(v)) for v in a.reshape(-1).tolist())
+        return (lambda v: " ..." if v is None else str(v).rjust(width)), width
     vals = a[np.isfinite(a) & (a != 0)].astype(np.float64)
-    if vals.size == 0:
-        return lambda v: _fmt("whole", v)
-    mag = np.abs(vals)
-    lo, hi = mag.min(), mag.max()
-    spread = hi / lo > 1000 or hi > 1e8
-    if np.all(vals == np.ceil(vals)):
-        kind = "sci" if spread else "whole"
-    else:
-        kind = "sci" if spread or lo < 1e-4 else "fixed"
-    # The widest string comes from an extreme value (the largest, the most
-    # negative, or the smallest magnitude for its exponent): no need to format all.
-    extremes = (vals.max(), vals.min(), vals[mag.argmin()], vals[mag.argmax()])
-    width = max(len(_fmt(kind, v)) for v in extremes)
-    return lambda v: _fmt(kind, v).rjust(width)
+    kind, width = "whole", 1
+    if vals.size:
+        mag = np.abs(vals)
+        lo, hi = mag.min(), mag.max()
+        spread = hi > 1000 * lo or hi > 1e8  # (not hi / lo: a denormal lo overflows)
+        if np.all(vals == np.ceil(vals)):
+            kind = "sci" if spread else "whole"
+        else:
+            kind = "sci" if spread or lo < 1e-4 else "fixed"
+        # The widest string comes from an extreme value (the largest, the most
+        # negative, or the smallest magnitude for its exponent): no need to format all.
+        extremes = (vals.max(), vals.min(), vals[mag.argmin()], vals[mag.argmax()])
+        width = max(len(_fmt(kind, v)) for v in extremes)
+    return (lambda v: " ..." if v is None else _fmt(kind, v).rjust(width)), width
 
 
 def _fmt(kind: str, v: float) -> str:
@@ -60,4 +103,4 @@ def _fmt(kind: str, v: float) -> str:
         return f"{v:.4e}"
     if kind == "fixed":
         return f"{v:.4f}"
-    return f"{v:.0f}." if np.isfinite(v) else f"{v:.0f}"
+    return f"{v:.0f}." if math.isfinite(v) else f"{v:.0f}"

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from . import autograd
-from ._printing import format_array
+from ._printing import tensor_repr
 from .autograd import TensorError, TensorIndexError
 from .ops import binary as B
 from .ops import movement as M
@@ -291,19 +291,20 @@ class Tensor:
 
     # ------------------------------------------------------------ printing
     def __repr__(self) -> str:
-        body = format_array(self.data, prefix="tensor(")
-        extra = ""
-        if self.data.size == 0 and self.data.ndim != 1:  # "[]" alone hides the shape
-            body, extra = "[]", f", size={self.data.shape}"
-        if self.data.dtype not in (np.float32, np.int64, np.bool_):
-            extra += f", dtype={self.data.dtype}"
+        d = self.data
+        suffixes = []
+        if d.size == 0 and d.ndim != 1:  # "[]" alone hides the shape
+            suffixes.append(f"size={d.shape}")
+        # float32, int64 and bool go without saying, except in an empty tensor (as torch)
+        if d.dtype not in (np.float32, np.int64, np.bool_) or (d.size == 0 and d.dtype != np.float32):
+            suffixes.append(f"dtype={d.dtype}")
         if self.grad_fn is not None:
-            extra += f", grad_fn=<{self.grad_fn.name()}>"
+            suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self.requires_grad:
-            extra += ", requires_grad=True"
+            suffixes.append("requires_grad=True")
         if self.name:
-            extra += f", name={self.name!r}"
-        return f"tensor({body}{extra})"
+            suffixes.append(f"name={self.name!r}")
+        return tensor_repr(d, suffixes)
 
     __str__ = __repr__
 
