@@ -7,6 +7,8 @@ a module ``L`` that is either ``tinygrad_edu`` or ``torch`` (they share names).
 """
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -441,6 +443,8 @@ def test_max_min_with_dim_return_values_and_indices(name, dim):
     assert named.values is named[0] and named.indices is named[1]
     np.testing.assert_array_equal(named.indices.data, indices.data)
     assert repr(named).startswith(f"{name}(values=tensor(")
+    back = pickle.loads(pickle.dumps(named))  # (torch's return types pickle too)
+    assert type(back) is type(named) and np.array_equal(back.indices.data, named.indices.data)
     if HAS_TORCH:
         import torch
         tv, ti = getattr(torch.tensor(data), name)(dim)

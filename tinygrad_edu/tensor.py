@@ -774,6 +774,7 @@ def _axes(dim: Any) -> tuple:
 # (values, indices) whose parts are also named (``x.max(1).indices``).
 _MaxResult = namedtuple("max", ["values", "indices"])
 _MinResult = namedtuple("min", ["values", "indices"])
+_MaxResult.__qualname__, _MinResult.__qualname__ = "_MaxResult", "_MinResult"  # (for pickle)
 
 
 def _values_indices(result: type, x: Tensor, idx: np.ndarray, dim: int, keepdim: bool) -> tuple:
