@@ -452,6 +452,21 @@ def test_max_min_with_dim_return_values_and_indices(name, dim):
         np.testing.assert_array_equal(indices.data, ti.numpy())
 
 
+def test_max_min_over_dim_of_0d_and_empty_tensors_as_torch():
+    x = tg.tensor(3.0, requires_grad=True)
+    values, indices = x.max(0)
+    assert values.item() == 3.0 and indices.item() == 0 and indices.dtype == tg.int64
+    values.backward()
+    assert x.grad.item() == 1.0
+    assert x.min(-1).indices.item() == 0
+    with pytest.raises(IndexError, match="max"):
+        x.max(1)
+    with pytest.raises(IndexError, match=r"max: .*size 0.*\(0, 3\)"):
+        tg.zeros((0, 3)).max(0)
+    empty = tg.zeros((0, 3)).min(1)
+    assert empty.values.shape == (0,) and empty.indices.shape == (0,)
+
+
 def test_max_without_dim_is_a_scalar():
     m = tg.tensor(rand(3, 4)).max()
     assert m.shape == () and m.item() == rand(3, 4).max()

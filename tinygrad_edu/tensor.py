@@ -457,9 +457,7 @@ class Tensor:
             return self.maximum(dim)
         if dim is None:
             return self.amax()
-        R._axes("max", dim, self.shape)  # an IndexError naming the op, as torch
-        idx = np.expand_dims(np.argmax(self.data, axis=dim), dim)
-        return _values_indices(_MaxResult, self, idx, dim, keepdim)
+        return _values_indices(_MaxResult, self, np.argmax, dim, keepdim)
 
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
         """Like ``max``, for the smallest."""
@@ -467,9 +465,7 @@ class Tensor:
             return self.minimum(dim)
         if dim is None:
             return self.amin()
-        R._axes("min", dim, self.shape)
-        idx = np.expand_dims(np.argmin(self.data, axis=dim), dim)
-        return _values_indices(_MinResult, self, idx, dim, keepdim)
+        return _values_indices(_MinResult, self, np.argmin, dim, keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         if dim is None:
@@ -777,12 +773,21 @@ _MinResult = namedtuple("min", ["values", "indices"])
 _MaxResult.__qualname__, _MinResult.__qualname__ = "_MaxResult", "_MinResult"  # (for pickle)
 
 
-def _values_indices(result: type, x: Tensor, idx: np.ndarray, dim: int, keepdim: bool) -> tuple:
-    values = M.TakeAlong.apply(x, indices=idx, dim=dim)
+def _values_indices(result: type, x: Tensor, arg: Callable, dim: int, keepdim: bool) -> tuple:
+    """max(dim) / min(dim): the values at ``arg`` (np.argmax or np.argmin) along dim, and where."""
+    name = result.__name__
+    (axis,) = R._one_dim(name, dim, x.shape) or (0,)  # IndexError/TypeError naming the op
+    if x.ndim == 0:  # dim 0 (or -1) of a 0-d tensor: the value itself, at index 0 (as torch)
+        return result(x.reshape(()), _wrap(np.array(0)))
+    if x.shape[axis] == 0:
+        raise TensorIndexError(f"{name}: can't reduce dim {dim} of size 0 "
+                               f"(input of shape {tuple(x.shape)})")
+    idx = np.expand_dims(arg(x.data, axis=axis), axis)
+    values = M.TakeAlong.apply(x, indices=idx, dim=axis)
     indices = idx
     if not keepdim:
-        values = values.squeeze(dim)
-        indices = np.squeeze(idx, axis=dim)
+        values = values.squeeze(axis)
+        indices = np.squeeze(idx, axis=axis)
     return result(values, _wrap(indices.astype(np.int64)))
 
 

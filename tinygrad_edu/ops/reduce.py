@@ -37,7 +37,7 @@ class _DimTypeError(TensorError, TypeError):
 
 
 def _one_dim(name, dim, shape):
-    """``dim`` for ops over exactly one dim (softmax, log_softmax): an int, as torch asks."""
+    """``dim`` for ops over exactly one dim (softmax, max(dim)...): an int, as torch asks."""
     if not isinstance(dim, (int, np.integer)):
         raise _DimTypeError(f"{name}: dim must be one int, got {dim!r}")
     return _axes(name, dim, shape)
