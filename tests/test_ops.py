@@ -277,6 +277,34 @@ def test_steps_at_nan_and_zero_as_torch(name, grad):
         np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
 
 
+@pytest.mark.parametrize("case", ["sqrt_relu", "log_relu", "relu_inf_upstream", "where_inf_upstream"])
+def test_masked_gradients_select_rather_than_multiply(case):
+    # torch's relu and where backward pick the gradient or 0; multiplying by a
+    # 0/1 mask would turn an inf (or nan) upstream gradient into nan.
+    data = np.array([-1.0, 4.0, 0.0])
+    upstream = np.array([np.inf, 1.0, np.nan])
+    def run_lib(L, x):
+        if case == "sqrt_relu":
+            return L.sqrt(L.relu(x)).sum(), None
+        if case == "log_relu":
+            return L.log(L.relu(x)).sum(), None
+        if case == "relu_inf_upstream":
+            return L.relu(x), upstream
+        return L.where(x > 0, x, L.zeros(3, dtype=L.float64)), upstream
+    x = tg.tensor(data, requires_grad=True)
+    out, up = run_lib(tg, x)
+    (g,) = tg.autograd.grad(out, x, None if up is None else tg.tensor(up))
+    expected = {"sqrt_relu": [0.0, 0.25, 0.0], "log_relu": [0.0, 0.25, 0.0],  # inf upstream at 0
+                "relu_inf_upstream": [0.0, 1.0, 0.0], "where_inf_upstream": [0.0, 1.0, 0.0]}[case]
+    if HAS_TORCH:
+        import torch
+        tx = torch.tensor(data, requires_grad=True)
+        tout, tup = run_lib(torch, tx)
+        (tgx,) = torch.autograd.grad(tout, tx, None if tup is None else torch.tensor(tup))
+        np.testing.assert_array_equal(g.data, tgx.numpy())
+    np.testing.assert_array_equal(g.data, expected)
+
+
 @pytest.mark.parametrize("bounds", [(-0.5, 0.7), (-0.5, None), (None, 0.7)], ids=str)
 def test_clamp(bounds):
     lo, hi = bounds

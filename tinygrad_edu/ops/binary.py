@@ -191,7 +191,8 @@ class Minimum(Function):
 
 
 class Where(Function):
-    """z = x where cond else y;  dx = dz * cond,  dy = dz * ~cond"""
+    """z = x where cond else y;  dx = dz where cond else 0,  dy = dz where not cond else 0
+    (picked, not dz * cond: an inf or nan dz gives 0 where it doesn't flow, as torch)"""
 
     backward_on_arrays = True
 
@@ -203,8 +204,10 @@ class Where(Function):
     @staticmethod
     def backward(ctx, g):
         (cond,) = ctx.saved_tensors  # a constant: an array, or a Tensor under create_graph
-        c = array_of(cond).astype(g.dtype)
-        return g * c, g * (1 - c)
+        c = array_of(cond)
+        gx = Where.run(g, 0.0, cond=c) if _need(ctx, 0) else None
+        gy = Where.run(0.0, g, cond=c) if _need(ctx, 1) else None
+        return gx, gy
 
 
 class MatMul(Function):

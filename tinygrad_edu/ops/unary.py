@@ -159,7 +159,7 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    """y = max(x, 0);  dx = dy * [y > 0]  (0 where y <= 0; nan passes, as in torch)"""
+    """y = max(x, 0);  dx = dy where y > 0, else 0  (nan passes, as in torch)"""
 
     backward_on_arrays = True
 
@@ -172,9 +172,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        # The mask as the op Step (derivative 0) rather than a constant: under
-        # create_graph the gradient still depends on x, with derivative 0, as torch.
-        return g * Step.run(y)
+        return ReluGrad.run(g, y)
 
 
 class Abs(Function):
@@ -208,18 +206,25 @@ class Sign(Function):
         return np.zeros_like(array_of(g))
 
 
-class Step(Function):
-    """y = 0 where x <= 0, else 1 (nan too);  dx = 0.  Relu's gradient mask, as an op."""
+class ReluGrad(Function):
+    """z = dy where y > 0 (and where y is nan), else 0: relu's backward as an op
+    (torch's threshold_backward);  d(dy) = dz where y > 0, else 0;  dy_y = 0
+
+    An op rather than dy * mask, for two reasons: it picks dy instead of
+    multiplying, so an inf or nan dy where y <= 0 gives 0, as in torch; and
+    under create_graph the gradient still depends on x (with derivative 0)."""
 
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx, x):
-        return (~(x <= 0)).astype(x.dtype)
+    def forward(ctx, g, y):
+        ctx.save_for_backward(y)
+        return np.where(y <= 0, 0, g)
 
     @staticmethod
-    def backward(ctx, g):
-        return np.zeros_like(array_of(g))
+    def backward(ctx, gz):
+        (y,) = ctx.saved_tensors
+        return ReluGrad.run(gz, y), np.zeros_like(array_of(y))
 
 
 class Clamp(Function):
