@@ -45,6 +45,7 @@ CASES = [
     ("log_softmax_dim", lambda L: lambda: L.ones(3, 4).log_softmax(-3), IndexError,
      ["log_softmax", "-3", "(3, 4)"]),
     ("softmax_tuple_dim", lambda L: lambda: L.ones(3, 4).softmax(()), TypeError, ["softmax", "()"]),
+    ("softmax_bool_dim", lambda L: lambda: L.ones(3, 4).softmax(True), TypeError, ["softmax", "True"]),
     ("log_softmax_tuple_dim", lambda L: lambda: L.ones(3, 4).log_softmax((0, 1)), TypeError,
      ["log_softmax", "(0, 1)"]),
     ("int_remainder_by_zero", lambda L: lambda: L.tensor([5, 3]) % L.tensor([2, 0]), RuntimeError,

@@ -442,6 +442,18 @@ def test_dropout_inplace_changes_its_input_and_backpropagates(p):
     assert F.dropout(c, p, training=False, inplace=True) is c
 
 
+def test_dropout_inplace_on_a_view_still_trains():
+    # Flatten then Dropout(inplace=True) is a common classifier: a recorded
+    # in-place change of a view isn't supported, so dropout returns a new tensor.
+    tg.manual_seed(0)
+    w = tg.ones(4, 2, requires_grad=True)
+    h = (w * 1.0).reshape(2, 4)
+    out = nn.Dropout(0.5, inplace=True)(h)
+    out.sum().backward()
+    assert set(np.unique(w.grad.data)) <= {0.0, 2.0}
+    np.testing.assert_array_equal(w.grad.data.reshape(2, 4), out.data)
+
+
 def test_dropout_follows_the_parent_module_mode():
     model = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.9))
     x = tg.tensor(rand(50, 3))

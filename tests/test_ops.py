@@ -116,6 +116,13 @@ def test_mod_floordiv_in_place_and_function_forms():
     np.testing.assert_array_equal(a.remainder(b).data, (a % b).data)
     np.testing.assert_array_equal(tg.floor_divide(a, b).data, (a // b).data)
     np.testing.assert_array_equal(a.floor_divide(2).data, (a // 2).data)
+    y = tg.tensor([5.5, -3.0])
+    assert y.remainder_(2) is y and y.floor_divide_(0.5) is y
+    np.testing.assert_array_equal(y.data, [3.0, 2.0])
+    empty = tg.tensor([], dtype=tg.int64)
+    assert (empty % 0).shape == (0,) and (empty // 0).shape == (0,)  # nothing divided
+    with pytest.raises(NotImplementedError, match="bool"):
+        tg.tensor([True]) % tg.tensor([True])
 
 
 @pytest.mark.parametrize("name", ["add", "sub", "mul", "div"])
@@ -277,6 +284,7 @@ def test_steps_at_nan_and_zero_as_torch(name, grad):
         np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
 
 
+@pytest.mark.filterwarnings("ignore:divide by zero")  # (log's and sqrt's gradients at 0 are inf)
 @pytest.mark.parametrize("case", ["sqrt_relu", "log_relu", "relu_inf_upstream", "where_inf_upstream"])
 def test_masked_gradients_select_rather_than_multiply(case):
     # torch's relu and where backward pick the gradient or 0; multiplying by a
@@ -493,6 +501,14 @@ def test_max_min_over_dim_of_0d_and_empty_tensors_as_torch():
         tg.zeros((0, 3)).max(0)
     empty = tg.zeros((0, 3)).min(1)
     assert empty.values.shape == (0,) and empty.indices.shape == (0,)
+
+
+def test_dim_may_be_a_0d_integer_tensor_as_in_torch():
+    x = tg.tensor([[1.0, 2.0], [3.0, 5.0]], requires_grad=True)
+    (x.softmax(tg.tensor(1)) * tg.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    y = tg.tensor([[1.0, 2.0], [3.0, 5.0]], requires_grad=True)
+    (y.softmax(1) * tg.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, y.grad.data)
 
 
 def test_max_without_dim_is_a_scalar():

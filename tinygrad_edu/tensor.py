@@ -713,6 +713,9 @@ class Tensor:
         B._no_integer_division_by_zero("floor_divide_", self.data, _raw(other))
         return self._binary_inplace("floor_divide_", lambda a, b: a // b, np.floor_divide, other)
 
+    def remainder_(self, other: Any) -> "Tensor": return self.__imod__(other)
+    def floor_divide_(self, other: Any) -> "Tensor": return self.__ifloordiv__(other)
+
     def add_(self, other: Any, alpha: float = 1) -> "Tensor":
         return self.__iadd__(other if alpha == 1 else _c(other) * alpha)
 
@@ -776,9 +779,10 @@ _MaxResult.__qualname__, _MinResult.__qualname__ = "_MaxResult", "_MinResult"  #
 def _values_indices(result: type, x: Tensor, arg: Callable, dim: int, keepdim: bool) -> tuple:
     """max(dim) / min(dim): the values at ``arg`` (np.argmax or np.argmin) along dim, and where."""
     name = result.__name__
-    (axis,) = R._one_dim(name, dim, x.shape) or (0,)  # IndexError/TypeError naming the op
+    dim = R._one_dim(name, dim, x.shape)  # an IndexError or TypeError naming the op
     if x.ndim == 0:  # dim 0 (or -1) of a 0-d tensor: the value itself, at index 0 (as torch)
         return result(x.reshape(()), _wrap(np.array(0)))
+    axis = dim % x.ndim
     if x.shape[axis] == 0:
         raise TensorIndexError(f"{name}: can't reduce dim {dim} of size 0 "
                                f"(input of shape {tuple(x.shape)})")

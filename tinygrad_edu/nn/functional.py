@@ -137,7 +137,8 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1/(1-p)
     (so the expected value is unchanged); the identity when not ``training``.
-    With ``inplace`` the input itself is changed (``mul_``) and returned."""
+    With ``inplace`` the input itself is changed (``mul_``) and returned, except
+    a view of a tensor that requires grad, which autograd can't follow."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
@@ -147,7 +148,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     else:
         keep = _rng().random(input.shape) >= p
         scale = _wrap((keep / (1.0 - p)).astype(input.dtype, copy=False))
-    return input.mul_(scale) if inplace else input * scale
+    # A recorded in-place change of a view (x.flatten(1), say) isn't supported
+    # (see Tensor._inplace): there, dropout gives a new tensor instead.
+    recorded_view = input._base is not None and input.requires_grad and is_grad_enabled()
+    return input.mul_(scale) if inplace and not recorded_view else input * scale
 
 
 # ================================================================ loss helpers

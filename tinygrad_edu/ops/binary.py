@@ -80,9 +80,18 @@ class Div(Function):
         return gx, gy
 
 
+class _NotForBool(TensorError, NotImplementedError):
+    """% and // of two bool tensors: not implemented, as in torch."""
+
+
 def _no_integer_division_by_zero(name, x, y):
-    """NumPy gives 0 (and a warning) for an integer % 0 or // 0; torch raises."""
-    if np.result_type(x, y).kind in "iu" and np.any(np.asarray(y) == 0):
+    """NumPy gives 0 (and a warning) for an integer % 0 or // 0; torch raises.
+    (Nothing is divided when the result is empty.)"""
+    kind = np.result_type(x, y).kind
+    if kind == "b":
+        raise _NotForBool(f"{name}: not implemented for bool tensors")
+    if (kind in "iu" and np.any(np.asarray(y) == 0)
+            and 0 not in np.broadcast_shapes(np.shape(x), np.shape(y))):
         raise TensorError(f"{name}: integer division by zero (ZeroDivisionError)")
 
 

@@ -5,6 +5,8 @@ Every backward first puts the reduced dimensions back as size 1
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from ..autograd import Function, TensorError, TensorIndexError, array_of
@@ -37,10 +39,13 @@ class _DimTypeError(TensorError, TypeError):
 
 
 def _one_dim(name, dim, shape):
-    """``dim`` for ops over exactly one dim (softmax, max(dim)...): an int, as torch asks."""
-    if not isinstance(dim, (int, np.integer)):
+    """``dim`` for ops over exactly one dim (softmax, max(dim)...) as an int, checked:
+    torch asks for one int."""
+    if isinstance(dim, (bool, np.bool_)) or not hasattr(dim, "__index__"):
         raise _DimTypeError(f"{name}: dim must be one int, got {dim!r}")
-    return _axes(name, dim, shape)
+    dim = operator.index(dim)  # (an int, or a 0-d integer Tensor)
+    _axes(name, dim, shape)  # (checks the range)
+    return dim
 
 
 def _keep(shape, axes):
@@ -229,7 +234,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        _one_dim("softmax", dim, np.shape(x))
+        dim = _one_dim("softmax", dim, np.shape(x))
         e = np.exp(x - np.amax(x, axis=dim, keepdims=True))
         y = e / np.sum(e, axis=dim, keepdims=True)
         ctx.dim = dim
@@ -249,7 +254,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        _one_dim("log_softmax", dim, np.shape(x))
+        dim = _one_dim("log_softmax", dim, np.shape(x))
         m = np.amax(x, axis=dim, keepdims=True)
         shifted = x - m
         y = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
