@@ -8,6 +8,7 @@ a module ``L`` that is either ``tinygrad_edu`` or ``torch`` (they share names).
 from __future__ import annotations
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -284,7 +285,23 @@ def test_steps_at_nan_and_zero_as_torch(name, grad):
         np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
 
 
-@pytest.mark.filterwarnings("ignore:divide by zero")  # (log's and sqrt's gradients at 0 are inf)
+@pytest.mark.parametrize("name", ["log", "sqrt", "div_by_x", "div_of_x"])
+def test_gradients_at_zero_are_inf_or_nan_quietly_as_torch(name):
+    # The forwards give inf and nan without a NumPy warning; so do the backwards.
+    data = np.array([0.0, 1.0, 4.0])
+    make = {"log": lambda L, x: L.log(x), "sqrt": lambda L, x: L.sqrt(x),
+            "div_by_x": lambda L, x: 1.0 / x, "div_of_x": lambda L, x: x / L.zeros(3, dtype=L.float64)}[name]
+    x = tg.tensor(data, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        make(tg, x).sum().backward()
+    if HAS_TORCH:
+        import torch
+        tx = torch.tensor(data, requires_grad=True)
+        make(torch, tx).sum().backward()
+        np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
+
+
 @pytest.mark.parametrize("case", ["sqrt_relu", "log_relu", "relu_inf_upstream", "where_inf_upstream"])
 def test_masked_gradients_select_rather_than_multiply(case):
     # torch's relu and where backward pick the gradient or 0; multiplying by a

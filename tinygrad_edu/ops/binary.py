@@ -74,9 +74,9 @@ class Div(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        gx = g / y if _need(ctx, 0) else None
-        gy = -(g * x) / (y * y) if _need(ctx, 1) else None
+        x, y = ctx.saved_tensors  # (Div.run: y = 0 gives inf or nan quietly, as the forward)
+        gx = Div.run(g, y) if _need(ctx, 0) else None
+        gy = Div.run(-(g * x), y * y) if _need(ctx, 1) else None
         return gx, gy
 
 
