@@ -149,3 +149,33 @@ def test_hessian_of_quadratic_form():
     np.testing.assert_allclose(h, 2 * A, rtol=1e-12)
     hs = tg.hessian(lambda x: x ** 4, 1.5)
     assert isinstance(hs, float) and hs == pytest.approx(12 * 1.5 ** 2)
+
+
+def test_torch_spellings_under_autograd_work():
+    # torch.autograd.functional.jacobian/hessian and torch.autograd.gradcheck:
+    # a script written for torch finds them at the same place here.
+    def f(x):
+        return (x ** 3).sum()
+
+    x = tg.tensor(rand(3), requires_grad=True)
+    np.testing.assert_allclose(tg.autograd.functional.hessian(f, x).data, np.diag(6 * x.data))
+    np.testing.assert_allclose(tg.autograd.functional.jacobian(lambda t: t * 2, x).data,
+                               2 * np.eye(3))
+    assert tg.autograd.gradcheck(lambda t: t.sin(), (x,))
+    assert tg.autograd.gradgradcheck(lambda t: t.sin(), (x,))
+    assert tg.autograd.functional.jacobian is tg.jacobian
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        tg.autograd.no_such_thing
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_jacobian_hessian_results_keep_a_graph_only_with_create_graph(create_graph):
+    # As torch.autograd.functional: even for an input that requires grad.
+    x = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+    j = tg.jacobian(lambda t: t ** 3, x, create_graph=create_graph)
+    h = tg.hessian(lambda t: (t ** 3).sum(), x, create_graph=create_graph)
+    assert j.requires_grad == h.requires_grad == create_graph
+    np.testing.assert_allclose(h.data, np.diag(6 * x.data))
+    if create_graph:  # and then they differentiate: d(sum of the hessian)/dx = 6
+        (g,) = tg.autograd.grad(h.sum(), x)
+        np.testing.assert_allclose(g.data, [6.0, 6.0])

@@ -729,3 +729,15 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                 f"grad: input {i} was not used to compute the outputs "
                 "(pass allow_unused=True to get None for it)")
     return tuple(res)
+
+
+def __getattr__(name: str) -> Any:
+    """torch's other spellings under ``autograd``: ``autograd.functional.jacobian``
+    and ``.hessian``, ``autograd.gradcheck`` and ``.gradgradcheck``. Looked up on
+    first use: those modules import this one."""
+    import importlib
+    if name == "functional":
+        return importlib.import_module(f"{__package__}.functional")
+    if name in ("gradcheck", "gradgradcheck"):
+        return getattr(importlib.import_module(f"{__package__}.gradcheck"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

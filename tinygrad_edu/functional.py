@@ -133,7 +133,7 @@ def jacobian(f: Callable[..., Any], inputs: Any, create_graph: bool = False) -> 
         out = f(*xs)
     if not isinstance(out, Tensor):
         raise TypeError(f"jacobian: f must return a Tensor, got {type(out).__name__}")
-    attached = create_graph or any(a for _, a in lifted)
+    attached = create_graph  # (as torch: a graph to differentiate again only when asked)
     jacs = _jac(out, xs, attached)
     res = [_lower(j, x, attached) if not isinstance(x, (int, float)) else
            (j.data if j.data.size > 1 else float(j.data)) for j, x in zip(jacs, ins)]
@@ -153,7 +153,7 @@ def hessian(f: Callable[..., Any], inputs: Any, create_graph: bool = False) -> A
             raise TypeError("hessian: f must return a scalar Tensor")
         gs = autograd.grad(out, xs, create_graph=True, allow_unused=True)
         gs = [g if g is not None else _wrap(np.zeros_like(x.data)) for g, x in zip(gs, xs)]
-    attached = create_graph or any(a for _, a in lifted)
+    attached = create_graph
     rows = []
     for g in gs:
         if not g.requires_grad:  # f is linear in this input: its row is zero
