@@ -829,6 +829,12 @@ def test_numpy_array_of_a_tensor_copies_when_asked():
     (lambda: tg.ones(2, dtype=tg.float64) * 2.0, np.float64),
     (lambda: tg.tensor(1.0, dtype=tg.float64) + tg.tensor(1.0, dtype=tg.float64), np.float64),
     (lambda: tg.ones(2, dtype=tg.float64) + tg.ones(2), np.float64),
+    # a 0-d tensor of a higher kind (float over int) decides the dtype, as torch
+    (lambda: tg.arange(3) * tg.tensor(2.0, dtype=tg.float64), np.float64),
+    (lambda: tg.arange(3) * tg.tensor(2.0), np.float32),
+    (lambda: tg.tensor(2.0) * tg.tensor(2.0, dtype=tg.float64), np.float64),
+    (lambda: tg.ones(2) * tg.tensor(2, dtype=tg.int64), np.float32),
+    (lambda: tg.ones(2, dtype=tg.float16) * tg.tensor(2.0, dtype=tg.float64), np.float16),
 ])
 def test_result_dtypes_follow_torch(make, expected):
     assert make().dtype == expected

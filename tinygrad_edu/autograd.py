@@ -377,21 +377,25 @@ _ndarray = np.ndarray
 
 
 def _torch_dtype(out: np.ndarray, args: Sequence[Any]) -> np.ndarray:
-    """A float64 result stays float64 only if a float64 tensor asked for it (one
-    with dimensions, or a 0-d one when every tensor is 0-d), as in torch; a mix
-    of integers, Python floats and float32 gives float32."""
-    any_f64 = any_dimensioned = False
+    """NumPy gave float64; give torch's dtype instead. torch promotes by kind
+    (bool < int < float): the floats of tensors with dimensions decide; else a
+    0-d float tensor's; else a Python float gives float32 (the default dtype)."""
+    dimmed = zero = None  # the widest float dtype among tensors with / without dims
     for a in args:
         if isinstance(a, Tensor):
             d = a.data
-            f64 = d.dtype.type is np.float64  # (not `dtype is _F64`: an unpickled one is a copy)
+            t = d.dtype
+            if t.kind != "f":
+                continue
             if d.ndim:
-                if f64:
-                    return out  # the common case: a float64 tensor with dimensions
-                any_dimensioned = True
-            elif f64:
-                any_f64 = True
-    return out if any_f64 and not any_dimensioned else out.astype(np.float32)
+                if t.type is np.float64:  # the common case (not `t is _F64`: an unpickled one is a copy)
+                    return out
+                if dimmed is None or t.itemsize > dimmed.itemsize:
+                    dimmed = t
+            elif zero is None or t.itemsize > zero.itemsize:
+                zero = t
+    target = dimmed or zero or np.dtype(np.float32)
+    return out if target == out.dtype else out.astype(target)
 
 
 def array_of(x: Any) -> Any:
