@@ -266,18 +266,6 @@ class Function:
     def mark_non_differentiable(self, *values: Any) -> None:
         pass
 
-    def _bind_saved(self, out: Any) -> None:
-        """Note what backward needs to hand the saved values back as Tensors and
-        to detect in-place changes of them: a weak reference to the output when
-        its array is among them (inputs are found in ``self.inputs``), and how
-        many in-place changes there have been so far."""
-        data = out.data
-        for v in self._saved:
-            if v is data:
-                self._out = weakref.ref(out)
-                break
-        self._changes_seen = _inplace_changes[0]
-
     def name(self) -> str:
         return type(self).__name__
 
@@ -352,12 +340,18 @@ class Function:
         res.requires_grad = True
         ctx.shape = data.shape
         ctx.dtype = data.dtype
-        if ctx._saved:
-            if data is not out:
-                # NumPy returns a scalar (np.float64), not an array, for a 0-d result;
-                # saved references to it must point at the output's array instead.
-                ctx._saved = tuple(data if v is out else v for v in ctx._saved)
-            ctx._bind_saved(res)
+        saved = ctx._saved
+        if saved:
+            # What saved_tensors needs to hand the values back as Tensors and to
+            # notice in-place changes: a weak reference to the output when its
+            # array is among them (inputs are in ctx.inputs), and the change count.
+            for v in saved:
+                if v is out:
+                    if data is not out:  # NumPy gave a scalar for a 0-d result:
+                        ctx._saved = tuple(data if v is out else v for v in saved)  # the array
+                    ctx._out = weakref.ref(res)
+                    break
+            ctx._changes_seen = _inplace_changes[0]
         return res
 
     @classmethod
