@@ -673,7 +673,7 @@ def _accumulate(t: Any, g: Any, create_graph: bool, aliased: set) -> None:
         if (id(a) not in aliased and a.shape == g.shape and a.flags.writeable
                 and np.can_cast(g.dtype, a.dtype, "same_kind")):
             a += g
-            t.grad._version += 1
+            t.grad._bump_version()
         else:
             t.grad = _wrap(a + g)  # a new array, ours alone
 

@@ -145,15 +145,17 @@ class Tensor:
         vc = self._vc
         return 0 if vc is None else vc[0]
 
-    @_version.setter
-    def _version(self, value: int) -> None:
+    def _bump_version(self) -> None:
+        """Note an in-place change of this memory: version + 1, stamped with
+        the running count of changes (saved before it means changed after saving)."""
         changes = autograd._inplace_changes
-        changes[0] += 1  # stamp the change: saved before it means changed after saving
+        changes[0] += 1
         vc = self._vc
         if vc is None:
-            self._vc = [value, changes[0]]
+            self._vc = [1, changes[0]]
         else:
-            vc[0], vc[1] = value, changes[0]
+            vc[0] += 1
+            vc[1] = changes[0]
 
     def _view(self, out: "Tensor") -> "Tensor":
         """Mark ``out`` as a view of self when it shares self's memory."""
@@ -672,7 +674,7 @@ class Tensor:
                 import weakref
                 node._saved = tuple(self.data if s is out.data else s for s in node._saved)
                 node._out = weakref.ref(self)
-            self._version += 1
+            self._bump_version()
             if node is not None and not overwrote_saved:  # the op's own change, not a later one
                 node._changes_seen = autograd._inplace_changes[0]
             return self
@@ -680,7 +682,7 @@ class Tensor:
             direct()
         except (TypeError, ValueError) as e:
             raise TensorError(f"{op}: {e} (shape {self.shape})") from None
-        self._version += 1
+        self._bump_version()
         return self
 
     def _binary_inplace(self, op: str, fn: Callable, ufunc: Any, other: Any) -> "Tensor":

@@ -93,7 +93,7 @@ class Adam(Optimizer):
             step = np.divide(m, denom, out=denom)
             step *= lr / (1 - beta1 ** t)
             p.data -= step
-            p._version += 1
+            p._bump_version()
 
 
 class AdamW(Adam):

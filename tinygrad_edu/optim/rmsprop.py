@@ -95,7 +95,7 @@ class RMSprop(Optimizer):
                 step = np.divide(g, denom, out=denom)
                 step *= lr
                 p.data -= step
-            p._version += 1
+            p._bump_version()
 
 
 class Adagrad(Optimizer):
@@ -156,4 +156,4 @@ class Adagrad(Optimizer):
             step = np.divide(g, denom, out=denom)
             step *= clr
             p.data -= step
-            p._version += 1
+            p._bump_version()

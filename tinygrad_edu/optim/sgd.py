@@ -67,7 +67,7 @@ class SGD(Optimizer):
             if momentum != 0:
                 g = self._momentum(p, g, momentum, dampening, nesterov)
             p.data -= lr * g
-            p._version += 1
+            p._bump_version()
 
     def _momentum(self, p: Tensor, g: np.ndarray, momentum: float, dampening: float,
                   nesterov: bool) -> np.ndarray:
