@@ -264,6 +264,29 @@ def test_sigmoid_extremes_are_finite():
     np.testing.assert_allclose(x.grad.data, [0.0, 0.25, 0.0])
 
 
+@pytest.mark.parametrize("data", [
+    np.array([-11.0, -11.2, 11.2, np.nan], np.float16),  # around float16's exp overflow
+    np.array([-88.7, -88.8, -100.0, np.nan, 3.0], np.float32),  # nan beside an overflow
+    np.array([-709.7, -709.8, -1e308, 0.0]),
+    np.array([np.nan, np.nan], np.float32), np.array(-1000.0, np.float32), np.array([], np.float32),
+    np.array([-5, 0, 800], np.int64)])
+def test_sigmoid_quiet_at_exp_overflow(data):
+    # exp(-x) overflows to inf there, and 1 / (1 + inf) = 0 is the answer (as in
+    # torch, which gives 0 too): no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = tg.tensor(data).sigmoid().data
+    assert y.dtype == (data.dtype if data.dtype.kind == "f" else np.float32)
+    opmath = np.float32 if y.dtype == np.float16 else y.dtype  # half is computed in float32, as torch
+    with np.errstate(over="ignore"):
+        want = (1 / (1 + np.exp(-data.astype(opmath)))).astype(y.dtype)
+    np.testing.assert_allclose(y, want, rtol=1e-3 if y.dtype == np.float16 else 1e-6)
+    if HAS_TORCH and data.dtype.kind == "f":
+        import torch
+        np.testing.assert_allclose(y, torch.sigmoid(torch.from_numpy(data)).numpy(),
+                                   rtol=1e-3 if y.dtype == np.float16 else 1e-6)
+
+
 @pytest.mark.parametrize("name, grad", [("relu", [1, 0, 0, 1, 0]), ("abs", [0, 0, 0, 1, -1]),
                                         ("sign", [0, 0, 0, 0, 0])])
 def test_steps_at_nan_and_zero_as_torch(name, grad):

@@ -138,11 +138,15 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         # exp(-x) overflows to inf for x < -88 (float32), and 1 / (1 + inf) is
-        # exactly the right answer 0: only the warning needs silencing.
+        # exactly the right answer 0: only the warning needs silencing. float16
+        # is computed in float32, as torch does (its exp overflows past -x = 11).
+        half = x.dtype.type is np.float16
         with np.errstate(over="ignore"):
-            y = np.asarray(np.exp(-x))  # (a 0-d result comes back as a scalar)
+            y = np.asarray(np.exp(np.negative(x, dtype=np.float32) if half else -x))  # (0-d: a scalar)
         y += 1
         np.reciprocal(y, out=y)
+        if half:
+            y = y.astype(np.float16)
         ctx.save_for_backward(y)
         return y
 
