@@ -524,7 +524,8 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
             wanted.setdefault(t.grad_fn or t, []).append(i)
         results: list = [None] * len(inputs)
 
-    ready = [v for v in pending if deps[v] == 0]
+    # (one root, the usual loss.backward(): nothing in its graph points back at it)
+    ready = list(pending) if len(pending) == 1 else [v for v in pending if deps[v] == 0]
     prev_mode, prev_arrays = _mode.enabled, _mode.arrays
     _mode.enabled, _mode.arrays = create_graph, on_arrays
     # Reference counting frees everything the walk discards; pausing the cyclic
