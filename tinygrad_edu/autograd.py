@@ -278,7 +278,7 @@ class Function:
         """Run the op on Tensors (or Python numbers) and record it in the graph."""
         # Unwrap each argument to its array and note where its gradient goes:
         # its node, itself (a leaf that requires grad), or nowhere (None).
-        # One, two and three arguments are spelled out: the hottest paths in the package.
+        # One and two arguments are spelled out: the hottest paths in the package.
         n_args = len(args)
         if n_args == 1:
             (x,) = args
@@ -302,23 +302,6 @@ class Function:
                 y = y.data
             arrays, parents = (x, y), (px, py)
             record = px is not None or py is not None
-        elif n_args == 3:  # linear(x, w, b) and other ops with three inputs
-            x, y, z = args
-            px = py = pz = None
-            if isinstance(x, Tensor):
-                if x.requires_grad:
-                    px = x.grad_fn or x
-                x = x.data
-            if isinstance(y, Tensor):
-                if y.requires_grad:
-                    py = y.grad_fn or y
-                y = y.data
-            if isinstance(z, Tensor):
-                if z.requires_grad:
-                    pz = z.grad_fn or z
-                z = z.data
-            arrays, parents = (x, y, z), (px, py, pz)
-            record = px is not None or py is not None or pz is not None
         else:
             arrays, plist, record = [], [], False
             for a in args:
