@@ -21,16 +21,14 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 import argparse  # noqa: E402
 import gc  # noqa: E402
 import platform  # noqa: E402
-import statistics  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Callable  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import tinygrad_edu as tg  # noqa: E402
+from timing import median_time  # noqa: E402  (benchmarks/timing.py)
 
 try:
     import torch  # noqa: E402
@@ -38,18 +36,6 @@ try:
     torch.set_num_threads(1)
 except ImportError:  # torch is a test oracle only, never required
     torch = None
-
-
-def median_time(fn: Callable[[], object], repeats: int, number: int = 1) -> float:
-    """Median over ``repeats`` of the mean time of ``number`` calls (seconds)."""
-    fn()  # warm up
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - t0) / number)
-    return statistics.median(times)
 
 
 # ---------------------------------------------------------------- case 1
