@@ -52,10 +52,10 @@ A = np.hstack([x_np, np.ones_like(x_np)]).astype(np.float64)
 (m_ls, b_ls), *_ = np.linalg.lstsq(A, y_np.astype(np.float64).ravel(), rcond=None)
 m_gd, b_gd = model.weight.item(), model.bias.item()
 diff = max(abs(m_gd - m_ls), abs(b_gd - b_ls))
-print(f"\n                    m         b")
+print("\n                    m         b")
 print(f"gradient descent  {m_gd:+.5f}  {b_gd:+.5f}")
 print(f"numpy lstsq       {m_ls:+.5f}  {b_ls:+.5f}")
-print(f"true line         +3.00000  +0.00000   (the noise moves the best fit a little)")
+print("true line         +3.00000  +0.00000   (the noise moves the best fit a little)")
 print(f"max difference from lstsq: {diff:.2e}  "
       + ("(within 1e-3)" if diff < 1e-3 else "(not yet within 1e-3: more --steps?)"))
 
