@@ -456,7 +456,7 @@ def test_dropout_inplace_on_a_view_still_trains():
 
 def test_dropout_follows_the_parent_module_mode():
     model = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.9))
-    x = tg.tensor(rand(50, 3))
+    x = tg.tensor(rand(50, 3), dtype=tg.float32)  # (the model's dtype: linear doesn't promote, as torch)
     tg.manual_seed(1)
     assert (model(x).data == 0).mean() > 0.5
     model.eval()
@@ -571,7 +571,7 @@ def test_parameter_is_a_tensor_that_requires_grad():
 
 def test_zero_grad_train_eval_apply():
     net = _Net()
-    net(tg.tensor(rand(2, 3))).sum().backward()
+    net(tg.tensor(rand(2, 3), dtype=tg.float32)).sum().backward()
     assert all(p.grad is not None for p in net.parameters())
     net.zero_grad(set_to_none=False)
     assert all(p.grad is not None and not p.grad.data.any() for p in net.parameters())
@@ -597,7 +597,7 @@ def test_sequential_and_modulelist_behave_like_lists():
     assert list(tail.state_dict()) == ["2.weight", "2.bias"]  # torch keeps the keys
     with pytest.raises(IndexError, match="out of range"):
         seq[3]
-    x = tg.tensor(rand(4, 2))
+    x = tg.tensor(rand(4, 2), dtype=tg.float32)
     np.testing.assert_array_equal(seq(x).data, c(b(a(x))).data)
     ml = nn.ModuleList([a])
     ml.append(b)
@@ -851,7 +851,7 @@ def test_mse_loss_broadcast_value_matches_torch():
 
 def _grad_of_grad_params(model):
     """Fill each parameter's .grad with a gradient that itself requires grad."""
-    loss = (model(tg.tensor(rand(2, 3))) ** 2).sum()
+    loss = (model(tg.tensor(rand(2, 3), dtype=tg.float32)) ** 2).sum()
     loss.backward(create_graph=True)
     return [p.grad for p in model.parameters()]
 

@@ -206,6 +206,20 @@ def test_matmul_function_and_method():
     run(lambda L: lambda x, y: x.matmul(y), np.matmul, [a, b])
 
 
+# torch's fixed-rank products: mm (2-D @ 2-D), bmm (3-D @ 3-D, same batch), mv (2-D @ 1-D),
+# dot (1-D . 1-D) and outer (1-D x 1-D), as functions and methods
+PRODUCTS = [("mm", (3, 4), (4, 2)), ("bmm", (2, 3, 4), (2, 4, 5)), ("mv", (3, 4), (4,)),
+            ("dot", (4,), (4,)), ("outer", (3,), (2,))]
+
+
+@pytest.mark.parametrize("name, xs, ys", PRODUCTS, ids=[p[0] for p in PRODUCTS])
+def test_fixed_rank_products(name, xs, ys):
+    a, b = rand(*xs, seed=1), rand(*ys, seed=2)
+    want = {"mm": np.matmul, "bmm": np.matmul, "mv": np.matmul, "dot": np.dot, "outer": np.outer}[name]
+    run(lambda L: getattr(L, name), want, [a, b])
+    run(lambda L: lambda x, y: getattr(x, name)(y), want, [a, b])
+
+
 def test_where():
     cond = rand(3, 4, seed=9) > 0
     run(lambda L: lambda x, y: L.where(L.tensor(cond), x, y), lambda x, y: np.where(cond, x, y),

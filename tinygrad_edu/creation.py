@@ -14,13 +14,13 @@ from .tensor import Tensor, _as_array, _c, _dims, _to_dtype, _wrap, where  # noq
 
 __all__ = [
     "zeros", "ones", "full", "empty", "eye", "arange", "linspace", "rand", "randn", "randint",
-    "zeros_like", "ones_like", "full_like", "rand_like", "randn_like", "from_numpy",
-    "cat", "concatenate", "stack", "where", "exp", "log", "sqrt", "sin", "cos", "tanh",
-    "sigmoid", "relu", "abs", "sign", "clamp", "clip", "maximum", "minimum", "sum", "mean", "amax",
-    "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "prod", "norm", "softmax",
-    "log_softmax", "matmul", "reshape", "flatten", "squeeze", "unsqueeze", "transpose",
-    "permute", "add", "sub", "mul", "div", "remainder", "floor_divide", "pow", "neg", "allclose",
-    "is_tensor", "numel",
+    "zeros_like", "ones_like", "full_like", "rand_like", "randn_like", "from_numpy", "cat",
+    "concatenate", "stack", "where", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu",
+    "abs", "sign", "clamp", "clip", "maximum", "minimum", "sum", "mean", "amax", "amin", "max",
+    "min", "argmax", "argmin", "var", "std", "logsumexp", "prod", "norm", "softmax", "log_softmax",
+    "matmul", "mm", "bmm", "mv", "dot", "outer", "reshape", "flatten", "squeeze", "unsqueeze",
+    "transpose", "permute", "add", "sub", "mul", "div", "remainder", "floor_divide", "pow", "neg",
+    "allclose", "is_tensor", "numel",
 ]
 
 
@@ -194,6 +194,11 @@ def remainder(x: Any, y: Any) -> Tensor: return _lhs(x, y) % y
 def floor_divide(x: Any, y: Any) -> Tensor: return _lhs(x, y) // y
 def pow(x: Any, y: Any) -> Tensor: return _lhs(x, y) ** y  # noqa: A001
 def matmul(x: Any, y: Any) -> Tensor: return _t(x) @ y
+def mm(input: Any, mat2: Any) -> Tensor: return _t(input).mm(mat2)
+def bmm(input: Any, mat2: Any) -> Tensor: return _t(input).bmm(mat2)
+def mv(input: Any, vec: Any) -> Tensor: return _t(input).mv(vec)
+def dot(input: Any, other: Any) -> Tensor: return _t(input).dot(other)
+def outer(input: Any, vec2: Any) -> Tensor: return _t(input).outer(vec2)
 def sum(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).sum(dim, keepdim)  # noqa: A001
 def mean(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).mean(dim, keepdim)
 def amax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).amax(dim, keepdim)

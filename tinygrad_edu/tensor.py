@@ -110,6 +110,19 @@ def _c(x: Any) -> Any:
     return Tensor(x)
 
 
+def _ranks(op: str, x: "Tensor", y: Any, x_ndim: int, y_ndim: int, inner: bool = True) -> "Tensor":
+    """``y`` as a Tensor, after torch's checks of mm (2-D, 2-D), bmm (3-D, 3-D,
+    one batch size: no broadcasting), mv (2-D, 1-D), dot (1-D, 1-D) and outer."""
+    y = y if isinstance(y, Tensor) else Tensor(y)
+    xs, ys = x.data.shape, y.data.shape
+    if len(xs) != x_ndim or len(ys) != y_ndim:
+        raise TensorError(f"{op}: expects {x_ndim}-D and {y_ndim}-D tensors, got shapes {xs} and {ys}")
+    if inner and (xs[-1] != ys[-2 if y_ndim > 1 else 0] or (op == "bmm" and xs[0] != ys[0])):
+        raise TensorError(f"{op}: shapes {xs} and {ys} can't be multiplied"
+                          + (" (bmm doesn't broadcast: the batch sizes must match)" if op == "bmm" else ""))
+    return y
+
+
 def _dims(dims: tuple) -> tuple:
     """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
@@ -378,7 +391,14 @@ class Tensor:
     def div(self, other: Any) -> "Tensor": return self / other
     def pow(self, exponent: Any) -> "Tensor": return self ** exponent
     def matmul(self, other: Any) -> "Tensor": return self @ other
-    def mm(self, other: Any) -> "Tensor": return self @ other
+    # torch's fixed-rank products: matmul with the ranks checked first
+    def mm(self, mat2: Any) -> "Tensor": return self @ _ranks("mm", self, mat2, 2, 2)
+    def bmm(self, mat2: Any) -> "Tensor": return self @ _ranks("bmm", self, mat2, 3, 3)
+    def mv(self, vec: Any) -> "Tensor": return self @ _ranks("mv", self, vec, 2, 1)
+    def dot(self, other: Any) -> "Tensor": return self @ _ranks("dot", self, other, 1, 1)
+    def outer(self, vec2: Any) -> "Tensor":
+        vec2 = _ranks("outer", self, vec2, 1, 1, inner=False)
+        return self.reshape(-1, 1) * vec2.reshape(1, -1)
     def neg(self) -> "Tensor": return -self
     def maximum(self, other: Any) -> "Tensor": return B.Maximum.apply(self, _c(other))
     def minimum(self, other: Any) -> "Tensor": return B.Minimum.apply(self, _c(other))

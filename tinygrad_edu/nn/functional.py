@@ -55,16 +55,18 @@ class _Linear(Function):
             raise TensorError(f"linear: input of shape {x.shape} has {x.shape[-1:] or 'no'} "
                               f"features but the weight of shape {w.shape} expects {w.shape[1]} "
                               f"(weight is (out_features, in_features))")
+        if x.dtype != w.dtype or (b is not None and b.dtype != w.dtype):  # as torch: no promotion
+            which = "input" if x.dtype != w.dtype else "bias"
+            raise TensorError(f"linear: {which} of dtype {(x if which == 'input' else b).dtype} "
+                              f"and weight of dtype {w.dtype} must have the same dtype (a float64 "
+                              "NumPy array makes a float64 tensor: convert it with .float())")
         ctx.save_for_backward(x, w)
         y = x @ w.T  # W.T is a view: BLAS reads it transposed, nothing is copied
         if b is not None:
             if b.shape != w.shape[:1]:
                 raise TensorError(f"linear: bias of shape {b.shape} doesn't match the weight "
                                   f"of shape {w.shape} (expected ({w.shape[0]},))")
-            if b.dtype == y.dtype:
-                y += b  # y is a fresh array: add in place
-            else:
-                y = y + b
+            y += b  # y is a fresh array: add in place
         return y
 
     @staticmethod

@@ -235,6 +235,10 @@ class MatMul(Function):
         if k1 != k2:
             raise TensorError(f"matmul: shapes {xs} and {ys} don't line up: "
                               f"inner sizes {k1} != {k2}")
+        if x.dtype != y.dtype:  # torch multiplies matrices of one dtype only
+            raise TensorError(f"matmul: both operands need the same dtype, got {x.dtype} and "
+                              f"{y.dtype} (shapes {xs} and {ys}); convert one with .float() "
+                              "or .double()")
         ctx.save_for_backward(x, y)
         return np.matmul(x, y)
 
