@@ -119,6 +119,25 @@ def test_backward_with_gradient_of_wrong_shape_raises():
         (x * 2).backward(tg.tensor([1.0, 2.0, 3.0]))
 
 
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("api", ["backward", "grad"])
+def test_gradient_of_another_dtype_is_cast_to_the_outputs(api, create_graph):
+    # torch casts a float64 gradient of a float32 output to float32 before it
+    # flows (a matmul of mixed dtypes would raise)
+    x = tg.ones(2, 3, requires_grad=True)
+    w = tg.ones(4, 3, requires_grad=True)
+    y = x @ w.T
+    g = tg.ones(2, 4, dtype=tg.float64)
+    if api == "backward":
+        y.backward(g, create_graph=create_graph)
+        gx, gw = x.grad, w.grad
+    else:
+        gx, gw = tg.autograd.grad(y, [x, w], g, create_graph=create_graph)
+    assert gx.dtype == gw.dtype == tg.float32
+    np.testing.assert_array_equal(gx.data, np.full((2, 3), 4.0))
+    np.testing.assert_array_equal(gw.data, np.full((4, 3), 2.0))
+
+
 def test_backward_on_tensor_without_grad_raises():
     with pytest.raises(RuntimeError, match="does not require grad"):
         tg.tensor([1.0, 2.0]).sum().backward()

@@ -694,6 +694,9 @@ def _prepare_roots(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> tuple
         else:
             if not isinstance(g, Tensor):
                 g = _wrap(np.asarray(g, dtype=t.data.dtype))
+            elif g.data.dtype != t.data.dtype:  # torch casts it to the output's dtype
+                from .ops.movement import Cast
+                g = Cast.apply(g, dtype=t.data.dtype)
             if g.data.shape != t.data.shape:
                 raise RuntimeError(
                     f"backward: gradient has shape {tuple(g.shape)} but the output has shape "
