@@ -266,7 +266,7 @@ def _class_weights(name: str, t: np.ndarray, n_classes: int, weight: np.ndarray 
     # Fast check: viewed as unsigned, a negative label is huge, so one max()
     # finds any label outside [0, C).
     if (weight is None and t.size and not 0 <= ignore_index < n_classes
-            and t.view(np.uint64).max() < n_classes):
+            and np.maximum.reduce(t.view(np.uint64), axis=None) < n_classes):
         return t, (1.0 / t.size if reduction == "mean" else 1.0), None
     keep = t != ignore_index
     bad = keep & ((t < 0) | (t >= n_classes))
@@ -332,9 +332,11 @@ class _CrossEntropy(Function):
         t, coef, ignored = _class_weights("cross_entropy", target, x.shape[1], weight,
                                           ignore_index, reduction, x.dtype)
         rows = np.arange(x.shape[0])
-        shifted = x - x.max(axis=1, keepdims=True)  # largest logit is 0: exp can't overflow
+        # The largest logit becomes 0: exp can't overflow. (ufunc.reduce rather
+        # than .max()/.sum() here: those run a Python wrapper first.)
+        shifted = x - np.maximum.reduce(x, axis=1, keepdims=True)
         e = np.exp(shifted)
-        sum_e = e.sum(axis=1, keepdims=True)
+        sum_e = np.add.reduce(e, axis=1, keepdims=True)
         nll = np.log(sum_e[:, 0]) - shifted[rows, t]  # -log_softmax(x) at the label
         if ignored is not None:
             nll[ignored] = 0  # an ignored sample counts 0, even if its logit is -inf
@@ -344,7 +346,7 @@ class _CrossEntropy(Function):
         ctx.save_for_backward(x, d, t, coef)  # saved: freed after backward
         ctx.reduction = reduction
         if isinstance(coef, float):  # plain labels: 1 or 1/N
-            return nll * coef if reduction == "none" else nll.sum() * coef
+            return nll * coef if reduction == "none" else np.add.reduce(nll, axis=None) * coef
         return _reduce_class_loss(nll * coef[:, 0], coef, reduction)
 
     @staticmethod
