@@ -390,6 +390,8 @@ REDUCE = [
     ("std", lambda L: lambda x: x.std(), lambda x: x.std(ddof=1), (3, 4)),
     ("std0_c0", lambda L: lambda x: x.std(0, correction=0), lambda x: x.std(0), (3, 4)),
     ("std_fn", lambda L: lambda x: L.std(x, 1), lambda x: x.std(1, ddof=1), (3, 4)),
+    ("std_c2k", lambda L: lambda x: x.std(dim=(0, 2), correction=2, keepdim=True),
+     lambda x: x.std((0, 2), ddof=2, keepdims=True), (2, 3, 4)),
     ("logsumexp1", lambda L: lambda x: x.logsumexp(1), lambda x: _np_logsumexp(x, 1), (3, 4)),
     ("logsumexp0k", lambda L: lambda x: L.logsumexp(x, 0, keepdim=True),
      lambda x: _np_logsumexp(x, 0, True), (3, 4)),
@@ -434,6 +436,22 @@ def test_var_std_over_empty_dim_reduce_everything(name):
     ya.backward()
     yb.backward()
     np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dim, correction", [(None, 1), (1, 1), (1, 0), ((0, 1), 0)], ids=str)
+def test_std_gradient_where_all_elements_are_equal_is_zero_like_torch(dim, correction):
+    # std = 0 where a row is constant: d std/dx = (x - mean) / ((N - c) std) is 0/0
+    # there; torch gives 0 (not nan), and so must we. Row 0 and a 1-element std are constant.
+    torch = pytest.importorskip("torch")
+    data = np.array([[1.5, 1.5, 1.5], [1.0, -2.0, 4.0]])
+    for d in (data, data[:1, :1]) if correction == 0 else (data,):
+        x, tx = tg.tensor(d, requires_grad=True), torch.tensor(d, requires_grad=True)
+        y, ty = x.std(dim, correction=correction), tx.std(dim, correction=correction)
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12)
+        y.sum().backward()
+        ty.sum().backward()
+        np.testing.assert_array_equal(np.isnan(x.grad.data), np.isnan(tx.grad.numpy()))
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 def test_prod_with_a_zero_matches_torch():

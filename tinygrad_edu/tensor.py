@@ -490,7 +490,9 @@ class Tensor:
 
     def std(self, dim: Any = None, correction: int | None = None, keepdim: bool = False,
             unbiased: bool | None = None) -> "Tensor":
-        return self.var(dim, correction, keepdim, unbiased).sqrt()
+        if correction is None:
+            correction = 1 if unbiased is None else int(bool(unbiased))
+        return R.Std.apply(self, dim=dim, correction=correction, keepdim=keepdim)
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> "Tensor":
         return R.LogSumExp.apply(self, dim=dim, keepdim=keepdim)

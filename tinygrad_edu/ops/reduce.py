@@ -126,6 +126,39 @@ class Amax(Function):
         return _expand(ctx, g) * array_of(weight).astype(g.dtype, copy=False)
 
 
+class Std(Function):
+    """y = sqrt(sum((x - m)^2) / (N - c));  dx = dy * (x - m) / ((N - c) y),  and 0 where y = 0
+
+    Fused rather than var().sqrt(): where every element is the same (y = 0) the
+    composed rule gives 0 * inf = nan; torch gives 0 there, as here."""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, dim=None, correction=1, keepdim=False):
+        axes = _setup(ctx, "std", x, dim)
+        if x.dtype.kind not in "fc":
+            raise TensorError(f"std: needs a floating point tensor, got {x.dtype} (use .float() first)")
+        ctx.axes = axes
+        ctx.denom = max(int(np.prod([x.shape[a] for a in axes])) - correction, 0)
+        centred = x - np.mean(x, axis=axes, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):  # N - c = 0: inf or nan, as torch
+            y = np.sqrt(np.add.reduce(centred * centred, axis=axes, keepdims=True) / ctx.denom)
+        out = y if keepdim else y.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        from .binary import Div, Where
+        x, y = ctx.saved_tensors
+        y = y.reshape(ctx.kshape)
+        zero = array_of(y) == 0
+        scale = Where.run(0.0, g.reshape(ctx.kshape) / (y + zero.astype(array_of(y).dtype)), cond=zero)
+        centred = x - Mean.run(x, dim=ctx.axes, keepdim=True)
+        return Div.run(centred * scale, ctx.denom)  # (Div: N - c = 0 gives nan quietly)
+
+
 class Prod(Function):
     """y = prod(x);  dx = dy * (product of the other elements)"""
 
