@@ -256,6 +256,20 @@ def test_unary(name, shape):
     run(make, np_fn, [data(*shape)])
 
 
+@requires_torch
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int8", "int16", "int32", "int64"])
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "rsqrt", "sign"])
+def test_unary_of_integers_and_bools_has_torchs_dtype(name, dtype):
+    # torch computes these in float32 for any integer or bool input (sign keeps
+    # the dtype); NumPy would give float16 for bool and 8-bit integers.
+    import torch
+    data = np.array([0, 1, 2, 3]).astype(dtype)
+    y = getattr(tg.tensor(data), name)()
+    ty = getattr(torch.tensor(data), name)()
+    assert y.dtype == np.dtype(str(ty.dtype).replace("torch.", ""))
+    np.testing.assert_allclose(y.data.astype(float), ty.numpy().astype(float), rtol=1e-6)
+
+
 def test_sigmoid_extremes_are_finite():
     x = tg.tensor([-1000.0, 0.0, 1000.0], requires_grad=True)
     y = x.sigmoid()

@@ -15,6 +15,12 @@ from ..autograd import Function, array_of
 from .binary import Div
 
 
+def _floating(x):
+    """Integer and bool inputs are computed in float32, as torch does (NumPy
+    would pick float16 for bool and 8-bit integers, float64 for int32 and int64)."""
+    return x.astype(np.float32) if x.dtype.kind in "biu" else x
+
+
 class Neg(Function):
     """y = -x;  dx = -dy"""
 
@@ -36,7 +42,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.exp(x)
+        y = np.exp(_floating(x))
         ctx.save_for_backward(y)
         return y
 
@@ -55,7 +61,7 @@ class Log(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(x)
+            return np.log(_floating(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -71,7 +77,7 @@ class Sqrt(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
-            y = np.sqrt(x)
+            y = np.sqrt(_floating(x))
         ctx.save_for_backward(y)
         return y
 
@@ -89,7 +95,7 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(x)
+        return np.sin(_floating(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -105,7 +111,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.cos(x)
+        return np.cos(_floating(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -120,7 +126,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.tanh(x)
+        y = np.tanh(_floating(x))
         ctx.save_for_backward(y)
         return y
 
@@ -140,7 +146,7 @@ class Sigmoid(Function):
         # exp(-x) overflows to inf for x < -88 (float32), and 1 / (1 + inf) is
         # exactly the right answer 0: only the warning needs silencing.
         with np.errstate(over="ignore"):
-            y = np.asarray(np.exp(-x))  # (a 0-d result comes back as a scalar)
+            y = np.asarray(np.exp(-_floating(x)))  # (a 0-d result comes back as a scalar)
         y += 1
         np.reciprocal(y, out=y)
         ctx.save_for_backward(y)
@@ -199,6 +205,8 @@ class Sign(Function):
 
     @staticmethod
     def forward(ctx, x):
+        if x.dtype == bool:  # (NumPy has no sign for bools; torch gives x itself)
+            return x.copy()
         s = np.sign(x)
         return np.where(np.isnan(s), 0, s) if s.dtype.kind == "f" else s
 
