@@ -83,6 +83,30 @@ def test_retain_grad_keeps_grad_on_non_leaf():
     np.testing.assert_allclose(x.grad.data, [8.0, 16.0])
 
 
+@pytest.mark.parametrize("change", [lambda y: y.mul_(3), lambda y: y.add_(1),
+                                    lambda y: y.__setitem__(0, 5.0)], ids=["mul_", "add_", "setitem"])
+def test_retain_grad_follows_the_tensor_through_an_in_place_change(change):
+    # torch: .grad of a retained non-leaf is the gradient of its latest value,
+    # so after y.mul_(3) it is d(sum y)/dy = 1, not the 3 of the value before.
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    change(y)
+    assert y.retains_grad
+    (y * y).sum().backward()
+    expected_y = 2 * y.data
+    np.testing.assert_allclose(y.grad.data, expected_y)
+    if HAS_TORCH:
+        import torch
+        tx = torch.tensor([1.0, 2.0], requires_grad=True)
+        ty = tx * 2
+        ty.retain_grad()
+        change(ty)
+        (ty * ty).sum().backward()
+        np.testing.assert_allclose(y.grad.data, ty.grad.numpy())
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy())
+
+
 def test_tensor_not_requiring_grad_gets_no_grad():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     c = tg.tensor([3.0, 4.0])

@@ -662,6 +662,9 @@ class Tensor:
             except TypeError as e:
                 raise TensorError(f"{op}: {e}") from None
             node = out.grad_fn
+            old = self.grad_fn
+            if old is not None and old._retain is not None and node is not None:
+                node._retain, old._retain = old._retain, None  # .grad: of the new value, as torch
             self.grad_fn = node
             self.requires_grad = True
             # Did the op save an operand that shares self's memory (y.mul_(y))? The
