@@ -397,6 +397,23 @@ def test_tensor_returned_by_a_hook_is_not_changed_by_later_accumulation(where):
     np.testing.assert_array_equal(x.grad.data, [20.0, 40.0])
 
 
+@pytest.mark.parametrize("where", ["leaf", "intermediate"])
+@pytest.mark.parametrize("bad", [lambda g: g[:1], lambda g: g.sum(), lambda g: g.reshape(2, 1)],
+                         ids=["slice", "sum", "reshape"])
+def test_hook_that_changes_the_gradients_shape_raises_as_torch(where, bad):
+    def run(L):
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 3
+        (x if where == "leaf" else y).register_hook(bad)
+        (y * y).sum().backward()
+    with pytest.raises(RuntimeError, match="hook"):
+        run(tg)
+    if HAS_TORCH:
+        import torch
+        with pytest.raises(RuntimeError, match="hook"):
+            run(torch)
+
+
 def test_hook_returning_none_keeps_grad():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     seen = []

@@ -627,7 +627,14 @@ def _run_hooks(hooks: list, g: Any, on_arrays: bool, aliased: set) -> Any:
     for hook in hooks:
         r = hook(t)
         if r is not None:
-            t = r if isinstance(r, Tensor) else _wrap(np.asarray(r))
+            r = r if isinstance(r, Tensor) else _wrap(np.asarray(r))
+            if r.data.shape != t.data.shape or r.data.dtype != t.data.dtype:
+                what = "size" if r.data.shape != t.data.shape else "dtype"
+                raise RuntimeError(
+                    f"hook {getattr(hook, '__name__', hook)!r} has changed the {what} of value: "
+                    f"it got a gradient of shape {tuple(t.shape)} ({t.dtype}) and returned "
+                    f"shape {tuple(r.shape)} ({r.dtype}); a hook must keep both")
+            t = r
             aliased.add(id(t.data))
     return t.data if on_arrays else t
 
