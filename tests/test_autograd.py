@@ -321,6 +321,45 @@ def test_no_grad_and_enable_grad_as_decorators():
     assert f.__name__ == "f"
 
 
+@pytest.mark.parametrize("name, mode", [("no_grad", False), ("enable_grad", True)])
+def test_no_grad_and_enable_grad_as_decorators_without_parentheses(name, mode):
+    # torch accepts @torch.no_grad as well as @torch.no_grad()
+    x = tg.tensor([1.0], requires_grad=True)
+
+    @getattr(tg, name)
+    def f(t):
+        """doc"""
+        return t * 2, tg.is_grad_enabled()
+
+    with tg.set_grad_enabled(not mode):
+        y, inside = f(x)
+        assert tg.is_grad_enabled() is (not mode)
+    assert inside is mode and y.requires_grad is mode
+    assert f.__name__ == "f" and f.__doc__ == "doc"
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_grad_mode_decorator_on_a_generator_applies_inside_it_only(lib):
+    # torch runs a decorated generator's body in the mode, and the caller's code
+    # between two next() calls in the caller's own mode.
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([1.0], requires_grad=True)
+
+    @L.no_grad()
+    def gen():
+        got = yield x * 2
+        yield got, L.is_grad_enabled()
+
+    it = gen()
+    first = next(it)
+    between = L.is_grad_enabled()
+    sent, inside = it.send("hello")
+    assert (first.requires_grad, between, sent, inside) == (False, True, "hello", False)
+    with pytest.raises(StopIteration):
+        next(it)
+    assert L.is_grad_enabled()
+
+
 def test_no_grad_restores_mode_after_exception():
     with pytest.raises(ValueError):
         with tg.no_grad():

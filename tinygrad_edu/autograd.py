@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import inspect
 import threading
 import weakref
 from typing import Any, Callable, Iterable, Sequence
@@ -68,6 +69,8 @@ class _GradModeSwitch:
 
     def __call__(self, fn: Callable) -> Callable:
         mode = self.mode
+        if inspect.isgeneratorfunction(fn):
+            return _generator_in_mode(fn, mode)
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -81,13 +84,57 @@ class _GradModeSwitch:
         return wrapper
 
 
-class no_grad(_GradModeSwitch):
+def _generator_in_mode(fn: Callable, mode: bool) -> Callable:
+    """A decorated generator function: its body runs in ``mode`` each time it is
+    resumed, and the caller's code between two ``next()`` calls in the caller's mode."""
+
+    def step(gen: Any, how: str, *value: Any) -> Any:
+        prev = _mode.enabled
+        _mode.enabled = mode
+        try:
+            return getattr(gen, how)(*value)
+        finally:
+            _mode.enabled = prev
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        gen = fn(*args, **kwargs)
+        how, value = "send", None
+        while True:
+            try:
+                out = step(gen, how, value)
+            except StopIteration as stop:
+                return stop.value
+            try:
+                how, value = "send", (yield out)
+            except GeneratorExit:
+                step(gen, "close")
+                raise
+            except BaseException as e:  # thrown in by the caller: pass it on, in the mode
+                how, value = "throw", e
+
+    return wrapper
+
+
+class _NoArgumentSwitch(_GradModeSwitch):
+    """``no_grad`` and ``enable_grad`` also decorate without parentheses, as in torch
+    (``@no_grad`` as well as ``@no_grad()``)."""
+
+    def __new__(cls, fn: Callable | None = None) -> Any:
+        self = super().__new__(cls)
+        return self if fn is None else self(fn)
+
+    def __init__(self, fn: Callable | None = None) -> None:
+        pass
+
+
+class no_grad(_NoArgumentSwitch):
     """Context manager / decorator: record nothing inside (``with no_grad():``)."""
 
     mode = False
 
 
-class enable_grad(_GradModeSwitch):
+class enable_grad(_NoArgumentSwitch):
     """Context manager / decorator: record again inside a ``no_grad`` block."""
 
     mode = True
