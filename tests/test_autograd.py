@@ -577,6 +577,22 @@ def test_autograd_grad_allow_unused():
     assert gx.item() == 2.0 and gy is None
 
 
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_autograd_grad_materialize_grads_and_empty_inputs_as_torch(lib):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    gx, gy = L.autograd.grad((x * 2).sum(), [x, y], materialize_grads=True)  # allow_unused implied
+    np.testing.assert_array_equal(gy.detach().numpy(), [0.0, 0.0, 0.0])
+    assert gy.dtype == y.dtype and not gy.requires_grad
+    gx, gy = L.autograd.grad((x * 2).sum(), [x, y], materialize_grads=True, create_graph=True)
+    assert gy.requires_grad  # (gx = 2 is a constant: it needs no graph)
+    with pytest.raises(ValueError, match="allow_unused"):
+        L.autograd.grad((x * 2).sum(), [x, y], materialize_grads=True, allow_unused=False)
+    with pytest.raises(RuntimeError, match="inputs"):
+        L.autograd.grad((x * 2).sum(), [])
+
+
 def test_autograd_grad_outputs():
     x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     v = tg.tensor([1.0, 0.5, -1.0])

@@ -774,14 +774,24 @@ def _prepare_roots(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> tuple
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+         create_graph: bool = False, allow_unused: bool | None = None,
+         materialize_grads: bool = False) -> tuple:
     """``torch.autograd.grad``: return d(outputs)/d(inputs) without touching ``.grad``.
 
     With ``create_graph=True`` the result is itself differentiable (grad of grad).
+    An input the outputs don't depend on raises, or gets None with
+    ``allow_unused=True``, or zeros with ``materialize_grads=True``.
     """
+    if materialize_grads and allow_unused is False:
+        raise ValueError("grad: expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got allow_unused=False")
+    allow_unused = materialize_grads if allow_unused is None else allow_unused
     single = isinstance(outputs, Tensor)
     outputs = [outputs] if single else list(outputs)
     inputs_t = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if not inputs_t:
+        raise RuntimeError("grad: the `inputs` argument cannot be empty: "
+                           "name the tensors to differentiate with respect to")
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs] * len(outputs)
     for i, t in enumerate(inputs_t):
@@ -797,6 +807,10 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             raise RuntimeError(
                 f"grad: input {i} was not used to compute the outputs "
                 "(pass allow_unused=True to get None for it)")
+        if r is None and materialize_grads:
+            res[i] = _wrap(np.zeros_like(inputs_t[i].data))
+            if create_graph:
+                res[i].requires_grad = True
     return tuple(res)
 
 
