@@ -940,3 +940,20 @@ def test_t_of_more_than_two_dims_raises_as_torch():
     with pytest.raises(RuntimeError, match="t\\(\\)"):
         tg.zeros(2, 3, 4).t()
     assert tg.zeros(2, 3).t().shape == (3, 2)
+
+
+@pytest.mark.filterwarnings("ignore:The use of `x.T`")  # (torch's deprecation note)
+@pytest.mark.parametrize("shape", [(), (3,)], ids=str)
+@pytest.mark.parametrize("op", ["t", "transpose", "T"])
+def test_transpose_of_0d_and_1d_is_a_recorded_view_as_torch(op, shape):
+    # torch's t(), transpose(0, -1) and .T of a 0-d or 1-d tensor are views with a grad_fn
+    def run(L):
+        x = L.ones(shape, requires_grad=True)
+        y = {"t": lambda: x.t(), "transpose": lambda: x.transpose(0, -1), "T": lambda: x.T}[op]()
+        (y * 2).sum().backward()
+        return y.is_leaf, y.grad_fn is None, tuple(y.shape), x.grad.numpy().tolist()
+    got = run(tg)
+    assert got == (False, False, shape, np.full(shape, 2.0).tolist())
+    if HAS_TORCH:
+        import torch
+        assert got == run(torch)

@@ -534,6 +534,9 @@ class Tensor:
         if self.ndim == 0:
             return self.reshape(1)
         s, e = R._axes("flatten", (start_dim, end_dim), self.shape)
+        if s > e:
+            raise TensorError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                              f"(tensor of shape {tuple(self.shape)})")
         shape = self.shape[:s] + (int(np.prod(self.shape[s:e + 1])),) + self.shape[e + 1:]
         return self.reshape(shape)
 
@@ -541,7 +544,7 @@ class Tensor:
         if dim is None:
             shape = tuple(s for s in self.shape if s != 1)
         else:
-            axes = set(R._axes("squeeze", dim, self.shape))
+            axes = set(R._axes("squeeze", dim, self.shape, distinct=True))
             shape = tuple(s for i, s in enumerate(self.shape) if not (i in axes and s == 1))
         return self.reshape(shape)
 
@@ -554,18 +557,17 @@ class Tensor:
 
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
         order = list(range(self.ndim))
-        dim0, dim1 = R._axes("transpose", (dim0, dim1), self.shape) if self.ndim else (0, 0)
-        if not order:
-            return self
-        order[dim0], order[dim1] = order[dim1], order[dim0]
+        axes = R._axes("transpose", (dim0, dim1), self.shape)
+        if order:  # (a 0-d tensor has no axes to swap: a recorded view of itself, as torch)
+            order[axes[0]], order[axes[1]] = order[axes[1]], order[axes[0]]
         return self._view(M.Permute.apply(self, dims=tuple(order)))
 
     def t(self) -> "Tensor":
-        """The transpose of a matrix (a 0-d or 1-d tensor is returned as it is)."""
+        """The transpose of a matrix (a 0-d or 1-d tensor: a view of it as it is)."""
         if self.ndim > 2:
             raise TensorError(f"t() expects a tensor with <= 2 dimensions, but this one has "
                               f"shape {tuple(self.shape)}; use transpose(dim0, dim1) or permute")
-        return self.transpose(0, 1) if self.ndim == 2 else self
+        return self.transpose(0, -1)
 
     def permute(self, *dims: Any) -> "Tensor":
         return self._view(M.Permute.apply(self, dims=_dims(dims)))
@@ -573,6 +575,11 @@ class Tensor:
     def expand(self, *sizes: Any) -> "Tensor":
         sizes = _dims(sizes)
         lead = len(sizes) - self.ndim
+        if lead < 0 or -1 in sizes[:lead]:
+            raise TensorError(
+                f"expand: a tensor of shape {tuple(self.shape)} can't be expanded to {sizes}: "
+                + ("give at least one size per dimension" if lead < 0 else
+                   "-1 (keep the size) is not allowed for a new leading dimension"))
         shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
         return self._view(M.Expand.apply(self, shape=shape))
 

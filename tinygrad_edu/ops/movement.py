@@ -39,6 +39,11 @@ class Permute(Function):
 
     @staticmethod
     def forward(ctx, x, dims):
+        n = max(x.ndim, 1)
+        for d in dims:
+            if not -n <= d < n:  # (an IndexError, as in torch)
+                raise TensorIndexError(f"permute: dim {d} is out of range for a tensor of shape "
+                                       f"{x.shape} (allowed: {-n} to {n - 1})")
         if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
             raise TensorError(f"permute: dims {dims} are not a permutation of the "
                               f"{x.ndim} axes of a tensor of shape {x.shape}")

@@ -19,8 +19,9 @@ def _every_dim(dim):
     return dim is None or (type(dim) in (tuple, list) and not dim)
 
 
-def _axes(name, dim, shape):
-    """Normalise ``dim`` to a tuple of non-negative axes (None or (): all of them)."""
+def _axes(name, dim, shape, distinct=False):
+    """Normalise ``dim`` to a tuple of non-negative axes (None or (): all of them).
+    ``distinct``: a dim named twice ((1, -1) of a matrix) raises, as in torch's reductions."""
     nd = len(shape)
     if _every_dim(dim):
         return tuple(range(nd))
@@ -30,7 +31,11 @@ def _axes(name, dim, shape):
         if not isinstance(d, (int, np.integer)) or not -max(nd, 1) <= d < max(nd, 1):
             raise TensorIndexError(f"{name}: dim {d} is out of range for a tensor of shape "
                               f"{tuple(shape)} (allowed: {-max(nd, 1)} to {max(nd, 1) - 1})")
-        out.append(int(d) % max(nd, 1))
+        a = int(d) % max(nd, 1)
+        if distinct and a in out:
+            raise TensorError(f"{name}: dim {a} appears more than once in dim={dim!r} "
+                              f"(tensor of shape {tuple(shape)})")
+        out.append(a)
     return tuple(out) if nd else ()
 
 
@@ -58,7 +63,7 @@ def _setup(ctx, name, x, dim):
     if dim is None or _every_dim(dim):  # everything: the common case (None), kept cheap
         ctx.in_shape, ctx.kshape = shape, (1,) * len(shape)
         return tuple(range(len(shape)))
-    axes = _axes(name, dim, shape)
+    axes = _axes(name, dim, shape, distinct=True)
     ctx.in_shape, ctx.kshape = shape, _keep(shape, axes)
     return axes
 
