@@ -709,6 +709,7 @@ class Tensor:
         return self._binary_inplace("add_", lambda a, b: a + b, np.add, other)
 
     def __isub__(self, other: Any) -> "Tensor":
+        B._no_bool_subtraction(self.data, _raw(other))
         return self._binary_inplace("sub_", lambda a, b: a - b, np.subtract, other)
 
     def __imul__(self, other: Any) -> "Tensor":

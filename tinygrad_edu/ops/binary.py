@@ -31,6 +31,13 @@ class Add(Function):
         return g, g
 
 
+def _no_bool_subtraction(x, y):
+    """torch has no x - y when either side is a bool (NumPy would count True as 1)."""
+    if type(x) is bool or type(y) is bool or getattr(x, "dtype", None) == bool or getattr(y, "dtype", None) == bool:
+        raise TensorError("sub: subtraction (the - operator) with a bool tensor or a bool is not "
+                          "supported, as in torch; to invert a mask use ~mask")
+
+
 class Sub(Function):
     """z = x - y;  dx = dz,  dy = -dz"""
 
@@ -38,6 +45,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, x, y):
+        _no_bool_subtraction(x, y)
         return x - y
 
     @staticmethod
