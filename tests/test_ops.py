@@ -468,6 +468,51 @@ def test_std_gradient_where_all_elements_are_equal_is_zero_like_torch(dim, corre
         np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
+EMPTY_REDUCTIONS = {
+    "amax1": lambda x: x.amax(1), "amin1k": lambda x: x.amin(1, keepdim=True),
+    "max1": lambda x: x.max(1).values, "min1_indices": lambda x: x.min(1).indices,
+    "argmax1": lambda x: x.argmax(1), "argmin1": lambda x: x.argmin(-1),
+    "logsumexp0": lambda x: x.logsumexp(0), "logsumexp01": lambda x: x.logsumexp((0, 1)),
+    "logsumexp1": lambda x: x.logsumexp(1),
+    "softmax0": lambda x: x.softmax(0), "softmax1": lambda x: x.softmax(1),
+    "log_softmax0": lambda x: x.log_softmax(0), "log_softmax1": lambda x: x.log_softmax(1),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", list(EMPTY_REDUCTIONS))
+def test_reductions_of_an_empty_tensor_as_torch(name):
+    # A (0, 3) tensor: reducing the dim of size 3 gives an empty result; logsumexp
+    # over the empty dim is log(0) = -inf; softmax keeps the (empty) shape.
+    import torch
+    f = EMPTY_REDUCTIONS[name]
+    x, tx = tg.zeros(0, 3, requires_grad=True), torch.zeros(0, 3, requires_grad=True)
+    y, ty = f(x), f(tx)
+    assert y.shape == tuple(ty.shape) and y.dtype == np.dtype(str(ty.dtype)[6:])
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    if ty.requires_grad:
+        y.sum().backward()
+        ty.sum().backward()
+        assert x.grad.shape == (0, 3)
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["amax", "amin", "max", "min"])
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_amax_amin_of_bools_as_torch(name, dim):
+    import torch
+    data = [[True, False, True], [False, False, True]]
+    def f(L):
+        x = L.tensor(data)
+        if dim is None:
+            return getattr(x, name)()
+        y = getattr(x, name)(dim)
+        return y if name in ("amax", "amin") else y.values
+    y, ty = f(tg), f(torch)
+    assert y.dtype == np.bool_ and ty.dtype == torch.bool
+    np.testing.assert_array_equal(y.data, ty.numpy())
+
+
 def test_prod_with_a_zero_matches_torch():
     torch = pytest.importorskip("torch")
     data = np.array([[2.0, 0.0, 3.0], [1.5, -2.0, 4.0]])

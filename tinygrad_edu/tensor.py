@@ -447,7 +447,7 @@ class Tensor:
         return R.Amax.apply(self, dim=dim, keepdim=keepdim)
 
     def amin(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return -R.Amax.apply(-self, dim=dim, keepdim=keepdim)
+        return R.Amin.apply(self, dim=dim, keepdim=keepdim)
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """No ``dim``: the largest element. An int ``dim``: ``(values, indices)``,
@@ -468,16 +468,10 @@ class Tensor:
         return _values_indices(_MinResult, self, np.argmin, dim, keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        if dim is None:
-            return _wrap(np.argmax(self.data)).reshape(*([1] * self.ndim) if keepdim else ())
-        R._axes("argmax", dim, self.shape)
-        return _wrap(np.argmax(self.data, axis=dim, keepdims=keepdim))
+        return _arg_extreme("argmax", np.argmax, self, dim, keepdim)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        if dim is None:
-            return _wrap(np.argmin(self.data)).reshape(*([1] * self.ndim) if keepdim else ())
-        R._axes("argmin", dim, self.shape)
-        return _wrap(np.argmin(self.data, axis=dim, keepdims=keepdim))
+        return _arg_extreme("argmin", np.argmin, self, dim, keepdim)
 
     def var(self, dim: Any = None, correction: int | None = None, keepdim: bool = False,
             unbiased: bool | None = None) -> "Tensor":
@@ -806,6 +800,20 @@ def _values_indices(result: type, x: Tensor, arg: Callable, dim: int, keepdim: b
         values = values.squeeze(axis)
         indices = np.squeeze(idx, axis=axis)
     return result(values, _wrap(indices.astype(np.int64)))
+
+
+def _arg_extreme(name: str, arg: Callable, x: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    """argmax / argmin (``arg`` is np.argmax or np.argmin): over all elements, or along ``dim``."""
+    if dim is not None:
+        axis = R._axes(name, dim, x.shape)
+        axis = axis[0] if axis else 0
+    if x.data.size == 0 and (dim is None or x.ndim and x.shape[axis] == 0):
+        raise TensorIndexError(f"{name}: can't reduce over an empty dim of a tensor of shape "
+                               f"{tuple(x.shape)}" + ("; give a dim of nonzero size" if dim is None
+                                                      else f" (dim {dim})"))
+    if dim is None:
+        return _wrap(arg(x.data)).reshape(*([1] * x.ndim) if keepdim else ())
+    return _wrap(arg(x.data, axis=dim, keepdims=keepdim))
 
 
 class _HookHandle:

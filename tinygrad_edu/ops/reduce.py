@@ -110,6 +110,21 @@ class Mean(Function):
         return _expand(ctx, g) / ctx.n
 
 
+def _extreme(ctx, name, pick, x, dim, keepdim):
+    """amax / amin (``pick`` is np.amax or np.amin) over ``dim``; saves the weight
+    [x == y] / (number of ties), which is the backward's whole rule."""
+    axes = _setup(ctx, name, x, dim)
+    empty = [a for a in axes if x.shape[a] == 0]
+    if empty or x.size == 0 and dim is None:  # an IndexError too, as torch for a given dim
+        raise TensorIndexError(f"{name}: can't reduce over an empty dim "
+                               f"({'dim ' + str(empty[0]) if empty else 'all dims'}) of a "
+                               f"tensor of shape {x.shape}; give a dim of nonzero size")
+    y = pick(x, axis=axes, keepdims=True)
+    mask = x == y
+    ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True))  # the weight
+    return y if keepdim else y.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+
+
 class Amax(Function):
     """y = max(x);  dx = dy * [x == y] / (number of maxima), as torch splits ties"""
 
@@ -117,18 +132,36 @@ class Amax(Function):
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
-        axes = _setup(ctx, "amax", x, dim)
-        if x.size == 0:
-            raise TensorError(f"amax: can't reduce an empty tensor of shape {x.shape}")
-        y = np.amax(x, axis=axes, keepdims=True)
-        mask = x == y
-        ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True))  # the weight
-        return y if keepdim else y.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+        return _extreme(ctx, "amax", np.amax, x, dim, keepdim)
 
     @staticmethod
     def backward(ctx, g):
         (weight,) = ctx.saved_tensors  # a constant: an array, or a Tensor under create_graph
         return _expand(ctx, g) * array_of(weight).astype(g.dtype, copy=False)
+
+
+class Amin(Function):
+    """y = min(x);  dx = dy * [x == y] / (number of minima), as torch splits ties"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        return _extreme(ctx, "amin", np.amin, x, dim, keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (weight,) = ctx.saved_tensors
+        return _expand(ctx, g) * array_of(weight).astype(g.dtype, copy=False)
+
+
+def _max_keep(x, axis):
+    """max of x over ``axis`` (kept as size 1), for shifting before exp; 0 where
+    the reduced dims are empty (nothing to shift, and amax would fail)."""
+    if x.size:
+        return np.amax(x, axis=axis, keepdims=True)
+    axes = axis if isinstance(axis, tuple) else (axis % x.ndim,)
+    return np.zeros(_keep(x.shape, axes), x.dtype)
 
 
 class Std(Function):
@@ -250,7 +283,7 @@ class LogSumExp(Function):
         axes = _setup(ctx, "logsumexp", x, dim)
         if x.dtype.kind not in "fc":  # integers and bools give float32, as torch
             x = x.astype(np.float32)
-        m = np.amax(x, axis=axes, keepdims=True)
+        m = _max_keep(x, axes)
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):
             y = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
@@ -273,7 +306,7 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         dim = _one_dim("softmax", dim, np.shape(x))
-        e = np.exp(x - np.amax(x, axis=dim, keepdims=True))
+        e = np.exp(x - _max_keep(x, dim))
         y = e / np.sum(e, axis=dim, keepdims=True)
         ctx.dim = dim
         ctx.save_for_backward(y)
@@ -293,9 +326,9 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         dim = _one_dim("log_softmax", dim, np.shape(x))
-        m = np.amax(x, axis=dim, keepdims=True)
-        shifted = x - m
-        y = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        shifted = x - _max_keep(x, dim)
+        total = np.sum(np.exp(shifted), axis=dim, keepdims=True)  # >= 1 (the max gives exp(0))
+        y = shifted - np.log(total) if x.size else shifted  # (empty: log of the empty sum 0)
         ctx.dim = dim
         ctx.save_for_backward(y)
         return y
