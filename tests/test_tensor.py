@@ -80,6 +80,22 @@ CREATION = [
     ("zeros_like", lambda L: L.zeros_like(L.ones(2, 3))),
     ("ones_like", lambda L: L.ones_like(L.zeros(3, dtype=L.float64))),
     ("full_like", lambda L: L.full_like(L.zeros(2), 4.0)),
+    ("full_tensor_value", lambda L: L.full((2,), L.tensor(3.0))),
+    ("full_int_tensor_value", lambda L: L.full((2,), L.tensor(3))),
+    ("arange_tensor_end", lambda L: L.arange(L.tensor(3))),
+    ("arange_tensor_float", lambda L: L.arange(L.tensor(0.5), 3)),
+    ("arange_backwards", lambda L: L.arange(5, 0, -2)),
+    ("zeros_empty", lambda L: L.zeros(0, 3)),
+    # torch takes NumPy scalars, NumPy arrays and tensors inside a list at their own dtype
+    ("tensor_numpy_float64_scalars", lambda L: L.tensor([np.float64(1.0), np.float64(2.0)])),
+    ("tensor_python_and_numpy_float64", lambda L: L.tensor([1.0, np.float64(2.5)])),
+    ("tensor_numpy_float32_and_int", lambda L: L.tensor([np.float32(2.0), 1])),
+    ("tensor_numpy_int32_and_int", lambda L: L.tensor([np.int32(2), 1])),
+    ("tensor_int_and_numpy_float16", lambda L: L.tensor([1, np.float16(2.0)])),
+    ("tensor_numpy_bools", lambda L: L.tensor([np.bool_(True), np.bool_(False)])),
+    ("tensor_float64_tensors", lambda L: L.tensor([L.tensor(1.0), L.tensor(2.0, dtype=L.float64)])),
+    ("tensor_int32_tensors", lambda L: L.tensor([L.tensor(1, dtype=L.int32), L.tensor(2, dtype=L.int32)])),
+    ("tensor_complex", lambda L: L.tensor([1 + 2j, 3.0])),
 ]
 
 

@@ -32,12 +32,22 @@ def _make(arr: np.ndarray, dtype: Any, requires_grad: bool, default: Any = np.fl
     return t
 
 
+def _size(name: str, size: Any) -> tuple:
+    """A shape from ``f(2, 3)`` or ``f((2, 3))``, checked: a negative size raises
+    RuntimeError, as in torch (NumPy's is a ValueError)."""
+    shape = _dims(size) if isinstance(size, tuple) else _dims((size,))
+    for s in shape:
+        if isinstance(s, (int, np.integer)) and s < 0:
+            raise TensorError(f"{name}: sizes must be non-negative, got {s} in {tuple(shape)}")
+    return shape
+
+
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.zeros(_dims(size)), dtype, requires_grad)
+    return _make(np.zeros(_size("zeros", size)), dtype, requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.ones(_dims(size)), dtype, requires_grad)
+    return _make(np.ones(_size("ones", size)), dtype, requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -46,19 +56,31 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 def full(size: Sequence[int], fill_value: Any, dtype: Any = None,
          requires_grad: bool = False) -> Tensor:
+    if isinstance(fill_value, Tensor):  # a one-element tensor: its value (and kind)
+        fill_value = fill_value.item()
     default = np.float32 if isinstance(fill_value, float) else (
         np.bool_ if isinstance(fill_value, bool) else np.int64)
-    return _make(np.full(tuple(size), fill_value), dtype, requires_grad, default)
+    return _make(np.full(_size("full", size), fill_value), dtype, requires_grad, default)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    for v in (n, m):
+        if v is not None and v < 0:
+            raise TensorError(f"eye: sizes must be non-negative, got {v}")
     return _make(np.eye(n, m), dtype, requires_grad)
 
 
 def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
+    """start, start + step, ... up to (not including) end; integers give int64."""
     if end is None:
         start, end = 0, start
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    if step == 0:
+        raise TensorError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise TensorError(f"arange: the bounds ({start} to {end}) are inconsistent with the "
+                          f"sign of step {step}")
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     return _make(np.arange(start, end, step), dtype, requires_grad,
                  np.int64 if ints else np.float32)
@@ -66,6 +88,8 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
              requires_grad: bool = False) -> Tensor:
+    if steps < 0:
+        raise TensorError(f"linspace: the number of steps must be non-negative, got {steps}")
     return _make(np.linspace(start, end, steps), dtype, requires_grad)
 
 
@@ -85,12 +109,12 @@ def _random(name: str, normal: bool, shape: tuple, dtype: Any, requires_grad: bo
 
 def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1)."""
-    return _random("rand", False, _dims(size), dtype, requires_grad)
+    return _random("rand", False, _size("rand", size), dtype, requires_grad)
 
 
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal."""
-    return _random("randn", True, _dims(size), dtype, requires_grad)
+    return _random("randn", True, _size("randn", size), dtype, requires_grad)
 
 
 def randint(low: int, high: int | None = None, size: Sequence[int] = (), dtype: Any = None) -> Tensor:

@@ -58,21 +58,60 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     if isinstance(data, np.generic):
         arr = np.asarray(data)
         return arr.astype(dtype) if dtype is not None else arr
-    if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
-        data = _nested_tensors_to_lists(data)
+    typed = None  # the dtypes of NumPy scalars, arrays and Tensors inside a list
+    if isinstance(data, (list, tuple)):
+        kinds = {type(d) for d in _flat(data)}
+        if not kinds <= _PYTHON_NUMBERS:
+            typed = [_element_dtype(d) for d in _flat(data)]
+            if Tensor in kinds:
+                data = _nested_tensors_to_lists(data)
     arr = np.array(data)
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        raise _DataError(f"tensor: can't make a tensor from {type(data).__name__} data "
+                         f"(NumPy made dtype {arr.dtype}, e.g. from a NoneType or str inside); "
+                         "use numbers or nested lists of numbers")
     if dtype is not None:
         return arr.astype(dtype)
+    if typed is not None:
+        return arr.astype(_promote(typed))
     if arr.dtype.kind == "f":
         return arr.astype(np.float32)
     if arr.dtype.kind in "iu":
         return arr.astype(np.int64)
-    if arr.dtype.kind == "b":
-        return arr
-    if arr.dtype == object or arr.dtype.kind in "US":
-        raise TypeError(f"tensor: can't make a tensor from {type(data).__name__} data "
-                        f"(NumPy made dtype {arr.dtype}); use numbers or nested lists of numbers")
+    if arr.dtype.kind == "c":
+        return arr.astype(np.complex64)
     return arr
+
+
+class _DataError(TensorError, TypeError):
+    """Data that makes no tensor (None, strings): torch raises RuntimeError for None,
+    TypeError or ValueError for strings; this is all three."""
+
+
+_PYTHON_NUMBERS = {int, float, bool, list, tuple}
+# Python numbers count at torch's default dtypes; NumPy values and tensors at their own
+_DEFAULTS = {bool: np.dtype(np.bool_), int: np.dtype(np.int64), float: np.dtype(np.float32),
+             complex: np.dtype(np.complex64)}
+
+
+def _element_dtype(d: Any) -> np.dtype | None:
+    if isinstance(d, (Tensor, np.ndarray, np.generic)):
+        return np.asarray(_raw(d)).dtype
+    return _DEFAULTS.get(type(d))
+
+
+def _promote(dtypes: list) -> np.dtype:
+    """torch's promotion of the elements' dtypes: by kind (bool < integer < float <
+    complex), and within the highest kind the widest (int64 + float16 is float16)."""
+    dtypes = [d for d in dtypes if d is not None] or [np.dtype(np.float32)]
+    order = "biufc"
+    top = max(order.index(d.kind) for d in dtypes)
+    kind = order[top]
+    same = [d for d in dtypes if order.index(d.kind) == top or d.kind in "iu" and kind in "iu"]
+    result = np.result_type(*same)
+    if kind == "c" and any(d == np.float64 for d in dtypes):
+        result = np.promote_types(result, np.complex128)
+    return result
 
 
 def _flat(data: Any) -> Iterator[Any]:
