@@ -310,3 +310,37 @@ def test_float64_from_a_pickle_stays_float64():
     f = tg.tensor(np.ones(3, np.float32))
     for t in (x.sum(), x @ x, f * x, x * f, x.exp()):
         assert t.dtype == np.float64
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_small_tensor_methods_as_torch(lib):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    assert L.tensor([1.0]).is_floating_point() and not L.tensor([1]).is_floating_point()
+    assert L.is_floating_point(L.tensor([1.0], dtype=L.float64))
+    assert L.tensor([[1.0, 2.0]]).nelement() == 2
+    h = L.tensor([1.5], requires_grad=True).half()
+    assert h.dtype == L.float16 and h.requires_grad and not h.is_leaf
+    assert [1, 2, 3][L.tensor([[1]])] == 2  # any one-element integer tensor is an index
+    assert L.concat([L.ones(1), L.zeros(2)]).tolist() == [1.0, 0.0, 0.0]
+    x = L.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    assert x.contiguous() is x  # already contiguous: the tensor itself
+    c = x.T.contiguous()
+    assert c.tolist() == [[1.0, 3.0], [2.0, 4.0]] and not c.is_leaf
+    c.sum().backward()
+    assert x.grad.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+@pytest.mark.parametrize("name", ["sum", "mean"])
+def test_sum_and_mean_with_a_dtype_as_torch(lib, name):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    i = L.tensor([[1, 2], [3, 4]])
+    y = getattr(i, name)(dtype=L.float64)
+    assert y.dtype == L.float64 and y.item() == (10.0 if name == "sum" else 2.5)
+    y = getattr(L, name)(i, 1, dtype=L.float32)
+    assert y.dtype == L.float32 and y.tolist() == ([3.0, 7.0] if name == "sum" else [1.5, 3.5])
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = getattr(x, name)(0, keepdim=True, dtype=L.float64)
+    assert y.dtype == L.float64 and y.shape == (1,)
+    y.sum().backward()
+    assert x.grad.dtype == L.float32 and x.grad.tolist() == ([1.0, 1.0] if name == "sum" else [0.5, 0.5])

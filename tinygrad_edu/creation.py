@@ -20,7 +20,7 @@ __all__ = [
     "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "prod", "norm", "softmax",
     "log_softmax", "matmul", "reshape", "flatten", "squeeze", "unsqueeze", "transpose",
     "permute", "add", "sub", "mul", "div", "remainder", "floor_divide", "pow", "neg", "allclose",
-    "is_tensor", "numel",
+    "is_tensor", "is_floating_point", "numel", "concat",
 ]
 
 
@@ -154,6 +154,10 @@ def is_tensor(x: Any) -> bool:
     return isinstance(x, Tensor)
 
 
+def is_floating_point(x: Tensor) -> bool:
+    return x.is_floating_point()
+
+
 def numel(x: Tensor) -> int:
     return x.numel()
 
@@ -179,18 +183,18 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """Concatenate along an existing dimension."""
     tensors = [_t(t) for t in tensors]
     if not tensors:
-        raise ValueError("cat: expected a non-empty list of tensors")
+        raise TensorError("cat: expected a non-empty list of tensors")
     return M.Cat.apply(*tensors, dim=dim)
 
 
-concatenate = cat
+concatenate = concat = cat
 
 
 def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """Join along a new dimension."""
     tensors = [_t(t) for t in tensors]
     if not tensors:
-        raise ValueError("stack: expected a non-empty list of tensors")
+        raise TensorError("stack: expected a non-empty list of tensors")
     return M.Stack.apply(*tensors, dim=dim)
 
 
@@ -218,8 +222,8 @@ def remainder(x: Any, y: Any) -> Tensor: return _lhs(x, y) % y
 def floor_divide(x: Any, y: Any) -> Tensor: return _lhs(x, y) // y
 def pow(x: Any, y: Any) -> Tensor: return _lhs(x, y) ** y  # noqa: A001
 def matmul(x: Any, y: Any) -> Tensor: return _t(x) @ y
-def sum(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).sum(dim, keepdim)  # noqa: A001
-def mean(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).mean(dim, keepdim)
+def sum(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor: return _t(x).sum(dim, keepdim, dtype=dtype)  # noqa: A001,E501
+def mean(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor: return _t(x).mean(dim, keepdim, dtype=dtype)  # noqa: E501
 def amax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).amax(dim, keepdim)
 def amin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).amin(dim, keepdim)
 def max(x: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(x).max(dim, keepdim)  # noqa: A001

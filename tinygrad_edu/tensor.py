@@ -249,6 +249,11 @@ class Tensor:
     def numel(self) -> int:
         return int(self.data.size)
 
+    nelement = numel
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
     def element_size(self) -> int:
         return self.data.itemsize
 
@@ -279,6 +284,10 @@ class Tensor:
 
     def clone(self) -> "Tensor":
         return M.Clone.apply(self)
+
+    def contiguous(self) -> "Tensor":
+        """Itself when its data is laid out row by row already, else a copy that is."""
+        return self if self.data.flags.c_contiguous else M.Clone.apply(self)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         if requires_grad and self.data.dtype.kind not in "fc":
@@ -365,15 +374,21 @@ class Tensor:
         return bool(self.data)
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._one_element())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._one_element())
+
+    def _one_element(self) -> Any:
+        if self.data.size != 1:  # (a ValueError, as torch's int() and float(), and a RuntimeError)
+            raise TensorError(f"only one element tensors can be converted to Python scalars; "
+                              f"this one has {self.data.size} (shape {tuple(self.shape)})")
+        return self.data.item()
 
     def __index__(self) -> int:
         if self.data.dtype.kind not in "iu" or self.data.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self.data)
+        return int(self.data.item())
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if dtype is not None and np.dtype(dtype) != self.data.dtype:
@@ -464,7 +479,7 @@ class Tensor:
 
     def clamp(self, min: float | None = None, max: float | None = None) -> "Tensor":
         if min is None and max is None:
-            raise TypeError("clamp: give at least one of min and max")
+            raise TensorError("clamp: give at least one of min and max (both are None)")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             out = self if min is None else self.maximum(min)
             return out if max is None else out.minimum(max)
@@ -476,11 +491,14 @@ class Tensor:
         return where(condition, self, other)
 
     # ------------------------------------------------------------ reductions
-    def sum(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return R.Sum.apply(self, dim=dim, keepdim=keepdim)
+    def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> "Tensor":
+        """The sum over ``dim``; with ``dtype``, computed in that dtype (cast first)."""
+        x = self if dtype is None else self.to(dtype)
+        return R.Sum.apply(x, dim=dim, keepdim=keepdim)
 
-    def mean(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return R.Mean.apply(self, dim=dim, keepdim=keepdim)
+    def mean(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> "Tensor":
+        x = self if dtype is None else self.to(dtype)
+        return R.Mean.apply(x, dim=dim, keepdim=keepdim)
 
     def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         return R.Amax.apply(self, dim=dim, keepdim=keepdim)
@@ -666,6 +684,7 @@ class Tensor:
         return str(self.data.dtype) if dtype is None else self.to(dtype)
 
     def float(self) -> "Tensor": return self.to(np.float32)
+    def half(self) -> "Tensor": return self.to(np.float16)
     def double(self) -> "Tensor": return self.to(np.float64)
     def long(self) -> "Tensor": return self.to(np.int64)
     def int(self) -> "Tensor": return self.to(np.int32)
@@ -788,6 +807,8 @@ class Tensor:
                                                casting="unsafe"), src)
 
     def clamp_(self, min: float | None = None, max: float | None = None) -> "Tensor":
+        if min is None and max is None:
+            raise TensorError("clamp_: give at least one of min and max (both are None)")
         return self._inplace("clamp_", lambda: self._snapshot().clamp(min, max),
                              lambda: np.clip(self.data, min, max, out=self.data))
 
