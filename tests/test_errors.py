@@ -104,6 +104,10 @@ CASES = [
     ("getitem_2nd_dim", lambda L: lambda: L.ones(3, 4)[0, 4], IndexError, ["4", "(3, 4)"]),
     ("getitem_array", lambda L: lambda: L.ones(3, 4)[:, L.tensor([0, 4])], IndexError, ["4", "(3, 4)"]),
     ("getitem_mask", lambda L: lambda: L.ones(3, 4)[L.tensor([True, False])], IndexError, ["(3, 4)", "(2,)"]),
+    ("getitem_float", lambda L: lambda: L.ones(3, 4)[1.0], IndexError, ["float", "1.0"]),
+    ("getitem_float_tensor", lambda L: lambda: L.ones(3, 4)[L.tensor([0.0, 1.0])], IndexError, ["float32"]),
+    ("eq_shapes", lambda L: lambda: L.ones(3, 4) == L.ones(3, 2), RuntimeError, ["eq", "(3, 4)", "(3, 2)"]),
+    ("lt_shapes", lambda L: lambda: L.ones(3) < L.ones(2), RuntimeError, ["lt", "(3,)", "(2,)"]),
     ("getitem_too_many", lambda L: lambda: L.ones(3, 4)[0, 0, 0], IndexError, ["(3, 4)"]),
 ]
 

@@ -729,6 +729,17 @@ def test_getitem(index):
     run(lambda L: lambda x: x[index], lambda x: x[index], [data])
 
 
+@pytest.mark.parametrize("index", [[], (slice(None), []), ([], 0)], ids=str)
+def test_getitem_with_an_empty_list_selects_nothing_as_torch(index):
+    x = tg.tensor(rand(3, 4), requires_grad=True)
+    y = x[index]
+    y.sum().backward()
+    assert x.grad.data.tolist() == np.zeros((3, 4)).tolist()
+    if HAS_TORCH:
+        import torch
+        assert y.shape == tuple(torch.zeros(3, 4)[index].shape)
+
+
 def test_getitem_with_index_tensor():
     idx = [2, 0, 2]
     run(lambda L: lambda x: x[L.tensor(idx)], lambda x: x[idx], [rand(4, 3)])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from collections import namedtuple
 from typing import Any, Callable, Iterator, Sequence
 
@@ -436,12 +437,12 @@ class Tensor:
     def minimum(self, other: Any) -> "Tensor": return B.Minimum.apply(self, _c(other))
 
     # comparisons give tensors without grad
-    def __lt__(self, other: Any) -> "Tensor": return _wrap(self.data < _raw(other))
-    def __le__(self, other: Any) -> "Tensor": return _wrap(self.data <= _raw(other))
-    def __gt__(self, other: Any) -> "Tensor": return _wrap(self.data > _raw(other))
-    def __ge__(self, other: Any) -> "Tensor": return _wrap(self.data >= _raw(other))
-    def __eq__(self, other: Any) -> "Tensor": return _wrap(self.data == _raw(other))  # type: ignore[override]
-    def __ne__(self, other: Any) -> "Tensor": return _wrap(self.data != _raw(other))  # type: ignore[override]
+    def __lt__(self, other: Any) -> "Tensor": return _compare("lt", operator.lt, self, other)
+    def __le__(self, other: Any) -> "Tensor": return _compare("le", operator.le, self, other)
+    def __gt__(self, other: Any) -> "Tensor": return _compare("gt", operator.gt, self, other)
+    def __ge__(self, other: Any) -> "Tensor": return _compare("ge", operator.ge, self, other)
+    def __eq__(self, other: Any) -> "Tensor": return _compare("eq", operator.eq, self, other)  # type: ignore[override]
+    def __ne__(self, other: Any) -> "Tensor": return _compare("ne", operator.ne, self, other)  # type: ignore[override]
     def __invert__(self) -> "Tensor": return _wrap(~self.data)
     def __and__(self, other: Any) -> "Tensor": return _wrap(self.data & _raw(other))
     def __or__(self, other: Any) -> "Tensor": return _wrap(self.data | _raw(other))
@@ -825,6 +826,16 @@ class Tensor:
 
 def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
+
+
+def _compare(name: str, op: Callable, x: Tensor, other: Any) -> Tensor:
+    """x (op) other, elementwise, as a bool tensor without grad."""
+    o = _raw(other)
+    try:
+        return _wrap(op(x.data, o))
+    except ValueError:  # NumPy's broadcast error; torch's is a RuntimeError
+        raise TensorError(f"{name}: shapes {tuple(x.shape)} and {np.shape(o)} don't broadcast "
+                          "together") from None
 
 
 autograd.Tensor = Tensor
