@@ -161,6 +161,60 @@ def test_maximum_ties_split_gradient():
     np.testing.assert_allclose(b.grad.data, [0.5, 0.0, 1.0])
 
 
+def _compare_with_torch_at_kinks(make, arrays, upstream):
+    """Value and gradients of ``make(L, *tensors)`` against torch's, nan where torch has nan."""
+    import torch
+    ts = [tg.tensor(a, requires_grad=True) for a in arrays]
+    tts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    y, ty = make(tg, *ts), make(torch, *tts)
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    y.backward(tg.tensor(upstream))
+    ty.backward(torch.tensor(upstream))
+    for t, tt in zip(ts, tts):
+        np.testing.assert_array_equal(t.grad.data, tt.grad.numpy())
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_maximum_minimum_at_ties_nan_and_inf_upstream_as_torch(name):
+    # torch: dx = dz / 2 on ties, dz where x wins or either is nan, else 0 (picked, so
+    # an inf upstream gives 0 where it doesn't flow)
+    a = np.array([1.0, 2.0, np.nan, 3.0, np.nan, 4.0])
+    b = np.array([1.0, 0.0, 1.0, np.nan, np.nan, 9.0])
+    up = np.array([1.0, 2.0, 3.0, 4.0, 5.0, np.inf])
+    _compare_with_torch_at_kinks(lambda L, x, y: getattr(L, name)(x, y), [a, b], up)
+
+
+@requires_torch
+@pytest.mark.parametrize("case", ["both", "min_only", "max_only", "min_above_max", "broadcast"])
+def test_clamp_with_tensor_bounds_as_torch(case):
+    # torch: x's gradient flows where min <= x <= max (ties included), min's where
+    # x < min (or x is nan), max's where x > max (or nan)
+    x = np.array([[0.0, 1.0, 2.0, 3.0, np.nan], [-1.0, 0.5, 4.0, 2.0, 1.0]])
+    lo = np.array([[0.0, 1.5, 2.0, 2.5, 0.0], [0.0, 0.0, 0.0, 3.0, 0.0]])
+    hi = np.array([[1.0, 2.0, 2.0, 3.0, 1.0], [1.0, 1.0, 3.0, 1.0, 2.0]])
+    up = np.arange(1.0, 11.0).reshape(2, 5)
+    make, arrays = {
+        "both": (lambda L, x, lo, hi: L.clamp(x, lo, hi), [x, lo, hi]),
+        "min_only": (lambda L, x, lo: x.clamp(min=lo), [x, lo]),
+        "max_only": (lambda L, x, hi: L.clamp(x, max=hi), [x, hi]),
+        "min_above_max": (lambda L, x, lo: x.clamp(lo + 1.0, lo), [x, lo]),
+        "broadcast": (lambda L, x, lo, hi: x.clamp(lo, hi), [x, lo[:1, :], hi[1, :]]),
+    }[case]
+    _compare_with_torch_at_kinks(make, arrays, up)
+
+
+def test_clamp_with_tensor_bounds_gradcheck_and_in_place():
+    x, lo, hi = rand(3, 4, seed=1), rand(3, 4, seed=2) - 1.0, rand(4, seed=3) + 1.0
+    x = np.where(np.abs(x - lo) < 0.05, x + 0.1, x)  # away from the kinks
+    x = np.where(np.abs(x - hi) < 0.05, x + 0.1, x)
+    run(lambda L: lambda t, a, b: L.clamp(t, a, b), lambda t, a, b: np.minimum(np.maximum(t, a), b),
+        [x, lo, hi])
+    y = tg.tensor([0.0, 5.0, 2.0])
+    y.clamp_(tg.tensor([1.0, 1.0, 1.0]), tg.tensor(3.0))
+    assert y.tolist() == [1.0, 3.0, 2.0]
+
+
 @pytest.mark.parametrize("exponent", [2, 3, 0.5, -1.5, 0, 1])
 def test_pow_scalar_exponent(exponent):
     run(lambda L: lambda x: x ** exponent, lambda x: x ** exponent, [pos(2, 3)])

@@ -481,9 +481,6 @@ class Tensor:
     def clamp(self, min: float | None = None, max: float | None = None) -> "Tensor":
         if min is None and max is None:
             raise TensorError("clamp: give at least one of min and max (both are None)")
-        if isinstance(min, Tensor) or isinstance(max, Tensor):
-            out = self if min is None else self.maximum(min)
-            return out if max is None else out.minimum(max)
         return U.Clamp.apply(self, min, max)
 
     clip = clamp
@@ -811,7 +808,8 @@ class Tensor:
         if min is None and max is None:
             raise TensorError("clamp_: give at least one of min and max (both are None)")
         return self._inplace("clamp_", lambda: self._snapshot().clamp(min, max),
-                             lambda: np.clip(self.data, min, max, out=self.data))
+                             lambda: np.clip(self.data, _raw(min), _raw(max), out=self.data),
+                             min, max)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
         from .random import _rng

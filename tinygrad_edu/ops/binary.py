@@ -171,8 +171,19 @@ class Pow(Function):
         return gx, gy
 
 
+def _winner_grads(ctx, g, x_loses, y_loses):
+    """maximum/minimum's rule, as torch: dz / 2 to each side on a tie, else dz to a side
+    unless it lost (a nan never loses: it is the result); picked, not multiplied."""
+    x, y = ctx.saved_tensors
+    tie = array_of(x) == array_of(y)
+    half = Where.run(g * 0.5, g, cond=tie) if tie.any() else g
+    gx = Where.run(0.0, half, cond=x_loses(array_of(x), array_of(y))) if _need(ctx, 0) else None
+    gy = Where.run(0.0, half, cond=y_loses(array_of(x), array_of(y))) if _need(ctx, 1) else None
+    return gx, gy
+
+
 class Maximum(Function):
-    """z = max(x, y);  dx = dz * [x > y] (half where equal), dy likewise"""
+    """z = max(x, y);  dx = dz where x > y, dz/2 where x = y, 0 where x < y;  dy likewise"""
 
     backward_on_arrays = True
 
@@ -183,14 +194,11 @@ class Maximum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        xd, yd = array_of(x), array_of(y)
-        wx = ((xd > yd) + 0.5 * (xd == yd)).astype(g.dtype)
-        return g * wx, g * (1 - wx)
+        return _winner_grads(ctx, g, np.less, np.greater)
 
 
 class Minimum(Function):
-    """z = min(x, y);  dx = dz * [x < y] (half where equal), dy likewise"""
+    """z = min(x, y);  dx = dz where x < y, dz/2 where x = y, 0 where x > y;  dy likewise"""
 
     backward_on_arrays = True
 
@@ -201,10 +209,7 @@ class Minimum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        xd, yd = array_of(x), array_of(y)
-        wx = ((xd < yd) + 0.5 * (xd == yd)).astype(g.dtype)
-        return g * wx, g * (1 - wx)
+        return _winner_grads(ctx, g, np.greater, np.less)
 
 
 class Where(Function):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function, array_of
-from .binary import Div
+from .binary import Div, Where
 
 
 def _floating(x):
@@ -237,23 +237,31 @@ class ReluGrad(Function):
 
 
 class Clamp(Function):
-    """y = min(max(x, lo), hi);  dx = dy * [lo <= x <= hi]"""
+    """y = min(max(x, lo), hi);  dx = dy where lo <= x <= hi, else 0;
+    bounds that are tensors: dlo = dy where x < lo <= hi, dhi = dy where x > hi or
+    lo > hi (where y is that bound), as torch"""
 
     backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, lo, hi):
         ctx.save_for_backward(x)
-        ctx.lo, ctx.hi = lo, hi
+        ctx.lo, ctx.hi = lo, hi  # numbers, arrays (bounds that are tensors) or None
         return np.clip(x, lo, hi)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         xd = array_of(x)
-        inside = np.ones(xd.shape, dtype=bool)
-        if ctx.lo is not None:
-            inside &= xd >= ctx.lo
-        if ctx.hi is not None:
-            inside &= xd <= ctx.hi
-        return g * inside, None, None
+        lo, hi = ctx.lo, ctx.hi
+        inside = True  # (comparisons with nan are False: a nan x sends nothing anywhere)
+        if lo is not None:
+            inside = xd >= lo
+        if hi is not None:
+            inside = np.logical_and(inside, xd <= hi)
+        glo = ghi = None
+        if ctx.needs_input_grad[1]:  # y = lo
+            glo = Where.run(g, 0.0, cond=(xd < lo) & (True if hi is None else lo <= hi))
+        if ctx.needs_input_grad[2]:  # y = hi
+            ghi = Where.run(g, 0.0, cond=(xd > hi) | (False if lo is None else lo > hi))
+        return Where.run(g, 0.0, cond=np.broadcast_to(inside, np.shape(g))), glo, ghi
