@@ -608,6 +608,19 @@ def test_backward_with_gradient():
     np.testing.assert_allclose(x.grad.data, [2.0, 0.0, 12.0])
 
 
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+@pytest.mark.parametrize("root", ["leaf", "non_leaf"])
+def test_gradient_of_another_float_dtype_is_cast_to_the_outputs(lib, root):
+    # torch casts the gradient given to backward to the output's dtype, so a
+    # float32 leaf gets a float32 .grad even from a float64 gradient
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x if root == "leaf" else x * 2
+    y.backward(L.tensor([1.0, 3.0], dtype=L.float64))
+    assert x.grad.dtype == L.float32
+    assert x.grad.tolist() == ([1.0, 3.0] if root == "leaf" else [2.0, 6.0])
+
+
 def test_autograd_backward_function():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     tg.autograd.backward([(x * 2).sum(), (x * x).sum()])

@@ -764,6 +764,8 @@ def _prepare_roots(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> tuple
         else:
             if not isinstance(g, Tensor):
                 g = _wrap(np.asarray(g, dtype=t.data.dtype))
+            elif g.data.dtype != t.data.dtype and g.data.dtype.kind == t.data.dtype.kind == "f":
+                g = g.to(t.data.dtype)  # (as torch: the output's dtype, recorded if g needs grad)
             if g.data.shape != t.data.shape:
                 raise RuntimeError(
                     f"backward: gradient has shape {tuple(g.shape)} but the output has shape "
