@@ -215,6 +215,25 @@ def test_clamp_with_tensor_bounds_gradcheck_and_in_place():
     assert y.tolist() == [1.0, 3.0, 2.0]
 
 
+@requires_torch
+@pytest.mark.parametrize("case", ["tensor_tensor", "number_tensor", "negative_base", "int32"])
+def test_integer_pow_with_negative_integer_exponent_tensors_as_torch(case):
+    # torch: x ** -n for integers is 1 for x = 1, +-1 for x = -1 and 0 otherwise (0 ** -n too);
+    # only a negative Python exponent (x ** -1) raises
+    import torch
+    make = {
+        "tensor_tensor": lambda L: L.tensor([2, 1, -1, 0, 3, -1]) ** L.tensor([-1, -2, -3, -1, 2, -2]),
+        "number_tensor": lambda L: 2 ** L.tensor([-1, 0, 3]),
+        "negative_base": lambda L: (-1) ** L.tensor([-1, -2, 5]),
+        "int32": lambda L: L.tensor([[1], [2]], dtype=L.int32) ** L.tensor([-1, 2], dtype=L.int32),
+    }[case]
+    y, ty = make(tg), make(torch)
+    assert y.dtype == np.dtype(str(ty.dtype)[6:])
+    np.testing.assert_array_equal(y.data, ty.numpy())
+    with pytest.raises(RuntimeError):
+        tg.tensor([2]) ** -1
+
+
 @pytest.mark.parametrize("exponent", [2, 3, 0.5, -1.5, 0, 1])
 def test_pow_scalar_exponent(exponent):
     run(lambda L: lambda x: x ** exponent, lambda x: x ** exponent, [pos(2, 3)])

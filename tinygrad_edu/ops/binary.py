@@ -140,6 +140,18 @@ class FloorDiv(Function):
                            "x / y if you need a gradient.")
 
 
+def _integer_power(x, y):
+    """x ** y for integers, with torch's answer for negative exponents (NumPy raises):
+    1 ** -n = 1, (-1) ** -n = +-1, anything else ** -n = 0 (0 ** -n included)."""
+    negative = y < 0
+    if not negative.any():
+        return np.power(x, y)
+    out = np.power(x, np.where(negative, 0, y))
+    odd = np.remainder(y, 2) == 1
+    at_negative = np.where(x == 1, 1, np.where(x == -1, np.where(odd, -1, 1), 0))
+    return np.where(negative, at_negative, out).astype(out.dtype)
+
+
 class Pow(Function):
     """z = x ** y;  dx = dz * y * x^(y-1),  dy = dz * z * log(x)"""
 
@@ -148,6 +160,8 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
+        if isinstance(y, np.ndarray) and y.dtype.kind in "iu" and np.result_type(x, y).kind in "iu":
+            return _integer_power(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.power(x, y)
 
