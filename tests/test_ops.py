@@ -287,6 +287,32 @@ def test_where():
         [rand(3, 4)])
 
 
+@requires_torch
+@pytest.mark.parametrize("data", [[[0.0, 1.5, -2.0], [3.0, 0.0, 0.0]], [0, 2, 0, 1], [[True]], 2.5, []],
+                         ids=["matrix", "ints", "bool", "0d", "empty"])
+def test_where_with_only_a_condition_gives_the_indices_as_torch(data):
+    # torch.where(cond) is torch.nonzero(cond, as_tuple=True): one index tensor per dim
+    import torch
+    got, want = tg.where(tg.tensor(data)), torch.where(torch.tensor(data))
+    assert isinstance(got, tuple) and len(got) == len(want)
+    for g, w in zip(got, want):
+        assert g.dtype == np.int64 and not g.requires_grad
+        np.testing.assert_array_equal(g.data, w.numpy())
+    assert [t.tolist() for t in tg.tensor(data).nonzero(as_tuple=True)] == [t.tolist() for t in want]
+    np.testing.assert_array_equal(tg.tensor(data).nonzero().data, torch.tensor(data).nonzero().numpy())
+
+
+@requires_torch
+def test_bitwise_operators_on_bools_and_ints_as_torch():
+    import torch
+    a, b = [True, False, True, False], [True, True, False, False]
+    for L_op in (lambda x, y: x ^ y, lambda x, y: x & y, lambda x, y: x | y, lambda x, y: ~x):
+        got, want = L_op(tg.tensor(a), tg.tensor(b)), L_op(torch.tensor(a), torch.tensor(b))
+        assert got.tolist() == want.tolist() and got.dtype == np.bool_
+    assert (tg.tensor([6, 3]) ^ tg.tensor([3, 3])).tolist() == (torch.tensor([6, 3]) ^ torch.tensor([3, 3])).tolist()
+    assert (True ^ tg.tensor([True, False])).tolist() == [False, True]
+
+
 def test_where_condition_from_comparison():
     run(lambda L: lambda x: L.where(x > 0, x, x * 0.1), lambda x: np.where(x > 0, x, x * 0.1),
         [rand(2, 5)])

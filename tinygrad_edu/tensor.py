@@ -446,6 +446,17 @@ class Tensor:
     def __invert__(self) -> "Tensor": return _wrap(~self.data)
     def __and__(self, other: Any) -> "Tensor": return _wrap(self.data & _raw(other))
     def __or__(self, other: Any) -> "Tensor": return _wrap(self.data | _raw(other))
+    def __xor__(self, other: Any) -> "Tensor": return _wrap(self.data ^ _raw(other))
+    def __rand__(self, other: Any) -> "Tensor": return _wrap(_raw(other) & self.data)
+    def __ror__(self, other: Any) -> "Tensor": return _wrap(_raw(other) | self.data)
+    def __rxor__(self, other: Any) -> "Tensor": return _wrap(_raw(other) ^ self.data)
+
+    def nonzero(self, as_tuple: bool = False) -> Any:
+        """The indices of the nonzero elements: an (n, ndim) int64 tensor, or with
+        ``as_tuple`` one index tensor per dim (a 0-d tensor counts as 1-d there, as torch)."""
+        if as_tuple:
+            return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(self.data)))
+        return _wrap(np.argwhere(self.data).astype(np.int64))
     def lt(self, other: Any) -> "Tensor": return self < other
     def le(self, other: Any) -> "Tensor": return self <= other
     def gt(self, other: Any) -> "Tensor": return self > other
@@ -902,7 +913,12 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return Tensor(arr, requires_grad=requires_grad)
 
 
-def where(condition: Any, x: Any, y: Any) -> Tensor:
-    """``x`` where ``condition`` holds, else ``y``."""
+def where(condition: Any, x: Any = None, y: Any = None) -> Any:
+    """``x`` where ``condition`` holds, else ``y``. With the condition alone: the
+    indices where it holds, one tensor per dim (``condition.nonzero(as_tuple=True)``)."""
+    if x is None and y is None:
+        return (condition if isinstance(condition, Tensor) else Tensor(condition)).nonzero(as_tuple=True)
+    if x is None or y is None:
+        raise TypeError("where: give both x and y, or neither (for the indices of the condition)")
     cond = np.asarray(_raw(condition), dtype=bool)
     return B.Where.apply(_c(x), _c(y), cond=cond)
