@@ -331,6 +331,19 @@ def test_small_tensor_methods_as_torch(lib):
 
 
 @pytest.mark.parametrize("lib", ["tg", "torch"])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "prod"])
+def test_softmax_log_softmax_prod_with_a_dtype_as_torch(lib, name):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([[1.0, 2.0], [0.5, 3.0]], requires_grad=True)
+    y = getattr(x, name)(1, dtype=L.float64)
+    z = getattr(L, name)(x, 1, dtype=L.float64)
+    assert y.dtype == z.dtype == L.float64 and y.requires_grad
+    np.testing.assert_allclose(y.detach().numpy(), z.detach().numpy())
+    (y * y).sum().backward()
+    assert x.grad.dtype == L.float32
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
 @pytest.mark.parametrize("name", ["sum", "mean"])
 def test_sum_and_mean_with_a_dtype_as_torch(lib, name):
     L = tg if lib == "tg" else pytest.importorskip("torch")

@@ -230,11 +230,11 @@ def max(x: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(x).max
 def min(x: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(x).min(dim, keepdim)  # noqa: A001
 def argmax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).argmax(dim, keepdim)
 def argmin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).argmin(dim, keepdim)
-def prod(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).prod(dim, keepdim)
+def prod(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor: return _t(x).prod(dim, keepdim, dtype=dtype)  # noqa: E501
 def logsumexp(x: Any, dim: Any, keepdim: bool = False) -> Tensor: return _t(x).logsumexp(dim, keepdim)
 def norm(x: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).norm(p, dim, keepdim)
-def softmax(x: Any, dim: int) -> Tensor: return _t(x).softmax(dim)
-def log_softmax(x: Any, dim: int) -> Tensor: return _t(x).log_softmax(dim)
+def softmax(x: Any, dim: int, dtype: Any = None) -> Tensor: return _t(x).softmax(dim, dtype=dtype)
+def log_softmax(x: Any, dim: int, dtype: Any = None) -> Tensor: return _t(x).log_softmax(dim, dtype=dtype)
 def reshape(x: Any, shape: Sequence[int]) -> Tensor: return _t(x).reshape(shape)
 def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor: return _t(x).flatten(start_dim, end_dim)
 def squeeze(x: Any, dim: Any = None) -> Tensor: return _t(x).squeeze(dim)

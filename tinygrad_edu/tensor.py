@@ -557,14 +557,18 @@ class Tensor:
     def logsumexp(self, dim: Any, keepdim: bool = False) -> "Tensor":
         return R.LogSumExp.apply(self, dim=dim, keepdim=keepdim)
 
-    def prod(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        return R.Prod.apply(self, dim=dim, keepdim=keepdim)
+    def prod(self, dim: int | None = None, keepdim: bool = False, dtype: Any = None) -> "Tensor":
+        x = self if dtype is None else self.to(dtype)
+        return R.Prod.apply(x, dim=dim, keepdim=keepdim)
 
-    def softmax(self, dim: int) -> "Tensor":
-        return R.Softmax.apply(self, dim=dim)
+    def softmax(self, dim: int, dtype: Any = None) -> "Tensor":
+        """exp(x) / sum(exp(x)) along ``dim``; with ``dtype``, computed in that dtype."""
+        x = self if dtype is None else self.to(dtype)
+        return R.Softmax.apply(x, dim=dim)
 
-    def log_softmax(self, dim: int) -> "Tensor":
-        return R.LogSoftmax.apply(self, dim=dim)
+    def log_softmax(self, dim: int, dtype: Any = None) -> "Tensor":
+        x = self if dtype is None else self.to(dtype)
+        return R.LogSoftmax.apply(x, dim=dim)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> "Tensor":
         """The p-norm (sum |x|^p)^(1/p) over ``dim`` (default: all elements);
