@@ -321,6 +321,7 @@ def test_small_tensor_methods_as_torch(lib):
     h = L.tensor([1.5], requires_grad=True).half()
     assert h.dtype == L.float16 and h.requires_grad and not h.is_leaf
     assert [1, 2, 3][L.tensor([[1]])] == 2  # any one-element integer tensor is an index
+    assert [1, 2, 3][L.tensor(True)] == 2  # (a bool too: True is 1)
     assert L.concat([L.ones(1), L.zeros(2)]).tolist() == [1.0, 0.0, 0.0]
     x = L.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     assert x.contiguous() is x  # already contiguous: the tensor itself
@@ -357,3 +358,16 @@ def test_sum_and_mean_with_a_dtype_as_torch(lib, name):
     assert y.dtype == L.float64 and y.shape == (1,)
     y.sum().backward()
     assert x.grad.dtype == L.float32 and x.grad.tolist() == ([1.0, 1.0] if name == "sum" else [0.5, 0.5])
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_format_spec_of_a_0d_tensor_formats_its_value_as_torch(lib):
+    # f"{loss:.4f}" in a training loop: torch formats a 0-d tensor's value
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    loss = (L.tensor([1.0, 2.0], requires_grad=True) ** 2).mean()
+    assert f"{loss:.3f}" == "2.500" and f"{L.tensor(7):d}" == "7"
+    assert f"{L.tensor(True)}" == "True" and f"{L.tensor(2.5)}" == "2.5"  # 0-d, no spec: the value
+    assert "{:>6.1f}".format(L.tensor(2.25)) == "   2.2"
+    assert f"{L.tensor([1.0, 2.0])}" == str(L.tensor([1.0, 2.0]))  # no spec: the repr
+    with pytest.raises(TypeError):
+        f"{L.tensor([1.0, 2.0]):.2f}"  # a spec on a tensor with dims: as object's

@@ -357,6 +357,12 @@ class Tensor:
 
     __str__ = __repr__
 
+    def __format__(self, spec: str) -> str:
+        """A 0-d tensor formats as its value (f"{loss:.4f}"), as in torch; others as str()."""
+        if self.data.ndim == 0:
+            return format(self.data.item(), spec)
+        return object.__format__(self, spec)
+
     # ------------------------------------------------------------ Python protocol
     def __len__(self) -> int:
         if self.data.ndim == 0:
@@ -387,7 +393,7 @@ class Tensor:
         return self.data.item()
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.data.dtype.kind not in "biu" or self.data.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self.data.item())
 
