@@ -371,3 +371,15 @@ def test_format_spec_of_a_0d_tensor_formats_its_value_as_torch(lib):
     assert f"{L.tensor([1.0, 2.0])}" == str(L.tensor([1.0, 2.0]))  # no spec: the repr
     with pytest.raises(TypeError):
         f"{L.tensor([1.0, 2.0]):.2f}"  # a spec on a tensor with dims: as object's
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_any_all_with_dim_and_float_predicates_as_torch(lib):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([[0.0, 2.0, float("nan")], [0.0, 0.0, float("-inf")]])
+    assert x.any(1).tolist() == [True, True] and x.all(dim=0).tolist() == [False, False, True]
+    assert x.any(-1, keepdim=True).shape == (2, 1) and L.tensor([]).all().item() is True
+    assert x.isinf().tolist() == [[False, False, False], [False, False, True]]
+    assert x.isfinite().tolist() == [[True, True, False], [True, True, False]]
+    assert L.isnan(x).tolist() == [[False, False, True], [False, False, False]]
+    assert L.isinf(x).dtype == L.isfinite(x).dtype == L.bool

@@ -20,7 +20,7 @@ __all__ = [
     "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "prod", "norm", "softmax",
     "log_softmax", "matmul", "reshape", "flatten", "squeeze", "unsqueeze", "transpose",
     "permute", "add", "sub", "mul", "div", "remainder", "floor_divide", "pow", "neg", "allclose",
-    "is_tensor", "is_floating_point", "numel", "concat",
+    "is_tensor", "is_floating_point", "numel", "concat", "isnan", "isinf", "isfinite",
 ]
 
 
@@ -152,6 +152,11 @@ def from_numpy(a: np.ndarray) -> Tensor:
 
 def is_tensor(x: Any) -> bool:
     return isinstance(x, Tensor)
+
+
+def isnan(x: Tensor) -> Tensor: return _t(x).isnan()
+def isinf(x: Tensor) -> Tensor: return _t(x).isinf()
+def isfinite(x: Tensor) -> Tensor: return _t(x).isfinite()
 
 
 def is_floating_point(x: Tensor) -> bool:

@@ -476,9 +476,17 @@ class Tensor:
     def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
         return bool(np.allclose(self.data, _raw(other), rtol=rtol, atol=atol))
 
-    def any(self) -> "Tensor": return _wrap(np.any(self.data))
-    def all(self) -> "Tensor": return _wrap(np.all(self.data))
+    def any(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        axes = None if dim is None else R._axes("any", dim, self.shape)
+        return _wrap(np.any(self.data, axis=axes, keepdims=keepdim))
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        axes = None if dim is None else R._axes("all", dim, self.shape)
+        return _wrap(np.all(self.data, axis=axes, keepdims=keepdim))
+
     def isnan(self) -> "Tensor": return _wrap(np.isnan(self.data))
+    def isinf(self) -> "Tensor": return _wrap(np.isinf(self.data))
+    def isfinite(self) -> "Tensor": return _wrap(np.isfinite(self.data))
 
     # ------------------------------------------------------------ unary math
     def exp(self) -> "Tensor": return U.Exp.apply(self)
