@@ -970,3 +970,19 @@ def test_transpose_of_0d_and_1d_is_a_recorded_view_as_torch(op, shape):
     if HAS_TORCH:
         import torch
         assert got == run(torch)
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_grad_fn_next_functions_walk_the_graph_as_torch(lib):
+    # (node, 0) per input: the input's grad_fn, an AccumulateGrad holding a leaf
+    # that requires grad (.variable), or None for an input that needs no gradient
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    c = L.tensor([3.0, 4.0])
+    y = x * c
+    z = y + x
+    (a, ia), (b, ib) = z.grad_fn.next_functions
+    assert a is y.grad_fn and ia == ib == 0
+    assert type(b).__name__ == "AccumulateGrad" and b.variable is x and b.next_functions == ()
+    (m, _), (n, _) = y.grad_fn.next_functions
+    assert m.variable is x and n is None

@@ -170,6 +170,22 @@ Tensor: Any = None
 _wrap: Any = None
 
 
+class AccumulateGrad:
+    """In ``next_functions``: the end of a path at a leaf that requires grad
+    (``.variable``), where backward adds into ``.grad``."""
+
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
 class _NoGradCtx:
     """The ctx handed to ``forward`` when nothing is recorded: saving is a no-op.
     One instance is shared: forwards may set attributes on it (for a backward
@@ -312,6 +328,13 @@ class Function:
 
     def mark_non_differentiable(self, *values: Any) -> None:
         pass
+
+    @property
+    def next_functions(self) -> tuple:
+        """torch's view of the graph: ``(node, 0)`` per input, where node is the
+        input's grad_fn, an ``AccumulateGrad`` for a leaf that requires grad, or None."""
+        return tuple((AccumulateGrad(p) if p is not None and p._is_leaf else p, 0)
+                     for p in self.parents)
 
     def name(self) -> str:
         return type(self).__name__
