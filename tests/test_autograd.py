@@ -208,6 +208,47 @@ def test_inplace_op_that_overwrites_its_own_saved_operand_raises(change):
         y.sum().backward()
 
 
+SAVES = {  # op of y (non-leaf), a constant c and a leaf w; does torch need y's value?
+    "y*2": (lambda L, y, c, w: y * 2, False), "2*y": (lambda L, y, c, w: 2 * y, False),
+    "y*c": (lambda L, y, c, w: y * c, False), "c*y": (lambda L, y, c, w: c * y, False),
+    "y/2": (lambda L, y, c, w: y / 2, False), "y/c": (lambda L, y, c, w: y / c, False),
+    "y@c": (lambda L, y, c, w: y @ c.T, False), "c@y": (lambda L, y, c, w: c @ y.T, False),
+    "y*w": (lambda L, y, c, w: y * w, True), "w/y": (lambda L, y, c, w: w / y, True),
+    "2/y": (lambda L, y, c, w: 2 / y, False), "y@w": (lambda L, y, c, w: y @ w.T, True),
+    "amax": (lambda L, y, c, w: y.amax(1), True), "amin": (lambda L, y, c, w: y.amin(), True),
+    "max_dim": (lambda L, y, c, w: y.max(1).values, False), "y/w": (lambda L, y, c, w: y / w, True),
+}
+
+
+@pytest.mark.parametrize("name", list(SAVES))
+def test_inplace_change_raises_at_backward_exactly_when_torch_saved_the_value(name):
+    # y.mul_(2) after the op: backward raises if (and only if) the op saved y, as torch:
+    # y * 2 and y * constant need only the other factor; y * w needs y for w's gradient
+    make, saved = SAVES[name]
+
+    def run(L):
+        x = L.tensor([[1.0, 2.0, 3.0], [0.5, 4.0, 1.5]], requires_grad=True)
+        c = L.tensor([[2.0, 1.0, 0.5], [1.0, 3.0, 2.0]])
+        w = L.tensor([[1.0, -1.0, 2.0], [0.5, 0.5, 1.0]], requires_grad=True)
+        y = x * 1
+        out = make(L, y, c, w)
+        y.mul_(2)
+        out.sum().backward()
+        return x.grad
+    if saved:
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            run(tg)
+    else:
+        g = run(tg)
+    if HAS_TORCH:
+        import torch
+        if saved:
+            with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                run(torch)
+        else:
+            np.testing.assert_allclose(g.data, run(torch).numpy())
+
+
 def test_inplace_op_with_a_copy_of_itself_is_differentiated():
     a = tg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
     y = a * 1

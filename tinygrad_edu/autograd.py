@@ -192,6 +192,7 @@ class _NoGradCtx:
     that never comes) but must not read them back."""
 
     needs_input_grad = ()
+    parents = ()  # (empty: ops that save by need can test ``if ctx.parents``)
 
     def save_for_backward(self, *values: Any) -> None:
         pass

@@ -60,7 +60,10 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        p = ctx.parents
+        if p:  # save only what backward reads (dx needs y, dy needs x), as torch does:
+            # an in-place change of x after y * 2 is then no error
+            ctx.save_for_backward(x if p[1] is not None else None, y if p[0] is not None else None)
         return x * y
 
     @staticmethod
@@ -70,21 +73,29 @@ class Mul(Function):
 
 
 class Div(Function):
-    """z = x / y;  dx = dz / y,  dy = -dz * x / y^2"""
+    """z = x / y;  dx = dz / y,  dy = -dz * x / y^2  (= -dz * z^2 / x for a number x)"""
 
     backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return x / y
+            z = x / y
+        p = ctx.parents
+        if p:  # save only what backward reads, as torch does (y / 2 saves nothing)
+            by_z = p[1] is not None and type(x) in (int, float) and x != 0
+            ctx.save_for_backward(x if p[1] is not None else None,
+                                  y if p[0] is not None or p[1] is not None and not by_z else None,
+                                  z if by_z else None)
+        return z
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors  # (Div.run: y = 0 gives inf or nan quietly, as the forward)
+        x, y, z = ctx.saved_tensors  # (Div.run: y = 0 gives inf or nan quietly, as the forward)
         gx = Div.run(g, y) if _need(ctx, 0) else None
-        gy = Div.run(-(g * x), y * y) if _need(ctx, 1) else None
+        gy = None
+        if _need(ctx, 1):  # c / y: from the output, as torch's reciprocal (y may change after)
+            gy = -(g * z * z) / x if z is not None else Div.run(-(g * x), y * y)
         return gx, gy
 
 
@@ -262,29 +273,33 @@ class MatMul(Function):
         if k1 != k2:
             raise TensorError(f"matmul: shapes {xs} and {ys} don't line up: "
                               f"inner sizes {k1} != {k2}")
-        ctx.save_for_backward(x, y)
+        p = ctx.parents
+        if p:  # save only what backward reads (dx needs y, dy needs x), as torch does
+            ctx.save_for_backward(x if p[1] is not None else None, y if p[0] is not None else None)
+            ctx.ndims = len(xs), len(ys)
         return np.matmul(x, y)
 
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
+        x_nd, y_nd = ctx.ndims
         # Treat a 1-D x as a row (1, n) and a 1-D y as a column (n, 1); the
         # engine sums away batch dimensions that came from broadcasting.
         # (reshape, @, .mT and squeeze work the same on arrays and Tensors)
-        x2 = x.reshape((1,) + x.shape) if x.ndim == 1 else x
-        y2 = y.reshape(y.shape + (1,)) if y.ndim == 1 else y
         g2 = g  # put back the size-1 axes the 1-D rules removed (y's first: g may be 0-d)
-        if y.ndim == 1:
+        if y_nd == 1:
             g2 = g2.reshape(g2.shape + (1,))
-        if x.ndim == 1:
+        if x_nd == 1:
             g2 = g2.reshape(g2.shape[:-1] + (1,) + g2.shape[-1:])
         gx = gy = None
         if _need(ctx, 0):
+            y2 = y.reshape(y.shape + (1,)) if y_nd == 1 else y
             gx = g2 @ y2.mT
-            if x.ndim == 1:
+            if x_nd == 1:
                 gx = gx.squeeze(-2) if gx.ndim > 1 else gx
         if _need(ctx, 1):
+            x2 = x.reshape((1,) + x.shape) if x_nd == 1 else x
             gy = x2.mT @ g2
-            if y.ndim == 1:
+            if y_nd == 1:
                 gy = gy.squeeze(-1)
         return gx, gy

@@ -121,7 +121,9 @@ def _extreme(ctx, name, pick, x, dim, keepdim):
                                f"tensor of shape {x.shape}; give a dim of nonzero size")
     y = pick(x, axis=axes, keepdims=True)
     mask = x == y
-    ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True))  # the weight
+    # the weight, and x: backward doesn't read x, but an in-place change of x after
+    # this should raise at backward, as in torch (which saves x)
+    ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True), x)
     return y if keepdim else y.reshape([s for i, s in enumerate(x.shape) if i not in axes])
 
 
@@ -136,7 +138,7 @@ class Amax(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (weight,) = ctx.saved_tensors  # a constant: an array, or a Tensor under create_graph
+        weight, _ = ctx.saved_tensors  # a constant: an array, or a Tensor under create_graph
         return _expand(ctx, g) * array_of(weight).astype(g.dtype, copy=False)
 
 
@@ -151,7 +153,7 @@ class Amin(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (weight,) = ctx.saved_tensors
+        weight, _ = ctx.saved_tensors
         return _expand(ctx, g) * array_of(weight).astype(g.dtype, copy=False)
 
 
