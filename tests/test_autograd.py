@@ -214,7 +214,7 @@ SAVES = {  # op of y (non-leaf), a constant c and a leaf w; does torch need y's 
     "y/2": (lambda L, y, c, w: y / 2, False), "y/c": (lambda L, y, c, w: y / c, False),
     "y@c": (lambda L, y, c, w: y @ c.T, False), "c@y": (lambda L, y, c, w: c @ y.T, False),
     "y*w": (lambda L, y, c, w: y * w, True), "w/y": (lambda L, y, c, w: w / y, True),
-    "2/y": (lambda L, y, c, w: 2 / y, False), "y@w": (lambda L, y, c, w: y @ w.T, True),
+    "y@w": (lambda L, y, c, w: y @ w.T, True),
     "amax": (lambda L, y, c, w: y.amax(1), True), "amin": (lambda L, y, c, w: y.amin(), True),
     "max_dim": (lambda L, y, c, w: y.max(1).values, False), "y/w": (lambda L, y, c, w: y / w, True),
 }

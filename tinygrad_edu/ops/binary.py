@@ -73,29 +73,23 @@ class Mul(Function):
 
 
 class Div(Function):
-    """z = x / y;  dx = dz / y,  dy = -dz * x / y^2  (= -dz * z^2 / x for a number x)"""
+    """z = x / y;  dx = dz / y,  dy = -dz * x / y^2"""
 
     backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, y):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = x / y
         p = ctx.parents
-        if p:  # save only what backward reads, as torch does (y / 2 saves nothing)
-            by_z = p[1] is not None and type(x) in (int, float) and x != 0
-            ctx.save_for_backward(x if p[1] is not None else None,
-                                  y if p[0] is not None or p[1] is not None and not by_z else None,
-                                  z if by_z else None)
-        return z
+        if p:  # save only what backward reads (dx needs y, dy needs x and y): y / 2 saves nothing
+            ctx.save_for_backward(x if p[1] is not None else None, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return x / y
 
     @staticmethod
     def backward(ctx, g):
-        x, y, z = ctx.saved_tensors  # (Div.run: y = 0 gives inf or nan quietly, as the forward)
+        x, y = ctx.saved_tensors  # (Div.run: y = 0 gives inf or nan quietly, as the forward)
         gx = Div.run(g, y) if _need(ctx, 0) else None
-        gy = None
-        if _need(ctx, 1):  # c / y: from the output, as torch's reciprocal (y may change after)
-            gy = -(g * z * z) / x if z is not None else Div.run(-(g * x), y * y)
+        gy = Div.run(-(g * x), y * y) if _need(ctx, 1) else None
         return gx, gy
 
 
