@@ -83,6 +83,30 @@ def test_retain_grad_keeps_grad_on_non_leaf():
     np.testing.assert_allclose(x.grad.data, [8.0, 16.0])
 
 
+@pytest.mark.parametrize("change", [lambda y: y.mul_(3), lambda y: y.add_(1),
+                                    lambda y: y.__setitem__(0, 5.0)], ids=["mul_", "add_", "setitem"])
+def test_retain_grad_follows_the_tensor_through_an_in_place_change(change):
+    # torch: .grad of a retained non-leaf is the gradient of its latest value,
+    # so after y.mul_(3) it is d(sum y)/dy = 1, not the 3 of the value before.
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    change(y)
+    assert y.retains_grad
+    (y * y).sum().backward()
+    expected_y = 2 * y.data
+    np.testing.assert_allclose(y.grad.data, expected_y)
+    if HAS_TORCH:
+        import torch
+        tx = torch.tensor([1.0, 2.0], requires_grad=True)
+        ty = tx * 2
+        ty.retain_grad()
+        change(ty)
+        (ty * ty).sum().backward()
+        np.testing.assert_allclose(y.grad.data, ty.grad.numpy())
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy())
+
+
 def test_tensor_not_requiring_grad_gets_no_grad():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     c = tg.tensor([3.0, 4.0])
@@ -203,6 +227,47 @@ def test_inplace_op_that_overwrites_its_own_saved_operand_raises(change):
         y.sum().backward()
 
 
+SAVES = {  # op of y (non-leaf), a constant c and a leaf w; does torch need y's value?
+    "y*2": (lambda L, y, c, w: y * 2, False), "2*y": (lambda L, y, c, w: 2 * y, False),
+    "y*c": (lambda L, y, c, w: y * c, False), "c*y": (lambda L, y, c, w: c * y, False),
+    "y/2": (lambda L, y, c, w: y / 2, False), "y/c": (lambda L, y, c, w: y / c, False),
+    "y@c": (lambda L, y, c, w: y @ c.T, False), "c@y": (lambda L, y, c, w: c @ y.T, False),
+    "y*w": (lambda L, y, c, w: y * w, True), "w/y": (lambda L, y, c, w: w / y, True),
+    "y@w": (lambda L, y, c, w: y @ w.T, True),
+    "amax": (lambda L, y, c, w: y.amax(1), True), "amin": (lambda L, y, c, w: y.amin(), True),
+    "max_dim": (lambda L, y, c, w: y.max(1).values, False), "y/w": (lambda L, y, c, w: y / w, True),
+}
+
+
+@pytest.mark.parametrize("name", list(SAVES))
+def test_inplace_change_raises_at_backward_exactly_when_torch_saved_the_value(name):
+    # y.mul_(2) after the op: backward raises if (and only if) the op saved y, as torch:
+    # y * 2 and y * constant need only the other factor; y * w needs y for w's gradient
+    make, saved = SAVES[name]
+
+    def run(L):
+        x = L.tensor([[1.0, 2.0, 3.0], [0.5, 4.0, 1.5]], requires_grad=True)
+        c = L.tensor([[2.0, 1.0, 0.5], [1.0, 3.0, 2.0]])
+        w = L.tensor([[1.0, -1.0, 2.0], [0.5, 0.5, 1.0]], requires_grad=True)
+        y = x * 1
+        out = make(L, y, c, w)
+        y.mul_(2)
+        out.sum().backward()
+        return x.grad
+    if saved:
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            run(tg)
+    else:
+        g = run(tg)
+    if HAS_TORCH:
+        import torch
+        if saved:
+            with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                run(torch)
+        else:
+            np.testing.assert_allclose(g.data, run(torch).numpy())
+
+
 def test_inplace_op_with_a_copy_of_itself_is_differentiated():
     a = tg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
     y = a * 1
@@ -316,6 +381,45 @@ def test_no_grad_and_enable_grad_as_decorators():
     assert f.__name__ == "f"
 
 
+@pytest.mark.parametrize("name, mode", [("no_grad", False), ("enable_grad", True)])
+def test_no_grad_and_enable_grad_as_decorators_without_parentheses(name, mode):
+    # torch accepts @torch.no_grad as well as @torch.no_grad()
+    x = tg.tensor([1.0], requires_grad=True)
+
+    @getattr(tg, name)
+    def f(t):
+        """doc"""
+        return t * 2, tg.is_grad_enabled()
+
+    with tg.set_grad_enabled(not mode):
+        y, inside = f(x)
+        assert tg.is_grad_enabled() is (not mode)
+    assert inside is mode and y.requires_grad is mode
+    assert f.__name__ == "f" and f.__doc__ == "doc"
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_grad_mode_decorator_on_a_generator_applies_inside_it_only(lib):
+    # torch runs a decorated generator's body in the mode, and the caller's code
+    # between two next() calls in the caller's own mode.
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([1.0], requires_grad=True)
+
+    @L.no_grad()
+    def gen():
+        got = yield x * 2
+        yield got, L.is_grad_enabled()
+
+    it = gen()
+    first = next(it)
+    between = L.is_grad_enabled()
+    sent, inside = it.send("hello")
+    assert (first.requires_grad, between, sent, inside) == (False, True, "hello", False)
+    with pytest.raises(StopIteration):
+        next(it)
+    assert L.is_grad_enabled()
+
+
 def test_no_grad_restores_mode_after_exception():
     with pytest.raises(ValueError):
         with tg.no_grad():
@@ -390,6 +494,23 @@ def test_tensor_returned_by_a_hook_is_not_changed_by_later_accumulation(where):
     out.sum().backward()
     np.testing.assert_array_equal(keep.data, [10.0, 20.0])
     np.testing.assert_array_equal(x.grad.data, [20.0, 40.0])
+
+
+@pytest.mark.parametrize("where", ["leaf", "intermediate"])
+@pytest.mark.parametrize("bad", [lambda g: g[:1], lambda g: g.sum(), lambda g: g.reshape(2, 1)],
+                         ids=["slice", "sum", "reshape"])
+def test_hook_that_changes_the_gradients_shape_raises_as_torch(where, bad):
+    def run(L):
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 3
+        (x if where == "leaf" else y).register_hook(bad)
+        (y * y).sum().backward()
+    with pytest.raises(RuntimeError, match="hook"):
+        run(tg)
+    if HAS_TORCH:
+        import torch
+        with pytest.raises(RuntimeError, match="hook"):
+            run(torch)
 
 
 def test_hook_returning_none_keeps_grad():
@@ -516,6 +637,22 @@ def test_autograd_grad_allow_unused():
     assert gx.item() == 2.0 and gy is None
 
 
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_autograd_grad_materialize_grads_and_empty_inputs_as_torch(lib):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    gx, gy = L.autograd.grad((x * 2).sum(), [x, y], materialize_grads=True)  # allow_unused implied
+    np.testing.assert_array_equal(gy.detach().numpy(), [0.0, 0.0, 0.0])
+    assert gy.dtype == y.dtype and not gy.requires_grad
+    gx, gy = L.autograd.grad((x * 2).sum(), [x, y], materialize_grads=True, create_graph=True)
+    assert gy.requires_grad  # (gx = 2 is a constant: it needs no graph)
+    with pytest.raises(ValueError, match="allow_unused"):
+        L.autograd.grad((x * 2).sum(), [x, y], materialize_grads=True, allow_unused=False)
+    with pytest.raises(RuntimeError, match="inputs"):
+        L.autograd.grad((x * 2).sum(), [])
+
+
 def test_autograd_grad_outputs():
     x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     v = tg.tensor([1.0, 0.5, -1.0])
@@ -529,6 +666,19 @@ def test_backward_with_gradient():
     x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     (x * x).backward(gradient=tg.tensor([1.0, 0.0, 2.0]))
     np.testing.assert_allclose(x.grad.data, [2.0, 0.0, 12.0])
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+@pytest.mark.parametrize("root", ["leaf", "non_leaf"])
+def test_gradient_of_another_float_dtype_is_cast_to_the_outputs(lib, root):
+    # torch casts the gradient given to backward to the output's dtype, so a
+    # float32 leaf gets a float32 .grad even from a float64 gradient
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x if root == "leaf" else x * 2
+    y.backward(L.tensor([1.0, 3.0], dtype=L.float64))
+    assert x.grad.dtype == L.float32
+    assert x.grad.tolist() == ([1.0, 3.0] if root == "leaf" else [2.0, 6.0])
 
 
 def test_autograd_backward_function():
@@ -863,3 +1013,36 @@ def test_t_of_more_than_two_dims_raises_as_torch():
     with pytest.raises(RuntimeError, match="t\\(\\)"):
         tg.zeros(2, 3, 4).t()
     assert tg.zeros(2, 3).t().shape == (3, 2)
+
+
+@pytest.mark.filterwarnings("ignore:The use of `x.T`")  # (torch's deprecation note)
+@pytest.mark.parametrize("shape", [(), (3,)], ids=str)
+@pytest.mark.parametrize("op", ["t", "transpose", "T"])
+def test_transpose_of_0d_and_1d_is_a_recorded_view_as_torch(op, shape):
+    # torch's t(), transpose(0, -1) and .T of a 0-d or 1-d tensor are views with a grad_fn
+    def run(L):
+        x = L.ones(shape, requires_grad=True)
+        y = {"t": lambda: x.t(), "transpose": lambda: x.transpose(0, -1), "T": lambda: x.T}[op]()
+        (y * 2).sum().backward()
+        return y.is_leaf, y.grad_fn is None, tuple(y.shape), x.grad.numpy().tolist()
+    got = run(tg)
+    assert got == (False, False, shape, np.full(shape, 2.0).tolist())
+    if HAS_TORCH:
+        import torch
+        assert got == run(torch)
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_grad_fn_next_functions_walk_the_graph_as_torch(lib):
+    # (node, 0) per input: the input's grad_fn, an AccumulateGrad holding a leaf
+    # that requires grad (.variable), or None for an input that needs no gradient
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    c = L.tensor([3.0, 4.0])
+    y = x * c
+    z = y + x
+    (a, ia), (b, ib) = z.grad_fn.next_functions
+    assert a is y.grad_fn and ia == ib == 0
+    assert type(b).__name__ == "AccumulateGrad" and b.variable is x and b.next_functions == ()
+    (m, _), (n, _) = y.grad_fn.next_functions
+    assert m.variable is x and n is None

@@ -179,3 +179,45 @@ def test_jacobian_hessian_results_keep_a_graph_only_with_create_graph(create_gra
     if create_graph:  # and then they differentiate: d(sum of the hessian)/dx = 6
         (g,) = tg.autograd.grad(h.sum(), x)
         np.testing.assert_allclose(g.data, [6.0, 6.0])
+
+
+JACOBIAN_OUTPUTS = {
+    # f, inputs: a function returning a tuple of tensors (torch: a tuple of Jacobians)
+    "tuple_out_one_in": (lambda L: lambda x: (x * 2, (x ** 2).sum()), lambda L: L.tensor([1.0, 2.0])),
+    "tuple_out_tuple_in": (lambda L: lambda x, y: (x * y, x.sum() * 3),
+                           lambda L: (L.tensor([1.0, 2.0]), L.tensor([3.0, 4.0]))),
+    "unused_input": (lambda L: lambda x, y: (x * 2,), lambda L: (L.tensor([1.0]), L.tensor([5.0, 6.0]))),
+}
+
+
+@pytest.mark.parametrize("name", list(JACOBIAN_OUTPUTS))
+def test_jacobian_of_a_function_returning_a_tuple_as_torch(name):
+    torch = pytest.importorskip("torch")
+    make_f, make_in = JACOBIAN_OUTPUTS[name]
+    got = tg.autograd.functional.jacobian(make_f(tg), make_in(tg))
+    want = torch.autograd.functional.jacobian(make_f(torch), make_in(torch))
+
+    def same(a, b):
+        if isinstance(b, tuple):
+            assert isinstance(a, tuple) and len(a) == len(b)
+            for u, v in zip(a, b):
+                same(u, v)
+        else:
+            assert a.shape == tuple(b.shape)
+            np.testing.assert_allclose(a.data, b.numpy())
+    same(got, want)
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_jacobian_and_hessian_take_torchs_options(lib):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    F = L.autograd.functional
+    x = L.tensor([1.0, 2.0])
+    for kw in ({"vectorize": True}, {"vectorize": False, "strategy": "reverse-mode"}, {"strict": True}):
+        assert F.jacobian(lambda t: t ** 2, x, **kw).tolist() == [[2.0, 0.0], [0.0, 4.0]]
+        kw = {"outer_jacobian_strategy": "reverse-mode"} if "strategy" in kw else kw
+        assert F.hessian(lambda t: (t ** 3).sum(), x, **kw).tolist() == [[6.0, 0.0], [0.0, 12.0]]
+    with pytest.raises(RuntimeError, match="independent"):  # strict: an output that ignores an input
+        F.jacobian(lambda a, b: a * 2, (x, L.tensor([3.0])), strict=True)
+    with pytest.raises(RuntimeError):  # hessian of a function with more than one output element
+        F.hessian(lambda t: t ** 2, x)

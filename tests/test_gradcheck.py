@@ -123,3 +123,19 @@ def test_gradcheck_on_function_with_several_outputs():
     assert tg.gradcheck(lambda t: (t.exp(), t.sin()), [x])
     with pytest.raises(tg.GradcheckError, match="output 1"):
         tg.gradcheck(lambda t: (t.exp(), WrongSquare.apply(t)), [x])
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_gradcheck_and_gradgradcheck_take_torchs_keyword_options(lib):
+    # code written for torch.autograd.gradcheck passes these; they must not be TypeErrors
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([0.5, 1.5], dtype=L.float64, requires_grad=True)
+    f = lambda t: (t ** 3).exp()  # noqa: E731
+    assert L.autograd.gradcheck(f, (x,), eps=1e-6, atol=1e-5, rtol=1e-3, nondet_tol=0.0,
+                                check_undefined_grad=True, check_grad_dtypes=True,
+                                check_batched_grad=False, check_backward_ad=True,
+                                check_forward_ad=False, fast_mode=True, raise_exception=True)
+    assert L.autograd.gradgradcheck(f, (x,), nondet_tol=0.0, check_undefined_grad=True,
+                                    check_grad_dtypes=True, check_batched_grad=False,
+                                    check_fwd_over_rev=False, check_rev_over_rev=True,
+                                    fast_mode=False, gen_non_contig_grad_outputs=False)

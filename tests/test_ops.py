@@ -161,6 +161,79 @@ def test_maximum_ties_split_gradient():
     np.testing.assert_allclose(b.grad.data, [0.5, 0.0, 1.0])
 
 
+def _compare_with_torch_at_kinks(make, arrays, upstream):
+    """Value and gradients of ``make(L, *tensors)`` against torch's, nan where torch has nan."""
+    import torch
+    ts = [tg.tensor(a, requires_grad=True) for a in arrays]
+    tts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    y, ty = make(tg, *ts), make(torch, *tts)
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    y.backward(tg.tensor(upstream))
+    ty.backward(torch.tensor(upstream))
+    for t, tt in zip(ts, tts):
+        np.testing.assert_array_equal(t.grad.data, tt.grad.numpy())
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_maximum_minimum_at_ties_nan_and_inf_upstream_as_torch(name):
+    # torch: dx = dz / 2 on ties, dz where x wins or either is nan, else 0 (picked, so
+    # an inf upstream gives 0 where it doesn't flow)
+    a = np.array([1.0, 2.0, np.nan, 3.0, np.nan, 4.0])
+    b = np.array([1.0, 0.0, 1.0, np.nan, np.nan, 9.0])
+    up = np.array([1.0, 2.0, 3.0, 4.0, 5.0, np.inf])
+    _compare_with_torch_at_kinks(lambda L, x, y: getattr(L, name)(x, y), [a, b], up)
+
+
+@requires_torch
+@pytest.mark.parametrize("case", ["both", "min_only", "max_only", "min_above_max", "broadcast"])
+def test_clamp_with_tensor_bounds_as_torch(case):
+    # torch: x's gradient flows where min <= x <= max (ties included), min's where
+    # x < min (or x is nan), max's where x > max (or nan)
+    x = np.array([[0.0, 1.0, 2.0, 3.0, np.nan], [-1.0, 0.5, 4.0, 2.0, 1.0]])
+    lo = np.array([[0.0, 1.5, 2.0, 2.5, 0.0], [0.0, 0.0, 0.0, 3.0, 0.0]])
+    hi = np.array([[1.0, 2.0, 2.0, 3.0, 1.0], [1.0, 1.0, 3.0, 1.0, 2.0]])
+    up = np.arange(1.0, 11.0).reshape(2, 5)
+    make, arrays = {
+        "both": (lambda L, x, lo, hi: L.clamp(x, lo, hi), [x, lo, hi]),
+        "min_only": (lambda L, x, lo: x.clamp(min=lo), [x, lo]),
+        "max_only": (lambda L, x, hi: L.clamp(x, max=hi), [x, hi]),
+        "min_above_max": (lambda L, x, lo: x.clamp(lo + 1.0, lo), [x, lo]),
+        "broadcast": (lambda L, x, lo, hi: x.clamp(lo, hi), [x, lo[:1, :], hi[1, :]]),
+    }[case]
+    _compare_with_torch_at_kinks(make, arrays, up)
+
+
+def test_clamp_with_tensor_bounds_gradcheck_and_in_place():
+    x, lo, hi = rand(3, 4, seed=1), rand(3, 4, seed=2) - 1.0, rand(4, seed=3) + 1.0
+    x = np.where(np.abs(x - lo) < 0.05, x + 0.1, x)  # away from the kinks
+    x = np.where(np.abs(x - hi) < 0.05, x + 0.1, x)
+    run(lambda L: lambda t, a, b: L.clamp(t, a, b), lambda t, a, b: np.minimum(np.maximum(t, a), b),
+        [x, lo, hi])
+    y = tg.tensor([0.0, 5.0, 2.0])
+    y.clamp_(tg.tensor([1.0, 1.0, 1.0]), tg.tensor(3.0))
+    assert y.tolist() == [1.0, 3.0, 2.0]
+
+
+@requires_torch
+@pytest.mark.parametrize("case", ["tensor_tensor", "number_tensor", "negative_base", "int32"])
+def test_integer_pow_with_negative_integer_exponent_tensors_as_torch(case):
+    # torch: x ** -n for integers is 1 for x = 1, +-1 for x = -1 and 0 otherwise (0 ** -n too);
+    # only a negative Python exponent (x ** -1) raises
+    import torch
+    make = {
+        "tensor_tensor": lambda L: L.tensor([2, 1, -1, 0, 3, -1]) ** L.tensor([-1, -2, -3, -1, 2, -2]),
+        "number_tensor": lambda L: 2 ** L.tensor([-1, 0, 3]),
+        "negative_base": lambda L: (-1) ** L.tensor([-1, -2, 5]),
+        "int32": lambda L: L.tensor([[1], [2]], dtype=L.int32) ** L.tensor([-1, 2], dtype=L.int32),
+    }[case]
+    y, ty = make(tg), make(torch)
+    assert y.dtype == np.dtype(str(ty.dtype)[6:])
+    np.testing.assert_array_equal(y.data, ty.numpy())
+    with pytest.raises(RuntimeError):
+        tg.tensor([2]) ** -1
+
+
 @pytest.mark.parametrize("exponent", [2, 3, 0.5, -1.5, 0, 1])
 def test_pow_scalar_exponent(exponent):
     run(lambda L: lambda x: x ** exponent, lambda x: x ** exponent, [pos(2, 3)])
@@ -228,6 +301,32 @@ def test_where():
         [rand(3, 4)])
 
 
+@requires_torch
+@pytest.mark.parametrize("data", [[[0.0, 1.5, -2.0], [3.0, 0.0, 0.0]], [0, 2, 0, 1], [[True]], 2.5, []],
+                         ids=["matrix", "ints", "bool", "0d", "empty"])
+def test_where_with_only_a_condition_gives_the_indices_as_torch(data):
+    # torch.where(cond) is torch.nonzero(cond, as_tuple=True): one index tensor per dim
+    import torch
+    got, want = tg.where(tg.tensor(data)), torch.where(torch.tensor(data))
+    assert isinstance(got, tuple) and len(got) == len(want)
+    for g, w in zip(got, want):
+        assert g.dtype == np.int64 and not g.requires_grad
+        np.testing.assert_array_equal(g.data, w.numpy())
+    assert [t.tolist() for t in tg.tensor(data).nonzero(as_tuple=True)] == [t.tolist() for t in want]
+    np.testing.assert_array_equal(tg.tensor(data).nonzero().data, torch.tensor(data).nonzero().numpy())
+
+
+@requires_torch
+def test_bitwise_operators_on_bools_and_ints_as_torch():
+    import torch
+    a, b = [True, False, True, False], [True, True, False, False]
+    for L_op in (lambda x, y: x ^ y, lambda x, y: x & y, lambda x, y: x | y, lambda x, y: ~x):
+        got, want = L_op(tg.tensor(a), tg.tensor(b)), L_op(torch.tensor(a), torch.tensor(b))
+        assert got.tolist() == want.tolist() and got.dtype == np.bool_
+    assert (tg.tensor([6, 3]) ^ tg.tensor([3, 3])).tolist() == (torch.tensor([6, 3]) ^ torch.tensor([3, 3])).tolist()
+    assert (True ^ tg.tensor([True, False])).tolist() == [False, True]
+
+
 def test_where_condition_from_comparison():
     run(lambda L: lambda x: L.where(x > 0, x, x * 0.1), lambda x: np.where(x > 0, x, x * 0.1),
         [rand(2, 5)])
@@ -268,6 +367,20 @@ UNARY = {
 def test_unary(name, shape):
     make, np_fn, data = UNARY[name]
     run(make, np_fn, [data(*shape)])
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int8", "int16", "int32", "int64"])
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "rsqrt", "sign"])
+def test_unary_of_integers_and_bools_has_torchs_dtype(name, dtype):
+    # torch computes these in float32 for any integer or bool input (sign keeps
+    # the dtype); NumPy would give float16 for bool and 8-bit integers.
+    import torch
+    data = np.array([0, 1, 2, 3]).astype(dtype)
+    y = getattr(tg.tensor(data), name)()
+    ty = getattr(torch.tensor(data), name)()
+    assert y.dtype == np.dtype(str(ty.dtype).replace("torch.", ""))
+    np.testing.assert_allclose(y.data.astype(float), ty.numpy().astype(float), rtol=1e-6)
 
 
 def test_sigmoid_extremes_are_finite():
@@ -427,6 +540,8 @@ REDUCE = [
     ("std", lambda L: lambda x: x.std(), lambda x: x.std(ddof=1), (3, 4)),
     ("std0_c0", lambda L: lambda x: x.std(0, correction=0), lambda x: x.std(0), (3, 4)),
     ("std_fn", lambda L: lambda x: L.std(x, 1), lambda x: x.std(1, ddof=1), (3, 4)),
+    ("std_c2k", lambda L: lambda x: x.std(dim=(0, 2), correction=2, keepdim=True),
+     lambda x: x.std((0, 2), ddof=2, keepdims=True), (2, 3, 4)),
     ("logsumexp1", lambda L: lambda x: x.logsumexp(1), lambda x: _np_logsumexp(x, 1), (3, 4)),
     ("logsumexp0k", lambda L: lambda x: L.logsumexp(x, 0, keepdim=True),
      lambda x: _np_logsumexp(x, 0, True), (3, 4)),
@@ -471,6 +586,67 @@ def test_var_std_over_empty_dim_reduce_everything(name):
     ya.backward()
     yb.backward()
     np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dim, correction", [(None, 1), (1, 1), (1, 0), ((0, 1), 0)], ids=str)
+def test_std_gradient_where_all_elements_are_equal_is_zero_like_torch(dim, correction):
+    # std = 0 where a row is constant: d std/dx = (x - mean) / ((N - c) std) is 0/0
+    # there; torch gives 0 (not nan), and so must we. Row 0 and a 1-element std are constant.
+    torch = pytest.importorskip("torch")
+    data = np.array([[1.5, 1.5, 1.5], [1.0, -2.0, 4.0]])
+    for d in (data, data[:1, :1]) if correction == 0 else (data,):
+        x, tx = tg.tensor(d, requires_grad=True), torch.tensor(d, requires_grad=True)
+        y, ty = x.std(dim, correction=correction), tx.std(dim, correction=correction)
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12)
+        y.sum().backward()
+        ty.sum().backward()
+        np.testing.assert_array_equal(np.isnan(x.grad.data), np.isnan(tx.grad.numpy()))
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+EMPTY_REDUCTIONS = {
+    "amax1": lambda x: x.amax(1), "amin1k": lambda x: x.amin(1, keepdim=True),
+    "max1": lambda x: x.max(1).values, "min1_indices": lambda x: x.min(1).indices,
+    "argmax1": lambda x: x.argmax(1), "argmin1": lambda x: x.argmin(-1),
+    "logsumexp0": lambda x: x.logsumexp(0), "logsumexp01": lambda x: x.logsumexp((0, 1)),
+    "logsumexp1": lambda x: x.logsumexp(1),
+    "softmax0": lambda x: x.softmax(0), "softmax1": lambda x: x.softmax(1),
+    "log_softmax0": lambda x: x.log_softmax(0), "log_softmax1": lambda x: x.log_softmax(1),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", list(EMPTY_REDUCTIONS))
+def test_reductions_of_an_empty_tensor_as_torch(name):
+    # A (0, 3) tensor: reducing the dim of size 3 gives an empty result; logsumexp
+    # over the empty dim is log(0) = -inf; softmax keeps the (empty) shape.
+    import torch
+    f = EMPTY_REDUCTIONS[name]
+    x, tx = tg.zeros(0, 3, requires_grad=True), torch.zeros(0, 3, requires_grad=True)
+    y, ty = f(x), f(tx)
+    assert y.shape == tuple(ty.shape) and y.dtype == np.dtype(str(ty.dtype)[6:])
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    if ty.requires_grad:
+        y.sum().backward()
+        ty.sum().backward()
+        assert x.grad.shape == (0, 3)
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["amax", "amin", "max", "min"])
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_amax_amin_of_bools_as_torch(name, dim):
+    import torch
+    data = [[True, False, True], [False, False, True]]
+    def f(L):
+        x = L.tensor(data)
+        if dim is None:
+            return getattr(x, name)()
+        y = getattr(x, name)(dim)
+        return y if name in ("amax", "amin") else y.values
+    y, ty = f(tg), f(torch)
+    assert y.dtype == np.bool_ and ty.dtype == torch.bool
+    np.testing.assert_array_equal(y.data, ty.numpy())
 
 
 def test_prod_with_a_zero_matches_torch():
@@ -687,6 +863,17 @@ def test_getitem(index):
     if full_mask:
         index = data > 0.0
     run(lambda L: lambda x: x[index], lambda x: x[index], [data])
+
+
+@pytest.mark.parametrize("index", [[], (slice(None), []), ([], 0)], ids=str)
+def test_getitem_with_an_empty_list_selects_nothing_as_torch(index):
+    x = tg.tensor(rand(3, 4), requires_grad=True)
+    y = x[index]
+    y.sum().backward()
+    assert x.grad.data.tolist() == np.zeros((3, 4)).tolist()
+    if HAS_TORCH:
+        import torch
+        assert y.shape == tuple(torch.zeros(3, 4)[index].shape)
 
 
 def test_getitem_with_index_tensor():

@@ -80,6 +80,22 @@ CREATION = [
     ("zeros_like", lambda L: L.zeros_like(L.ones(2, 3))),
     ("ones_like", lambda L: L.ones_like(L.zeros(3, dtype=L.float64))),
     ("full_like", lambda L: L.full_like(L.zeros(2), 4.0)),
+    ("full_tensor_value", lambda L: L.full((2,), L.tensor(3.0))),
+    ("full_int_tensor_value", lambda L: L.full((2,), L.tensor(3))),
+    ("arange_tensor_end", lambda L: L.arange(L.tensor(3))),
+    ("arange_tensor_float", lambda L: L.arange(L.tensor(0.5), 3)),
+    ("arange_backwards", lambda L: L.arange(5, 0, -2)),
+    ("zeros_empty", lambda L: L.zeros(0, 3)),
+    # torch takes NumPy scalars, NumPy arrays and tensors inside a list at their own dtype
+    ("tensor_numpy_float64_scalars", lambda L: L.tensor([np.float64(1.0), np.float64(2.0)])),
+    ("tensor_python_and_numpy_float64", lambda L: L.tensor([1.0, np.float64(2.5)])),
+    ("tensor_numpy_float32_and_int", lambda L: L.tensor([np.float32(2.0), 1])),
+    ("tensor_numpy_int32_and_int", lambda L: L.tensor([np.int32(2), 1])),
+    ("tensor_int_and_numpy_float16", lambda L: L.tensor([1, np.float16(2.0)])),
+    ("tensor_numpy_bools", lambda L: L.tensor([np.bool_(True), np.bool_(False)])),
+    ("tensor_float64_tensors", lambda L: L.tensor([L.tensor(1.0), L.tensor(2.0, dtype=L.float64)])),
+    ("tensor_int32_tensors", lambda L: L.tensor([L.tensor(1, dtype=L.int32), L.tensor(2, dtype=L.int32)])),
+    ("tensor_complex", lambda L: L.tensor([1 + 2j, 3.0])),
 ]
 
 
@@ -294,3 +310,76 @@ def test_float64_from_a_pickle_stays_float64():
     f = tg.tensor(np.ones(3, np.float32))
     for t in (x.sum(), x @ x, f * x, x * f, x.exp()):
         assert t.dtype == np.float64
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_small_tensor_methods_as_torch(lib):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    assert L.tensor([1.0]).is_floating_point() and not L.tensor([1]).is_floating_point()
+    assert L.is_floating_point(L.tensor([1.0], dtype=L.float64))
+    assert L.tensor([[1.0, 2.0]]).nelement() == 2
+    h = L.tensor([1.5], requires_grad=True).half()
+    assert h.dtype == L.float16 and h.requires_grad and not h.is_leaf
+    assert [1, 2, 3][L.tensor([[1]])] == 2  # any one-element integer tensor is an index
+    assert [1, 2, 3][L.tensor(True)] == 2  # (a bool too: True is 1)
+    assert L.concat([L.ones(1), L.zeros(2)]).tolist() == [1.0, 0.0, 0.0]
+    x = L.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    assert x.contiguous() is x  # already contiguous: the tensor itself
+    c = x.T.contiguous()
+    assert c.tolist() == [[1.0, 3.0], [2.0, 4.0]] and not c.is_leaf
+    c.sum().backward()
+    assert x.grad.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "prod"])
+def test_softmax_log_softmax_prod_with_a_dtype_as_torch(lib, name):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([[1.0, 2.0], [0.5, 3.0]], requires_grad=True)
+    y = getattr(x, name)(1, dtype=L.float64)
+    z = getattr(L, name)(x, 1, dtype=L.float64)
+    assert y.dtype == z.dtype == L.float64 and y.requires_grad
+    np.testing.assert_allclose(y.detach().numpy(), z.detach().numpy())
+    (y * y).sum().backward()
+    assert x.grad.dtype == L.float32
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+@pytest.mark.parametrize("name", ["sum", "mean"])
+def test_sum_and_mean_with_a_dtype_as_torch(lib, name):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    i = L.tensor([[1, 2], [3, 4]])
+    y = getattr(i, name)(dtype=L.float64)
+    assert y.dtype == L.float64 and y.item() == (10.0 if name == "sum" else 2.5)
+    y = getattr(L, name)(i, 1, dtype=L.float32)
+    assert y.dtype == L.float32 and y.tolist() == ([3.0, 7.0] if name == "sum" else [1.5, 3.5])
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = getattr(x, name)(0, keepdim=True, dtype=L.float64)
+    assert y.dtype == L.float64 and y.shape == (1,)
+    y.sum().backward()
+    assert x.grad.dtype == L.float32 and x.grad.tolist() == ([1.0, 1.0] if name == "sum" else [0.5, 0.5])
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_format_spec_of_a_0d_tensor_formats_its_value_as_torch(lib):
+    # f"{loss:.4f}" in a training loop: torch formats a 0-d tensor's value
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    loss = (L.tensor([1.0, 2.0], requires_grad=True) ** 2).mean()
+    assert f"{loss:.3f}" == "2.500" and f"{L.tensor(7):d}" == "7"
+    assert f"{L.tensor(True)}" == "True" and f"{L.tensor(2.5)}" == "2.5"  # 0-d, no spec: the value
+    assert "{:>6.1f}".format(L.tensor(2.25)) == "   2.2"
+    assert f"{L.tensor([1.0, 2.0])}" == str(L.tensor([1.0, 2.0]))  # no spec: the repr
+    with pytest.raises(TypeError):
+        f"{L.tensor([1.0, 2.0]):.2f}"  # a spec on a tensor with dims: as object's
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_any_all_with_dim_and_float_predicates_as_torch(lib):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([[0.0, 2.0, float("nan")], [0.0, 0.0, float("-inf")]])
+    assert x.any(1).tolist() == [True, True] and x.all(dim=0).tolist() == [False, False, True]
+    assert x.any(-1, keepdim=True).shape == (2, 1) and L.tensor([]).all().item() is True
+    assert x.isinf().tolist() == [[False, False, False], [False, False, True]]
+    assert x.isfinite().tolist() == [[True, True, False], [True, True, False]]
+    assert L.isnan(x).tolist() == [[False, False, True], [False, False, False]]
+    assert L.isinf(x).dtype == L.isfinite(x).dtype == L.bool

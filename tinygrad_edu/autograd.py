@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import inspect
 import threading
 import weakref
 from typing import Any, Callable, Iterable, Sequence
@@ -68,6 +69,8 @@ class _GradModeSwitch:
 
     def __call__(self, fn: Callable) -> Callable:
         mode = self.mode
+        if inspect.isgeneratorfunction(fn):
+            return _generator_in_mode(fn, mode)
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -81,13 +84,57 @@ class _GradModeSwitch:
         return wrapper
 
 
-class no_grad(_GradModeSwitch):
+def _generator_in_mode(fn: Callable, mode: bool) -> Callable:
+    """A decorated generator function: its body runs in ``mode`` each time it is
+    resumed, and the caller's code between two ``next()`` calls in the caller's mode."""
+
+    def step(gen: Any, how: str, *value: Any) -> Any:
+        prev = _mode.enabled
+        _mode.enabled = mode
+        try:
+            return getattr(gen, how)(*value)
+        finally:
+            _mode.enabled = prev
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        gen = fn(*args, **kwargs)
+        how, value = "send", None
+        while True:
+            try:
+                out = step(gen, how, value)
+            except StopIteration as stop:
+                return stop.value
+            try:
+                how, value = "send", (yield out)
+            except GeneratorExit:
+                step(gen, "close")
+                raise
+            except BaseException as e:  # thrown in by the caller: pass it on, in the mode
+                how, value = "throw", e
+
+    return wrapper
+
+
+class _NoArgumentSwitch(_GradModeSwitch):
+    """``no_grad`` and ``enable_grad`` also decorate without parentheses, as in torch
+    (``@no_grad`` as well as ``@no_grad()``)."""
+
+    def __new__(cls, fn: Callable | None = None) -> Any:
+        self = super().__new__(cls)
+        return self if fn is None else self(fn)
+
+    def __init__(self, fn: Callable | None = None) -> None:
+        pass
+
+
+class no_grad(_NoArgumentSwitch):
     """Context manager / decorator: record nothing inside (``with no_grad():``)."""
 
     mode = False
 
 
-class enable_grad(_GradModeSwitch):
+class enable_grad(_NoArgumentSwitch):
     """Context manager / decorator: record again inside a ``no_grad`` block."""
 
     mode = True
@@ -123,12 +170,29 @@ Tensor: Any = None
 _wrap: Any = None
 
 
+class AccumulateGrad:
+    """In ``next_functions``: the end of a path at a leaf that requires grad
+    (``.variable``), where backward adds into ``.grad``."""
+
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
 class _NoGradCtx:
     """The ctx handed to ``forward`` when nothing is recorded: saving is a no-op.
     One instance is shared: forwards may set attributes on it (for a backward
     that never comes) but must not read them back."""
 
     needs_input_grad = ()
+    parents = ()  # (empty: ops that save by need can test ``if ctx.parents``)
 
     def save_for_backward(self, *values: Any) -> None:
         pass
@@ -265,6 +329,13 @@ class Function:
 
     def mark_non_differentiable(self, *values: Any) -> None:
         pass
+
+    @property
+    def next_functions(self) -> tuple:
+        """torch's view of the graph: ``(node, 0)`` per input, where node is the
+        input's grad_fn, an ``AccumulateGrad`` for a leaf that requires grad, or None."""
+        return tuple((AccumulateGrad(p) if p is not None and p._is_leaf else p, 0)
+                     for p in self.parents)
 
     def name(self) -> str:
         return type(self).__name__
@@ -611,7 +682,14 @@ def _run_hooks(hooks: list, g: Any, on_arrays: bool, aliased: set) -> Any:
     for hook in hooks:
         r = hook(t)
         if r is not None:
-            t = r if isinstance(r, Tensor) else _wrap(np.asarray(r))
+            r = r if isinstance(r, Tensor) else _wrap(np.asarray(r))
+            if r.data.shape != t.data.shape or r.data.dtype != t.data.dtype:
+                what = "size" if r.data.shape != t.data.shape else "dtype"
+                raise RuntimeError(
+                    f"hook {getattr(hook, '__name__', hook)!r} has changed the {what} of value: "
+                    f"it got a gradient of shape {tuple(t.shape)} ({t.dtype}) and returned "
+                    f"shape {tuple(r.shape)} ({r.dtype}); a hook must keep both")
+            t = r
             aliased.add(id(t.data))
     return t.data if on_arrays else t
 
@@ -694,9 +772,8 @@ def _prepare_roots(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> tuple
         else:
             if not isinstance(g, Tensor):
                 g = _wrap(np.asarray(g, dtype=t.data.dtype))
-            elif g.data.dtype != t.data.dtype:  # torch casts it to the output's dtype
-                from .ops.movement import Cast
-                g = Cast.apply(g, dtype=t.data.dtype)
+            elif g.data.dtype != t.data.dtype and g.data.dtype.kind == t.data.dtype.kind == "f":
+                g = g.to(t.data.dtype)  # (as torch: the output's dtype, recorded if g needs grad)
             if g.data.shape != t.data.shape:
                 raise RuntimeError(
                     f"backward: gradient has shape {tuple(g.shape)} but the output has shape "
@@ -707,14 +784,24 @@ def _prepare_roots(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> tuple
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+         create_graph: bool = False, allow_unused: bool | None = None,
+         materialize_grads: bool = False) -> tuple:
     """``torch.autograd.grad``: return d(outputs)/d(inputs) without touching ``.grad``.
 
     With ``create_graph=True`` the result is itself differentiable (grad of grad).
+    An input the outputs don't depend on raises, or gets None with
+    ``allow_unused=True``, or zeros with ``materialize_grads=True``.
     """
+    if materialize_grads and allow_unused is False:
+        raise ValueError("grad: expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got allow_unused=False")
+    allow_unused = materialize_grads if allow_unused is None else allow_unused
     single = isinstance(outputs, Tensor)
     outputs = [outputs] if single else list(outputs)
     inputs_t = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if not inputs_t:
+        raise RuntimeError("grad: the `inputs` argument cannot be empty: "
+                           "name the tensors to differentiate with respect to")
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs] * len(outputs)
     for i, t in enumerate(inputs_t):
@@ -730,6 +817,10 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             raise RuntimeError(
                 f"grad: input {i} was not used to compute the outputs "
                 "(pass allow_unused=True to get None for it)")
+        if r is None and materialize_grads:
+            res[i] = _wrap(np.zeros_like(inputs_t[i].data))
+            if create_graph:
+                res[i].requires_grad = True
     return tuple(res)
 
 

@@ -14,13 +14,13 @@ from .tensor import Tensor, _as_array, _c, _dims, _to_dtype, _wrap, where  # noq
 
 __all__ = [
     "zeros", "ones", "full", "empty", "eye", "arange", "linspace", "rand", "randn", "randint",
-    "zeros_like", "ones_like", "full_like", "rand_like", "randn_like", "from_numpy", "cat",
-    "concatenate", "stack", "where", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu",
-    "abs", "sign", "clamp", "clip", "maximum", "minimum", "sum", "mean", "amax", "amin", "max",
-    "min", "argmax", "argmin", "var", "std", "logsumexp", "prod", "norm", "softmax", "log_softmax",
-    "matmul", "mm", "bmm", "mv", "dot", "outer", "reshape", "flatten", "squeeze", "unsqueeze",
-    "transpose", "permute", "add", "sub", "mul", "div", "remainder", "floor_divide", "pow", "neg",
-    "allclose", "is_tensor", "numel",
+    "zeros_like", "ones_like", "full_like", "rand_like", "randn_like", "from_numpy",
+    "cat", "concatenate", "stack", "where", "exp", "log", "sqrt", "sin", "cos", "tanh",
+    "sigmoid", "relu", "abs", "sign", "clamp", "clip", "maximum", "minimum", "sum", "mean", "amax",
+    "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "prod", "norm", "softmax",
+    "log_softmax", "matmul", "mm", "bmm", "mv", "dot", "outer", "reshape", "flatten", "squeeze",
+    "unsqueeze", "transpose", "permute", "add", "sub", "mul", "div", "remainder", "floor_divide", "pow", "neg", "allclose",
+    "is_tensor", "is_floating_point", "numel", "concat", "isnan", "isinf", "isfinite",
 ]
 
 
@@ -32,12 +32,22 @@ def _make(arr: np.ndarray, dtype: Any, requires_grad: bool, default: Any = np.fl
     return t
 
 
+def _size(name: str, size: Any) -> tuple:
+    """A shape from ``f(2, 3)`` or ``f((2, 3))``, checked: a negative size raises
+    RuntimeError, as in torch (NumPy's is a ValueError)."""
+    shape = _dims(size) if isinstance(size, tuple) else _dims((size,))
+    for s in shape:
+        if isinstance(s, (int, np.integer)) and s < 0:
+            raise TensorError(f"{name}: sizes must be non-negative, got {s} in {tuple(shape)}")
+    return shape
+
+
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.zeros(_dims(size)), dtype, requires_grad)
+    return _make(np.zeros(_size("zeros", size)), dtype, requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.ones(_dims(size)), dtype, requires_grad)
+    return _make(np.ones(_size("ones", size)), dtype, requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -46,19 +56,31 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 def full(size: Sequence[int], fill_value: Any, dtype: Any = None,
          requires_grad: bool = False) -> Tensor:
+    if isinstance(fill_value, Tensor):  # a one-element tensor: its value (and kind)
+        fill_value = fill_value.item()
     default = np.float32 if isinstance(fill_value, float) else (
         np.bool_ if isinstance(fill_value, bool) else np.int64)
-    return _make(np.full(tuple(size), fill_value), dtype, requires_grad, default)
+    return _make(np.full(_size("full", size), fill_value), dtype, requires_grad, default)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    for v in (n, m):
+        if v is not None and v < 0:
+            raise TensorError(f"eye: sizes must be non-negative, got {v}")
     return _make(np.eye(n, m), dtype, requires_grad)
 
 
 def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
+    """start, start + step, ... up to (not including) end; integers give int64."""
     if end is None:
         start, end = 0, start
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    if step == 0:
+        raise TensorError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise TensorError(f"arange: the bounds ({start} to {end}) are inconsistent with the "
+                          f"sign of step {step}")
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     return _make(np.arange(start, end, step), dtype, requires_grad,
                  np.int64 if ints else np.float32)
@@ -66,6 +88,8 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
              requires_grad: bool = False) -> Tensor:
+    if steps < 0:
+        raise TensorError(f"linspace: the number of steps must be non-negative, got {steps}")
     return _make(np.linspace(start, end, steps), dtype, requires_grad)
 
 
@@ -85,12 +109,12 @@ def _random(name: str, normal: bool, shape: tuple, dtype: Any, requires_grad: bo
 
 def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1)."""
-    return _random("rand", False, _dims(size), dtype, requires_grad)
+    return _random("rand", False, _size("rand", size), dtype, requires_grad)
 
 
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal."""
-    return _random("randn", True, _dims(size), dtype, requires_grad)
+    return _random("randn", True, _size("randn", size), dtype, requires_grad)
 
 
 def randint(low: int, high: int | None = None, size: Sequence[int] = (), dtype: Any = None) -> Tensor:
@@ -130,6 +154,15 @@ def is_tensor(x: Any) -> bool:
     return isinstance(x, Tensor)
 
 
+def isnan(x: Tensor) -> Tensor: return _t(x).isnan()
+def isinf(x: Tensor) -> Tensor: return _t(x).isinf()
+def isfinite(x: Tensor) -> Tensor: return _t(x).isfinite()
+
+
+def is_floating_point(x: Tensor) -> bool:
+    return x.is_floating_point()
+
+
 def numel(x: Tensor) -> int:
     return x.numel()
 
@@ -155,18 +188,18 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """Concatenate along an existing dimension."""
     tensors = [_t(t) for t in tensors]
     if not tensors:
-        raise ValueError("cat: expected a non-empty list of tensors")
+        raise TensorError("cat: expected a non-empty list of tensors")
     return M.Cat.apply(*tensors, dim=dim)
 
 
-concatenate = cat
+concatenate = concat = cat
 
 
 def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """Join along a new dimension."""
     tensors = [_t(t) for t in tensors]
     if not tensors:
-        raise ValueError("stack: expected a non-empty list of tensors")
+        raise TensorError("stack: expected a non-empty list of tensors")
     return M.Stack.apply(*tensors, dim=dim)
 
 
@@ -199,19 +232,19 @@ def bmm(input: Any, mat2: Any) -> Tensor: return _t(input).bmm(mat2)
 def mv(input: Any, vec: Any) -> Tensor: return _t(input).mv(vec)
 def dot(input: Any, other: Any) -> Tensor: return _t(input).dot(other)
 def outer(input: Any, vec2: Any) -> Tensor: return _t(input).outer(vec2)
-def sum(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).sum(dim, keepdim)  # noqa: A001
-def mean(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).mean(dim, keepdim)
+def sum(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor: return _t(x).sum(dim, keepdim, dtype=dtype)  # noqa: A001,E501
+def mean(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor: return _t(x).mean(dim, keepdim, dtype=dtype)  # noqa: E501
 def amax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).amax(dim, keepdim)
 def amin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).amin(dim, keepdim)
 def max(x: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(x).max(dim, keepdim)  # noqa: A001
 def min(x: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(x).min(dim, keepdim)  # noqa: A001
 def argmax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).argmax(dim, keepdim)
 def argmin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).argmin(dim, keepdim)
-def prod(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).prod(dim, keepdim)
+def prod(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor: return _t(x).prod(dim, keepdim, dtype=dtype)  # noqa: E501
 def logsumexp(x: Any, dim: Any, keepdim: bool = False) -> Tensor: return _t(x).logsumexp(dim, keepdim)
 def norm(x: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).norm(p, dim, keepdim)
-def softmax(x: Any, dim: int) -> Tensor: return _t(x).softmax(dim)
-def log_softmax(x: Any, dim: int) -> Tensor: return _t(x).log_softmax(dim)
+def softmax(x: Any, dim: int, dtype: Any = None) -> Tensor: return _t(x).softmax(dim, dtype=dtype)
+def log_softmax(x: Any, dim: int, dtype: Any = None) -> Tensor: return _t(x).log_softmax(dim, dtype=dtype)
 def reshape(x: Any, shape: Sequence[int]) -> Tensor: return _t(x).reshape(shape)
 def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor: return _t(x).flatten(start_dim, end_dim)
 def squeeze(x: Any, dim: Any = None) -> Tensor: return _t(x).squeeze(dim)

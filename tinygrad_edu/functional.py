@@ -122,27 +122,59 @@ def _jac(outs: Tensor, xs: Sequence[Tensor], create_graph: bool) -> list:
             for rk, x in zip(rows, xs)]
 
 
-def jacobian(f: Callable[..., Any], inputs: Any, create_graph: bool = False) -> Any:
+def jacobian(f: Callable[..., Any], inputs: Any, create_graph: bool = False, strict: bool = False,
+             vectorize: bool = False, strategy: str = "reverse-mode") -> Any:
     """d f(inputs) / d inputs, shaped ``output.shape + input.shape`` (as
-    ``torch.autograd.functional.jacobian``; a tuple of inputs gives a tuple)."""
+    ``torch.autograd.functional.jacobian``; a tuple of inputs gives a tuple, and
+    so does a tuple of outputs: ``[i][j]`` is d output i / d input j).
+
+    ``strict=True`` raises when an output does not depend on an input (instead
+    of giving zeros). ``vectorize`` and ``strategy`` are taken for torch's
+    signature: here every row is one backward pass either way."""
     single = not isinstance(inputs, (tuple, list))
     ins = (inputs,) if single else tuple(inputs)
     lifted = [_lift(x) for x in ins]
     xs = [t for t, _ in lifted]
     with autograd.enable_grad():
         out = f(*xs)
-    if not isinstance(out, Tensor):
-        raise TypeError(f"jacobian: f must return a Tensor, got {type(out).__name__}")
+    one_out = isinstance(out, Tensor)
+    outs = (out,) if one_out else tuple(out) if isinstance(out, (tuple, list)) else (out,)
+    for o in outs:
+        if not isinstance(o, Tensor):
+            raise TypeError(f"jacobian: f must return a Tensor or a tuple of Tensors, "
+                            f"got {type(o).__name__}")
+    if strict:
+        _check_depends("jacobian", outs, xs)
     attached = create_graph  # (as torch: a graph to differentiate again only when asked)
-    jacs = _jac(out, xs, attached)
-    res = [_lower(j, x, attached) if not isinstance(x, (int, float)) else
-           (j.data if j.data.size > 1 else float(j.data)) for j, x in zip(jacs, ins)]
-    return res[0] if single else tuple(res)
+    per_out = []
+    for o in outs:
+        jacs = _jac(o, xs, attached)
+        res = [_lower(j, x, attached) if not isinstance(x, (int, float)) else
+               (j.data if j.data.size > 1 else float(j.data)) for j, x in zip(jacs, ins)]
+        per_out.append(res[0] if single else tuple(res))
+    return per_out[0] if one_out else tuple(per_out)
 
 
-def hessian(f: Callable[..., Any], inputs: Any, create_graph: bool = False) -> Any:
+def _check_depends(name: str, outs: Sequence[Tensor], xs: Sequence[Tensor]) -> None:
+    """strict mode: every output must depend on every input (torch's RuntimeError if not)."""
+    for i, o in enumerate(outs):
+        gs = (autograd.grad(o, list(xs), _wrap(np.ones_like(o.data)), retain_graph=True,
+                            allow_unused=True) if o.requires_grad else [None] * len(xs))
+        for j, g in enumerate(gs):
+            if g is None:
+                raise RuntimeError(f"{name}: output {i} of f is independent of input {j}, "
+                                   "which strict=True does not allow (without it: zeros)")
+
+
+class _NotScalarError(TypeError, RuntimeError):
+    """hessian of a function that isn't scalar: torch's RuntimeError (a TypeError too)."""
+
+
+def hessian(f: Callable[..., Any], inputs: Any, create_graph: bool = False, strict: bool = False,
+            vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode") -> Any:
     """Second derivatives of a scalar ``f`` at ``inputs``: shape ``x.shape + x.shape``
-    (a tuple of inputs gives a tuple of tuples, as torch)."""
+    (a tuple of inputs gives a tuple of tuples, as torch). ``strict``, ``vectorize``
+    and ``outer_jacobian_strategy`` as in ``jacobian``."""
     single = not isinstance(inputs, (tuple, list))
     ins = (inputs,) if single else tuple(inputs)
     lifted = [_lift(x) for x in ins]
@@ -150,7 +182,10 @@ def hessian(f: Callable[..., Any], inputs: Any, create_graph: bool = False) -> A
     with autograd.enable_grad():
         out = f(*xs)
         if not isinstance(out, Tensor) or out.data.size != 1:
-            raise TypeError("hessian: f must return a scalar Tensor")
+            raise _NotScalarError(f"hessian: f must return a Tensor with a single element, got "
+                                  f"{type(out).__name__} of shape {np.shape(getattr(out, 'data', out))}")
+        if strict:
+            _check_depends("hessian", [out], xs)
         gs = autograd.grad(out, xs, create_graph=True, allow_unused=True)
         gs = [g if g is not None else _wrap(np.zeros_like(x.data)) for g, x in zip(gs, xs)]
     attached = create_graph

@@ -99,7 +99,12 @@ def _analytic_jacobians(fn: Callable, inputs: Sequence[Tensor], wrt: list) -> li
 
 
 def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3, raise_exception: bool = True, node_check: bool = True) -> bool:
+              rtol: float = 1e-3, raise_exception: bool = True, node_check: bool = True, *,
+              nondet_tol: float = 0.0, check_undefined_grad: bool = True,
+              check_grad_dtypes: bool = False, check_batched_grad: bool = False,
+              check_batched_forward_grad: bool = False, check_forward_ad: bool = False,
+              check_backward_ad: bool = True, fast_mode: bool = False,
+              masked: bool | None = None) -> bool:
     """Compare backward's Jacobian of ``fn(*inputs)`` with central differences,
     for every input that requires grad. Use float64 inputs.
 
@@ -107,6 +112,10 @@ def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
     the element and both values (or returns False if ``raise_exception=False``).
     With ``node_check`` the error also names the op whose backward is wrong,
     found by ``check_nodes`` on the graph of ``fn(*inputs)``.
+
+    The keyword-only options are torch's, taken so that code written for
+    ``torch.autograd.gradcheck`` runs; the check here is always the full,
+    deterministic, backward-mode one, whatever they say.
     """
     inputs = _as_tuple(inputs)
     wrt = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
@@ -136,9 +145,14 @@ def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
 
 def gradgradcheck(fn: Callable, inputs: Any, grad_outputs: Any = None, eps: float = 1e-6,
                   atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
-                  seed: int = 0) -> bool:
+                  seed: int = 0, *, gen_non_contig_grad_outputs: bool = False,
+                  nondet_tol: float = 0.0, check_undefined_grad: bool = True,
+                  check_grad_dtypes: bool = False, check_batched_grad: bool = False,
+                  check_fwd_over_rev: bool = False, check_rev_over_rev: bool = True,
+                  fast_mode: bool = False, masked: bool = False) -> bool:
     """Check second derivatives: ``gradcheck`` of ``(inputs, v) -> grad(fn(inputs), inputs, v)``
-    built with ``create_graph=True``. ``grad_outputs`` default to random float64 values."""
+    built with ``create_graph=True``. ``grad_outputs`` default to random float64 values.
+    The keyword-only options are torch's, taken and ignored as in ``gradcheck``."""
     inputs = _as_tuple(inputs)
     wrt = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     with autograd.enable_grad():

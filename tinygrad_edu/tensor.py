@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from collections import namedtuple
 from typing import Any, Callable, Iterator, Sequence
 
@@ -58,21 +59,60 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     if isinstance(data, np.generic):
         arr = np.asarray(data)
         return arr.astype(dtype) if dtype is not None else arr
-    if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
-        data = _nested_tensors_to_lists(data)
+    typed = None  # the dtypes of NumPy scalars, arrays and Tensors inside a list
+    if isinstance(data, (list, tuple)):
+        kinds = {type(d) for d in _flat(data)}
+        if not kinds <= _PYTHON_NUMBERS:
+            typed = [_element_dtype(d) for d in _flat(data)]
+            if Tensor in kinds:
+                data = _nested_tensors_to_lists(data)
     arr = np.array(data)
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        raise _DataError(f"tensor: can't make a tensor from {type(data).__name__} data "
+                         f"(NumPy made dtype {arr.dtype}, e.g. from a NoneType or str inside); "
+                         "use numbers or nested lists of numbers")
     if dtype is not None:
         return arr.astype(dtype)
+    if typed is not None:
+        return arr.astype(_promote(typed))
     if arr.dtype.kind == "f":
         return arr.astype(np.float32)
     if arr.dtype.kind in "iu":
         return arr.astype(np.int64)
-    if arr.dtype.kind == "b":
-        return arr
-    if arr.dtype == object or arr.dtype.kind in "US":
-        raise TypeError(f"tensor: can't make a tensor from {type(data).__name__} data "
-                        f"(NumPy made dtype {arr.dtype}); use numbers or nested lists of numbers")
+    if arr.dtype.kind == "c":
+        return arr.astype(np.complex64)
     return arr
+
+
+class _DataError(TensorError, TypeError):
+    """Data that makes no tensor (None, strings): torch raises RuntimeError for None,
+    TypeError or ValueError for strings; this is all three."""
+
+
+_PYTHON_NUMBERS = {int, float, bool, list, tuple}
+# Python numbers count at torch's default dtypes; NumPy values and tensors at their own
+_DEFAULTS = {bool: np.dtype(np.bool_), int: np.dtype(np.int64), float: np.dtype(np.float32),
+             complex: np.dtype(np.complex64)}
+
+
+def _element_dtype(d: Any) -> np.dtype | None:
+    if isinstance(d, (Tensor, np.ndarray, np.generic)):
+        return np.asarray(_raw(d)).dtype
+    return _DEFAULTS.get(type(d))
+
+
+def _promote(dtypes: list) -> np.dtype:
+    """torch's promotion of the elements' dtypes: by kind (bool < integer < float <
+    complex), and within the highest kind the widest (int64 + float16 is float16)."""
+    dtypes = [d for d in dtypes if d is not None] or [np.dtype(np.float32)]
+    order = "biufc"
+    top = max(order.index(d.kind) for d in dtypes)
+    kind = order[top]
+    same = [d for d in dtypes if order.index(d.kind) == top or d.kind in "iu" and kind in "iu"]
+    result = np.result_type(*same)
+    if kind == "c" and any(d == np.float64 for d in dtypes):
+        result = np.promote_types(result, np.complex128)
+    return result
 
 
 def _flat(data: Any) -> Iterator[Any]:
@@ -225,6 +265,11 @@ class Tensor:
     def numel(self) -> int:
         return int(self.data.size)
 
+    nelement = numel
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
     def element_size(self) -> int:
         return self.data.itemsize
 
@@ -255,6 +300,10 @@ class Tensor:
 
     def clone(self) -> "Tensor":
         return M.Clone.apply(self)
+
+    def contiguous(self) -> "Tensor":
+        """Itself when its data is laid out row by row already, else a copy that is."""
+        return self if self.data.flags.c_contiguous else M.Clone.apply(self)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         if requires_grad and self.data.dtype.kind not in "fc":
@@ -323,6 +372,12 @@ class Tensor:
 
     __str__ = __repr__
 
+    def __format__(self, spec: str) -> str:
+        """A 0-d tensor formats as its value (f"{loss:.4f}"), as in torch; others as str()."""
+        if self.data.ndim == 0:
+            return format(self.data.item(), spec)
+        return object.__format__(self, spec)
+
     # ------------------------------------------------------------ Python protocol
     def __len__(self) -> int:
         if self.data.ndim == 0:
@@ -341,15 +396,21 @@ class Tensor:
         return bool(self.data)
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._one_element())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._one_element())
+
+    def _one_element(self) -> Any:
+        if self.data.size != 1:  # (a ValueError, as torch's int() and float(), and a RuntimeError)
+            raise TensorError(f"only one element tensors can be converted to Python scalars; "
+                              f"this one has {self.data.size} (shape {tuple(self.shape)})")
+        return self.data.item()
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.data.dtype.kind not in "biu" or self.data.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self.data)
+        return int(self.data.item())
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if dtype is not None and np.dtype(dtype) != self.data.dtype:
@@ -404,15 +465,26 @@ class Tensor:
     def minimum(self, other: Any) -> "Tensor": return B.Minimum.apply(self, _c(other))
 
     # comparisons give tensors without grad
-    def __lt__(self, other: Any) -> "Tensor": return _wrap(self.data < _raw(other))
-    def __le__(self, other: Any) -> "Tensor": return _wrap(self.data <= _raw(other))
-    def __gt__(self, other: Any) -> "Tensor": return _wrap(self.data > _raw(other))
-    def __ge__(self, other: Any) -> "Tensor": return _wrap(self.data >= _raw(other))
-    def __eq__(self, other: Any) -> "Tensor": return _wrap(self.data == _raw(other))  # type: ignore[override]
-    def __ne__(self, other: Any) -> "Tensor": return _wrap(self.data != _raw(other))  # type: ignore[override]
+    def __lt__(self, other: Any) -> "Tensor": return _compare("lt", operator.lt, self, other)
+    def __le__(self, other: Any) -> "Tensor": return _compare("le", operator.le, self, other)
+    def __gt__(self, other: Any) -> "Tensor": return _compare("gt", operator.gt, self, other)
+    def __ge__(self, other: Any) -> "Tensor": return _compare("ge", operator.ge, self, other)
+    def __eq__(self, other: Any) -> "Tensor": return _compare("eq", operator.eq, self, other)  # type: ignore[override]
+    def __ne__(self, other: Any) -> "Tensor": return _compare("ne", operator.ne, self, other)  # type: ignore[override]
     def __invert__(self) -> "Tensor": return _wrap(~self.data)
     def __and__(self, other: Any) -> "Tensor": return _wrap(self.data & _raw(other))
     def __or__(self, other: Any) -> "Tensor": return _wrap(self.data | _raw(other))
+    def __xor__(self, other: Any) -> "Tensor": return _wrap(self.data ^ _raw(other))
+    def __rand__(self, other: Any) -> "Tensor": return _wrap(_raw(other) & self.data)
+    def __ror__(self, other: Any) -> "Tensor": return _wrap(_raw(other) | self.data)
+    def __rxor__(self, other: Any) -> "Tensor": return _wrap(_raw(other) ^ self.data)
+
+    def nonzero(self, as_tuple: bool = False) -> Any:
+        """The indices of the nonzero elements: an (n, ndim) int64 tensor, or with
+        ``as_tuple`` one index tensor per dim (a 0-d tensor counts as 1-d there, as torch)."""
+        if as_tuple:
+            return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(self.data)))
+        return _wrap(np.argwhere(self.data).astype(np.int64))
     def lt(self, other: Any) -> "Tensor": return self < other
     def le(self, other: Any) -> "Tensor": return self <= other
     def gt(self, other: Any) -> "Tensor": return self > other
@@ -426,9 +498,17 @@ class Tensor:
     def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
         return bool(np.allclose(self.data, _raw(other), rtol=rtol, atol=atol))
 
-    def any(self) -> "Tensor": return _wrap(np.any(self.data))
-    def all(self) -> "Tensor": return _wrap(np.all(self.data))
+    def any(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        axes = None if dim is None else R._axes("any", dim, self.shape)
+        return _wrap(np.any(self.data, axis=axes, keepdims=keepdim))
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
+        axes = None if dim is None else R._axes("all", dim, self.shape)
+        return _wrap(np.all(self.data, axis=axes, keepdims=keepdim))
+
     def isnan(self) -> "Tensor": return _wrap(np.isnan(self.data))
+    def isinf(self) -> "Tensor": return _wrap(np.isinf(self.data))
+    def isfinite(self) -> "Tensor": return _wrap(np.isfinite(self.data))
 
     # ------------------------------------------------------------ unary math
     def exp(self) -> "Tensor": return U.Exp.apply(self)
@@ -447,10 +527,7 @@ class Tensor:
 
     def clamp(self, min: float | None = None, max: float | None = None) -> "Tensor":
         if min is None and max is None:
-            raise TypeError("clamp: give at least one of min and max")
-        if isinstance(min, Tensor) or isinstance(max, Tensor):
-            out = self if min is None else self.maximum(min)
-            return out if max is None else out.minimum(max)
+            raise TensorError("clamp: give at least one of min and max (both are None)")
         return U.Clamp.apply(self, min, max)
 
     clip = clamp
@@ -459,17 +536,20 @@ class Tensor:
         return where(condition, self, other)
 
     # ------------------------------------------------------------ reductions
-    def sum(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return R.Sum.apply(self, dim=dim, keepdim=keepdim)
+    def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> "Tensor":
+        """The sum over ``dim``; with ``dtype``, computed in that dtype (cast first)."""
+        x = self if dtype is None else self.to(dtype)
+        return R.Sum.apply(x, dim=dim, keepdim=keepdim)
 
-    def mean(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return R.Mean.apply(self, dim=dim, keepdim=keepdim)
+    def mean(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> "Tensor":
+        x = self if dtype is None else self.to(dtype)
+        return R.Mean.apply(x, dim=dim, keepdim=keepdim)
 
     def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         return R.Amax.apply(self, dim=dim, keepdim=keepdim)
 
     def amin(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return -R.Amax.apply(-self, dim=dim, keepdim=keepdim)
+        return R.Amin.apply(self, dim=dim, keepdim=keepdim)
 
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """No ``dim``: the largest element. An int ``dim``: ``(values, indices)``,
@@ -490,16 +570,10 @@ class Tensor:
         return _values_indices(_MinResult, self, np.argmin, dim, keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        if dim is None:
-            return _wrap(np.argmax(self.data)).reshape(*([1] * self.ndim) if keepdim else ())
-        R._axes("argmax", dim, self.shape)
-        return _wrap(np.argmax(self.data, axis=dim, keepdims=keepdim))
+        return _arg_extreme("argmax", np.argmax, self, dim, keepdim)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        if dim is None:
-            return _wrap(np.argmin(self.data)).reshape(*([1] * self.ndim) if keepdim else ())
-        R._axes("argmin", dim, self.shape)
-        return _wrap(np.argmin(self.data, axis=dim, keepdims=keepdim))
+        return _arg_extreme("argmin", np.argmin, self, dim, keepdim)
 
     def var(self, dim: Any = None, correction: int | None = None, keepdim: bool = False,
             unbiased: bool | None = None) -> "Tensor":
@@ -512,19 +586,25 @@ class Tensor:
 
     def std(self, dim: Any = None, correction: int | None = None, keepdim: bool = False,
             unbiased: bool | None = None) -> "Tensor":
-        return self.var(dim, correction, keepdim, unbiased).sqrt()
+        if correction is None:
+            correction = 1 if unbiased is None else int(bool(unbiased))
+        return R.Std.apply(self, dim=dim, correction=correction, keepdim=keepdim)
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> "Tensor":
         return R.LogSumExp.apply(self, dim=dim, keepdim=keepdim)
 
-    def prod(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        return R.Prod.apply(self, dim=dim, keepdim=keepdim)
+    def prod(self, dim: int | None = None, keepdim: bool = False, dtype: Any = None) -> "Tensor":
+        x = self if dtype is None else self.to(dtype)
+        return R.Prod.apply(x, dim=dim, keepdim=keepdim)
 
-    def softmax(self, dim: int) -> "Tensor":
-        return R.Softmax.apply(self, dim=dim)
+    def softmax(self, dim: int, dtype: Any = None) -> "Tensor":
+        """exp(x) / sum(exp(x)) along ``dim``; with ``dtype``, computed in that dtype."""
+        x = self if dtype is None else self.to(dtype)
+        return R.Softmax.apply(x, dim=dim)
 
-    def log_softmax(self, dim: int) -> "Tensor":
-        return R.LogSoftmax.apply(self, dim=dim)
+    def log_softmax(self, dim: int, dtype: Any = None) -> "Tensor":
+        x = self if dtype is None else self.to(dtype)
+        return R.LogSoftmax.apply(x, dim=dim)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> "Tensor":
         """The p-norm (sum |x|^p)^(1/p) over ``dim`` (default: all elements);
@@ -554,6 +634,9 @@ class Tensor:
         if self.ndim == 0:
             return self.reshape(1)
         s, e = R._axes("flatten", (start_dim, end_dim), self.shape)
+        if s > e:
+            raise TensorError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                              f"(tensor of shape {tuple(self.shape)})")
         shape = self.shape[:s] + (int(np.prod(self.shape[s:e + 1])),) + self.shape[e + 1:]
         return self.reshape(shape)
 
@@ -561,7 +644,7 @@ class Tensor:
         if dim is None:
             shape = tuple(s for s in self.shape if s != 1)
         else:
-            axes = set(R._axes("squeeze", dim, self.shape))
+            axes = set(R._axes("squeeze", dim, self.shape, distinct=True))
             shape = tuple(s for i, s in enumerate(self.shape) if not (i in axes and s == 1))
         return self.reshape(shape)
 
@@ -574,18 +657,17 @@ class Tensor:
 
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
         order = list(range(self.ndim))
-        dim0, dim1 = R._axes("transpose", (dim0, dim1), self.shape) if self.ndim else (0, 0)
-        if not order:
-            return self
-        order[dim0], order[dim1] = order[dim1], order[dim0]
+        axes = R._axes("transpose", (dim0, dim1), self.shape)
+        if order:  # (a 0-d tensor has no axes to swap: a recorded view of itself, as torch)
+            order[axes[0]], order[axes[1]] = order[axes[1]], order[axes[0]]
         return self._view(M.Permute.apply(self, dims=tuple(order)))
 
     def t(self) -> "Tensor":
-        """The transpose of a matrix (a 0-d or 1-d tensor is returned as it is)."""
+        """The transpose of a matrix (a 0-d or 1-d tensor: a view of it as it is)."""
         if self.ndim > 2:
             raise TensorError(f"t() expects a tensor with <= 2 dimensions, but this one has "
                               f"shape {tuple(self.shape)}; use transpose(dim0, dim1) or permute")
-        return self.transpose(0, 1) if self.ndim == 2 else self
+        return self.transpose(0, -1)
 
     def permute(self, *dims: Any) -> "Tensor":
         return self._view(M.Permute.apply(self, dims=_dims(dims)))
@@ -593,6 +675,11 @@ class Tensor:
     def expand(self, *sizes: Any) -> "Tensor":
         sizes = _dims(sizes)
         lead = len(sizes) - self.ndim
+        if lead < 0 or -1 in sizes[:lead]:
+            raise TensorError(
+                f"expand: a tensor of shape {tuple(self.shape)} can't be expanded to {sizes}: "
+                + ("give at least one size per dimension" if lead < 0 else
+                   "-1 (keep the size) is not allowed for a new leading dimension"))
         shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
         return self._view(M.Expand.apply(self, shape=shape))
 
@@ -646,6 +733,7 @@ class Tensor:
         return str(self.data.dtype) if dtype is None else self.to(dtype)
 
     def float(self) -> "Tensor": return self.to(np.float32)
+    def half(self) -> "Tensor": return self.to(np.float16)
     def double(self) -> "Tensor": return self.to(np.float64)
     def long(self) -> "Tensor": return self.to(np.int64)
     def int(self) -> "Tensor": return self.to(np.int32)
@@ -682,6 +770,9 @@ class Tensor:
             except TypeError as e:
                 raise TensorError(f"{op}: {e}") from None
             node = out.grad_fn
+            old = self.grad_fn
+            if old is not None and old._retain is not None and node is not None:
+                node._retain, old._retain = old._retain, None  # .grad: of the new value, as torch
             self.grad_fn = node
             self.requires_grad = True
             # Did the op save an operand that shares self's memory (y.mul_(y))? The
@@ -719,6 +810,7 @@ class Tensor:
         return self._binary_inplace("add_", lambda a, b: a + b, np.add, other)
 
     def __isub__(self, other: Any) -> "Tensor":
+        B._no_bool_subtraction(self.data, _raw(other))
         return self._binary_inplace("sub_", lambda a, b: a - b, np.subtract, other)
 
     def __imul__(self, other: Any) -> "Tensor":
@@ -764,8 +856,11 @@ class Tensor:
                                                casting="unsafe"), src)
 
     def clamp_(self, min: float | None = None, max: float | None = None) -> "Tensor":
+        if min is None and max is None:
+            raise TensorError("clamp_: give at least one of min and max (both are None)")
         return self._inplace("clamp_", lambda: self._snapshot().clamp(min, max),
-                             lambda: np.clip(self.data, min, max, out=self.data))
+                             lambda: np.clip(self.data, _raw(min), _raw(max), out=self.data),
+                             min, max)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
         from .random import _rng
@@ -780,6 +875,16 @@ class Tensor:
 
 def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
+
+
+def _compare(name: str, op: Callable, x: Tensor, other: Any) -> Tensor:
+    """x (op) other, elementwise, as a bool tensor without grad."""
+    o = _raw(other)
+    try:
+        return _wrap(op(x.data, o))
+    except ValueError:  # NumPy's broadcast error; torch's is a RuntimeError
+        raise TensorError(f"{name}: shapes {tuple(x.shape)} and {np.shape(o)} don't broadcast "
+                          "together") from None
 
 
 autograd.Tensor = Tensor
@@ -817,6 +922,20 @@ def _values_indices(result: type, x: Tensor, arg: Callable, dim: int, keepdim: b
     return result(values, _wrap(indices.astype(np.int64)))
 
 
+def _arg_extreme(name: str, arg: Callable, x: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    """argmax / argmin (``arg`` is np.argmax or np.argmin): over all elements, or along ``dim``."""
+    if dim is not None:
+        axis = R._axes(name, dim, x.shape)
+        axis = axis[0] if axis else 0
+    if x.data.size == 0 and (dim is None or x.ndim and x.shape[axis] == 0):
+        raise TensorIndexError(f"{name}: can't reduce over an empty dim of a tensor of shape "
+                               f"{tuple(x.shape)}" + ("; give a dim of nonzero size" if dim is None
+                                                      else f" (dim {dim})"))
+    if dim is None:
+        return _wrap(arg(x.data)).reshape(*([1] * x.ndim) if keepdim else ())
+    return _wrap(arg(x.data, axis=dim, keepdims=keepdim))
+
+
 class _HookHandle:
     def __init__(self, owner: Any, hook: Callable) -> None:
         self.owner, self.hook = owner, hook
@@ -834,7 +953,12 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return Tensor(arr, requires_grad=requires_grad)
 
 
-def where(condition: Any, x: Any, y: Any) -> Tensor:
-    """``x`` where ``condition`` holds, else ``y``."""
+def where(condition: Any, x: Any = None, y: Any = None) -> Any:
+    """``x`` where ``condition`` holds, else ``y``. With the condition alone: the
+    indices where it holds, one tensor per dim (``condition.nonzero(as_tuple=True)``)."""
+    if x is None and y is None:
+        return (condition if isinstance(condition, Tensor) else Tensor(condition)).nonzero(as_tuple=True)
+    if x is None or y is None:
+        raise TypeError("where: give both x and y, or neither (for the indices of the condition)")
     cond = np.asarray(_raw(condition), dtype=bool)
     return B.Where.apply(_c(x), _c(y), cond=cond)

@@ -4,14 +4,14 @@ from .binary import (Add, Div, FloorDiv, MatMul, Maximum, Minimum, Mul, Pow, Rem
                      Where)
 from .movement import (Cast, Cat, Clone, Expand, GetItem, IndexAdd, Permute, Repeat, Reshape,
                        ScatterAlong, SetItem, Stack, SumTo, TakeAlong)
-from .reduce import Amax, LogSoftmax, LogSumExp, Mean, Prod, Softmax, Sum
+from .reduce import Amax, Amin, LogSoftmax, LogSumExp, Mean, Prod, Softmax, Std, Sum
 from .unary import Abs, Clamp, Cos, Exp, Log, Neg, Relu, ReluGrad, Sigmoid, Sign, Sin, Sqrt, Tanh
 
 __all__ = [
     "Add", "Sub", "Mul", "Div", "Remainder", "FloorDiv", "Pow", "MatMul", "Maximum", "Minimum",
     "Where",
     "Neg", "Exp", "Log", "Sqrt", "Sin", "Cos", "Tanh", "Sigmoid", "Relu", "ReluGrad", "Abs", "Sign", "Clamp",
-    "Sum", "Mean", "Amax", "Prod", "LogSumExp", "Softmax", "LogSoftmax",
+    "Sum", "Mean", "Amax", "Amin", "Prod", "Std", "LogSumExp", "Softmax", "LogSoftmax",
     "Reshape", "Permute", "Expand", "SumTo", "Repeat", "GetItem", "IndexAdd", "SetItem",
     "TakeAlong", "ScatterAlong", "Cat", "Stack", "Cast", "Clone",
 ]

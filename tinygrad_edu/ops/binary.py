@@ -31,6 +31,13 @@ class Add(Function):
         return g, g
 
 
+def _no_bool_subtraction(x, y):
+    """torch has no x - y when either side is a bool (NumPy would count True as 1)."""
+    if type(x) is bool or type(y) is bool or getattr(x, "dtype", None) == bool or getattr(y, "dtype", None) == bool:
+        raise TensorError("sub: subtraction (the - operator) with a bool tensor or a bool is not "
+                          "supported, as in torch; to invert a mask use ~mask")
+
+
 class Sub(Function):
     """z = x - y;  dx = dz,  dy = -dz"""
 
@@ -38,6 +45,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, x, y):
+        _no_bool_subtraction(x, y)
         return x - y
 
     @staticmethod
@@ -52,7 +60,10 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        p = ctx.parents
+        if p:  # save only what backward reads (dx needs y, dy needs x), as torch does:
+            # an in-place change of x after y * 2 is then no error
+            ctx.save_for_backward(x if p[1] is not None else None, y if p[0] is not None else None)
         return x * y
 
     @staticmethod
@@ -68,7 +79,9 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        p = ctx.parents
+        if p:  # save only what backward reads (dx needs y, dy needs x and y): y / 2 saves nothing
+            ctx.save_for_backward(x if p[1] is not None else None, y)
         with np.errstate(divide="ignore", invalid="ignore"):
             return x / y
 
@@ -132,6 +145,18 @@ class FloorDiv(Function):
                            "x / y if you need a gradient.")
 
 
+def _integer_power(x, y):
+    """x ** y for integers, with torch's answer for negative exponents (NumPy raises):
+    1 ** -n = 1, (-1) ** -n = +-1, anything else ** -n = 0 (0 ** -n included)."""
+    negative = y < 0
+    if not negative.any():
+        return np.power(x, y)
+    out = np.power(x, np.where(negative, 0, y))
+    odd = np.remainder(y, 2) == 1
+    at_negative = np.where(x == 1, 1, np.where(x == -1, np.where(odd, -1, 1), 0))
+    return np.where(negative, at_negative, out).astype(out.dtype)
+
+
 class Pow(Function):
     """z = x ** y;  dx = dz * y * x^(y-1),  dy = dz * z * log(x)"""
 
@@ -140,6 +165,8 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
+        if isinstance(y, np.ndarray) and y.dtype.kind in "iu" and np.result_type(x, y).kind in "iu":
+            return _integer_power(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.power(x, y)
 
@@ -163,8 +190,19 @@ class Pow(Function):
         return gx, gy
 
 
+def _winner_grads(ctx, g, x_loses, y_loses):
+    """maximum/minimum's rule, as torch: dz / 2 to each side on a tie, else dz to a side
+    unless it lost (a nan never loses: it is the result); picked, not multiplied."""
+    x, y = ctx.saved_tensors
+    tie = array_of(x) == array_of(y)
+    half = Where.run(g * 0.5, g, cond=tie) if tie.any() else g
+    gx = Where.run(0.0, half, cond=x_loses(array_of(x), array_of(y))) if _need(ctx, 0) else None
+    gy = Where.run(0.0, half, cond=y_loses(array_of(x), array_of(y))) if _need(ctx, 1) else None
+    return gx, gy
+
+
 class Maximum(Function):
-    """z = max(x, y);  dx = dz * [x > y] (half where equal), dy likewise"""
+    """z = max(x, y);  dx = dz where x > y, dz/2 where x = y, 0 where x < y;  dy likewise"""
 
     backward_on_arrays = True
 
@@ -175,14 +213,11 @@ class Maximum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        xd, yd = array_of(x), array_of(y)
-        wx = ((xd > yd) + 0.5 * (xd == yd)).astype(g.dtype)
-        return g * wx, g * (1 - wx)
+        return _winner_grads(ctx, g, np.less, np.greater)
 
 
 class Minimum(Function):
-    """z = min(x, y);  dx = dz * [x < y] (half where equal), dy likewise"""
+    """z = min(x, y);  dx = dz where x < y, dz/2 where x = y, 0 where x > y;  dy likewise"""
 
     backward_on_arrays = True
 
@@ -193,10 +228,7 @@ class Minimum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        xd, yd = array_of(x), array_of(y)
-        wx = ((xd < yd) + 0.5 * (xd == yd)).astype(g.dtype)
-        return g * wx, g * (1 - wx)
+        return _winner_grads(ctx, g, np.greater, np.less)
 
 
 class Where(Function):
@@ -239,29 +271,33 @@ class MatMul(Function):
             raise TensorError(f"matmul: both operands need the same dtype, got {x.dtype} and "
                               f"{y.dtype} (shapes {xs} and {ys}); convert one with .float() "
                               "or .double()")
-        ctx.save_for_backward(x, y)
+        p = ctx.parents
+        if p:  # save only what backward reads (dx needs y, dy needs x), as torch does
+            ctx.save_for_backward(x if p[1] is not None else None, y if p[0] is not None else None)
+            ctx.ndims = len(xs), len(ys)
         return np.matmul(x, y)
 
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
+        x_nd, y_nd = ctx.ndims
         # Treat a 1-D x as a row (1, n) and a 1-D y as a column (n, 1); the
         # engine sums away batch dimensions that came from broadcasting.
         # (reshape, @, .mT and squeeze work the same on arrays and Tensors)
-        x2 = x.reshape((1,) + x.shape) if x.ndim == 1 else x
-        y2 = y.reshape(y.shape + (1,)) if y.ndim == 1 else y
         g2 = g  # put back the size-1 axes the 1-D rules removed (y's first: g may be 0-d)
-        if y.ndim == 1:
+        if y_nd == 1:
             g2 = g2.reshape(g2.shape + (1,))
-        if x.ndim == 1:
+        if x_nd == 1:
             g2 = g2.reshape(g2.shape[:-1] + (1,) + g2.shape[-1:])
         gx = gy = None
         if _need(ctx, 0):
+            y2 = y.reshape(y.shape + (1,)) if y_nd == 1 else y
             gx = g2 @ y2.mT
-            if x.ndim == 1:
+            if x_nd == 1:
                 gx = gx.squeeze(-2) if gx.ndim > 1 else gx
         if _need(ctx, 1):
+            x2 = x.reshape((1,) + x.shape) if x_nd == 1 else x
             gy = x2.mT @ g2
-            if y.ndim == 1:
+            if y_nd == 1:
                 gy = gy.squeeze(-1)
         return gx, gy

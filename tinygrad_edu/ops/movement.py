@@ -39,6 +39,11 @@ class Permute(Function):
 
     @staticmethod
     def forward(ctx, x, dims):
+        n = max(x.ndim, 1)
+        for d in dims:
+            if not -n <= d < n:  # (an IndexError, as in torch)
+                raise TensorIndexError(f"permute: dim {d} is out of range for a tensor of shape "
+                                       f"{x.shape} (allowed: {-n} to {n - 1})")
         if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
             raise TensorError(f"permute: dims {dims} are not a permutation of the "
                               f"{x.ndim} axes of a tensor of shape {x.shape}")
@@ -130,7 +135,7 @@ def normalize_index(index, shape=None):
         if isinstance(it, Tensor):
             it = it.data
         if isinstance(it, list):
-            it = np.asarray(it)
+            it = np.asarray(it) if it else np.zeros(0, np.int64)  # ([] selects nothing, as torch)
         if isinstance(it, np.ndarray):
             if it.dtype == bool:
                 if shape is not None:
@@ -138,12 +143,17 @@ def normalize_index(index, shape=None):
                 out.extend(np.nonzero(it))
                 continue
             if it.dtype.kind not in "iu":
-                raise TypeError(f"getitem: index arrays must be integer or boolean, not {it.dtype}")
+                raise _IndexTypeError(f"getitem: index arrays must be integer or boolean, "
+                                      f"not {it.dtype}")
         elif not (it is None or it is Ellipsis or isinstance(it, (slice, int, np.integer))):
-            raise TypeError(f"getitem: can't index with {type(it).__name__} ({it!r}); use ints, "
-                            "slices, None, ..., or integer / boolean arrays")
+            raise _IndexTypeError(f"getitem: can't index with {type(it).__name__} ({it!r}); use "
+                                  "ints, slices, None, ..., or integer / boolean arrays")
         out.append(it)
     return tuple(out)
+
+
+class _IndexTypeError(TensorIndexError, TypeError):
+    """An index of the wrong kind (a float): an IndexError as in torch, and a TypeError."""
 
 
 def _dims_used(it):

@@ -19,8 +19,9 @@ def _every_dim(dim):
     return dim is None or (type(dim) in (tuple, list) and not dim)
 
 
-def _axes(name, dim, shape):
-    """Normalise ``dim`` to a tuple of non-negative axes (None or (): all of them)."""
+def _axes(name, dim, shape, distinct=False):
+    """Normalise ``dim`` to a tuple of non-negative axes (None or (): all of them).
+    ``distinct``: a dim named twice ((1, -1) of a matrix) raises, as in torch's reductions."""
     nd = len(shape)
     if _every_dim(dim):
         return tuple(range(nd))
@@ -30,7 +31,11 @@ def _axes(name, dim, shape):
         if not isinstance(d, (int, np.integer)) or not -max(nd, 1) <= d < max(nd, 1):
             raise TensorIndexError(f"{name}: dim {d} is out of range for a tensor of shape "
                               f"{tuple(shape)} (allowed: {-max(nd, 1)} to {max(nd, 1) - 1})")
-        out.append(int(d) % max(nd, 1))
+        a = int(d) % max(nd, 1)
+        if distinct and a in out:
+            raise TensorError(f"{name}: dim {a} appears more than once in dim={dim!r} "
+                              f"(tensor of shape {tuple(shape)})")
+        out.append(a)
     return tuple(out) if nd else ()
 
 
@@ -58,7 +63,7 @@ def _setup(ctx, name, x, dim):
     if dim is None or _every_dim(dim):  # everything: the common case (None), kept cheap
         ctx.in_shape, ctx.kshape = shape, (1,) * len(shape)
         return tuple(range(len(shape)))
-    axes = _axes(name, dim, shape)
+    axes = _axes(name, dim, shape, distinct=True)
     ctx.in_shape, ctx.kshape = shape, _keep(shape, axes)
     return axes
 
@@ -105,6 +110,23 @@ class Mean(Function):
         return _expand(ctx, g) / ctx.n
 
 
+def _extreme(ctx, name, pick, x, dim, keepdim):
+    """amax / amin (``pick`` is np.amax or np.amin) over ``dim``; saves the weight
+    [x == y] / (number of ties), which is the backward's whole rule."""
+    axes = _setup(ctx, name, x, dim)
+    empty = [a for a in axes if x.shape[a] == 0]
+    if empty or x.size == 0 and dim is None:  # an IndexError too, as torch for a given dim
+        raise TensorIndexError(f"{name}: can't reduce over an empty dim "
+                               f"({'dim ' + str(empty[0]) if empty else 'all dims'}) of a "
+                               f"tensor of shape {x.shape}; give a dim of nonzero size")
+    y = pick(x, axis=axes, keepdims=True)
+    mask = x == y
+    # the weight, and x: backward doesn't read x, but an in-place change of x after
+    # this should raise at backward, as in torch (which saves x)
+    ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True), x)
+    return y if keepdim else y.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+
+
 class Amax(Function):
     """y = max(x);  dx = dy * [x == y] / (number of maxima), as torch splits ties"""
 
@@ -112,18 +134,69 @@ class Amax(Function):
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
-        axes = _setup(ctx, "amax", x, dim)
-        if x.size == 0:
-            raise TensorError(f"amax: can't reduce an empty tensor of shape {x.shape}")
-        y = np.amax(x, axis=axes, keepdims=True)
-        mask = x == y
-        ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True))  # the weight
-        return y if keepdim else y.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+        return _extreme(ctx, "amax", np.amax, x, dim, keepdim)
 
     @staticmethod
     def backward(ctx, g):
-        (weight,) = ctx.saved_tensors  # a constant: an array, or a Tensor under create_graph
+        weight, _ = ctx.saved_tensors  # a constant: an array, or a Tensor under create_graph
         return _expand(ctx, g) * array_of(weight).astype(g.dtype, copy=False)
+
+
+class Amin(Function):
+    """y = min(x);  dx = dy * [x == y] / (number of minima), as torch splits ties"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        return _extreme(ctx, "amin", np.amin, x, dim, keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        weight, _ = ctx.saved_tensors
+        return _expand(ctx, g) * array_of(weight).astype(g.dtype, copy=False)
+
+
+def _max_keep(x, axis):
+    """max of x over ``axis`` (kept as size 1), for shifting before exp; 0 where
+    the reduced dims are empty (nothing to shift, and amax would fail)."""
+    if x.size:
+        return np.amax(x, axis=axis, keepdims=True)
+    axes = axis if isinstance(axis, tuple) else (axis % x.ndim,)
+    return np.zeros(_keep(x.shape, axes), x.dtype)
+
+
+class Std(Function):
+    """y = sqrt(sum((x - m)^2) / (N - c));  dx = dy * (x - m) / ((N - c) y),  and 0 where y = 0
+
+    Fused rather than var().sqrt(): where every element is the same (y = 0) the
+    composed rule gives 0 * inf = nan; torch gives 0 there, as here."""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, dim=None, correction=1, keepdim=False):
+        axes = _setup(ctx, "std", x, dim)
+        if x.dtype.kind not in "fc":
+            raise TensorError(f"std: needs a floating point tensor, got {x.dtype} (use .float() first)")
+        ctx.axes = axes
+        ctx.denom = max(int(np.prod([x.shape[a] for a in axes])) - correction, 0)
+        centred = x - np.mean(x, axis=axes, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):  # N - c = 0: inf or nan, as torch
+            y = np.sqrt(np.add.reduce(centred * centred, axis=axes, keepdims=True) / ctx.denom)
+        out = y if keepdim else y.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        from .binary import Div, Where
+        x, y = ctx.saved_tensors
+        y = y.reshape(ctx.kshape)
+        zero = array_of(y) == 0
+        scale = Where.run(0.0, g.reshape(ctx.kshape) / (y + zero.astype(array_of(y).dtype)), cond=zero)
+        centred = x - Mean.run(x, dim=ctx.axes, keepdim=True)
+        return Div.run(centred * scale, ctx.denom)  # (Div: N - c = 0 gives nan quietly)
 
 
 class Prod(Function):
@@ -212,7 +285,7 @@ class LogSumExp(Function):
         axes = _setup(ctx, "logsumexp", x, dim)
         if x.dtype.kind not in "fc":  # integers and bools give float32, as torch
             x = x.astype(np.float32)
-        m = np.amax(x, axis=axes, keepdims=True)
+        m = _max_keep(x, axes)
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):
             y = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
@@ -235,7 +308,7 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         dim = _one_dim("softmax", dim, np.shape(x))
-        e = np.exp(x - np.amax(x, axis=dim, keepdims=True))
+        e = np.exp(x - _max_keep(x, dim))
         y = e / np.sum(e, axis=dim, keepdims=True)
         ctx.dim = dim
         ctx.save_for_backward(y)
@@ -255,9 +328,9 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         dim = _one_dim("log_softmax", dim, np.shape(x))
-        m = np.amax(x, axis=dim, keepdims=True)
-        shifted = x - m
-        y = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        shifted = x - _max_keep(x, dim)
+        total = np.sum(np.exp(shifted), axis=dim, keepdims=True)  # >= 1 (the max gives exp(0))
+        y = shifted - np.log(total) if x.size else shifted  # (empty: log of the empty sum 0)
         ctx.dim = dim
         ctx.save_for_backward(y)
         return y

@@ -12,7 +12,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function, array_of
-from .binary import Div
+from .binary import Div, Where
+
+
+def _floating(x):
+    """Integer and bool inputs are computed in float32, as torch does (NumPy
+    would pick float16 for bool and 8-bit integers, float64 for int32 and int64)."""
+    return x.astype(np.float32) if x.dtype.kind in "biu" else x
 
 
 class Neg(Function):
@@ -36,7 +42,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.exp(x)
+        y = np.exp(_floating(x))
         ctx.save_for_backward(y)
         return y
 
@@ -55,7 +61,7 @@ class Log(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(x)
+            return np.log(_floating(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -71,7 +77,7 @@ class Sqrt(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
-            y = np.sqrt(x)
+            y = np.sqrt(_floating(x))
         ctx.save_for_backward(y)
         return y
 
@@ -89,7 +95,7 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(x)
+        return np.sin(_floating(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -105,7 +111,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.cos(x)
+        return np.cos(_floating(x))
 
     @staticmethod
     def backward(ctx, g):
@@ -120,7 +126,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.tanh(x)
+        y = np.tanh(_floating(x))
         ctx.save_for_backward(y)
         return y
 
@@ -141,8 +147,9 @@ class Sigmoid(Function):
         # exactly the right answer 0: only the warning needs silencing. float16
         # is computed in float32, as torch does (its exp overflows past -x = 11).
         half = x.dtype.type is np.float16
+        nx = np.negative(x, dtype=np.float32) if half else -_floating(x)
         with np.errstate(over="ignore"):
-            y = np.asarray(np.exp(np.negative(x, dtype=np.float32) if half else -x))  # (0-d: a scalar)
+            y = np.asarray(np.exp(nx))  # (a 0-d result comes back as a scalar)
         y += 1
         np.reciprocal(y, out=y)
         if half:
@@ -203,6 +210,8 @@ class Sign(Function):
 
     @staticmethod
     def forward(ctx, x):
+        if x.dtype == bool:  # (NumPy has no sign for bools; torch gives x itself)
+            return x.copy()
         s = np.sign(x)
         return np.where(np.isnan(s), 0, s) if s.dtype.kind == "f" else s
 
@@ -233,23 +242,31 @@ class ReluGrad(Function):
 
 
 class Clamp(Function):
-    """y = min(max(x, lo), hi);  dx = dy * [lo <= x <= hi]"""
+    """y = min(max(x, lo), hi);  dx = dy where lo <= x <= hi, else 0;
+    bounds that are tensors: dlo = dy where x < lo <= hi, dhi = dy where x > hi or
+    lo > hi (where y is that bound), as torch"""
 
     backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, lo, hi):
         ctx.save_for_backward(x)
-        ctx.lo, ctx.hi = lo, hi
+        ctx.lo, ctx.hi = lo, hi  # numbers, arrays (bounds that are tensors) or None
         return np.clip(x, lo, hi)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         xd = array_of(x)
-        inside = np.ones(xd.shape, dtype=bool)
-        if ctx.lo is not None:
-            inside &= xd >= ctx.lo
-        if ctx.hi is not None:
-            inside &= xd <= ctx.hi
-        return g * inside, None, None
+        lo, hi = ctx.lo, ctx.hi
+        inside = True  # (comparisons with nan are False: a nan x sends nothing anywhere)
+        if lo is not None:
+            inside = xd >= lo
+        if hi is not None:
+            inside = np.logical_and(inside, xd <= hi)
+        glo = ghi = None
+        if ctx.needs_input_grad[1]:  # y = lo
+            glo = Where.run(g, 0.0, cond=(xd < lo) & (True if hi is None else lo <= hi))
+        if ctx.needs_input_grad[2]:  # y = hi
+            ghi = Where.run(g, 0.0, cond=(xd > hi) | (False if lo is None else lo > hi))
+        return Where.run(g, 0.0, cond=np.broadcast_to(inside, np.shape(g))), glo, ghi
