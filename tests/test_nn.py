@@ -220,6 +220,21 @@ def test_bce_clamps_log_at_minus_100_like_torch():
     np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-6)
 
 
+@requires_torch
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_target_gradient_is_minus_logit_unclamped_like_torch(reduction):
+    # d/dy of the loss is -logit(x) = log(1-x) - log(x), not clamped: +-inf at x = 0 or 1.
+    import torch
+    x = np.array([0.0, 1.0, 0.0, 1.0, 0.3])
+    y = np.array([1.0, 0.0, 0.0, 1.0, 0.5])
+    a, ya = tg.tensor(x, requires_grad=True), tg.tensor(y, requires_grad=True)
+    F.binary_cross_entropy(a, ya, reduction=reduction).sum().backward()
+    b, yb = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
+    torch.nn.functional.binary_cross_entropy(b, yb, reduction=reduction).sum().backward()
+    np.testing.assert_allclose(ya.grad.data, yb.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-6)
+
+
 @pytest.mark.parametrize("fn", [F.cross_entropy, F.nll_loss,
                                 lambda *a, **k: F.cross_entropy(*a, label_smoothing=0.1, **k)])
 @pytest.mark.parametrize("weight", [None, [1.0, 2.0, 3.0]])
@@ -258,10 +273,30 @@ def test_ignored_row_counts_for_nothing_even_with_infinite_logits(name, kwargs, 
     np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("eps", [-0.1, 1.5])
-def test_label_smoothing_out_of_range_raises(eps):
+@pytest.mark.parametrize("eps", [1.5, 1.0001])
+@pytest.mark.parametrize("target", [[0, 1], [[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]]])
+def test_label_smoothing_above_one_raises(eps, target):
     with pytest.raises(ValueError, match="label_smoothing must be between 0.0 and 1.0"):
-        F.cross_entropy(tg.zeros(2, 3), tg.tensor([0, 1]), label_smoothing=eps)
+        F.cross_entropy(tg.zeros(2, 3), tg.tensor(target), label_smoothing=eps)
+
+
+@requires_torch
+@pytest.mark.parametrize("eps", [-0.1, -5.0, 1.0])
+@pytest.mark.parametrize("probs", [False, True])
+def test_label_smoothing_at_the_edges_matches_torch(eps, probs):
+    # torch 2.13 checks only label_smoothing <= 1 and smooths only when it is > 0:
+    # a negative value means no smoothing, for both kinds of target.
+    import torch
+    x = rand(4, 3)
+    t = _probs(4, 3) if probs else _targets(4, 3)
+    a = tg.tensor(x, requires_grad=True)
+    loss = F.cross_entropy(a, tg.tensor(t), label_smoothing=eps)
+    loss.backward()
+    b = torch.tensor(x, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(b, torch.tensor(t), label_smoothing=eps)
+    expected.backward()
+    np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-12)
+    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-10, atol=1e-15)
 
 
 def test_label_smoothing_module_matches_the_formula():
@@ -916,3 +951,23 @@ def test_cross_entropy_weighted_double_backward_matches_torch():
     (tgx ** 2).sum().backward()
     np.testing.assert_allclose(gx.data, tgx.detach().numpy(), rtol=1e-10)
     np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-8, atol=1e-12)
+
+
+@requires_torch
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "binary_cross_entropy",
+                                  "binary_cross_entropy_with_logits"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_loss_of_empty_input_matches_torch_without_warnings(name, reduction):
+    # torch: 'mean' of nothing is nan, 'sum' is 0, and the gradient is empty.
+    import torch
+    x, y = np.zeros((0, 3)), np.zeros((0, 3))
+    a = tg.tensor(x, requires_grad=True)
+    loss = getattr(F, name)(a, tg.tensor(y), reduction=reduction)
+    loss.sum().backward()
+    b = torch.tensor(x, requires_grad=True)
+    expected = getattr(torch.nn.functional, name)(b, torch.tensor(y), reduction=reduction)
+    expected.sum().backward()
+    assert loss.shape == tuple(expected.shape)
+    np.testing.assert_array_equal(loss.data, expected.detach().numpy())
+    assert a.grad.shape == tuple(b.grad.shape)

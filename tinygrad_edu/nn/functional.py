@@ -163,13 +163,15 @@ def _check_reduction(name: str, reduction: str) -> None:
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":  # sum / n: a third of np.mean's fixed cost on small arrays
-        return np.add.reduce(loss, axis=None) / loss.size if loss.size else loss.mean()
+        if not loss.size:  # the mean of nothing is nan, as torch (and without a warning)
+            return np.array(np.nan, dtype=loss.dtype)
+        return np.add.reduce(loss, axis=None) / loss.size
     return np.add.reduce(loss, axis=None) if reduction == "sum" else loss
 
 
 def _scale(ctx: Any, g: Tensor) -> Tensor:
     """The incoming gradient per element: dy / n for 'mean', dy otherwise."""
-    return g / ctx.n if ctx.reduction == "mean" else g
+    return g / ctx.n if ctx.reduction == "mean" and ctx.n else g
 
 
 def _same_shape(name: str, x: Tensor, y: Any) -> None:
@@ -206,7 +208,7 @@ class _MSE(Function):
         x, y, d = ctx.saved_tensors
         if is_grad_enabled():  # create_graph: x - y as a Tensor op, so it differentiates
             d = x - y
-        gx = d * (g * (2 / ctx.n if ctx.reduction == "mean" else 2))
+        gx = d * (g * (2 / ctx.n if ctx.reduction == "mean" and ctx.n else 2))
         return gx, (-gx if ctx.parents[1] is not None else None)  # (needs_input_grad[1])
 
 
@@ -244,6 +246,8 @@ def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = 
     target = _as_tensor(target, input)
     _check_regression("l1_loss", input, target)
     loss = (input - target).abs()
+    if reduction == "mean" and not array_of(loss).size:
+        return loss.sum() * np.nan  # the mean of nothing is nan, as torch (without a warning)
     return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
 
 
@@ -429,7 +433,7 @@ def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ig
     if len(shape) > 2:
         x = _classes_last(x)
     out = fn.apply(x, target=labels, weight=w, ignore_index=ignore_index, reduction=reduction)
-    if label_smoothing:  # the target: (1 - eps) one-hot + eps uniform
+    if label_smoothing > 0:  # the target: (1 - eps) one-hot + eps uniform
         smooth = _uniform_target_loss(x, labels, w, ignore_index, reduction)
         out = (1 - label_smoothing) * out + (label_smoothing / x.shape[1]) * smooth
     if reduction == "none":
@@ -455,13 +459,14 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: 
 
     The target is either class indices (integers, shape (N,) or (N, d1, ...);
     ``ignore_index`` entries count for nothing) or class probabilities (floats,
-    the input's shape). ``label_smoothing`` = eps in [0, 1] mixes the target with
-    the uniform distribution: (1 - eps) target + eps / C.
+    the input's shape). ``label_smoothing`` = eps <= 1 mixes the target with
+    the uniform distribution: (1 - eps) target + eps / C (as torch, eps <= 0
+    means no smoothing, and eps > 1 raises).
 
     Shape:
         input (N, C) or (N, C, d1, ...) or (C,); output a scalar, or per sample for 'none'.
     """
-    if not 0.0 <= label_smoothing <= 1.0:
+    if label_smoothing > 1.0:  # torch checks only this side; eps <= 0 smooths nothing
         raise TensorError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, "
                           f"got {label_smoothing}")
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
@@ -472,7 +477,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: 
     _same_shape("cross_entropy (class-probability target)", input, t)
     w = _array(weight)
     y = _as_tensor(target, input)
-    if label_smoothing:
+    if label_smoothing > 0:
         y = y * (1 - label_smoothing) + label_smoothing / input.shape[1 if input.ndim > 1 else 0]
     x = input
     if x.ndim == 1:
@@ -488,7 +493,8 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: 
 # ================================================================ binary losses
 class _BCE(Function):
     """l = -w (y log x + (1-y) log(1-x))  (logs clamped to >= -100, as torch);
-    dx = dl w (x - y) / max(x (1-x), 1e-12),  dy = dl w (log(1-x) - log x)"""
+    dx = dl w (x - y) / max(x (1-x), 1e-12),  dy = dl w (log(1-x) - log x)
+    (dy = -dl w logit(x) is not clamped, as torch: +-inf at x = 1 or 0)"""
 
     @staticmethod
     def forward(ctx, x, y, weight, reduction):
@@ -510,7 +516,8 @@ class _BCE(Function):
         gx = gs * (x - y) / (x * (1 - x)).clamp(min=1e-12)
         gy = None
         if ctx.needs_input_grad[1]:
-            gy = gs * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100))
+            with np.errstate(divide="ignore"):  # log(0) = -inf, as torch
+                gy = gs * ((1 - x).log() - x.log())
         return gx, gy
 
 
