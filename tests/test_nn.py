@@ -971,3 +971,61 @@ def test_loss_of_empty_input_matches_torch_without_warnings(name, reduction):
     assert loss.shape == tuple(expected.shape)
     np.testing.assert_array_equal(loss.data, expected.detach().numpy())
     assert a.grad.shape == tuple(b.grad.shape)
+
+
+# ======================================================================== torch parity of Module
+def _run_snippet(lib, code):
+    """Run ``code`` with ``nn`` bound to ``lib.nn``: ('ok', out) or ('raises', exception type name).
+    Warnings are recorded and returned too (their categories)."""
+    ns = {"lib": lib, "nn": lib.nn, "np": np}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            exec(code, ns)
+            result = ("ok", str(ns.get("out")).replace("torch.", ""))
+        except Exception as e:  # noqa: BLE001  (the type is what is compared)
+            result = ("raises", [c.__name__ for c in type(e).__mro__])
+    return result, sorted({w.category.__name__ for w in caught})
+
+
+MODULE_SNIPPETS = {
+    "loss-repr-hides-reduction": "out = [repr(nn.MSELoss(reduction='sum')), repr(nn.L1Loss(reduction='none')),"
+                                 " repr(nn.CrossEntropyLoss(reduction='sum', label_smoothing=0.1)),"
+                                 " repr(nn.BCEWithLogitsLoss(reduction='none'))]",
+    "missing-key-message": "m = nn.Linear(1, 1)\ntry:\n    m.load_state_dict({'weight': lib.zeros(1, 1)})\n"
+                           "except RuntimeError as e:\n    out = str(e)",
+    "unexpected-and-missing-message": "m = nn.Sequential(nn.Linear(1, 1))\ntry:\n"
+                                      "    m.load_state_dict({'0.weight': lib.zeros(1, 1), 'zz': lib.zeros(1)})\n"
+                                      "except RuntimeError as e:\n    out = str(e)",
+    "load-assign-takes-the-dtype": "m = nn.Linear(1, 1)\nr = m.load_state_dict({'weight': lib.zeros(1, 1, dtype=lib.float64),"
+                                   " 'bias': lib.ones(1, dtype=lib.float64)}, assign=True)\n"
+                                   "out = (str(m.weight.dtype), str(m.bias.dtype), type(m.weight).__name__, m.weight.requires_grad,"
+                                   " m.bias.tolist())",
+    "register-buffer-over-parameter": "m = nn.Linear(1, 1)\nm.register_buffer('weight', lib.ones(1))",
+    "register-parameter-over-buffer": "m = nn.Module()\nm.register_buffer('w', lib.ones(1))\n"
+                                      "m.register_parameter('w', nn.Parameter(lib.ones(1)))",
+    "add-module-over-parameter": "m = nn.Linear(1, 1)\nm.add_module('weight', nn.ReLU())",
+    "register-buffer-over-buffer": "m = nn.Module()\nm.register_buffer('b', lib.ones(1))\n"
+                                   "m.register_buffer('b', lib.zeros(2))\nout = m.b.tolist()",
+    "assign-module-over-parameter": "m = nn.Linear(1, 1)\nm.weight = nn.ReLU()",
+    "assign-parameter-over-module": "m = nn.Sequential(nn.ReLU())\nsetattr(m, '0', nn.Parameter(lib.ones(1)))\n"
+                                    "out = (list(m.state_dict()), len(m))",
+    "assign-module-over-buffer": "m = nn.Module()\nm.register_buffer('b', lib.ones(1))\nm.b = nn.ReLU()\n"
+                                 "out = (list(m.state_dict()), [n for n, _ in m.named_children()])",
+    "half": "m = nn.Linear(2, 3).half()\nout = (str(m.weight.dtype), str(m.bias.dtype))",
+    "linear-without-inputs": "m = nn.Linear(0, 3)\nout = (tuple(m.weight.shape), m.bias.tolist(),"
+                             " m(lib.ones(2, 0)).tolist())",
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("code", MODULE_SNIPPETS.values(), ids=MODULE_SNIPPETS.keys())
+def test_module_behaves_like_torch(code):
+    import torch
+    expected, expected_warnings = _run_snippet(torch, code)
+    got, got_warnings = _run_snippet(tg, code)
+    if expected[0] == "raises":  # the same exception type (ours may subclass it)
+        assert got[0] == "raises" and expected[1][0] in got[1], (got, expected)
+    else:
+        assert got == expected
+    assert got_warnings == expected_warnings

@@ -21,9 +21,6 @@ class _Loss(Module):
         F._check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
 
-    def extra_repr(self) -> str:
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
-
 
 class _WeightedLoss(_Loss):
     # ``weight`` (and ``pos_weight``) are buffers: forward reads them from

@@ -99,21 +99,23 @@ class Module:
         return d["_parameters"], d["_buffers"], d["_modules"]
 
     def __setattr__(self, name: str, value: Any) -> None:
+        # torch's order: a Parameter replaces anything; a registered parameter
+        # takes only a Parameter or None; then a Module replaces anything else.
         if isinstance(value, Parameter):
             params, buffers, modules = self._stores()
             self._forget(name)
             self.__dict__.pop(name, None)
             params[name] = value
-        elif isinstance(value, Module):
-            params, buffers, modules = self._stores()
-            self._forget(name)
-            self.__dict__.pop(name, None)
-            modules[name] = value
         elif name in self.__dict__.get("_parameters", ()):
             if value is not None:
                 raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
                                 "(nn.Parameter or None expected)")
             self._parameters[name] = None
+        elif isinstance(value, Module):
+            params, buffers, modules = self._stores()
+            self._forget(name)
+            self.__dict__.pop(name, None)
+            modules[name] = value
         elif name in self.__dict__.get("_modules", ()):
             if value is not None:
                 raise TypeError(f"cannot assign '{type(value).__name__}' as child module "
@@ -149,19 +151,20 @@ class Module:
                 found = True
         return found
 
-    def _check_name(self, kind: str, name: Any) -> None:
+    def _check_name(self, kind: str, name: Any, store: dict) -> None:
+        """torch's checks of a name to register: a string without dots, and no
+        attribute of that name unless it is already of this kind (in ``store``)."""
         self._stores()
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
         if name == "" or "." in name:
             raise KeyError(f'{kind} name can\'t be empty or contain ".", got "{name}"')
-        registered = name in self._parameters or name in self._buffers or name in self._modules
-        if not registered and (name in self.__dict__ or hasattr(type(self), name)):
+        if name not in store and hasattr(self, name):
             raise KeyError(f"attribute '{name}' already exists")
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or a None placeholder, like a Linear without bias)."""
-        self._check_name("parameter", name)
+        self._check_name("parameter", name, self._parameters)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' as parameter '{name}' "
                             "(nn.Parameter or None expected)")
@@ -170,7 +173,7 @@ class Module:
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add state that is not a parameter (saved in ``state_dict`` if ``persistent``)."""
-        self._check_name("buffer", name)
+        self._check_name("buffer", name, self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' as buffer '{name}' "
                             "(Tensor or None expected)")
@@ -181,7 +184,7 @@ class Module:
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module under ``name`` (``self.name = module`` does the same)."""
-        self._check_name("module", name)
+        self._check_name("module", name, self._modules)
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._forget(name)
@@ -332,6 +335,9 @@ class Module:
     def float(self) -> Module:
         return self._apply_dtype(np.float32)
 
+    def half(self) -> Module:
+        return self._apply_dtype(np.float16)
+
     def cpu(self) -> Module:
         return self
 
@@ -363,7 +369,9 @@ class Module:
 
         Every check runs before anything is copied: a shape mismatch always
         raises; with ``strict`` (default) missing or unexpected keys raise too,
-        naming them. Returns ``(missing_keys, unexpected_keys)``.
+        naming them. With ``assign`` each parameter takes the loaded array
+        itself (its dtype too, sharing its memory) instead of a copy into its
+        own. Returns ``(missing_keys, unexpected_keys)``.
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError("Expected state_dict to be dict-like, got "
@@ -382,20 +390,21 @@ class Module:
                               f"{tuple(arr.shape)} from checkpoint, the shape in current model "
                               f"is {tuple(target.data.shape)}.")
             values[key] = arr
+        # (torch's messages, trailing space included)
         if strict and unexpected:
             errors.insert(0, "Unexpected key(s) in state_dict: "
-                          + ", ".join(f'"{k}"' for k in unexpected) + ".")
+                          + ", ".join(f'"{k}"' for k in unexpected) + ". ")
         if strict and missing:
             errors.insert(0, "Missing key(s) in state_dict: "
-                          + ", ".join(f'"{k}"' for k in missing) + ".")
+                          + ", ".join(f'"{k}"' for k in missing) + ". ")
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         with no_grad():
             for key, arr in values.items():
                 target = own[key]
-                if assign:
-                    target.data = np.array(arr, dtype=target.data.dtype)
+                if assign:  # take the array itself, dtype and all (as torch)
+                    target.data = arr
                 else:
                     target.copy_(_wrap(arr))  # in place: bumps the version counter
         return _IncompatibleKeys(missing, unexpected)
