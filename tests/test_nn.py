@@ -977,7 +977,7 @@ def test_loss_of_empty_input_matches_torch_without_warnings(name, reduction):
 def _run_snippet(lib, code):
     """Run ``code`` with ``nn`` bound to ``lib.nn``: ('ok', out) or ('raises', exception type name).
     Warnings are recorded and returned too (their categories)."""
-    ns = {"lib": lib, "nn": lib.nn, "np": np}
+    ns = {"lib": lib, "nn": lib.nn, "F": lib.nn.functional, "np": np}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -1013,6 +1013,34 @@ MODULE_SNIPPETS = {
     "assign-module-over-buffer": "m = nn.Module()\nm.register_buffer('b', lib.ones(1))\nm.b = nn.ReLU()\n"
                                  "out = (list(m.state_dict()), [n for n, _ in m.named_children()])",
     "half": "m = nn.Linear(2, 3).half()\nout = (str(m.weight.dtype), str(m.bias.dtype))",
+    "sequential-insert": "m = nn.Sequential(nn.ReLU(), nn.Tanh())\nr = m.insert(1, nn.Sigmoid())\n"
+                         "m.insert(-1, nn.Identity())\nm.insert(4, nn.Flatten())\nout = (r is m, repr(m))",
+    "sequential-insert-out-of-range": "nn.Sequential(nn.ReLU()).insert(3, nn.Tanh())",
+    "sequential-pop": "m = nn.Sequential(nn.ReLU(), nn.Tanh(), nn.Sigmoid())\nr = m.pop(0)\n"
+                      "out = (type(r).__name__, repr(m), type(m.pop(slice(0, 1))).__name__, len(m))",
+    "sequential-add": "a, b = nn.Sequential(nn.ReLU()), nn.Sequential(nn.Tanh(), nn.Sigmoid())\n"
+                      "c = a + b\nout = (type(c).__name__, repr(c), len(a), c[0] is a[0])",
+    "sequential-add-list": "nn.Sequential(nn.ReLU()) + [nn.Tanh()]",
+    "sequential-iadd": "a = nn.Sequential(nn.ReLU())\nb = a\na += nn.Sequential(nn.Tanh())\nout = (b is a, repr(a))",
+    "sequential-mul": "a = nn.Sequential(nn.ReLU(), nn.Tanh())\nb = a * 2\nc = 2 * a\n"
+                      "out = (repr(b), repr(c), b[0] is b[2], len(a))",
+    "sequential-imul": "a = nn.Sequential(nn.ReLU())\nb = a\na *= 3\nout = (b is a, len(a))",
+    "sequential-mul-zero": "nn.Sequential(nn.ReLU()) * 0",
+    "sequential-mul-float": "nn.Sequential(nn.ReLU()) * 2.0",
+    "modulelist-pop": "m = nn.ModuleList([nn.ReLU(), nn.Tanh()])\nr = m.pop(0)\n"
+                      "out = (type(r).__name__, repr(m), [n for n, _ in m.named_children()])",
+    "modulelist-add": "a = nn.ModuleList([nn.ReLU()])\nc = a + nn.ModuleList([nn.Tanh()])\n"
+                      "d = a + [nn.Sigmoid()]\nout = (type(c).__name__, repr(c), repr(d), len(a))",
+    "modulelist-repr-folds-repeats": "m = nn.ModuleList([nn.Linear(1, 1) for _ in range(3)] + [nn.Tanh()]"
+                                     " + [nn.ReLU(), nn.ReLU()] + [nn.Sequential(nn.ReLU(), nn.ReLU())] * 2)\n"
+                                     "out = (repr(m), repr(nn.ModuleList()), repr(nn.ModuleList([nn.ReLU()])))",
+    "relu-inplace": "x = lib.tensor([-1.0, 0.0, 2.0])\ny = nn.ReLU(inplace=True)(x)\nz = F.relu(x - 1, inplace=True)\n"
+                    "out = (x.tolist(), y is x, z.tolist())",
+    "relu_": "x = lib.tensor([-1.0, 2.0])\ny = F.relu_(x)\nout = (x.tolist(), y is x)",
+    "relu-inplace-backward": "w = lib.tensor([-1.0, 0.0, 2.0], requires_grad=True)\nh = w * 3\n"
+                             "y = F.relu(h, inplace=True)\n(y * lib.tensor([1.0, 2.0, 3.0])).sum().backward()\n"
+                             "out = (y is h, w.grad.tolist())",
+    "relu-inplace-leaf": "x = lib.tensor([-1.0, 2.0], requires_grad=True)\nnn.ReLU(inplace=True)(x)",
     "linear-without-inputs": "m = nn.Linear(0, 3)\nout = (tuple(m.weight.shape), m.bias.tolist(),"
                              " m(lib.ones(2, 0)).tolist())",
 }

@@ -35,7 +35,7 @@ from ..tensor import Tensor, _wrap
 from ..tensor import where as _where
 
 __all__ = [
-    "linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "flatten",
+    "linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "flatten",
     "identity", "mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
 ]
@@ -93,8 +93,18 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    """max(x, 0), elementwise."""
-    return input.relu()
+    """max(x, 0), elementwise; with ``inplace``, written into ``input`` (see ``relu_``)."""
+    return relu_(input) if inplace else input.relu()
+
+
+def relu_(input: Tensor) -> Tensor:
+    """max(x, 0) written into ``input`` itself, which is returned (recorded for
+    autograd like any in-place op; a leaf that requires grad raises). A view of
+    a tensor that requires grad gets a new tensor instead, as in ``dropout``."""
+    if input._base is not None and input.requires_grad and is_grad_enabled():
+        return input.relu()
+    return input._inplace("relu_", lambda: input._snapshot().relu(),
+                          lambda: np.maximum(input.data, 0, out=input.data))
 
 
 def sigmoid(input: Tensor) -> Tensor:

@@ -455,6 +455,11 @@ def _delete_and_renumber(container: Module, idx: int | slice) -> None:
         raise IndexError(f"index {idx} is out of range for a {type(container).__name__} "
                          f"of length {n}")
     del mods[idx]
+    _renumber(container, mods)
+
+
+def _renumber(container: Module, mods: list) -> None:
+    """Make ``mods`` the children of ``container``, named "0", "1", ..."""
     container._modules.clear()
     for i, m in enumerate(mods):
         container._modules[str(i)] = m
@@ -514,6 +519,53 @@ class Sequential(Module):
             self.append(m)
         return self
 
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Put ``module`` before position ``index`` (``-n <= index <= n``); the
+        children are renumbered "0", "1", ..."""
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        n = len(self)
+        if not -n <= index <= n:
+            raise IndexError(f"Index out of range: {index}")
+        mods = list(self._modules.values())
+        mods.insert(index, module)
+        _renumber(self, mods)
+        return self
+
+    def pop(self, key: int | slice) -> Any:
+        """Remove the child (or the Sequential of children) at ``key`` and return it."""
+        v = self[key]
+        del self[key]
+        return v
+
+    def __add__(self, other: Sequential) -> Sequential:
+        """A new Sequential of self's children, then other's (the modules are shared)."""
+        if not isinstance(other, Sequential):
+            raise ValueError("add operator supports only objects of Sequential class, "
+                             f"but {type(other)} is given.")
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError("add operator supports only objects of Sequential class, "
+                             f"but {type(other)} is given.")
+        return self.extend(list(other))
+
+    def __mul__(self, other: int) -> Sequential:
+        """``seq * k``: a new Sequential repeating the same children k times (shared, not copied)."""
+        if not isinstance(other, int) or isinstance(other, bool):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        return Sequential(*(list(self) * other))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, other: int) -> Sequential:
+        repeated = self * other  # (checks other)
+        _renumber(self, list(repeated))
+        return self
+
     def forward(self, x: Any) -> Any:
         for m in self._modules.values():
             x = m(x)
@@ -558,6 +610,32 @@ class ModuleList(Module):
     def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
         return self.extend(modules)
 
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
+        """A new ModuleList of self's modules, then other's (shared, not copied)."""
+        return ModuleList([*self, *other])
+
+    def pop(self, key: int | slice) -> Any:
+        """Remove the module (or modules) at ``key`` and return it."""
+        v = self[key]
+        del self[key]
+        return v
+
+    def __repr__(self) -> str:
+        """As torch: runs of children with the same repr are folded into one
+        line, ``(0-2): 3 x Linear(...)``."""
+        runs: list[list] = []  # [first index, last index, repr]
+        for i, m in enumerate(self):
+            r = repr(m)
+            if runs and runs[-1][2] == r:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, r])
+        if not runs:
+            return "ModuleList()"
+        lines = [(f"({a}): {r}" if a == b else f"({a}-{b}): {b - a + 1} x {r}").replace("\n", "\n  ")
+                 for a, b, r in runs]
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+
     def append(self, module: Module) -> ModuleList:
         self.add_module(str(len(self)), module)
         return self
@@ -570,8 +648,7 @@ class ModuleList(Module):
     def insert(self, index: int, module: Module) -> None:
         mods = list(self._modules.values())
         mods.insert(index, module)
-        self._modules.clear()
-        self.extend(mods)
+        _renumber(self, mods)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleList has no forward: iterate over it in your own forward")
