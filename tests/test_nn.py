@@ -800,6 +800,79 @@ def test_clip_grad_norm(max_norm, norm_type):
             np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-6)
 
 
+@requires_torch
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("norm_type", [0, 0.0, -float("inf"), -1.0, float("inf"), "inf", 2.0])
+@pytest.mark.parametrize("grads", [
+    [[3.0, 0.0, -4.0], [0.5]],
+    [[3.0, float("inf")], [1.0]],
+    [[3.0, float("nan")], [1.0]],
+    [[0.0, 0.0], [0.0]],
+], ids=["finite", "inf", "nan", "zeros"])
+def test_clip_grad_norm_odd_norms_and_nonfinite_grads_match_torch(norm_type, grads):
+    # p = 0 counts the nonzero elements, p = -inf is the smallest |g|; a
+    # non-finite norm scales by nan/0 as torch does, without a RuntimeWarning.
+    import torch
+    params = [tg.zeros(len(g), dtype=tg.float64, requires_grad=True) for g in grads]
+    tparams = [torch.zeros(len(g), dtype=torch.float64, requires_grad=True) for g in grads]
+    for p, tp, g in zip(params, tparams, grads):
+        p.grad, tp.grad = tg.tensor(g, dtype=tg.float64), torch.tensor(g, dtype=torch.float64)
+    total = nn.utils.clip_grad_norm_(params, 1.0, norm_type)
+    expected = torch.nn.utils.clip_grad_norm_(tparams, 1.0, norm_type)
+    np.testing.assert_allclose(total.item(), expected.item(), rtol=1e-12)
+    for p, tp in zip(params, tparams):
+        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-12)
+
+
+@requires_torch
+@pytest.mark.parametrize("call", [
+    lambda init, t: init.normal_(t, std=-1.0),
+    lambda init, t: init.uniform_(t, 1.0, 0.0),
+    lambda init, t: init.trunc_normal_(t, a=1.0, b=-1.0),
+    lambda init, t: init.kaiming_uniform_(t, mode="fan_avg"),
+    lambda init, t: init.calculate_gain("leaky_relu", "x"),
+    lambda init, t: init.calculate_gain("gelu"),
+], ids=["normal-negative-std", "uniform-reversed", "trunc-normal-reversed", "bad-mode",
+        "bad-slope", "bad-nonlinearity"])
+def test_init_errors_have_torchs_types(call):
+    import torch
+    with pytest.raises(Exception) as expected:
+        call(torch.nn.init, torch.zeros(3, 2))
+    with pytest.raises(expected.type):
+        call(nn.init, tg.zeros(3, 2))
+
+
+@requires_torch
+@pytest.mark.parametrize("name, args", [
+    ("eye_", ()), ("trunc_normal_", ()), ("trunc_normal_", (0.5, 2.0, -1.0, 1.0)),
+    ("orthogonal_", ()), ("orthogonal_", (2.0,)),
+])
+@pytest.mark.parametrize("shape", [(4, 6), (6, 4), (3, 5, 2)])
+def test_more_init_functions_match_torchs_distribution(name, args, shape):
+    # torch draws from its own generator: compare what is deterministic (eye_),
+    # the bounds (trunc_normal_) and the defining property (orthogonal_).
+    import torch
+    if name == "eye_" and len(shape) != 2:
+        with pytest.raises(ValueError, match="2 dimensions"):
+            getattr(nn.init, name)(tg.zeros(*shape), *args)
+        return
+    tg.manual_seed(0)
+    t = tg.zeros(*shape)
+    assert getattr(nn.init, name)(t, *args) is t
+    expected = getattr(torch.nn.init, name)(torch.zeros(*shape), *args).numpy()
+    assert t.dtype == np.float32 and t.shape == expected.shape
+    if name == "eye_":
+        np.testing.assert_array_equal(t.data, expected)
+    elif name == "trunc_normal_":
+        lo, hi = (args[2], args[3]) if args else (-2.0, 2.0)
+        assert t.data.min() >= lo and t.data.max() <= hi and np.unique(t.data).size == t.numel()
+    else:  # orthogonal_: orthonormal rows or columns, times gain
+        gain = args[0] if args else 1.0
+        for flat in (t.data.reshape(shape[0], -1), expected.reshape(shape[0], -1)):
+            small = flat @ flat.T if flat.shape[0] <= flat.shape[1] else flat.T @ flat
+            np.testing.assert_allclose(small, gain ** 2 * np.eye(len(small)), atol=1e-5)
+
+
 def test_clip_grad_norm_of_a_single_tensor_and_of_nothing():
     p = tg.tensor([3.0, 4.0], requires_grad=True)
     p.grad = tg.tensor([3.0, 4.0])

@@ -19,8 +19,9 @@ from ..random import _rng
 from ..tensor import Tensor, _wrap
 
 __all__ = [
-    "calculate_gain", "zeros_", "ones_", "constant_", "uniform_", "normal_", "xavier_uniform_",
-    "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+    "calculate_gain", "zeros_", "ones_", "constant_", "eye_", "uniform_", "normal_",
+    "trunc_normal_", "orthogonal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+    "kaiming_normal_",
 ]
 
 
@@ -110,13 +111,67 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
              generator: np.random.Generator | None = None) -> Tensor:
     """Fill with draws from U(a, b)."""
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={a} > to={b}")
     return _fill(tensor, _gen(generator).uniform(a, b, tensor.shape))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
             generator: np.random.Generator | None = None) -> Tensor:
     """Fill with draws from N(mean, std^2)."""
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     return _fill(tensor, _gen(generator).normal(mean, std, tensor.shape))
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator: np.random.Generator | None = None) -> Tensor:
+    """Fill with draws from N(mean, std^2) truncated to [a, b] (``a`` and ``b``
+    are values, not numbers of standard deviations, as in torch): draws
+    outside [a, b] are drawn again until every one falls inside."""
+    if a > b:
+        raise RuntimeError(f"trunc_normal_: needs a <= b, got a={a}, b={b}")
+    rng = _gen(generator)
+    std = abs(std)  # N(mean, std^2) is the same for -std (torch accepts it too)
+    values = rng.normal(mean, std, tensor.shape)
+    outside = (values < a) | (values > b)
+    while outside.any():  # rejection: fast unless [a, b] holds little of the mass
+        values[outside] = rng.normal(mean, std, int(outside.sum()))
+        outside = (values < a) | (values > b)
+    return _fill(tensor, values)
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"Only tensors with 2 dimensions are supported (got shape "
+                         f"{tuple(tensor.shape)})")
+    return _fill(tensor, np.eye(*tensor.shape))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0,
+                generator: np.random.Generator | None = None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al., 2013):
+    the Q of the QR decomposition of a normal random matrix, with the signs
+    fixed so that it is uniformly distributed. Dimensions after the first are
+    flattened: a (rows, cols) matrix with orthonormal rows if rows <= cols,
+    else orthonormal columns."""
+    if tensor.ndim < 2:
+        raise ValueError(f"Only tensors with 2 or more dimensions are supported (got shape "
+                         f"{tuple(tensor.shape)})")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = _gen(generator).normal(0.0, 1.0, (rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))  # makes the decomposition unique
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(tensor.shape))
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
