@@ -445,3 +445,68 @@ def test_scheduler_state_dict_round_trip(tmp_path: Any) -> None:
         sched.step()
         sched2.step()
         assert sched2.get_last_lr() == sched.get_last_lr()
+
+
+# ---------------------------------------------------------------- torch parity of the API
+_TORCH_ONLY_OPTIONS = ("foreach", "fused", "differentiable", "capturable")
+
+
+def _torch_repr_without_its_own_options(opt: Any) -> str:
+    return "\n".join(line for line in repr(opt).split("\n")
+                     if line.strip().split(":")[0] not in _TORCH_ONLY_OPTIONS)
+
+
+@pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", {}),
+                                         ("AdamW", dict(amsgrad=True)), ("RMSprop", {}),
+                                         ("Adagrad", dict(lr_decay=0.1))])
+def test_optimizer_repr_is_torchs(name: str, kwargs: dict) -> None:
+    # torch lists each group's options sorted by name, with a blank line between groups
+    torch = pytest.importorskip("torch")
+    w, b = tg.zeros(2, requires_grad=True), tg.zeros(1, requires_grad=True)
+    tw, tb = torch.zeros(2, requires_grad=True), torch.zeros(1, requires_grad=True)
+    opt = getattr(optim, name)([{"params": [w]}, {"params": [b], "lr": 0.5}], **kwargs)
+    topt = getattr(torch.optim, name)([{"params": [tw]}, {"params": [tb], "lr": 0.5}], **kwargs)
+    assert repr(opt) == _torch_repr_without_its_own_options(topt)
+
+
+# (Adagrad before its first step is left out: torch's fills its state when it
+# is made, ours on the first step, so that a parameter without a grad has none.)
+@pytest.mark.parametrize("name,kwargs,steps", [
+    (name, kwargs, steps) for steps in (0, 1)
+    for name, kwargs in [("SGD", dict(lr=0.1)), ("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", {}),
+                         ("RMSprop", dict(centered=True)),
+                         ("Adagrad", dict(initial_accumulator_value=0.5))]
+    if not (name == "Adagrad" and steps == 0)])
+def test_state_dict_has_torchs_entries_before_and_after_a_step(name: str, kwargs: dict,
+                                                               steps: int) -> None:
+    torch = pytest.importorskip("torch")
+    w = tg.tensor([1.0, -2.0], requires_grad=True)
+    tw = torch.tensor([1.0, -2.0], requires_grad=True)
+    opt, topt = getattr(optim, name)([w], **kwargs), getattr(torch.optim, name)([tw], **kwargs)
+    for _ in range(steps):
+        (w * w).sum().backward()
+        (tw * tw).sum().backward()
+        opt.step()
+        topt.step()
+    sd, tsd = opt.state_dict(), topt.state_dict()
+    assert {k: sorted(v) for k, v in sd["state"].items()} == \
+        {k: sorted(v) for k, v in tsd["state"].items()}
+    assert len(opt.state) == len(topt.state)
+    for key, value in tsd["state"].get(0, {}).items():
+        np.testing.assert_allclose(np.asarray(getattr(sd["state"][0][key], "data",
+                                                      sd["state"][0][key])),
+                                   value.numpy(), rtol=1e-6)
+
+
+def test_step_lr_accepts_a_float_step_size_like_torch() -> None:
+    torch = pytest.importorskip("torch")
+    opt = optim.SGD([tg.zeros(1, requires_grad=True)], lr=1.0)
+    topt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    sched = lr_scheduler.StepLR(opt, step_size=2.0, gamma=0.5)
+    tsched = torch.optim.lr_scheduler.StepLR(topt, step_size=2.0, gamma=0.5)
+    for _ in range(5):
+        opt.step()
+        topt.step()
+        sched.step()
+        tsched.step()
+        assert sched.get_last_lr() == tsched.get_last_lr()

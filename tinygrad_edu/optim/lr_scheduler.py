@@ -95,8 +95,9 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        if not isinstance(step_size, int) or step_size <= 0:
-            raise ValueError(f"Invalid step_size: {step_size} (must be a positive int)")
+        if isinstance(step_size, bool) or not isinstance(step_size, (int, float)) \
+                or step_size <= 0:  # (torch takes a float too: 2.0 works as 2)
+            raise ValueError(f"Invalid step_size: {step_size} (must be a positive number)")
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)

@@ -71,11 +71,11 @@ class Optimizer:
             self.add_param_group(group)
 
     def __repr__(self) -> str:
-        lines = [f"{type(self).__name__} ("]
-        for i, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
-            lines += [f"    {k}: {v}" for k, v in group.items() if k != "params"]
-        return "\n".join(lines) + "\n)"
+        # torch's layout: options sorted by name, a blank line between groups
+        groups = [f"Parameter Group {i}\n"
+                  + "".join(f"    {k}: {group[k]}\n" for k in sorted(group) if k != "params")
+                  for i, group in enumerate(self.param_groups)]
+        return f"{type(self).__name__} (\n" + "\n".join(groups) + ")"
 
     # ------------------------------------------------------------ groups
     def add_param_group(self, param_group: dict[str, Any]) -> None:
