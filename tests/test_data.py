@@ -221,3 +221,10 @@ def test_batches_are_collated_like_torch(make: Any, batch_size: Any, drop_last: 
 def test_batch_size_none_with_drop_last_raises_like_torch() -> None:
     with pytest.raises(ValueError, match="drop_last"):
         DataLoader([1, 2], batch_size=None, drop_last=True)
+
+
+def test_samples_of_different_shapes_raise_like_torch() -> None:
+    with pytest.raises(RuntimeError, match="equal size"):
+        next(iter(DataLoader([tg.ones(2), tg.ones(3)], batch_size=2)))
+    with pytest.raises(RuntimeError, match="equal size"):
+        next(iter(DataLoader([(1, 2), (3,)], batch_size=2)))
