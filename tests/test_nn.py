@@ -1130,3 +1130,28 @@ def test_module_behaves_like_torch(code):
     else:
         assert got == expected
     assert got_warnings == expected_warnings
+
+
+@requires_torch
+@pytest.mark.parametrize("kwargs", [{}, {"weight": [0.5, 2.0, 1.0, 3.0]}, {"reduction": "sum"},
+                                    {"reduction": "none"}, {"ignore_index": 1}])
+@pytest.mark.parametrize("shape", [(3, 4), (2, 4, 3)])
+def test_nll_loss_first_gradient_is_part_of_the_graph_like_torch(kwargs, shape):
+    # torch records nll_loss's gradient as a function of the input (whose own
+    # derivative is 0), so under create_graph it requires grad and the grad of
+    # grad is zeros, not an error.
+    import torch
+    x = rand(*shape)
+    t = _targets(shape[0], 4, shape=(shape[0],) + shape[2:])
+    results = []
+    for lib, fn in ((tg, F.nll_loss), (torch, torch.nn.functional.nll_loss)):
+        a = lib.tensor(x, requires_grad=True)
+        kw = {k: (lib.tensor(v, dtype=lib.float64) if k == "weight" else v) for k, v in kwargs.items()}
+        loss = fn(a, lib.tensor(t), **kw).sum()
+        (g,) = lib.autograd.grad(loss, a, create_graph=True)
+        (gg,) = lib.autograd.grad((g * g).sum(), a)
+        results.append((g.requires_grad, g.detach().numpy(), gg.numpy()))
+    (req, g, gg), (treq, tgrad, tgg) = results
+    assert req and treq
+    np.testing.assert_allclose(g, tgrad, rtol=1e-12)
+    np.testing.assert_array_equal(gg, tgg)

@@ -318,7 +318,7 @@ class _NLL(Function):
         d = np.zeros_like(x)  # dl/dx: -coef_i at each label
         d[rows, t] = -1
         d *= coef
-        ctx.save_for_backward(d)
+        ctx.save_for_backward(d, x)
         ctx.reduction = reduction
         picked = x[rows, t]  # (a copy)
         if ignored is not None:
@@ -328,8 +328,14 @@ class _NLL(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (d,) = ctx.saved_tensors
-        return d * (g.reshape(-1, 1) if ctx.reduction == "none" else g)
+        d, x = ctx.saved_tensors
+        gx = d * (g.reshape(-1, 1) if ctx.reduction == "none" else g)
+        if is_grad_enabled():
+            # create_graph: dx doesn't change with x, but torch records it as a
+            # function of x all the same (with derivative 0), so grad of grad
+            # gives zeros, not an error. where(False, x, dx) is that, even for x = inf.
+            gx = _where(np.zeros(x.shape, dtype=bool), x, gx)
+        return gx
 
 
 class _CrossEntropy(Function):
