@@ -1155,3 +1155,39 @@ def test_nll_loss_first_gradient_is_part_of_the_graph_like_torch(kwargs, shape):
     assert req and treq
     np.testing.assert_allclose(g, tgrad, rtol=1e-12)
     np.testing.assert_array_equal(gg, tgg)
+
+
+_LEGACY = [dict(size_average=False), dict(reduce=False), dict(size_average=True),
+           dict(size_average=False, reduce=True), dict(size_average=True, reduce=False),
+           dict(reduce=True, reduction="none")]
+
+
+@requires_torch
+@pytest.mark.parametrize("legacy", _LEGACY, ids=[str(k) for k in _LEGACY])
+@pytest.mark.parametrize("name, module, extra", [
+    ("mse_loss", "MSELoss", {}), ("l1_loss", "L1Loss", {}),
+    ("binary_cross_entropy", "BCELoss", {}),
+    ("binary_cross_entropy_with_logits", "BCEWithLogitsLoss", {}),
+    ("cross_entropy", "CrossEntropyLoss", {"classes": True}),
+    ("nll_loss", "NLLLoss", {"classes": True}),
+])
+def test_legacy_size_average_and_reduce_set_the_reduction_like_torch(legacy, name, module, extra):
+    # torch still honours the old arguments (with a warning): size_average=False
+    # means 'sum', reduce=False means 'none', and they override reduction.
+    import torch
+    x = rand(3, 4, low=0.1, high=0.9)
+    y = np.array([0, 3, 1]) if extra else rand(3, 4, seed=1, low=0, high=1)
+    results = []
+    for lib in (tg, torch):
+        fn = getattr(lib.nn.functional, name)
+        with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated"):
+            out = fn(lib.tensor(x), lib.tensor(y), **legacy)
+        with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated"):
+            loss_module = getattr(lib.nn, module)(**legacy)
+        results.append((out.numpy(), loss_module.reduction, repr(loss_module),
+                        loss_module(lib.tensor(x), lib.tensor(y)).numpy()))
+    for ours, theirs in zip(*results):
+        if isinstance(ours, str):
+            assert ours == theirs
+        else:
+            np.testing.assert_allclose(ours, theirs, rtol=1e-12)

@@ -165,6 +165,20 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 # ================================================================ loss helpers
+def _legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    """torch's old ``size_average`` / ``reduce`` arguments, still honoured (with
+    its warning) when either is given: they override ``reduction``.
+    reduce=False -> 'none'; else size_average=False -> 'sum'; else 'mean'."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = ("mean" if size_average else "sum") if reduce else "none"
+    warnings.warn("size_average and reduce args will be deprecated, please use "
+                  f"reduction='{reduction}' instead.", stacklevel=3)
+    return reduction
+
+
 def _check_reduction(name: str, reduction: str) -> None:
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{name}: {reduction!r} is not a valid value for reduction "
@@ -243,6 +257,7 @@ def _check_regression(name: str, input: Tensor, target: Tensor) -> None:
 def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
              reduction: str = "mean") -> Tensor:
     """Mean squared error: mean((x - y)^2) (or sum, or none: elementwise)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("mse_loss", reduction)
     target = _as_tensor(target, input)
     _check_regression("mse_loss", input, target)
@@ -252,6 +267,7 @@ def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any =
 def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
             reduction: str = "mean") -> Tensor:
     """Mean absolute error: mean(|x - y|) (or sum, or none)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("l1_loss", reduction)
     target = _as_tensor(target, input)
     _check_regression("l1_loss", input, target)
@@ -465,6 +481,7 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: Any =
     Shape:
         input (N, C) or (N, C, d1, ...) or (C,); target (N,) or (N, d1, ...) or ().
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     return _class_loss("nll_loss", _NLL, input, target, weight, ignore_index, reduction)
 
 
@@ -482,6 +499,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: 
     Shape:
         input (N, C) or (N, C, d1, ...) or (C,); output a scalar, or per sample for 'none'.
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     if label_smoothing > 1.0:  # torch checks only this side; eps <= 0 smooths nothing
         raise TensorError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, "
                           f"got {label_smoothing}")
@@ -579,6 +597,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, size_av
 
     Shape: input and target the same shape; output a scalar, or that shape for 'none'.
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("binary_cross_entropy", reduction)
     _same_shape("binary_cross_entropy", input, target)
     return _BCE.apply(input, _as_tensor(target, input), weight=_array(weight), reduction=reduction)
@@ -594,6 +613,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
         pos_weight: weight of the positive class (one per class, broadcast over
             the last dimension): values > 1 raise recall.
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     _same_shape("binary_cross_entropy_with_logits", input, target)
     return _BCEWithLogits.apply(input, _as_tensor(target, input), weight=_array(weight),
