@@ -1114,6 +1114,13 @@ MODULE_SNIPPETS = {
                              "y = F.relu(h, inplace=True)\n(y * lib.tensor([1.0, 2.0, 3.0])).sum().backward()\n"
                              "out = (y is h, w.grad.tolist())",
     "relu-inplace-leaf": "x = lib.tensor([-1.0, 2.0], requires_grad=True)\nnn.ReLU(inplace=True)(x)",
+    "deepcopy-parameter-drops-grad": "import copy\nm = nn.Linear(2, 1)\nm(lib.ones(1, 2)).sum().backward()\n"
+                                     "m2 = copy.deepcopy(m)\nw = m2.weight\n"
+                                     "out = (w.grad, type(w).__name__, w.requires_grad, w is m.weight,"
+                                     " w.tolist() == m.weight.tolist(), m.weight.grad is not None)",
+    "deepcopy-parameter-keeps-sharing": "import copy\nl = nn.Linear(2, 2)\nm = copy.deepcopy(nn.Sequential(l, l))\n"
+                                        "p = nn.Parameter(lib.ones(2), requires_grad=False)\nq = copy.deepcopy([p, p])\n"
+                                        "out = (m[0].weight is m[1].weight, q[0] is q[1], q[0].requires_grad)",
     "linear-without-inputs": "m = nn.Linear(0, 3)\nout = (tuple(m.weight.shape), m.bias.tolist(),"
                              " m(lib.ones(2, 0)).tolist())",
 }

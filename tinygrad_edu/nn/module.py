@@ -38,6 +38,16 @@ class Parameter(Tensor):
         super().__init__(data.data if isinstance(data, Tensor) else data,
                          requires_grad=requires_grad)
 
+    def __deepcopy__(self, memo: dict) -> Parameter:
+        """A new Parameter with a copy of the data and the same requires_grad;
+        as in torch, the copy has no ``.grad``."""
+        if id(self) in memo:
+            return memo[id(self)]
+        result = type(self)(self.data.copy(), self.requires_grad)
+        result.name = self.name
+        memo[id(self)] = result
+        return result
+
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
