@@ -1198,3 +1198,15 @@ def test_legacy_size_average_and_reduce_set_the_reduction_like_torch(legacy, nam
             assert ours == theirs
         else:
             np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+@requires_torch
+@pytest.mark.parametrize("name, target", [("cross_entropy", 0), ("nll_loss", 0),
+                                          ("cross_entropy", 1.0)])
+def test_class_loss_of_a_0d_input_raises_like_torch(name, target):
+    # (torch raises ValueError, IndexError or RuntimeError here, by path: ours is all three)
+    import torch
+    with pytest.raises(Exception) as expected:
+        getattr(torch.nn.functional, name)(torch.tensor(1.0), torch.tensor(target))
+    with pytest.raises(expected.type, match=rf"{name}.*shape \(\)"):
+        getattr(F, name)(tg.tensor(1.0), tg.tensor(target))

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, TensorError, array_of, is_grad_enabled
+from ..autograd import Function, TensorError, TensorIndexError, array_of, is_grad_enabled
 from ..random import _rng
 from ..tensor import Tensor, _wrap
 from ..tensor import where as _where
@@ -438,6 +438,12 @@ def _uniform_target_loss(x: Tensor, labels: np.ndarray, w: np.ndarray | None, ig
     return s.sum() / total
 
 
+def _check_has_classes(name: str, input: Tensor) -> None:
+    if array_of(input).ndim == 0:  # (torch raises ValueError, IndexError or RuntimeError)
+        raise TensorIndexError(f"{name}: input of shape () has no class dimension: it must be "
+                          "(C,), (N, C) or (N, C, d1, ...)")
+
+
 def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ignore_index: int,
                 reduction: str, label_smoothing: float = 0.0) -> Tensor:
     """Shared shape handling of nll_loss and cross_entropy with class-index targets."""
@@ -447,6 +453,7 @@ def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ig
         raise TensorError(f"{name}: class-index targets must be integers, got dtype {t.dtype} "
                           f"(for class probabilities pass a float target of the input's shape)")
     x = input
+    _check_has_classes(name, x)
     if array_of(x).ndim == 1:  # one unbatched sample
         x, t = x.unsqueeze(0), t.reshape(1)
     shape = array_of(x).shape  # (Tensor.shape is a property call; this is a hot path)
@@ -508,6 +515,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: 
         return _class_loss("cross_entropy", _CrossEntropy, input, target, weight, ignore_index,
                            reduction, label_smoothing)
     _check_reduction("cross_entropy", reduction)
+    _check_has_classes("cross_entropy", input)
     _same_shape("cross_entropy (class-probability target)", input, t)
     w = _array(weight)
     y = _as_tensor(target, input)
