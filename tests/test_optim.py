@@ -510,3 +510,14 @@ def test_step_lr_accepts_a_float_step_size_like_torch() -> None:
         sched.step()
         tsched.step()
         assert sched.get_last_lr() == tsched.get_last_lr()
+
+
+def test_state_dict_lists_every_state_entry_even_an_empty_one_like_torch() -> None:
+    torch = pytest.importorskip("torch")
+    w, b = tg.zeros(2, requires_grad=True), tg.zeros(1, requires_grad=True)
+    tw, tb = torch.zeros(2, requires_grad=True), torch.zeros(1, requires_grad=True)
+    opt, topt = optim.SGD([w, b], lr=0.1), torch.optim.SGD([tw, tb], lr=0.1)
+    opt.state[b]["note"] = 1  # a user's own entry, and an empty one (state is a defaultdict)
+    topt.state[tb]["note"] = 1
+    assert opt.state[w] == {} and topt.state[tw] == {}
+    assert opt.state_dict()["state"] == topt.state_dict()["state"] == {0: {}, 1: {"note": 1}}

@@ -156,8 +156,8 @@ class Optimizer:
             packed["params"] = [index[id(p)] for p in group["params"]]
             groups.append(packed)
         state = {}
-        for p, s in self.state.items():
-            if id(p) in index and s:
+        for p, s in self.state.items():  # every entry, an empty one too (as torch)
+            if id(p) in index:
                 state[index[id(p)]] = {k: _copy_value(v) for k, v in s.items()}
         return {"state": state, "param_groups": groups}
 
