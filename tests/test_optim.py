@@ -521,3 +521,24 @@ def test_state_dict_lists_every_state_entry_even_an_empty_one_like_torch() -> No
     topt.state[tb]["note"] = 1
     assert opt.state[w] == {} and topt.state[tw] == {}
     assert opt.state_dict()["state"] == topt.state_dict()["state"] == {0: {}, 1: {"note": 1}}
+
+
+@pytest.mark.parametrize("last_epoch", [0, 2, 3, 7])
+@pytest.mark.parametrize("name,kwargs", SCHEDULES, ids=[f"{n}-{k}" for n, k in SCHEDULES])
+def test_resumed_schedule_matches_torch(name: str, kwargs: dict, last_epoch: int) -> None:
+    # Resuming (last_epoch >= 0, 'initial_lr' in the groups): as in torch 2.13, the
+    # step the constructor makes leaves ExponentialLR's and CosineAnnealingLR's
+    # current lr as it is (StepLR decays it if the epoch reached is a multiple).
+    torch = pytest.importorskip("torch")
+    w, tw = tg.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    opt = optim.SGD([{"params": [w], "initial_lr": 1.0}], lr=0.3)
+    topt = torch.optim.SGD([{"params": [tw], "initial_lr": 1.0}], lr=0.3)
+    sched = getattr(lr_scheduler, name)(opt, last_epoch=last_epoch, **kwargs)
+    tsched = getattr(torch.optim.lr_scheduler, name)(topt, last_epoch=last_epoch, **kwargs)
+    for _ in range(12):
+        assert sched.last_epoch == tsched.last_epoch
+        np.testing.assert_allclose(sched.get_last_lr(), tsched.get_last_lr(), rtol=1e-12)
+        opt.step()
+        topt.step()
+        sched.step()
+        tsched.step()
