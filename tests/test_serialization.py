@@ -280,3 +280,17 @@ def test_save_and_load_a_file_object(tmp_path: Path) -> None:
     assert loaded["epoch"] == 3 and loaded["w"].tolist() == [1.0, 1.0]
     with pytest.raises(ValueError, match="not a tinygrad_edu save file"):
         tg.load(io.BytesIO(b"garbage"))
+
+
+def test_parameters_come_back_as_parameters_like_torch(tmp_path: Path) -> None:
+    # torch.load gives back an nn.Parameter for a saved Parameter (as in a
+    # state_dict(keep_vars=True)), and a plain tensor for a plain tensor.
+    model = make_model()
+    model[2].bias.requires_grad_(False)
+    tg.save({"sd": model.state_dict(keep_vars=True), "t": tg.ones(2, requires_grad=True)},
+            tmp_path / "p.pt")
+    loaded = tg.load(tmp_path / "p.pt")
+    assert all(isinstance(v, nn.Parameter) for v in loaded["sd"].values())
+    assert [v.requires_grad for v in loaded["sd"].values()] == [True, True, True, False]
+    assert type(loaded["t"]) is tg.Tensor and loaded["t"].requires_grad
+    assert_same_tensors(model.state_dict(), loaded["sd"])

@@ -29,6 +29,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from ._files import atomic_path
+from .nn.module import Parameter
 from .tensor import Tensor, _wrap
 
 __all__ = ["save", "load"]
@@ -58,6 +59,8 @@ def _encode(obj: Any, where: str, arrays: dict[str, np.ndarray]) -> Any:
         if isinstance(obj, Tensor):
             out["tensor"] = True
             out["requires_grad"] = bool(obj.requires_grad)
+            if isinstance(obj, Parameter):
+                out["parameter"] = True  # loads as a Parameter again, as in torch
         return out
     if isinstance(obj, dict):
         items = [[_encode(k, where, arrays) if not isinstance(k, (Tensor, np.ndarray, dict))
@@ -104,6 +107,8 @@ def _decode(obj: Any, arrays: dict[str, np.ndarray], path: str) -> Any:
         arr = arrays[name]
         if not obj.get("tensor"):
             return arr
+        if obj.get("parameter"):
+            return Parameter(arr, requires_grad=bool(obj.get("requires_grad")))
         t = _wrap(arr)
         if obj.get("requires_grad"):
             t.requires_grad_(True)
@@ -148,9 +153,10 @@ def save(obj: Any, path: str | os.PathLike | BinaryIO) -> None:
 
 def load(path: str | os.PathLike | BinaryIO, map_location: Any = None,
          weights_only: bool | None = None) -> Any:
-    """Load what :func:`save` wrote: tensors come back as Tensors, numbers as
-    Python numbers, dicts/lists/tuples as they were. ``path`` may also be a
-    file opened for reading in binary mode (or an ``io.BytesIO``).
+    """Load what :func:`save` wrote: tensors come back as Tensors (Parameters
+    as Parameters), numbers as Python numbers, dicts/lists/tuples as they were.
+    ``path`` may also be a file opened for reading in binary mode (or an
+    ``io.BytesIO``).
 
     ``map_location`` and ``weights_only`` are accepted so that
     ``torch.load(path, map_location="cpu", weights_only=True)`` runs
