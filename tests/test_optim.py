@@ -542,3 +542,29 @@ def test_resumed_schedule_matches_torch(name: str, kwargs: dict, last_epoch: int
         topt.step()
         sched.step()
         tsched.step()
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "RMSprop", "Adagrad"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_step_count_is_a_float32_tensor_like_torch(tmp_path: Any, name: str, dtype: str) -> None:
+    # torch keeps 'step' as a 0-d float32 tensor (for any parameter dtype), so
+    # opt.state[p]["step"].item() works; saved, loaded and stepped on, it stays one.
+    torch = pytest.importorskip("torch")
+    w = tg.tensor([1.0, -2.0], dtype=getattr(tg, dtype), requires_grad=True)
+    tw = torch.tensor([1.0, -2.0], dtype=getattr(torch, dtype), requires_grad=True)
+    opt, topt = getattr(optim, name)([w]), getattr(torch.optim, name)([tw])
+    for _ in range(3):
+        (w * w).sum().backward()
+        (tw * tw).sum().backward()
+        opt.step()
+        topt.step()
+    step, tstep = opt.state[w]["step"], topt.state[tw]["step"]
+    assert isinstance(step, tg.Tensor) and step.shape == () and step.dtype == np.float32
+    assert step.item() == tstep.item() == 3.0 and str(tstep.dtype) == "torch.float32"
+    tg.save(opt.state_dict(), tmp_path / "opt")
+    again = getattr(optim, name)([w])
+    again.load_state_dict(tg.load(tmp_path / "opt"))
+    (w * w).sum().backward()
+    again.step()
+    assert again.state[w]["step"].item() == 4.0 and again.state[w]["step"].dtype == np.float32
+    assert opt.state[w]["step"].item() == 3.0  # the loaded state is a copy

@@ -212,9 +212,11 @@ def _cast_like(v: Any, p: Tensor, key: str) -> Any:
         if key != "step" and arr.shape != p.shape:
             raise ValueError(f"optimizer state '{key}' has shape {arr.shape}, but its "
                              f"parameter has shape {p.shape}")
-        if key == "step":
-            return arr.item() if arr.size == 1 else arr.copy()
+        if key == "step":  # a count: float32, as torch keeps it, not the parameter's dtype
+            return _wrap(np.array(arr, dtype=np.float32))
         return _wrap(arr.astype(p.data.dtype, copy=True))
+    if key == "step" and isinstance(v, (int, float)):  # (saved as a number by older versions)
+        return _wrap(np.array(v, dtype=np.float32))
     return v
 
 
@@ -231,3 +233,16 @@ def _grad(p: Tensor, maximize: bool) -> np.ndarray | None:
 
 def _zeros(p: Tensor, fill: float = 0.0) -> Tensor:
     return _wrap(np.full_like(p.data, fill))
+
+
+def _new_step() -> Tensor:
+    """A step counter as torch keeps it: a 0-d float32 tensor (whatever the
+    parameter's dtype), counted up in place by ``_count_step``."""
+    return _wrap(np.zeros((), dtype=np.float32))
+
+
+def _count_step(state: dict[str, Any]) -> float:
+    """Add 1 to ``state["step"]`` (in place) and return the new count."""
+    step = state["step"].data
+    step += 1
+    return float(step)
