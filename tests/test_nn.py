@@ -1210,3 +1210,22 @@ def test_class_loss_of_a_0d_input_raises_like_torch(name, target):
         getattr(torch.nn.functional, name)(torch.tensor(1.0), torch.tensor(target))
     with pytest.raises(expected.type, match=rf"{name}.*shape \(\)"):
         getattr(F, name)(tg.tensor(1.0), tg.tensor(target))
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["int64", "bool"])
+@pytest.mark.parametrize("kwargs", [dict(p=0.5), dict(p=0.3), dict(p=0.0), dict(p=1.0),
+                                    dict(p=0.5, training=False), dict(p=0.5, inplace=True)])
+def test_dropout_of_an_integer_tensor_like_torch(dtype, kwargs):
+    # 0 < p < 1 in training needs a float scale 1/(1-p): torch raises rather than
+    # truncate it; p = 0, p = 1 and eval mode work on any dtype.
+    import torch
+    x = np.ones(4, dtype=dtype)
+    try:
+        expected = torch.nn.functional.dropout(torch.tensor(x), **kwargs)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="dropout"):
+            F.dropout(tg.tensor(x), **kwargs)
+        return
+    got = F.dropout(tg.tensor(x), **kwargs)
+    assert got.dtype == np.dtype(dtype) and got.tolist() == expected.tolist()

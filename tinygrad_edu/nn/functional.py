@@ -155,6 +155,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     if p == 1.0:
         scale = _wrap(np.zeros((), dtype=input.dtype))
+    elif array_of(input).dtype.kind not in "fc":  # 1/(1-p) would be truncated: raise, as torch
+        raise TensorError(f"dropout: the kept elements are scaled by 1/(1-p) = {1 / (1 - p):g}, "
+                          f"which a tensor of dtype {input.dtype} can't hold; convert it with "
+                          ".float() first")
     else:
         keep = _rng().random(input.shape) >= p
         scale = _wrap((keep / (1.0 - p)).astype(input.dtype, copy=False))
