@@ -1229,3 +1229,35 @@ def test_dropout_of_an_integer_tensor_like_torch(dtype, kwargs):
         return
     got = F.dropout(tg.tensor(x), **kwargs)
     assert got.dtype == np.dtype(dtype) and got.tolist() == expected.tolist()
+
+
+_INIT_CALLS = {
+    "uniform_": lambda init, t: init.uniform_(t), "normal_": lambda init, t: init.normal_(t),
+    "xavier_uniform_": lambda init, t: init.xavier_uniform_(t),
+    "xavier_normal_": lambda init, t: init.xavier_normal_(t),
+    "kaiming_uniform_": lambda init, t: init.kaiming_uniform_(t),
+    "kaiming_normal_": lambda init, t: init.kaiming_normal_(t),
+    "trunc_normal_": lambda init, t: init.trunc_normal_(t),
+    "orthogonal_": lambda init, t: init.orthogonal_(t),
+    "constant_": lambda init, t: init.constant_(t, 2.5), "eye_": lambda init, t: init.eye_(t),
+    "zeros_": lambda init, t: init.zeros_(t), "ones_": lambda init, t: init.ones_(t),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["int64", "bool"])
+@pytest.mark.parametrize("call", _INIT_CALLS.values(), ids=_INIT_CALLS.keys())
+def test_init_of_an_integer_tensor_like_torch(call, dtype):
+    # random draws into an integer tensor would be truncated (mostly to 0):
+    # torch raises NotImplementedError; the constant fills work on any dtype.
+    import torch
+    t = torch.ones(3, 3, dtype=getattr(torch, dtype))
+    try:
+        call(torch.nn.init, t)
+    except NotImplementedError:
+        with pytest.raises(NotImplementedError, match=dtype):
+            call(nn.init, tg.ones(3, 3, dtype=getattr(tg, dtype)))
+        return
+    ours = tg.ones(3, 3, dtype=getattr(tg, dtype))
+    call(nn.init, ours)
+    assert ours.dtype == np.dtype(dtype) and ours.tolist() == t.tolist()

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import no_grad
+from ..autograd import TensorError, no_grad
 from ..random import _rng
 from ..tensor import Tensor, _wrap
 
@@ -36,6 +36,18 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
 
 def _gen(generator: np.random.Generator | None) -> np.random.Generator:
     return _rng() if generator is None else generator
+
+
+class _RandomDtypeError(TensorError, NotImplementedError):
+    """Random values asked for in an integer tensor (torch raises NotImplementedError)."""
+
+
+def _check_float(name: str, tensor: Tensor) -> None:
+    """Random floats can't go into an integer or bool tensor (they would be
+    truncated, mostly to 0): raise instead, as torch does."""
+    if isinstance(tensor, Tensor) and tensor.data.dtype.kind not in "fc":
+        raise _RandomDtypeError(f"nn.init.{name}: not implemented for a tensor of dtype "
+                                f"{tensor.dtype}: random values need a floating point dtype")
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -114,6 +126,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={a} > to={b}")
+    _check_float("uniform_", tensor)
     return _fill(tensor, _gen(generator).uniform(a, b, tensor.shape))
 
 
@@ -122,6 +135,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
     """Fill with draws from N(mean, std^2)."""
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    _check_float("normal_", tensor)
     return _fill(tensor, _gen(generator).normal(mean, std, tensor.shape))
 
 
@@ -132,6 +146,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     outside [a, b] are drawn again until every one falls inside."""
     if a > b:
         raise RuntimeError(f"trunc_normal_: needs a <= b, got a={a}, b={b}")
+    _check_float("trunc_normal_", tensor)
     rng = _gen(generator)
     std = abs(std)  # N(mean, std^2) is the same for -std (torch accepts it too)
     values = rng.normal(mean, std, tensor.shape)
@@ -160,6 +175,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0,
     if tensor.ndim < 2:
         raise ValueError(f"Only tensors with 2 or more dimensions are supported (got shape "
                          f"{tuple(tensor.shape)})")
+    _check_float("orthogonal_", tensor)
     if tensor.numel() == 0:
         return tensor
     rows = tensor.shape[0]
