@@ -1261,3 +1261,23 @@ def test_init_of_an_integer_tensor_like_torch(call, dtype):
     ours = tg.ones(3, 3, dtype=getattr(tg, dtype))
     call(nn.init, ours)
     assert ours.dtype == np.dtype(dtype) and ours.tolist() == t.tolist()
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_regression_loss_weight_argument_matches_torch(name, reduction):
+    # torch 2.13's mse_loss/l1_loss take weight (the input's shape): 'mean' is
+    # sum(w * err) / sum(w).
+    import torch
+    x, y, w = rand(3, 4), rand(3, 4, seed=1), rand(3, 4, seed=2, low=0.1, high=2.0)
+    results = []
+    for lib in (tg, torch):
+        a, wt = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)
+        out = getattr(lib.nn.functional, name)(a, lib.tensor(y), reduction=reduction, weight=wt)
+        out.sum().backward()
+        results.append((out.detach().numpy(), a.grad.numpy(), wt.grad.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    with pytest.raises(ValueError, match="weight"):
+        getattr(F, name)(tg.tensor(x), tg.tensor(y), weight=tg.ones(4))

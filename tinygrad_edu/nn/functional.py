@@ -258,23 +258,41 @@ def _check_regression(name: str, input: Tensor, target: Tensor) -> None:
                       stacklevel=3)
 
 
+def _weighted(name: str, err: Tensor, input: Tensor, weight: Any, reduction: str) -> Tensor:
+    """w * err, reduced as torch does: 'mean' is sum(w * err) / sum(w)."""
+    w = _as_tensor(weight, input)
+    if tuple(w.shape) != tuple(input.shape):
+        raise TensorError(f"{name}: weight of shape {tuple(w.shape)} must have the input's shape "
+                          f"{tuple(input.shape)} (one weight per element)")
+    loss = err * w
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.sum() / w.sum()
+
+
 def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
-             reduction: str = "mean") -> Tensor:
-    """Mean squared error: mean((x - y)^2) (or sum, or none: elementwise)."""
+             reduction: str = "mean", weight: Any = None) -> Tensor:
+    """Mean squared error: mean((x - y)^2) (or sum, or none: elementwise).
+    With ``weight`` (the input's shape): w (x - y)^2, and 'mean' divides by sum(w)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("mse_loss", reduction)
     target = _as_tensor(target, input)
     _check_regression("mse_loss", input, target)
+    if weight is not None:
+        return _weighted("mse_loss", (input - target) ** 2, input, weight, reduction)
     return _MSE.apply(input, target, reduction=reduction)
 
 
 def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
-            reduction: str = "mean") -> Tensor:
-    """Mean absolute error: mean(|x - y|) (or sum, or none)."""
+            reduction: str = "mean", weight: Any = None) -> Tensor:
+    """Mean absolute error: mean(|x - y|) (or sum, or none).
+    With ``weight`` (the input's shape): w |x - y|, and 'mean' divides by sum(w)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("l1_loss", reduction)
     target = _as_tensor(target, input)
     _check_regression("l1_loss", input, target)
+    if weight is not None:
+        return _weighted("l1_loss", (input - target).abs(), input, weight, reduction)
     loss = (input - target).abs()
     if reduction == "mean" and not array_of(loss).size:
         return loss.sum() * np.nan  # the mean of nothing is nan, as torch (without a warning)
