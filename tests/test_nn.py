@@ -1062,67 +1062,176 @@ def _run_snippet(lib, code):
 
 
 MODULE_SNIPPETS = {
-    "loss-repr-hides-reduction": "out = [repr(nn.MSELoss(reduction='sum')), repr(nn.L1Loss(reduction='none')),"
-                                 " repr(nn.CrossEntropyLoss(reduction='sum', label_smoothing=0.1)),"
-                                 " repr(nn.BCEWithLogitsLoss(reduction='none'))]",
-    "missing-key-message": "m = nn.Linear(1, 1)\ntry:\n    m.load_state_dict({'weight': lib.zeros(1, 1)})\n"
-                           "except RuntimeError as e:\n    out = str(e)",
-    "unexpected-and-missing-message": "m = nn.Sequential(nn.Linear(1, 1))\ntry:\n"
-                                      "    m.load_state_dict({'0.weight': lib.zeros(1, 1), 'zz': lib.zeros(1)})\n"
-                                      "except RuntimeError as e:\n    out = str(e)",
-    "load-assign-takes-the-dtype": "m = nn.Linear(1, 1)\nr = m.load_state_dict({'weight': lib.zeros(1, 1, dtype=lib.float64),"
-                                   " 'bias': lib.ones(1, dtype=lib.float64)}, assign=True)\n"
-                                   "out = (str(m.weight.dtype), str(m.bias.dtype), type(m.weight).__name__, m.weight.requires_grad,"
-                                   " m.bias.tolist())",
-    "register-buffer-over-parameter": "m = nn.Linear(1, 1)\nm.register_buffer('weight', lib.ones(1))",
-    "register-parameter-over-buffer": "m = nn.Module()\nm.register_buffer('w', lib.ones(1))\n"
-                                      "m.register_parameter('w', nn.Parameter(lib.ones(1)))",
-    "add-module-over-parameter": "m = nn.Linear(1, 1)\nm.add_module('weight', nn.ReLU())",
-    "register-buffer-over-buffer": "m = nn.Module()\nm.register_buffer('b', lib.ones(1))\n"
-                                   "m.register_buffer('b', lib.zeros(2))\nout = m.b.tolist()",
-    "assign-module-over-parameter": "m = nn.Linear(1, 1)\nm.weight = nn.ReLU()",
-    "assign-parameter-over-module": "m = nn.Sequential(nn.ReLU())\nsetattr(m, '0', nn.Parameter(lib.ones(1)))\n"
-                                    "out = (list(m.state_dict()), len(m))",
-    "assign-module-over-buffer": "m = nn.Module()\nm.register_buffer('b', lib.ones(1))\nm.b = nn.ReLU()\n"
-                                 "out = (list(m.state_dict()), [n for n, _ in m.named_children()])",
-    "half": "m = nn.Linear(2, 3).half()\nout = (str(m.weight.dtype), str(m.bias.dtype))",
-    "sequential-insert": "m = nn.Sequential(nn.ReLU(), nn.Tanh())\nr = m.insert(1, nn.Sigmoid())\n"
-                         "m.insert(-1, nn.Identity())\nm.insert(4, nn.Flatten())\nout = (r is m, repr(m))",
-    "sequential-insert-out-of-range": "nn.Sequential(nn.ReLU()).insert(3, nn.Tanh())",
-    "sequential-pop": "m = nn.Sequential(nn.ReLU(), nn.Tanh(), nn.Sigmoid())\nr = m.pop(0)\n"
-                      "out = (type(r).__name__, repr(m), type(m.pop(slice(0, 1))).__name__, len(m))",
-    "sequential-add": "a, b = nn.Sequential(nn.ReLU()), nn.Sequential(nn.Tanh(), nn.Sigmoid())\n"
-                      "c = a + b\nout = (type(c).__name__, repr(c), len(a), c[0] is a[0])",
-    "sequential-add-list": "nn.Sequential(nn.ReLU()) + [nn.Tanh()]",
-    "sequential-iadd": "a = nn.Sequential(nn.ReLU())\nb = a\na += nn.Sequential(nn.Tanh())\nout = (b is a, repr(a))",
-    "sequential-mul": "a = nn.Sequential(nn.ReLU(), nn.Tanh())\nb = a * 2\nc = 2 * a\n"
-                      "out = (repr(b), repr(c), b[0] is b[2], len(a))",
-    "sequential-imul": "a = nn.Sequential(nn.ReLU())\nb = a\na *= 3\nout = (b is a, len(a))",
-    "sequential-mul-zero": "nn.Sequential(nn.ReLU()) * 0",
-    "sequential-mul-float": "nn.Sequential(nn.ReLU()) * 2.0",
-    "modulelist-pop": "m = nn.ModuleList([nn.ReLU(), nn.Tanh()])\nr = m.pop(0)\n"
-                      "out = (type(r).__name__, repr(m), [n for n, _ in m.named_children()])",
-    "modulelist-add": "a = nn.ModuleList([nn.ReLU()])\nc = a + nn.ModuleList([nn.Tanh()])\n"
-                      "d = a + [nn.Sigmoid()]\nout = (type(c).__name__, repr(c), repr(d), len(a))",
-    "modulelist-repr-folds-repeats": "m = nn.ModuleList([nn.Linear(1, 1) for _ in range(3)] + [nn.Tanh()]"
-                                     " + [nn.ReLU(), nn.ReLU()] + [nn.Sequential(nn.ReLU(), nn.ReLU())] * 2)\n"
-                                     "out = (repr(m), repr(nn.ModuleList()), repr(nn.ModuleList([nn.ReLU()])))",
-    "relu-inplace": "x = lib.tensor([-1.0, 0.0, 2.0])\ny = nn.ReLU(inplace=True)(x)\nz = F.relu(x - 1, inplace=True)\n"
-                    "out = (x.tolist(), y is x, z.tolist())",
-    "relu_": "x = lib.tensor([-1.0, 2.0])\ny = F.relu_(x)\nout = (x.tolist(), y is x)",
-    "relu-inplace-backward": "w = lib.tensor([-1.0, 0.0, 2.0], requires_grad=True)\nh = w * 3\n"
-                             "y = F.relu(h, inplace=True)\n(y * lib.tensor([1.0, 2.0, 3.0])).sum().backward()\n"
-                             "out = (y is h, w.grad.tolist())",
-    "relu-inplace-leaf": "x = lib.tensor([-1.0, 2.0], requires_grad=True)\nnn.ReLU(inplace=True)(x)",
-    "deepcopy-parameter-drops-grad": "import copy\nm = nn.Linear(2, 1)\nm(lib.ones(1, 2)).sum().backward()\n"
-                                     "m2 = copy.deepcopy(m)\nw = m2.weight\n"
-                                     "out = (w.grad, type(w).__name__, w.requires_grad, w is m.weight,"
-                                     " w.tolist() == m.weight.tolist(), m.weight.grad is not None)",
-    "deepcopy-parameter-keeps-sharing": "import copy\nl = nn.Linear(2, 2)\nm = copy.deepcopy(nn.Sequential(l, l))\n"
-                                        "p = nn.Parameter(lib.ones(2), requires_grad=False)\nq = copy.deepcopy([p, p])\n"
-                                        "out = (m[0].weight is m[1].weight, q[0] is q[1], q[0].requires_grad)",
-    "linear-without-inputs": "m = nn.Linear(0, 3)\nout = (tuple(m.weight.shape), m.bias.tolist(),"
-                             " m(lib.ones(2, 0)).tolist())",
+    "loss-repr-hides-reduction": """
+out = [repr(nn.MSELoss(reduction='sum')), repr(nn.L1Loss(reduction='none')),
+       repr(nn.CrossEntropyLoss(reduction='sum', label_smoothing=0.1)),
+       repr(nn.BCEWithLogitsLoss(reduction='none'))]
+""",
+    "missing-key-message": """
+m = nn.Linear(1, 1)
+try:
+    m.load_state_dict({'weight': lib.zeros(1, 1)})
+except RuntimeError as e:
+    out = str(e)
+""",
+    "unexpected-and-missing-message": """
+m = nn.Sequential(nn.Linear(1, 1))
+try:
+    m.load_state_dict({'0.weight': lib.zeros(1, 1), 'zz': lib.zeros(1)})
+except RuntimeError as e:
+    out = str(e)
+""",
+    "load-assign-takes-the-dtype": """
+m = nn.Linear(1, 1)
+r = m.load_state_dict({'weight': lib.zeros(1, 1, dtype=lib.float64),
+                       'bias': lib.ones(1, dtype=lib.float64)}, assign=True)
+out = (str(m.weight.dtype), str(m.bias.dtype), type(m.weight).__name__, m.weight.requires_grad,
+       m.bias.tolist())
+""",
+    "register-buffer-over-parameter": """
+m = nn.Linear(1, 1)
+m.register_buffer('weight', lib.ones(1))
+""",
+    "register-parameter-over-buffer": """
+m = nn.Module()
+m.register_buffer('w', lib.ones(1))
+m.register_parameter('w', nn.Parameter(lib.ones(1)))
+""",
+    "add-module-over-parameter": """
+m = nn.Linear(1, 1)
+m.add_module('weight', nn.ReLU())
+""",
+    "register-buffer-over-buffer": """
+m = nn.Module()
+m.register_buffer('b', lib.ones(1))
+m.register_buffer('b', lib.zeros(2))
+out = m.b.tolist()
+""",
+    "assign-module-over-parameter": """
+m = nn.Linear(1, 1)
+m.weight = nn.ReLU()
+""",
+    "assign-parameter-over-module": """
+m = nn.Sequential(nn.ReLU())
+setattr(m, '0', nn.Parameter(lib.ones(1)))
+out = (list(m.state_dict()), len(m))
+""",
+    "assign-module-over-buffer": """
+m = nn.Module()
+m.register_buffer('b', lib.ones(1))
+m.b = nn.ReLU()
+out = (list(m.state_dict()), [n for n, _ in m.named_children()])
+""",
+    "half": """
+m = nn.Linear(2, 3).half()
+out = (str(m.weight.dtype), str(m.bias.dtype))
+""",
+    "sequential-insert": """
+m = nn.Sequential(nn.ReLU(), nn.Tanh())
+r = m.insert(1, nn.Sigmoid())
+m.insert(-1, nn.Identity())
+m.insert(4, nn.Flatten())
+out = (r is m, repr(m))
+""",
+    "sequential-insert-out-of-range": """
+nn.Sequential(nn.ReLU()).insert(3, nn.Tanh())
+""",
+    "sequential-pop": """
+m = nn.Sequential(nn.ReLU(), nn.Tanh(), nn.Sigmoid())
+r = m.pop(0)
+out = (type(r).__name__, repr(m), type(m.pop(slice(0, 1))).__name__, len(m))
+""",
+    "sequential-add": """
+a, b = nn.Sequential(nn.ReLU()), nn.Sequential(nn.Tanh(), nn.Sigmoid())
+c = a + b
+out = (type(c).__name__, repr(c), len(a), c[0] is a[0])
+""",
+    "sequential-add-list": """
+nn.Sequential(nn.ReLU()) + [nn.Tanh()]
+""",
+    "sequential-iadd": """
+a = nn.Sequential(nn.ReLU())
+b = a
+a += nn.Sequential(nn.Tanh())
+out = (b is a, repr(a))
+""",
+    "sequential-mul": """
+a = nn.Sequential(nn.ReLU(), nn.Tanh())
+b = a * 2
+c = 2 * a
+out = (repr(b), repr(c), b[0] is b[2], len(a))
+""",
+    "sequential-imul": """
+a = nn.Sequential(nn.ReLU())
+b = a
+a *= 3
+out = (b is a, len(a))
+""",
+    "sequential-mul-zero": """
+nn.Sequential(nn.ReLU()) * 0
+""",
+    "sequential-mul-float": """
+nn.Sequential(nn.ReLU()) * 2.0
+""",
+    "modulelist-pop": """
+m = nn.ModuleList([nn.ReLU(), nn.Tanh()])
+r = m.pop(0)
+out = (type(r).__name__, repr(m), [n for n, _ in m.named_children()])
+""",
+    "modulelist-add": """
+a = nn.ModuleList([nn.ReLU()])
+c = a + nn.ModuleList([nn.Tanh()])
+d = a + [nn.Sigmoid()]
+out = (type(c).__name__, repr(c), repr(d), len(a))
+""",
+    "modulelist-repr-folds-repeats": """
+m = nn.ModuleList([nn.Linear(1, 1) for _ in range(3)] + [nn.Tanh()] + [nn.ReLU(), nn.ReLU()]
+                  + [nn.Sequential(nn.ReLU(), nn.ReLU())] * 2)
+out = (repr(m), repr(nn.ModuleList()), repr(nn.ModuleList([nn.ReLU()])))
+""",
+    "relu-inplace": """
+x = lib.tensor([-1.0, 0.0, 2.0])
+y = nn.ReLU(inplace=True)(x)
+z = F.relu(x - 1, inplace=True)
+out = (x.tolist(), y is x, z.tolist())
+""",
+    "relu_": """
+x = lib.tensor([-1.0, 2.0])
+y = F.relu_(x)
+out = (x.tolist(), y is x)
+""",
+    "relu-inplace-backward": """
+w = lib.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+h = w * 3
+y = F.relu(h, inplace=True)
+(y * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+out = (y is h, w.grad.tolist())
+""",
+    "relu-inplace-leaf": """
+x = lib.tensor([-1.0, 2.0], requires_grad=True)
+nn.ReLU(inplace=True)(x)
+""",
+    "deepcopy-parameter-drops-grad": """
+import copy
+m = nn.Linear(2, 1)
+m(lib.ones(1, 2)).sum().backward()
+m2 = copy.deepcopy(m)
+w = m2.weight
+out = (w.grad, type(w).__name__, w.requires_grad, w is m.weight, w.tolist() == m.weight.tolist(),
+       m.weight.grad is not None)
+""",
+    "deepcopy-parameter-keeps-sharing": """
+import copy
+l = nn.Linear(2, 2)
+m = copy.deepcopy(nn.Sequential(l, l))
+p = nn.Parameter(lib.ones(2), requires_grad=False)
+q = copy.deepcopy([p, p])
+out = (m[0].weight is m[1].weight, q[0] is q[1], q[0].requires_grad)
+""",
+    "linear-without-inputs": """
+m = nn.Linear(0, 3)
+out = (tuple(m.weight.shape), m.bias.tolist(), m(lib.ones(2, 0)).tolist())
+""",
 }
 
 
@@ -1153,7 +1262,8 @@ def test_nll_loss_first_gradient_is_part_of_the_graph_like_torch(kwargs, shape):
     results = []
     for lib, fn in ((tg, F.nll_loss), (torch, torch.nn.functional.nll_loss)):
         a = lib.tensor(x, requires_grad=True)
-        kw = {k: (lib.tensor(v, dtype=lib.float64) if k == "weight" else v) for k, v in kwargs.items()}
+        kw = {k: (lib.tensor(v, dtype=lib.float64) if k == "weight" else v)
+              for k, v in kwargs.items()}
         loss = fn(a, lib.tensor(t), **kw).sum()
         (g,) = lib.autograd.grad(loss, a, create_graph=True)
         (gg,) = lib.autograd.grad((g * g).sum(), a)

@@ -562,7 +562,7 @@ class Sequential(Module):
         return self.extend(list(other))
 
     def __mul__(self, other: int) -> Sequential:
-        """``seq * k``: a new Sequential repeating the same children k times (shared, not copied)."""
+        """``seq * k``: a new Sequential repeating the children k times (shared, not copied)."""
         if not isinstance(other, int) or isinstance(other, bool):
             raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
         if other <= 0:
@@ -642,8 +642,8 @@ class ModuleList(Module):
                 runs.append([i, i, r])
         if not runs:
             return "ModuleList()"
-        lines = [(f"({a}): {r}" if a == b else f"({a}-{b}): {b - a + 1} x {r}").replace("\n", "\n  ")
-                 for a, b, r in runs]
+        lines = [(f"({a}): {r}" if a == b else f"({a}-{b}): {b - a + 1} x {r}")
+                 .replace("\n", "\n  ") for a, b, r in runs]
         return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
 
     def append(self, module: Module) -> ModuleList:
