@@ -568,3 +568,32 @@ def test_step_count_is_a_float32_tensor_like_torch(tmp_path: Any, name: str, dty
     again.step()
     assert again.state[w]["step"].item() == 4.0 and again.state[w]["step"].dtype == np.float32
     assert opt.state[w]["step"].item() == 3.0  # the loaded state is a copy
+
+
+@pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(amsgrad=True)),
+                                         ("AdamW", {}), ("RMSprop", dict(centered=True, momentum=0.5)),
+                                         ("Adagrad", dict(lr_decay=0.01))])
+def test_a_torch_optimizer_state_dict_loads_and_resumes(name: str, kwargs: dict) -> None:
+    # state_dicts move across from torch: its tensors are converted (as
+    # Module.load_state_dict does), and training goes on on torch's trajectory.
+    torch = pytest.importorskip("torch")
+    w0 = np.array([[0.5, -1.0], [2.0, 0.25]])
+    tw = torch.tensor(w0, requires_grad=True)
+    topt = getattr(torch.optim, name)([tw], lr=0.05, **{k: v for k, v in kwargs.items() if k != "lr"})
+
+    def loss(lib, w):
+        return ((w @ lib.tensor([1.0, -2.0], dtype=lib.float64)) ** 2).sum() + (w ** 3).sum()
+
+    for _ in range(3):
+        topt.zero_grad()
+        loss(torch, tw).backward()
+        topt.step()
+    w = tg.tensor(tw.detach().numpy().copy(), requires_grad=True)
+    opt = getattr(optim, name)([w], lr=0.05, **{k: v for k, v in kwargs.items() if k != "lr"})
+    opt.load_state_dict(topt.state_dict())
+    for _ in range(3):
+        for o, lib, p in ((opt, tg, w), (topt, torch, tw)):
+            o.zero_grad()
+            loss(lib, p).backward()
+            o.step()
+        np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-10)

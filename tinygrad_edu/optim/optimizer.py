@@ -206,7 +206,10 @@ def _copy_value(v: Any) -> Any:
 
 def _cast_like(v: Any, p: Tensor, key: str) -> Any:
     """A state value for parameter ``p``: a fresh Tensor of p's dtype (so
-    loading never aliases the dict it came from), numbers unchanged."""
+    loading never aliases the dict it came from), numbers unchanged. Other
+    array-likes (a torch tensor from a torch state_dict) are converted too."""
+    if not isinstance(v, (Tensor, np.ndarray, int, float, bool)) and hasattr(v, "__array__"):
+        v = np.asarray(v)
     if isinstance(v, (Tensor, np.ndarray)):
         arr = v.data if isinstance(v, Tensor) else v
         if key != "step" and arr.shape != p.shape:
