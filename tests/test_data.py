@@ -176,3 +176,55 @@ def test_random_split(lengths: list, sizes: list) -> None:
 def test_random_split_bad_lengths() -> None:
     with pytest.raises(ValueError, match="random_split"):
         random_split(make_ds(10), [5, 4])
+
+
+# ---------------------------------------------------------------- torch parity of batches
+def _describe(batch: Any) -> Any:
+    """A batch as plain data: its containers, the dtype and values of each tensor."""
+    if hasattr(batch, "tolist") and hasattr(batch, "dtype"):  # a Tensor of either library
+        return ("tensor", str(batch.dtype).replace("torch.", ""), batch.tolist())
+    if isinstance(batch, dict):
+        return {k: _describe(v) for k, v in batch.items()}
+    if isinstance(batch, (list, tuple)):
+        return (type(batch).__name__, [_describe(v) for v in batch])
+    return (type(batch).__name__, batch)
+
+
+_Pair = __import__("collections").namedtuple("Pair", "x y")
+LOADER_CASES = {
+    "tensor-dataset": lambda lib: lib.utils.data.TensorDataset(lib.arange(10.0).reshape(5, 2),
+                                                                  lib.arange(5)),
+    "ints": lambda lib: [1, 2, 3, 4, 5],
+    "floats": lambda lib: [1.5, 2.5, 3.5],
+    "bools": lambda lib: [True, False, True],
+    "tuples": lambda lib: [(1, 2.0), (3, 4.0), (5, 6.0)],
+    "lists": lambda lib: [[1, 2.0], [3, 4.0], [5, 6.0]],
+    "namedtuples": lambda lib: [_Pair(1, 2.0), _Pair(3, 4.0), _Pair(5, 6.0)],
+    "dicts": lambda lib: [{"a": 1, "b": np.ones(2, dtype=np.float32) * i} for i in range(3)],
+    "arrays-and-tensors": lambda lib: [(np.arange(2) + i, lib.ones(2) * i) for i in range(3)],
+    "strings": lambda lib: [("a", 1), ("b", 2), ("c", 3)],
+}
+
+
+@pytest.mark.parametrize("batch_size, drop_last", [(2, False), (2, True), (None, False)])
+@pytest.mark.parametrize("make", LOADER_CASES.values(), ids=LOADER_CASES.keys())
+def test_batches_are_collated_like_torch(make: Any, batch_size: Any, drop_last: bool) -> None:
+    # Tuples of fields come out as lists, as torch's default_collate gives them;
+    # batch_size=None turns batching off: samples one at a time, arrays made tensors.
+    torch = pytest.importorskip("torch")
+    expected = torch.utils.data.DataLoader(make(torch), batch_size=batch_size, drop_last=drop_last)
+    got = DataLoader(make(tg), batch_size=batch_size, drop_last=drop_last)
+    assert len(got) == len(expected)
+    assert [_describe(b) for b in got] == [_describe(b) for b in expected]
+
+
+def test_batch_size_none_with_drop_last_raises_like_torch() -> None:
+    with pytest.raises(ValueError, match="drop_last"):
+        DataLoader([1, 2], batch_size=None, drop_last=True)
+
+
+def test_samples_of_different_shapes_raise_like_torch() -> None:
+    with pytest.raises(RuntimeError, match="equal size"):
+        next(iter(DataLoader([tg.ones(2), tg.ones(3)], batch_size=2)))
+    with pytest.raises(RuntimeError, match="equal size"):
+        next(iter(DataLoader([(1, 2), (3,)], batch_size=2)))

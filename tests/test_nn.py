@@ -220,6 +220,21 @@ def test_bce_clamps_log_at_minus_100_like_torch():
     np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-6)
 
 
+@requires_torch
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_target_gradient_is_minus_logit_unclamped_like_torch(reduction):
+    # d/dy of the loss is -logit(x) = log(1-x) - log(x), not clamped: +-inf at x = 0 or 1.
+    import torch
+    x = np.array([0.0, 1.0, 0.0, 1.0, 0.3])
+    y = np.array([1.0, 0.0, 0.0, 1.0, 0.5])
+    a, ya = tg.tensor(x, requires_grad=True), tg.tensor(y, requires_grad=True)
+    F.binary_cross_entropy(a, ya, reduction=reduction).sum().backward()
+    b, yb = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
+    torch.nn.functional.binary_cross_entropy(b, yb, reduction=reduction).sum().backward()
+    np.testing.assert_allclose(ya.grad.data, yb.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-6)
+
+
 @pytest.mark.parametrize("fn", [F.cross_entropy, F.nll_loss,
                                 lambda *a, **k: F.cross_entropy(*a, label_smoothing=0.1, **k)])
 @pytest.mark.parametrize("weight", [None, [1.0, 2.0, 3.0]])
@@ -258,10 +273,30 @@ def test_ignored_row_counts_for_nothing_even_with_infinite_logits(name, kwargs, 
     np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("eps", [-0.1, 1.5])
-def test_label_smoothing_out_of_range_raises(eps):
+@pytest.mark.parametrize("eps", [1.5, 1.0001])
+@pytest.mark.parametrize("target", [[0, 1], [[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]]])
+def test_label_smoothing_above_one_raises(eps, target):
     with pytest.raises(ValueError, match="label_smoothing must be between 0.0 and 1.0"):
-        F.cross_entropy(tg.zeros(2, 3), tg.tensor([0, 1]), label_smoothing=eps)
+        F.cross_entropy(tg.zeros(2, 3), tg.tensor(target), label_smoothing=eps)
+
+
+@requires_torch
+@pytest.mark.parametrize("eps", [-0.1, -5.0, 1.0])
+@pytest.mark.parametrize("probs", [False, True])
+def test_label_smoothing_at_the_edges_matches_torch(eps, probs):
+    # torch 2.13 checks only label_smoothing <= 1 and smooths only when it is > 0:
+    # a negative value means no smoothing, for both kinds of target.
+    import torch
+    x = rand(4, 3)
+    t = _probs(4, 3) if probs else _targets(4, 3)
+    a = tg.tensor(x, requires_grad=True)
+    loss = F.cross_entropy(a, tg.tensor(t), label_smoothing=eps)
+    loss.backward()
+    b = torch.tensor(x, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(b, torch.tensor(t), label_smoothing=eps)
+    expected.backward()
+    np.testing.assert_allclose(loss.item(), expected.item(), rtol=1e-12)
+    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-10, atol=1e-15)
 
 
 def test_label_smoothing_module_matches_the_formula():
@@ -765,6 +800,79 @@ def test_clip_grad_norm(max_norm, norm_type):
             np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-6)
 
 
+@requires_torch
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("norm_type", [0, 0.0, -float("inf"), -1.0, float("inf"), "inf", 2.0])
+@pytest.mark.parametrize("grads", [
+    [[3.0, 0.0, -4.0], [0.5]],
+    [[3.0, float("inf")], [1.0]],
+    [[3.0, float("nan")], [1.0]],
+    [[0.0, 0.0], [0.0]],
+], ids=["finite", "inf", "nan", "zeros"])
+def test_clip_grad_norm_odd_norms_and_nonfinite_grads_match_torch(norm_type, grads):
+    # p = 0 counts the nonzero elements, p = -inf is the smallest |g|; a
+    # non-finite norm scales by nan/0 as torch does, without a RuntimeWarning.
+    import torch
+    params = [tg.zeros(len(g), dtype=tg.float64, requires_grad=True) for g in grads]
+    tparams = [torch.zeros(len(g), dtype=torch.float64, requires_grad=True) for g in grads]
+    for p, tp, g in zip(params, tparams, grads):
+        p.grad, tp.grad = tg.tensor(g, dtype=tg.float64), torch.tensor(g, dtype=torch.float64)
+    total = nn.utils.clip_grad_norm_(params, 1.0, norm_type)
+    expected = torch.nn.utils.clip_grad_norm_(tparams, 1.0, norm_type)
+    np.testing.assert_allclose(total.item(), expected.item(), rtol=1e-12)
+    for p, tp in zip(params, tparams):
+        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-12)
+
+
+@requires_torch
+@pytest.mark.parametrize("call", [
+    lambda init, t: init.normal_(t, std=-1.0),
+    lambda init, t: init.uniform_(t, 1.0, 0.0),
+    lambda init, t: init.trunc_normal_(t, a=1.0, b=-1.0),
+    lambda init, t: init.kaiming_uniform_(t, mode="fan_avg"),
+    lambda init, t: init.calculate_gain("leaky_relu", "x"),
+    lambda init, t: init.calculate_gain("gelu"),
+], ids=["normal-negative-std", "uniform-reversed", "trunc-normal-reversed", "bad-mode",
+        "bad-slope", "bad-nonlinearity"])
+def test_init_errors_have_torchs_types(call):
+    import torch
+    with pytest.raises(Exception) as expected:
+        call(torch.nn.init, torch.zeros(3, 2))
+    with pytest.raises(expected.type):
+        call(nn.init, tg.zeros(3, 2))
+
+
+@requires_torch
+@pytest.mark.parametrize("name, args", [
+    ("eye_", ()), ("trunc_normal_", ()), ("trunc_normal_", (0.5, 2.0, -1.0, 1.0)),
+    ("orthogonal_", ()), ("orthogonal_", (2.0,)),
+])
+@pytest.mark.parametrize("shape", [(4, 6), (6, 4), (3, 5, 2)])
+def test_more_init_functions_match_torchs_distribution(name, args, shape):
+    # torch draws from its own generator: compare what is deterministic (eye_),
+    # the bounds (trunc_normal_) and the defining property (orthogonal_).
+    import torch
+    if name == "eye_" and len(shape) != 2:
+        with pytest.raises(ValueError, match="2 dimensions"):
+            getattr(nn.init, name)(tg.zeros(*shape), *args)
+        return
+    tg.manual_seed(0)
+    t = tg.zeros(*shape)
+    assert getattr(nn.init, name)(t, *args) is t
+    expected = getattr(torch.nn.init, name)(torch.zeros(*shape), *args).numpy()
+    assert t.dtype == np.float32 and t.shape == expected.shape
+    if name == "eye_":
+        np.testing.assert_array_equal(t.data, expected)
+    elif name == "trunc_normal_":
+        lo, hi = (args[2], args[3]) if args else (-2.0, 2.0)
+        assert t.data.min() >= lo and t.data.max() <= hi and np.unique(t.data).size == t.numel()
+    else:  # orthogonal_: orthonormal rows or columns, times gain
+        gain = args[0] if args else 1.0
+        for flat in (t.data.reshape(shape[0], -1), expected.reshape(shape[0], -1)):
+            small = flat @ flat.T if flat.shape[0] <= flat.shape[1] else flat.T @ flat
+            np.testing.assert_allclose(small, gain ** 2 * np.eye(len(small)), atol=1e-5)
+
+
 def test_clip_grad_norm_of_a_single_tensor_and_of_nothing():
     p = tg.tensor([3.0, 4.0], requires_grad=True)
     p.grad = tg.tensor([3.0, 4.0])
@@ -916,3 +1024,370 @@ def test_cross_entropy_weighted_double_backward_matches_torch():
     (tgx ** 2).sum().backward()
     np.testing.assert_allclose(gx.data, tgx.detach().numpy(), rtol=1e-10)
     np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-8, atol=1e-12)
+
+
+@requires_torch
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "binary_cross_entropy",
+                                  "binary_cross_entropy_with_logits"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_loss_of_empty_input_matches_torch_without_warnings(name, reduction):
+    # torch: 'mean' of nothing is nan, 'sum' is 0, and the gradient is empty.
+    import torch
+    x, y = np.zeros((0, 3)), np.zeros((0, 3))
+    a = tg.tensor(x, requires_grad=True)
+    loss = getattr(F, name)(a, tg.tensor(y), reduction=reduction)
+    loss.sum().backward()
+    b = torch.tensor(x, requires_grad=True)
+    expected = getattr(torch.nn.functional, name)(b, torch.tensor(y), reduction=reduction)
+    expected.sum().backward()
+    assert loss.shape == tuple(expected.shape)
+    np.testing.assert_array_equal(loss.data, expected.detach().numpy())
+    assert a.grad.shape == tuple(b.grad.shape)
+
+
+# ======================================================================== torch parity of Module
+def _run_snippet(lib, code):
+    """Run ``code`` with ``nn`` bound to ``lib.nn``: ('ok', out) or ('raises', exception type name).
+    Warnings are recorded and returned too (their categories)."""
+    ns = {"lib": lib, "nn": lib.nn, "F": lib.nn.functional, "np": np}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            exec(code, ns)
+            result = ("ok", str(ns.get("out")).replace("torch.", ""))
+        except Exception as e:  # noqa: BLE001  (the type is what is compared)
+            result = ("raises", [c.__name__ for c in type(e).__mro__])
+    return result, sorted({w.category.__name__ for w in caught})
+
+
+MODULE_SNIPPETS = {
+    "loss-repr-hides-reduction": """
+out = [repr(nn.MSELoss(reduction='sum')), repr(nn.L1Loss(reduction='none')),
+       repr(nn.CrossEntropyLoss(reduction='sum', label_smoothing=0.1)),
+       repr(nn.BCEWithLogitsLoss(reduction='none'))]
+""",
+    "missing-key-message": """
+m = nn.Linear(1, 1)
+try:
+    m.load_state_dict({'weight': lib.zeros(1, 1)})
+except RuntimeError as e:
+    out = str(e)
+""",
+    "unexpected-and-missing-message": """
+m = nn.Sequential(nn.Linear(1, 1))
+try:
+    m.load_state_dict({'0.weight': lib.zeros(1, 1), 'zz': lib.zeros(1)})
+except RuntimeError as e:
+    out = str(e)
+""",
+    "load-assign-takes-the-dtype": """
+m = nn.Linear(1, 1)
+r = m.load_state_dict({'weight': lib.zeros(1, 1, dtype=lib.float64),
+                       'bias': lib.ones(1, dtype=lib.float64)}, assign=True)
+out = (str(m.weight.dtype), str(m.bias.dtype), type(m.weight).__name__, m.weight.requires_grad,
+       m.bias.tolist())
+""",
+    "register-buffer-over-parameter": """
+m = nn.Linear(1, 1)
+m.register_buffer('weight', lib.ones(1))
+""",
+    "register-parameter-over-buffer": """
+m = nn.Module()
+m.register_buffer('w', lib.ones(1))
+m.register_parameter('w', nn.Parameter(lib.ones(1)))
+""",
+    "add-module-over-parameter": """
+m = nn.Linear(1, 1)
+m.add_module('weight', nn.ReLU())
+""",
+    "register-buffer-over-buffer": """
+m = nn.Module()
+m.register_buffer('b', lib.ones(1))
+m.register_buffer('b', lib.zeros(2))
+out = m.b.tolist()
+""",
+    "assign-module-over-parameter": """
+m = nn.Linear(1, 1)
+m.weight = nn.ReLU()
+""",
+    "assign-parameter-over-module": """
+m = nn.Sequential(nn.ReLU())
+setattr(m, '0', nn.Parameter(lib.ones(1)))
+out = (list(m.state_dict()), len(m))
+""",
+    "assign-module-over-buffer": """
+m = nn.Module()
+m.register_buffer('b', lib.ones(1))
+m.b = nn.ReLU()
+out = (list(m.state_dict()), [n for n, _ in m.named_children()])
+""",
+    "half": """
+m = nn.Linear(2, 3).half()
+out = (str(m.weight.dtype), str(m.bias.dtype))
+""",
+    "sequential-insert": """
+m = nn.Sequential(nn.ReLU(), nn.Tanh())
+r = m.insert(1, nn.Sigmoid())
+m.insert(-1, nn.Identity())
+m.insert(4, nn.Flatten())
+out = (r is m, repr(m))
+""",
+    "sequential-insert-out-of-range": """
+nn.Sequential(nn.ReLU()).insert(3, nn.Tanh())
+""",
+    "sequential-pop": """
+m = nn.Sequential(nn.ReLU(), nn.Tanh(), nn.Sigmoid())
+r = m.pop(0)
+out = (type(r).__name__, repr(m), type(m.pop(slice(0, 1))).__name__, len(m))
+""",
+    "sequential-add": """
+a, b = nn.Sequential(nn.ReLU()), nn.Sequential(nn.Tanh(), nn.Sigmoid())
+c = a + b
+out = (type(c).__name__, repr(c), len(a), c[0] is a[0])
+""",
+    "sequential-add-list": """
+nn.Sequential(nn.ReLU()) + [nn.Tanh()]
+""",
+    "sequential-iadd": """
+a = nn.Sequential(nn.ReLU())
+b = a
+a += nn.Sequential(nn.Tanh())
+out = (b is a, repr(a))
+""",
+    "sequential-mul": """
+a = nn.Sequential(nn.ReLU(), nn.Tanh())
+b = a * 2
+c = 2 * a
+out = (repr(b), repr(c), b[0] is b[2], len(a))
+""",
+    "sequential-imul": """
+a = nn.Sequential(nn.ReLU())
+b = a
+a *= 3
+out = (b is a, len(a))
+""",
+    "sequential-mul-zero": """
+nn.Sequential(nn.ReLU()) * 0
+""",
+    "sequential-mul-float": """
+nn.Sequential(nn.ReLU()) * 2.0
+""",
+    "modulelist-pop": """
+m = nn.ModuleList([nn.ReLU(), nn.Tanh()])
+r = m.pop(0)
+out = (type(r).__name__, repr(m), [n for n, _ in m.named_children()])
+""",
+    "modulelist-add": """
+a = nn.ModuleList([nn.ReLU()])
+c = a + nn.ModuleList([nn.Tanh()])
+d = a + [nn.Sigmoid()]
+out = (type(c).__name__, repr(c), repr(d), len(a))
+""",
+    "modulelist-repr-folds-repeats": """
+m = nn.ModuleList([nn.Linear(1, 1) for _ in range(3)] + [nn.Tanh()] + [nn.ReLU(), nn.ReLU()]
+                  + [nn.Sequential(nn.ReLU(), nn.ReLU())] * 2)
+out = (repr(m), repr(nn.ModuleList()), repr(nn.ModuleList([nn.ReLU()])))
+""",
+    "relu-inplace": """
+x = lib.tensor([-1.0, 0.0, 2.0])
+y = nn.ReLU(inplace=True)(x)
+z = F.relu(x - 1, inplace=True)
+out = (x.tolist(), y is x, z.tolist())
+""",
+    "relu_": """
+x = lib.tensor([-1.0, 2.0])
+y = F.relu_(x)
+out = (x.tolist(), y is x)
+""",
+    "relu-inplace-backward": """
+w = lib.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+h = w * 3
+y = F.relu(h, inplace=True)
+(y * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+out = (y is h, w.grad.tolist())
+""",
+    "relu-inplace-leaf": """
+x = lib.tensor([-1.0, 2.0], requires_grad=True)
+nn.ReLU(inplace=True)(x)
+""",
+    "deepcopy-parameter-drops-grad": """
+import copy
+m = nn.Linear(2, 1)
+m(lib.ones(1, 2)).sum().backward()
+m2 = copy.deepcopy(m)
+w = m2.weight
+out = (w.grad, type(w).__name__, w.requires_grad, w is m.weight, w.tolist() == m.weight.tolist(),
+       m.weight.grad is not None)
+""",
+    "deepcopy-parameter-keeps-sharing": """
+import copy
+l = nn.Linear(2, 2)
+m = copy.deepcopy(nn.Sequential(l, l))
+p = nn.Parameter(lib.ones(2), requires_grad=False)
+q = copy.deepcopy([p, p])
+out = (m[0].weight is m[1].weight, q[0] is q[1], q[0].requires_grad)
+""",
+    "linear-without-inputs": """
+m = nn.Linear(0, 3)
+out = (tuple(m.weight.shape), m.bias.tolist(), m(lib.ones(2, 0)).tolist())
+""",
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("code", MODULE_SNIPPETS.values(), ids=MODULE_SNIPPETS.keys())
+def test_module_behaves_like_torch(code):
+    import torch
+    expected, expected_warnings = _run_snippet(torch, code)
+    got, got_warnings = _run_snippet(tg, code)
+    if expected[0] == "raises":  # the same exception type (ours may subclass it)
+        assert got[0] == "raises" and expected[1][0] in got[1], (got, expected)
+    else:
+        assert got == expected
+    assert got_warnings == expected_warnings
+
+
+@requires_torch
+@pytest.mark.parametrize("kwargs", [{}, {"weight": [0.5, 2.0, 1.0, 3.0]}, {"reduction": "sum"},
+                                    {"reduction": "none"}, {"ignore_index": 1}])
+@pytest.mark.parametrize("shape", [(3, 4), (2, 4, 3)])
+def test_nll_loss_first_gradient_is_part_of_the_graph_like_torch(kwargs, shape):
+    # torch records nll_loss's gradient as a function of the input (whose own
+    # derivative is 0), so under create_graph it requires grad and the grad of
+    # grad is zeros, not an error.
+    import torch
+    x = rand(*shape)
+    t = _targets(shape[0], 4, shape=(shape[0],) + shape[2:])
+    results = []
+    for lib, fn in ((tg, F.nll_loss), (torch, torch.nn.functional.nll_loss)):
+        a = lib.tensor(x, requires_grad=True)
+        kw = {k: (lib.tensor(v, dtype=lib.float64) if k == "weight" else v)
+              for k, v in kwargs.items()}
+        loss = fn(a, lib.tensor(t), **kw).sum()
+        (g,) = lib.autograd.grad(loss, a, create_graph=True)
+        (gg,) = lib.autograd.grad((g * g).sum(), a)
+        results.append((g.requires_grad, g.detach().numpy(), gg.numpy()))
+    (req, g, gg), (treq, tgrad, tgg) = results
+    assert req and treq
+    np.testing.assert_allclose(g, tgrad, rtol=1e-12)
+    np.testing.assert_array_equal(gg, tgg)
+
+
+_LEGACY = [dict(size_average=False), dict(reduce=False), dict(size_average=True),
+           dict(size_average=False, reduce=True), dict(size_average=True, reduce=False),
+           dict(reduce=True, reduction="none")]
+
+
+@requires_torch
+@pytest.mark.parametrize("legacy", _LEGACY, ids=[str(k) for k in _LEGACY])
+@pytest.mark.parametrize("name, module, extra", [
+    ("mse_loss", "MSELoss", {}), ("l1_loss", "L1Loss", {}),
+    ("binary_cross_entropy", "BCELoss", {}),
+    ("binary_cross_entropy_with_logits", "BCEWithLogitsLoss", {}),
+    ("cross_entropy", "CrossEntropyLoss", {"classes": True}),
+    ("nll_loss", "NLLLoss", {"classes": True}),
+])
+def test_legacy_size_average_and_reduce_set_the_reduction_like_torch(legacy, name, module, extra):
+    # torch still honours the old arguments (with a warning): size_average=False
+    # means 'sum', reduce=False means 'none', and they override reduction.
+    import torch
+    x = rand(3, 4, low=0.1, high=0.9)
+    y = np.array([0, 3, 1]) if extra else rand(3, 4, seed=1, low=0, high=1)
+    results = []
+    for lib in (tg, torch):
+        fn = getattr(lib.nn.functional, name)
+        with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated"):
+            out = fn(lib.tensor(x), lib.tensor(y), **legacy)
+        with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated"):
+            loss_module = getattr(lib.nn, module)(**legacy)
+        results.append((out.numpy(), loss_module.reduction, repr(loss_module),
+                        loss_module(lib.tensor(x), lib.tensor(y)).numpy()))
+    for ours, theirs in zip(*results):
+        if isinstance(ours, str):
+            assert ours == theirs
+        else:
+            np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+@requires_torch
+@pytest.mark.parametrize("name, target", [("cross_entropy", 0), ("nll_loss", 0),
+                                          ("cross_entropy", 1.0)])
+def test_class_loss_of_a_0d_input_raises_like_torch(name, target):
+    # (torch raises ValueError, IndexError or RuntimeError here, by path: ours is all three)
+    import torch
+    with pytest.raises(Exception) as expected:
+        getattr(torch.nn.functional, name)(torch.tensor(1.0), torch.tensor(target))
+    with pytest.raises(expected.type, match=rf"{name}.*shape \(\)"):
+        getattr(F, name)(tg.tensor(1.0), tg.tensor(target))
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["int64", "bool"])
+@pytest.mark.parametrize("kwargs", [dict(p=0.5), dict(p=0.3), dict(p=0.0), dict(p=1.0),
+                                    dict(p=0.5, training=False), dict(p=0.5, inplace=True)])
+def test_dropout_of_an_integer_tensor_like_torch(dtype, kwargs):
+    # 0 < p < 1 in training needs a float scale 1/(1-p): torch raises rather than
+    # truncate it; p = 0, p = 1 and eval mode work on any dtype.
+    import torch
+    x = np.ones(4, dtype=dtype)
+    try:
+        expected = torch.nn.functional.dropout(torch.tensor(x), **kwargs)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="dropout"):
+            F.dropout(tg.tensor(x), **kwargs)
+        return
+    got = F.dropout(tg.tensor(x), **kwargs)
+    assert got.dtype == np.dtype(dtype) and got.tolist() == expected.tolist()
+
+
+_INIT_CALLS = {
+    "uniform_": lambda init, t: init.uniform_(t), "normal_": lambda init, t: init.normal_(t),
+    "xavier_uniform_": lambda init, t: init.xavier_uniform_(t),
+    "xavier_normal_": lambda init, t: init.xavier_normal_(t),
+    "kaiming_uniform_": lambda init, t: init.kaiming_uniform_(t),
+    "kaiming_normal_": lambda init, t: init.kaiming_normal_(t),
+    "trunc_normal_": lambda init, t: init.trunc_normal_(t),
+    "orthogonal_": lambda init, t: init.orthogonal_(t),
+    "constant_": lambda init, t: init.constant_(t, 2.5), "eye_": lambda init, t: init.eye_(t),
+    "zeros_": lambda init, t: init.zeros_(t), "ones_": lambda init, t: init.ones_(t),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["int64", "bool"])
+@pytest.mark.parametrize("call", _INIT_CALLS.values(), ids=_INIT_CALLS.keys())
+def test_init_of_an_integer_tensor_like_torch(call, dtype):
+    # random draws into an integer tensor would be truncated (mostly to 0):
+    # torch raises NotImplementedError; the constant fills work on any dtype.
+    import torch
+    t = torch.ones(3, 3, dtype=getattr(torch, dtype))
+    try:
+        call(torch.nn.init, t)
+    except NotImplementedError:
+        with pytest.raises(NotImplementedError, match=dtype):
+            call(nn.init, tg.ones(3, 3, dtype=getattr(tg, dtype)))
+        return
+    ours = tg.ones(3, 3, dtype=getattr(tg, dtype))
+    call(nn.init, ours)
+    assert ours.dtype == np.dtype(dtype) and ours.tolist() == t.tolist()
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_regression_loss_weight_argument_matches_torch(name, reduction):
+    # torch 2.13's mse_loss/l1_loss take weight (the input's shape): 'mean' is
+    # sum(w * err) / sum(w).
+    import torch
+    x, y, w = rand(3, 4), rand(3, 4, seed=1), rand(3, 4, seed=2, low=0.1, high=2.0)
+    results = []
+    for lib in (tg, torch):
+        a, wt = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)
+        out = getattr(lib.nn.functional, name)(a, lib.tensor(y), reduction=reduction, weight=wt)
+        out.sum().backward()
+        results.append((out.detach().numpy(), a.grad.numpy(), wt.grad.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    with pytest.raises(ValueError, match="weight"):
+        getattr(F, name)(tg.tensor(x), tg.tensor(y), weight=tg.ones(4))

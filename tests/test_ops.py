@@ -1042,3 +1042,20 @@ def test_saved_arrays_serve_both_passes(make):
     (g2,) = tg.autograd.grad(make(x).sum(), [x], create_graph=True)
     np.testing.assert_allclose(g1.data, g2.data, rtol=1e-12)
     assert tg.gradgradcheck(lambda x: make(x), [tg.tensor(data, requires_grad=True)])
+
+
+@pytest.mark.parametrize("dim", [None, 1])
+def test_norm_p0_leaves_no_gradient_like_torch(dim):
+    # ||x||_0 counts nonzeros: torch gives it no gradient at all (.grad stays
+    # None; autograd.grad raises unless allow_unused), not a gradient of zeros.
+    torch = pytest.importorskip("torch")
+    data = np.array([[0.0, 1.0, -2.0], [0.5, 0.0, 3.0]])
+    for lib in (tg, torch):
+        x = lib.tensor(data, requires_grad=True)
+        x.norm(0, dim).sum().backward()
+        assert x.grad is None, lib.__name__
+        (x.norm(0, dim).sum() + x.sum()).backward()
+        np.testing.assert_array_equal(np.asarray(x.grad.tolist()), np.ones((2, 3)))
+        assert lib.autograd.grad(x.norm(0, dim).sum(), x, allow_unused=True) == (None,)
+        with pytest.raises(RuntimeError):
+            lib.autograd.grad(x.norm(0, dim).sum(), x)

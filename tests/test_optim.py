@@ -445,3 +445,155 @@ def test_scheduler_state_dict_round_trip(tmp_path: Any) -> None:
         sched.step()
         sched2.step()
         assert sched2.get_last_lr() == sched.get_last_lr()
+
+
+# ---------------------------------------------------------------- torch parity of the API
+_TORCH_ONLY_OPTIONS = ("foreach", "fused", "differentiable", "capturable")
+
+
+def _torch_repr_without_its_own_options(opt: Any) -> str:
+    return "\n".join(line for line in repr(opt).split("\n")
+                     if line.strip().split(":")[0] not in _TORCH_ONLY_OPTIONS)
+
+
+@pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", {}),
+                                         ("AdamW", dict(amsgrad=True)), ("RMSprop", {}),
+                                         ("Adagrad", dict(lr_decay=0.1))])
+def test_optimizer_repr_is_torchs(name: str, kwargs: dict) -> None:
+    # torch lists each group's options sorted by name, with a blank line between groups
+    torch = pytest.importorskip("torch")
+    w, b = tg.zeros(2, requires_grad=True), tg.zeros(1, requires_grad=True)
+    tw, tb = torch.zeros(2, requires_grad=True), torch.zeros(1, requires_grad=True)
+    opt = getattr(optim, name)([{"params": [w]}, {"params": [b], "lr": 0.5}], **kwargs)
+    topt = getattr(torch.optim, name)([{"params": [tw]}, {"params": [tb], "lr": 0.5}], **kwargs)
+    assert repr(opt) == _torch_repr_without_its_own_options(topt)
+
+
+# (Adagrad before its first step is left out: torch's fills its state when it
+# is made, ours on the first step, so that a parameter without a grad has none.)
+@pytest.mark.parametrize("name,kwargs,steps", [
+    (name, kwargs, steps) for steps in (0, 1)
+    for name, kwargs in [("SGD", dict(lr=0.1)), ("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", {}),
+                         ("RMSprop", dict(centered=True)),
+                         ("Adagrad", dict(initial_accumulator_value=0.5))]
+    if not (name == "Adagrad" and steps == 0)])
+def test_state_dict_has_torchs_entries_before_and_after_a_step(name: str, kwargs: dict,
+                                                               steps: int) -> None:
+    torch = pytest.importorskip("torch")
+    w = tg.tensor([1.0, -2.0], requires_grad=True)
+    tw = torch.tensor([1.0, -2.0], requires_grad=True)
+    opt, topt = getattr(optim, name)([w], **kwargs), getattr(torch.optim, name)([tw], **kwargs)
+    for _ in range(steps):
+        (w * w).sum().backward()
+        (tw * tw).sum().backward()
+        opt.step()
+        topt.step()
+    sd, tsd = opt.state_dict(), topt.state_dict()
+    assert {k: sorted(v) for k, v in sd["state"].items()} == \
+        {k: sorted(v) for k, v in tsd["state"].items()}
+    assert len(opt.state) == len(topt.state)
+    for key, value in tsd["state"].get(0, {}).items():
+        np.testing.assert_allclose(np.asarray(getattr(sd["state"][0][key], "data",
+                                                      sd["state"][0][key])),
+                                   value.numpy(), rtol=1e-6)
+
+
+def test_step_lr_accepts_a_float_step_size_like_torch() -> None:
+    torch = pytest.importorskip("torch")
+    opt = optim.SGD([tg.zeros(1, requires_grad=True)], lr=1.0)
+    topt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    sched = lr_scheduler.StepLR(opt, step_size=2.0, gamma=0.5)
+    tsched = torch.optim.lr_scheduler.StepLR(topt, step_size=2.0, gamma=0.5)
+    for _ in range(5):
+        opt.step()
+        topt.step()
+        sched.step()
+        tsched.step()
+        assert sched.get_last_lr() == tsched.get_last_lr()
+
+
+def test_state_dict_lists_every_state_entry_even_an_empty_one_like_torch() -> None:
+    torch = pytest.importorskip("torch")
+    w, b = tg.zeros(2, requires_grad=True), tg.zeros(1, requires_grad=True)
+    tw, tb = torch.zeros(2, requires_grad=True), torch.zeros(1, requires_grad=True)
+    opt, topt = optim.SGD([w, b], lr=0.1), torch.optim.SGD([tw, tb], lr=0.1)
+    opt.state[b]["note"] = 1  # a user's own entry, and an empty one (state is a defaultdict)
+    topt.state[tb]["note"] = 1
+    assert opt.state[w] == {} and topt.state[tw] == {}
+    assert opt.state_dict()["state"] == topt.state_dict()["state"] == {0: {}, 1: {"note": 1}}
+
+
+@pytest.mark.parametrize("last_epoch", [0, 2, 3, 7])
+@pytest.mark.parametrize("name,kwargs", SCHEDULES, ids=[f"{n}-{k}" for n, k in SCHEDULES])
+def test_resumed_schedule_matches_torch(name: str, kwargs: dict, last_epoch: int) -> None:
+    # Resuming (last_epoch >= 0, 'initial_lr' in the groups): as in torch 2.13, the
+    # step the constructor makes leaves ExponentialLR's and CosineAnnealingLR's
+    # current lr as it is (StepLR decays it if the epoch reached is a multiple).
+    torch = pytest.importorskip("torch")
+    w, tw = tg.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    opt = optim.SGD([{"params": [w], "initial_lr": 1.0}], lr=0.3)
+    topt = torch.optim.SGD([{"params": [tw], "initial_lr": 1.0}], lr=0.3)
+    sched = getattr(lr_scheduler, name)(opt, last_epoch=last_epoch, **kwargs)
+    tsched = getattr(torch.optim.lr_scheduler, name)(topt, last_epoch=last_epoch, **kwargs)
+    for _ in range(12):
+        assert sched.last_epoch == tsched.last_epoch
+        np.testing.assert_allclose(sched.get_last_lr(), tsched.get_last_lr(), rtol=1e-12)
+        opt.step()
+        topt.step()
+        sched.step()
+        tsched.step()
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "RMSprop", "Adagrad"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_step_count_is_a_float32_tensor_like_torch(tmp_path: Any, name: str, dtype: str) -> None:
+    # torch keeps 'step' as a 0-d float32 tensor (for any parameter dtype), so
+    # opt.state[p]["step"].item() works; saved, loaded and stepped on, it stays one.
+    torch = pytest.importorskip("torch")
+    w = tg.tensor([1.0, -2.0], dtype=getattr(tg, dtype), requires_grad=True)
+    tw = torch.tensor([1.0, -2.0], dtype=getattr(torch, dtype), requires_grad=True)
+    opt, topt = getattr(optim, name)([w]), getattr(torch.optim, name)([tw])
+    for _ in range(3):
+        (w * w).sum().backward()
+        (tw * tw).sum().backward()
+        opt.step()
+        topt.step()
+    step, tstep = opt.state[w]["step"], topt.state[tw]["step"]
+    assert isinstance(step, tg.Tensor) and step.shape == () and step.dtype == np.float32
+    assert step.item() == tstep.item() == 3.0 and str(tstep.dtype) == "torch.float32"
+    tg.save(opt.state_dict(), tmp_path / "opt")
+    again = getattr(optim, name)([w])
+    again.load_state_dict(tg.load(tmp_path / "opt"))
+    (w * w).sum().backward()
+    again.step()
+    assert again.state[w]["step"].item() == 4.0 and again.state[w]["step"].dtype == np.float32
+    assert opt.state[w]["step"].item() == 3.0  # the loaded state is a copy
+
+
+@pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(amsgrad=True)),
+                                         ("AdamW", {}), ("RMSprop", dict(centered=True, momentum=0.5)),
+                                         ("Adagrad", dict(lr_decay=0.01))])
+def test_a_torch_optimizer_state_dict_loads_and_resumes(name: str, kwargs: dict) -> None:
+    # state_dicts move across from torch: its tensors are converted (as
+    # Module.load_state_dict does), and training goes on on torch's trajectory.
+    torch = pytest.importorskip("torch")
+    w0 = np.array([[0.5, -1.0], [2.0, 0.25]])
+    tw = torch.tensor(w0, requires_grad=True)
+    topt = getattr(torch.optim, name)([tw], lr=0.05, **{k: v for k, v in kwargs.items() if k != "lr"})
+
+    def loss(lib, w):
+        return ((w @ lib.tensor([1.0, -2.0], dtype=lib.float64)) ** 2).sum() + (w ** 3).sum()
+
+    for _ in range(3):
+        topt.zero_grad()
+        loss(torch, tw).backward()
+        topt.step()
+    w = tg.tensor(tw.detach().numpy().copy(), requires_grad=True)
+    opt = getattr(optim, name)([w], lr=0.05, **{k: v for k, v in kwargs.items() if k != "lr"})
+    opt.load_state_dict(topt.state_dict())
+    for _ in range(3):
+        for o, lib, p in ((opt, tg, w), (topt, torch, tw)):
+            o.zero_grad()
+            loss(lib, p).backward()
+            o.step()
+        np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-10)

@@ -253,3 +253,44 @@ def test_save_gives_the_usual_mode_without_touching_the_umask(tmp_path, monkeypa
     assert os.stat(path).st_mode & 0o777 == 0o640
     assert not [p for p in os.listdir(tmp_path) if p != "model.npz"]  # no temp file left
     np.testing.assert_array_equal(tg.load(path)["w"].data, [0, 0])
+
+
+@pytest.mark.parametrize("kwargs", [{"map_location": "cpu"}, {"map_location": None},
+                                    {"weights_only": True}, {"weights_only": False},
+                                    {"map_location": "cpu", "weights_only": True}])
+def test_load_takes_torchs_keyword_arguments(tmp_path: Path, kwargs: dict) -> None:
+    # torch.load(path, map_location="cpu", weights_only=True) is how checkpoints
+    # are loaded; here everything is on the CPU and nothing in a file is run.
+    model = make_model()
+    tg.save(model.state_dict(), tmp_path / "m.pt")
+    assert_same_tensors(model.state_dict(), tg.load(tmp_path / "m.pt", **kwargs))
+
+
+def test_save_and_load_a_file_object(tmp_path: Path) -> None:
+    import io
+    model = make_model()
+    buffer = io.BytesIO()
+    tg.save(model.state_dict(), buffer)
+    buffer.seek(0)
+    assert_same_tensors(model.state_dict(), tg.load(buffer))
+    with open(tmp_path / "m.pt", "wb") as f:
+        tg.save({"epoch": 3, "w": tg.ones(2)}, f)
+    with open(tmp_path / "m.pt", "rb") as f:
+        loaded = tg.load(f)
+    assert loaded["epoch"] == 3 and loaded["w"].tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError, match="not a tinygrad_edu save file"):
+        tg.load(io.BytesIO(b"garbage"))
+
+
+def test_parameters_come_back_as_parameters_like_torch(tmp_path: Path) -> None:
+    # torch.load gives back an nn.Parameter for a saved Parameter (as in a
+    # state_dict(keep_vars=True)), and a plain tensor for a plain tensor.
+    model = make_model()
+    model[2].bias.requires_grad_(False)
+    tg.save({"sd": model.state_dict(keep_vars=True), "t": tg.ones(2, requires_grad=True)},
+            tmp_path / "p.pt")
+    loaded = tg.load(tmp_path / "p.pt")
+    assert all(isinstance(v, nn.Parameter) for v in loaded["sd"].values())
+    assert [v.requires_grad for v in loaded["sd"].values()] == [True, True, True, False]
+    assert type(loaded["t"]) is tg.Tensor and loaded["t"].requires_grad
+    assert_same_tensors(model.state_dict(), loaded["sd"])

@@ -24,11 +24,12 @@ import json
 import os
 import zipfile
 from collections import OrderedDict
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from ._files import atomic_path
+from .nn.module import Parameter
 from .tensor import Tensor, _wrap
 
 __all__ = ["save", "load"]
@@ -58,6 +59,8 @@ def _encode(obj: Any, where: str, arrays: dict[str, np.ndarray]) -> Any:
         if isinstance(obj, Tensor):
             out["tensor"] = True
             out["requires_grad"] = bool(obj.requires_grad)
+            if isinstance(obj, Parameter):
+                out["parameter"] = True  # loads as a Parameter again, as in torch
         return out
     if isinstance(obj, dict):
         items = [[_encode(k, where, arrays) if not isinstance(k, (Tensor, np.ndarray, dict))
@@ -104,6 +107,8 @@ def _decode(obj: Any, arrays: dict[str, np.ndarray], path: str) -> Any:
         arr = arrays[name]
         if not obj.get("tensor"):
             return arr
+        if obj.get("parameter"):
+            return Parameter(arr, requires_grad=bool(obj.get("requires_grad")))
         t = _wrap(arr)
         if obj.get("requires_grad"):
             t.requires_grad_(True)
@@ -122,9 +127,11 @@ def _hashable(key: Any) -> Any:
 
 
 # ---------------------------------------------------------------- save / load
-def save(obj: Any, path: str | os.PathLike) -> None:
+def save(obj: Any, path: str | os.PathLike | BinaryIO) -> None:
     """Save ``obj`` (a state dict, or nested dicts/lists of tensors and numbers)
-    to ``path`` as ``.npz`` (written as given: no suffix is added).
+    to ``path`` as ``.npz`` (written as given: no suffix is added). ``path``
+    may also be a file opened for writing in binary mode (or an ``io.BytesIO``),
+    as with ``torch.save``; that write is not atomic.
 
     Example::
 
@@ -136,29 +143,47 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     text = json.dumps(meta, allow_nan=True)
     arrays[_META] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
+    if hasattr(path, "write"):  # a file object: write into it
+        np.savez(path, **arrays)
+        return
     with atomic_path(os.fspath(path)) as tmp:  # a crash half-way leaves the old file
         with open(tmp, "wb") as f:
             np.savez(f, **arrays)
 
 
-def load(path: str | os.PathLike) -> Any:
-    """Load what :func:`save` wrote: tensors come back as Tensors, numbers as
-    Python numbers, dicts/lists/tuples as they were.
+def load(path: str | os.PathLike | BinaryIO, map_location: Any = None,
+         weights_only: bool | None = None) -> Any:
+    """Load what :func:`save` wrote: tensors come back as Tensors (Parameters
+    as Parameters), numbers as Python numbers, dicts/lists/tuples as they were.
+    ``path`` may also be a file opened for reading in binary mode (or an
+    ``io.BytesIO``).
+
+    ``map_location`` and ``weights_only`` are accepted so that
+    ``torch.load(path, map_location="cpu", weights_only=True)`` runs
+    unchanged: everything is on the CPU, and loading never runs code from the
+    file (it is always "weights only").
 
     Raises ``FileNotFoundError`` if ``path`` doesn't exist and ``ValueError``
     (naming the path) if it is truncated, corrupt or not written by ``tg.save``.
     """
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"tg.load: no such file: {path}")
-    with open(path, "rb") as f:
-        head = f.read(4)
+    if hasattr(path, "read"):  # a file object: read from where it stands
+        source: Any = path
+        path = getattr(path, "name", None) or f"<{type(path).__name__}>"
+        start = source.tell()
+        head = source.read(4)
+        source.seek(start)
+    else:
+        path = source = os.fspath(path)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"tg.load: no such file: {path}")
+        with open(path, "rb") as f:
+            head = f.read(4)
     if head != b"PK\x03\x04":
         what = "it is empty" if not head else f"it starts with {head!r}, not a zip header"
         raise ValueError(f"tg.load: {path} is not a tinygrad_edu save file (an .npz archive): "
                          f"{what}")
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        with np.load(source, allow_pickle=False) as npz:
             if _META not in npz.files:
                 raise ValueError(f"tg.load: {path} is not a tinygrad_edu save file: it has no "
                                  f"'{_META}' entry (entries: {npz.files[:5]})")

@@ -29,13 +29,13 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, TensorError, array_of, is_grad_enabled
+from ..autograd import Function, TensorError, TensorIndexError, array_of, is_grad_enabled
 from ..random import _rng
 from ..tensor import Tensor, _wrap
 from ..tensor import where as _where
 
 __all__ = [
-    "linear", "relu", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "flatten",
+    "linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "flatten",
     "identity", "mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
 ]
@@ -97,8 +97,18 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    """max(x, 0), elementwise."""
-    return input.relu()
+    """max(x, 0), elementwise; with ``inplace``, written into ``input`` (see ``relu_``)."""
+    return relu_(input) if inplace else input.relu()
+
+
+def relu_(input: Tensor) -> Tensor:
+    """max(x, 0) written into ``input`` itself, which is returned (recorded for
+    autograd like any in-place op; a leaf that requires grad raises). A view of
+    a tensor that requires grad gets a new tensor instead, as in ``dropout``."""
+    if input._base is not None and input.requires_grad and is_grad_enabled():
+        return input.relu()
+    return input._inplace("relu_", lambda: input._snapshot().relu(),
+                          lambda: np.maximum(input.data, 0, out=input.data))
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -149,6 +159,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     if p == 1.0:
         scale = _wrap(np.zeros((), dtype=input.dtype))
+    elif array_of(input).dtype.kind not in "fc":  # 1/(1-p) would be truncated: raise, as torch
+        raise TensorError(f"dropout: the kept elements are scaled by 1/(1-p) = {1 / (1 - p):g}, "
+                          f"which a tensor of dtype {input.dtype} can't hold; convert it with "
+                          ".float() first")
     else:
         keep = _rng().random(input.shape) >= p
         scale = _wrap((keep / (1.0 - p)).astype(input.dtype, copy=False))
@@ -159,6 +173,20 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 # ================================================================ loss helpers
+def _legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
+    """torch's old ``size_average`` / ``reduce`` arguments, still honoured (with
+    its warning) when either is given: they override ``reduction``.
+    reduce=False -> 'none'; else size_average=False -> 'sum'; else 'mean'."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = ("mean" if size_average else "sum") if reduce else "none"
+    warnings.warn("size_average and reduce args will be deprecated, please use "
+                  f"reduction='{reduction}' instead.", stacklevel=3)
+    return reduction
+
+
 def _check_reduction(name: str, reduction: str) -> None:
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{name}: {reduction!r} is not a valid value for reduction "
@@ -167,13 +195,15 @@ def _check_reduction(name: str, reduction: str) -> None:
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":  # sum / n: a third of np.mean's fixed cost on small arrays
-        return np.add.reduce(loss, axis=None) / loss.size if loss.size else loss.mean()
+        if not loss.size:  # the mean of nothing is nan, as torch (and without a warning)
+            return np.array(np.nan, dtype=loss.dtype)
+        return np.add.reduce(loss, axis=None) / loss.size
     return np.add.reduce(loss, axis=None) if reduction == "sum" else loss
 
 
 def _scale(ctx: Any, g: Tensor) -> Tensor:
     """The incoming gradient per element: dy / n for 'mean', dy otherwise."""
-    return g / ctx.n if ctx.reduction == "mean" else g
+    return g / ctx.n if ctx.reduction == "mean" and ctx.n else g
 
 
 def _same_shape(name: str, x: Tensor, y: Any) -> None:
@@ -210,7 +240,7 @@ class _MSE(Function):
         x, y, d = ctx.saved_tensors
         if is_grad_enabled():  # create_graph: x - y as a Tensor op, so it differentiates
             d = x - y
-        gx = d * (g * (2 / ctx.n if ctx.reduction == "mean" else 2))
+        gx = d * (g * (2 / ctx.n if ctx.reduction == "mean" and ctx.n else 2))
         return gx, (-gx if ctx.parents[1] is not None else None)  # (needs_input_grad[1])
 
 
@@ -232,22 +262,44 @@ def _check_regression(name: str, input: Tensor, target: Tensor) -> None:
                       stacklevel=3)
 
 
+def _weighted(name: str, err: Tensor, input: Tensor, weight: Any, reduction: str) -> Tensor:
+    """w * err, reduced as torch does: 'mean' is sum(w * err) / sum(w)."""
+    w = _as_tensor(weight, input)
+    if tuple(w.shape) != tuple(input.shape):
+        raise TensorError(f"{name}: weight of shape {tuple(w.shape)} must have the input's shape "
+                          f"{tuple(input.shape)} (one weight per element)")
+    loss = err * w
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.sum() / w.sum()
+
+
 def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
-             reduction: str = "mean") -> Tensor:
-    """Mean squared error: mean((x - y)^2) (or sum, or none: elementwise)."""
+             reduction: str = "mean", weight: Any = None) -> Tensor:
+    """Mean squared error: mean((x - y)^2) (or sum, or none: elementwise).
+    With ``weight`` (the input's shape): w (x - y)^2, and 'mean' divides by sum(w)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("mse_loss", reduction)
     target = _as_tensor(target, input)
     _check_regression("mse_loss", input, target)
+    if weight is not None:
+        return _weighted("mse_loss", (input - target) ** 2, input, weight, reduction)
     return _MSE.apply(input, target, reduction=reduction)
 
 
 def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
-            reduction: str = "mean") -> Tensor:
-    """Mean absolute error: mean(|x - y|) (or sum, or none)."""
+            reduction: str = "mean", weight: Any = None) -> Tensor:
+    """Mean absolute error: mean(|x - y|) (or sum, or none).
+    With ``weight`` (the input's shape): w |x - y|, and 'mean' divides by sum(w)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("l1_loss", reduction)
     target = _as_tensor(target, input)
     _check_regression("l1_loss", input, target)
+    if weight is not None:
+        return _weighted("l1_loss", (input - target).abs(), input, weight, reduction)
     loss = (input - target).abs()
+    if reduction == "mean" and not array_of(loss).size:
+        return loss.sum() * np.nan  # the mean of nothing is nan, as torch (without a warning)
     return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
 
 
@@ -308,7 +360,7 @@ class _NLL(Function):
         d = np.zeros_like(x)  # dl/dx: -coef_i at each label
         d[rows, t] = -1
         d *= coef
-        ctx.save_for_backward(d)
+        ctx.save_for_backward(d, x)
         ctx.reduction = reduction
         picked = x[rows, t]  # (a copy)
         if ignored is not None:
@@ -318,8 +370,14 @@ class _NLL(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (d,) = ctx.saved_tensors
-        return d * (g.reshape(-1, 1) if ctx.reduction == "none" else g)
+        d, x = ctx.saved_tensors
+        gx = d * (g.reshape(-1, 1) if ctx.reduction == "none" else g)
+        if is_grad_enabled():
+            # create_graph: dx doesn't change with x, but torch records it as a
+            # function of x all the same (with derivative 0), so grad of grad
+            # gives zeros, not an error. where(False, x, dx) is that, even for x = inf.
+            gx = _where(np.zeros(x.shape, dtype=bool), x, gx)
+        return gx
 
 
 class _CrossEntropy(Function):
@@ -408,6 +466,12 @@ def _uniform_target_loss(x: Tensor, labels: np.ndarray, w: np.ndarray | None, ig
     return s.sum() / total
 
 
+def _check_has_classes(name: str, input: Tensor) -> None:
+    if array_of(input).ndim == 0:  # (torch raises ValueError, IndexError or RuntimeError)
+        raise TensorIndexError(f"{name}: input of shape () has no class dimension: it must be "
+                          "(C,), (N, C) or (N, C, d1, ...)")
+
+
 def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ignore_index: int,
                 reduction: str, label_smoothing: float = 0.0) -> Tensor:
     """Shared shape handling of nll_loss and cross_entropy with class-index targets."""
@@ -417,6 +481,7 @@ def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ig
         raise TensorError(f"{name}: class-index targets must be integers, got dtype {t.dtype} "
                           f"(for class probabilities pass a float target of the input's shape)")
     x = input
+    _check_has_classes(name, x)
     if array_of(x).ndim == 1:  # one unbatched sample
         x, t = x.unsqueeze(0), t.reshape(1)
     shape = array_of(x).shape  # (Tensor.shape is a property call; this is a hot path)
@@ -435,7 +500,7 @@ def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ig
     if len(shape) > 2:
         x = _classes_last(x)
     out = fn.apply(x, target=labels, weight=w, ignore_index=ignore_index, reduction=reduction)
-    if label_smoothing:  # the target: (1 - eps) one-hot + eps uniform
+    if label_smoothing > 0:  # the target: (1 - eps) one-hot + eps uniform
         smooth = _uniform_target_loss(x, labels, w, ignore_index, reduction)
         out = (1 - label_smoothing) * out + (label_smoothing / x.shape[1]) * smooth
     if reduction == "none":
@@ -451,6 +516,7 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: Any =
     Shape:
         input (N, C) or (N, C, d1, ...) or (C,); target (N,) or (N, d1, ...) or ().
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     return _class_loss("nll_loss", _NLL, input, target, weight, ignore_index, reduction)
 
 
@@ -461,13 +527,15 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: 
 
     The target is either class indices (integers, shape (N,) or (N, d1, ...);
     ``ignore_index`` entries count for nothing) or class probabilities (floats,
-    the input's shape). ``label_smoothing`` = eps in [0, 1] mixes the target with
-    the uniform distribution: (1 - eps) target + eps / C.
+    the input's shape). ``label_smoothing`` = eps <= 1 mixes the target with
+    the uniform distribution: (1 - eps) target + eps / C (as torch, eps <= 0
+    means no smoothing, and eps > 1 raises).
 
     Shape:
         input (N, C) or (N, C, d1, ...) or (C,); output a scalar, or per sample for 'none'.
     """
-    if not 0.0 <= label_smoothing <= 1.0:
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if label_smoothing > 1.0:  # torch checks only this side; eps <= 0 smooths nothing
         raise TensorError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, "
                           f"got {label_smoothing}")
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
@@ -475,10 +543,11 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: 
         return _class_loss("cross_entropy", _CrossEntropy, input, target, weight, ignore_index,
                            reduction, label_smoothing)
     _check_reduction("cross_entropy", reduction)
+    _check_has_classes("cross_entropy", input)
     _same_shape("cross_entropy (class-probability target)", input, t)
     w = _array(weight)
     y = _as_tensor(target, input)
-    if label_smoothing:
+    if label_smoothing > 0:
         y = y * (1 - label_smoothing) + label_smoothing / input.shape[1 if input.ndim > 1 else 0]
     x = input
     if x.ndim == 1:
@@ -494,7 +563,8 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: 
 # ================================================================ binary losses
 class _BCE(Function):
     """l = -w (y log x + (1-y) log(1-x))  (logs clamped to >= -100, as torch);
-    dx = dl w (x - y) / max(x (1-x), 1e-12),  dy = dl w (log(1-x) - log x)"""
+    dx = dl w (x - y) / max(x (1-x), 1e-12),  dy = dl w (log(1-x) - log x)
+    (dy = -dl w logit(x) is not clamped, as torch: +-inf at x = 1 or 0)"""
 
     @staticmethod
     def forward(ctx, x, y, weight, reduction):
@@ -516,7 +586,8 @@ class _BCE(Function):
         gx = gs * (x - y) / (x * (1 - x)).clamp(min=1e-12)
         gy = None
         if ctx.needs_input_grad[1]:
-            gy = gs * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100))
+            with np.errstate(divide="ignore"):  # log(0) = -inf, as torch
+                gy = gs * ((1 - x).log() - x.log())
         return gx, gy
 
 
@@ -562,6 +633,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, size_av
 
     Shape: input and target the same shape; output a scalar, or that shape for 'none'.
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("binary_cross_entropy", reduction)
     _same_shape("binary_cross_entropy", input, target)
     return _BCE.apply(input, _as_tensor(target, input), weight=_array(weight), reduction=reduction)
@@ -577,6 +649,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
         pos_weight: weight of the positive class (one per class, broadcast over
             the last dimension): values > 1 raise recall.
     """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     _same_shape("binary_cross_entropy_with_logits", input, target)
     return _BCEWithLogits.apply(input, _as_tensor(target, input), weight=_array(weight),

@@ -9,17 +9,19 @@ Fans: a weight of shape (out, in, *kernel) has
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
-from ..autograd import no_grad
+from ..autograd import TensorError, no_grad
 from ..random import _rng
 from ..tensor import Tensor, _wrap
 
 __all__ = [
-    "calculate_gain", "zeros_", "ones_", "constant_", "uniform_", "normal_", "xavier_uniform_",
-    "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+    "calculate_gain", "zeros_", "ones_", "constant_", "eye_", "uniform_", "normal_",
+    "trunc_normal_", "orthogonal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+    "kaiming_normal_",
 ]
 
 
@@ -34,6 +36,18 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
 
 def _gen(generator: np.random.Generator | None) -> np.random.Generator:
     return _rng() if generator is None else generator
+
+
+class _RandomDtypeError(TensorError, NotImplementedError):
+    """Random values asked for in an integer tensor (torch raises NotImplementedError)."""
+
+
+def _check_float(name: str, tensor: Tensor) -> None:
+    """Random floats can't go into an integer or bool tensor (they would be
+    truncated, mostly to 0): raise instead, as torch does."""
+    if isinstance(tensor, Tensor) and tensor.data.dtype.kind not in "fc":
+        raise _RandomDtypeError(f"nn.init.{name}: not implemented for a tensor of dtype "
+                                f"{tensor.dtype}: random values need a floating point dtype")
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -76,6 +90,14 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
+def _is_empty(tensor: Tensor) -> bool:
+    """True (with torch's warning) for a tensor with no elements: nothing to fill."""
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return True
+    return False
+
+
 def _fan(tensor: Tensor, mode: str) -> int:
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
@@ -101,13 +123,71 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
              generator: np.random.Generator | None = None) -> Tensor:
     """Fill with draws from U(a, b)."""
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={a} > to={b}")
+    _check_float("uniform_", tensor)
     return _fill(tensor, _gen(generator).uniform(a, b, tensor.shape))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
             generator: np.random.Generator | None = None) -> Tensor:
     """Fill with draws from N(mean, std^2)."""
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    _check_float("normal_", tensor)
     return _fill(tensor, _gen(generator).normal(mean, std, tensor.shape))
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator: np.random.Generator | None = None) -> Tensor:
+    """Fill with draws from N(mean, std^2) truncated to [a, b] (``a`` and ``b``
+    are values, not numbers of standard deviations, as in torch): draws
+    outside [a, b] are drawn again until every one falls inside."""
+    if a > b:
+        raise RuntimeError(f"trunc_normal_: needs a <= b, got a={a}, b={b}")
+    _check_float("trunc_normal_", tensor)
+    rng = _gen(generator)
+    std = abs(std)  # N(mean, std^2) is the same for -std (torch accepts it too)
+    values = rng.normal(mean, std, tensor.shape)
+    outside = (values < a) | (values > b)
+    while outside.any():  # rejection: fast unless [a, b] holds little of the mass
+        values[outside] = rng.normal(mean, std, int(outside.sum()))
+        outside = (values < a) | (values > b)
+    return _fill(tensor, values)
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal)."""
+    if tensor.ndim != 2:
+        raise ValueError(f"Only tensors with 2 dimensions are supported (got shape "
+                         f"{tuple(tensor.shape)})")
+    return _fill(tensor, np.eye(*tensor.shape))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0,
+                generator: np.random.Generator | None = None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al., 2013):
+    the Q of the QR decomposition of a normal random matrix, with the signs
+    fixed so that it is uniformly distributed. Dimensions after the first are
+    flattened: a (rows, cols) matrix with orthonormal rows if rows <= cols,
+    else orthonormal columns."""
+    if tensor.ndim < 2:
+        raise ValueError(f"Only tensors with 2 or more dimensions are supported (got shape "
+                         f"{tuple(tensor.shape)})")
+    _check_float("orthogonal_", tensor)
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = _gen(generator).normal(0.0, 1.0, (rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))  # makes the decomposition unique
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(tensor.shape))
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
@@ -131,7 +211,10 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu",
                      generator: np.random.Generator | None = None) -> Tensor:
     """He uniform: U(-bound, bound) with bound = gain * sqrt(3 / fan),
-    gain = ``calculate_gain(nonlinearity, a)`` and fan = fan_in or fan_out (``mode``)."""
+    gain = ``calculate_gain(nonlinearity, a)`` and fan = fan_in or fan_out (``mode``).
+    A tensor with no elements is left as it is (with a warning, as torch)."""
+    if _is_empty(tensor):
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std
     return uniform_(tensor, -bound, bound, generator)
@@ -140,6 +223,9 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu",
                     generator: np.random.Generator | None = None) -> Tensor:
-    """He normal: N(0, std^2) with std = gain / sqrt(fan)."""
+    """He normal: N(0, std^2) with std = gain / sqrt(fan); a tensor with no
+    elements is left as it is (with a warning, as torch)."""
+    if _is_empty(tensor):
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std, generator)

@@ -78,14 +78,18 @@ class Linear(Module):
 
 
 class ReLU(Module):
-    """ReLU(x) = max(x, 0), elementwise."""
+    """ReLU(x) = max(x, 0), elementwise.
+
+    Args:
+        inplace: write the result into the input and return it (default False).
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.relu(input)
+        return F.relu(input, self.inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""

@@ -1,7 +1,8 @@
 """Loss modules: each stores its options and calls its ``nn.functional`` form.
 
 Every loss takes ``reduction``: ``'mean'`` (default), ``'sum'``, or
-``'none'`` (one value per element or sample).
+``'none'`` (one value per element or sample). torch's older ``size_average``
+and ``reduce`` arguments still work, as in torch (with its deprecation warning).
 """
 from __future__ import annotations
 
@@ -18,11 +19,9 @@ class _Loss(Module):
     def __init__(self, size_average: Any = None, reduce: Any = None,
                  reduction: str = "mean") -> None:
         super().__init__()
+        reduction = F._legacy_reduction(size_average, reduce, reduction)
         F._check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
-
-    def extra_repr(self) -> str:
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
 
 class _WeightedLoss(_Loss):

@@ -38,6 +38,16 @@ class Parameter(Tensor):
         super().__init__(data.data if isinstance(data, Tensor) else data,
                          requires_grad=requires_grad)
 
+    def __deepcopy__(self, memo: dict) -> Parameter:
+        """A new Parameter with a copy of the data and the same requires_grad;
+        as in torch, the copy has no ``.grad``."""
+        if id(self) in memo:
+            return memo[id(self)]
+        result = type(self)(self.data.copy(), self.requires_grad)
+        result.name = self.name
+        memo[id(self)] = result
+        return result
+
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
@@ -99,21 +109,23 @@ class Module:
         return d["_parameters"], d["_buffers"], d["_modules"]
 
     def __setattr__(self, name: str, value: Any) -> None:
+        # torch's order: a Parameter replaces anything; a registered parameter
+        # takes only a Parameter or None; then a Module replaces anything else.
         if isinstance(value, Parameter):
             params, buffers, modules = self._stores()
             self._forget(name)
             self.__dict__.pop(name, None)
             params[name] = value
-        elif isinstance(value, Module):
-            params, buffers, modules = self._stores()
-            self._forget(name)
-            self.__dict__.pop(name, None)
-            modules[name] = value
         elif name in self.__dict__.get("_parameters", ()):
             if value is not None:
                 raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
                                 "(nn.Parameter or None expected)")
             self._parameters[name] = None
+        elif isinstance(value, Module):
+            params, buffers, modules = self._stores()
+            self._forget(name)
+            self.__dict__.pop(name, None)
+            modules[name] = value
         elif name in self.__dict__.get("_modules", ()):
             if value is not None:
                 raise TypeError(f"cannot assign '{type(value).__name__}' as child module "
@@ -149,19 +161,20 @@ class Module:
                 found = True
         return found
 
-    def _check_name(self, kind: str, name: Any) -> None:
+    def _check_name(self, kind: str, name: Any, store: dict) -> None:
+        """torch's checks of a name to register: a string without dots, and no
+        attribute of that name unless it is already of this kind (in ``store``)."""
         self._stores()
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
         if name == "" or "." in name:
             raise KeyError(f'{kind} name can\'t be empty or contain ".", got "{name}"')
-        registered = name in self._parameters or name in self._buffers or name in self._modules
-        if not registered and (name in self.__dict__ or hasattr(type(self), name)):
+        if name not in store and hasattr(self, name):
             raise KeyError(f"attribute '{name}' already exists")
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or a None placeholder, like a Linear without bias)."""
-        self._check_name("parameter", name)
+        self._check_name("parameter", name, self._parameters)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' as parameter '{name}' "
                             "(nn.Parameter or None expected)")
@@ -170,7 +183,7 @@ class Module:
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add state that is not a parameter (saved in ``state_dict`` if ``persistent``)."""
-        self._check_name("buffer", name)
+        self._check_name("buffer", name, self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' as buffer '{name}' "
                             "(Tensor or None expected)")
@@ -181,7 +194,7 @@ class Module:
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module under ``name`` (``self.name = module`` does the same)."""
-        self._check_name("module", name)
+        self._check_name("module", name, self._modules)
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._forget(name)
@@ -332,6 +345,9 @@ class Module:
     def float(self) -> Module:
         return self._apply_dtype(np.float32)
 
+    def half(self) -> Module:
+        return self._apply_dtype(np.float16)
+
     def cpu(self) -> Module:
         return self
 
@@ -363,7 +379,9 @@ class Module:
 
         Every check runs before anything is copied: a shape mismatch always
         raises; with ``strict`` (default) missing or unexpected keys raise too,
-        naming them. Returns ``(missing_keys, unexpected_keys)``.
+        naming them. With ``assign`` each parameter takes the loaded array
+        itself (its dtype too, sharing its memory) instead of a copy into its
+        own. Returns ``(missing_keys, unexpected_keys)``.
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError("Expected state_dict to be dict-like, got "
@@ -382,20 +400,21 @@ class Module:
                               f"{tuple(arr.shape)} from checkpoint, the shape in current model "
                               f"is {tuple(target.data.shape)}.")
             values[key] = arr
+        # (torch's messages, trailing space included)
         if strict and unexpected:
             errors.insert(0, "Unexpected key(s) in state_dict: "
-                          + ", ".join(f'"{k}"' for k in unexpected) + ".")
+                          + ", ".join(f'"{k}"' for k in unexpected) + ". ")
         if strict and missing:
             errors.insert(0, "Missing key(s) in state_dict: "
-                          + ", ".join(f'"{k}"' for k in missing) + ".")
+                          + ", ".join(f'"{k}"' for k in missing) + ". ")
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
         with no_grad():
             for key, arr in values.items():
                 target = own[key]
-                if assign:
-                    target.data = np.array(arr, dtype=target.data.dtype)
+                if assign:  # take the array itself, dtype and all (as torch)
+                    target.data = arr
                 else:
                     target.copy_(_wrap(arr))  # in place: bumps the version counter
         return _IncompatibleKeys(missing, unexpected)
@@ -446,6 +465,11 @@ def _delete_and_renumber(container: Module, idx: int | slice) -> None:
         raise IndexError(f"index {idx} is out of range for a {type(container).__name__} "
                          f"of length {n}")
     del mods[idx]
+    _renumber(container, mods)
+
+
+def _renumber(container: Module, mods: list) -> None:
+    """Make ``mods`` the children of ``container``, named "0", "1", ..."""
     container._modules.clear()
     for i, m in enumerate(mods):
         container._modules[str(i)] = m
@@ -505,6 +529,53 @@ class Sequential(Module):
             self.append(m)
         return self
 
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Put ``module`` before position ``index`` (``-n <= index <= n``); the
+        children are renumbered "0", "1", ..."""
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        n = len(self)
+        if not -n <= index <= n:
+            raise IndexError(f"Index out of range: {index}")
+        mods = list(self._modules.values())
+        mods.insert(index, module)
+        _renumber(self, mods)
+        return self
+
+    def pop(self, key: int | slice) -> Any:
+        """Remove the child (or the Sequential of children) at ``key`` and return it."""
+        v = self[key]
+        del self[key]
+        return v
+
+    def __add__(self, other: Sequential) -> Sequential:
+        """A new Sequential of self's children, then other's (the modules are shared)."""
+        if not isinstance(other, Sequential):
+            raise ValueError("add operator supports only objects of Sequential class, "
+                             f"but {type(other)} is given.")
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError("add operator supports only objects of Sequential class, "
+                             f"but {type(other)} is given.")
+        return self.extend(list(other))
+
+    def __mul__(self, other: int) -> Sequential:
+        """``seq * k``: a new Sequential repeating the children k times (shared, not copied)."""
+        if not isinstance(other, int) or isinstance(other, bool):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        return Sequential(*(list(self) * other))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, other: int) -> Sequential:
+        repeated = self * other  # (checks other)
+        _renumber(self, list(repeated))
+        return self
+
     def forward(self, x: Any) -> Any:
         for m in self._modules.values():
             x = m(x)
@@ -549,6 +620,32 @@ class ModuleList(Module):
     def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
         return self.extend(modules)
 
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
+        """A new ModuleList of self's modules, then other's (shared, not copied)."""
+        return ModuleList([*self, *other])
+
+    def pop(self, key: int | slice) -> Any:
+        """Remove the module (or modules) at ``key`` and return it."""
+        v = self[key]
+        del self[key]
+        return v
+
+    def __repr__(self) -> str:
+        """As torch: runs of children with the same repr are folded into one
+        line, ``(0-2): 3 x Linear(...)``."""
+        runs: list[list] = []  # [first index, last index, repr]
+        for i, m in enumerate(self):
+            r = repr(m)
+            if runs and runs[-1][2] == r:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, r])
+        if not runs:
+            return "ModuleList()"
+        lines = [(f"({a}): {r}" if a == b else f"({a}-{b}): {b - a + 1} x {r}")
+                 .replace("\n", "\n  ") for a, b, r in runs]
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+
     def append(self, module: Module) -> ModuleList:
         self.add_module(str(len(self)), module)
         return self
@@ -561,8 +658,7 @@ class ModuleList(Module):
     def insert(self, index: int, module: Module) -> None:
         mods = list(self._modules.values())
         mods.insert(index, module)
-        self._modules.clear()
-        self.extend(mods)
+        _renumber(self, mods)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleList has no forward: iterate over it in your own forward")

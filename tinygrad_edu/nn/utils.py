@@ -17,14 +17,30 @@ def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
     return [p.grad for p in params if p.grad is not None]
 
 
+def _vector_norm(a: np.ndarray, p: float) -> float:
+    """||a||_p of all elements: max |a| (p = inf), min |a| (p = -inf), the
+    number of nonzeros (p = 0), else (sum |a|^p)^(1/p) (0 for an empty array)."""
+    if not a.size:
+        return 0.0
+    if math.isinf(p):
+        return float(np.max(np.abs(a)) if p > 0 else np.min(np.abs(a)))
+    if p == 0:
+        return float(np.count_nonzero(a))
+    with np.errstate(divide="ignore", over="ignore"):  # p < 0: |0|^p = inf, the norm 0
+        return float(np.sum(np.abs(a) ** p) ** (1.0 / p))
+
+
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
                     norm_type: float = 2.0, error_if_nonfinite: bool = False,
                     foreach: bool | None = None) -> Tensor:
     """Scale all gradients together so that their joint norm is at most ``max_norm``.
 
-    The joint norm is the norm of the vector of every gradient element:
-    ``total = (sum_i ||g_i||_p^p)^(1/p)`` (``max |g|`` for ``p = inf``). Each
-    gradient is multiplied in place by ``min(1, max_norm / (total + 1e-6))``.
+    The joint norm is, as torch computes it, the norm of the gradients' norms:
+    ``total = ||(||g_1||_p, ||g_2||_p, ...)||_p``. For p > 0 and p = -inf that
+    is the norm of all gradient elements together (``max |g|`` for p = inf);
+    for p = 0 it counts the gradients that have a nonzero element. Each
+    gradient is multiplied in place by ``min(1, max_norm / (total + 1e-6))``
+    (0 for an infinite total, nan for a nan one, as torch).
 
     Returns:
         the total norm before clipping, as a 0-d Tensor (as torch).
@@ -34,17 +50,14 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     if not grads:
         return _wrap(np.zeros((), dtype=np.float32))
     arrays = [g.data for g in grads]
-    if math.isinf(norm_type):
-        total = max(float(np.max(np.abs(a))) if a.size else 0.0 for a in arrays)
-    else:
-        total = sum(float(np.sum(np.abs(a) ** norm_type)) for a in arrays) ** (1.0 / norm_type)
+    total = _vector_norm(np.array([_vector_norm(a, norm_type) for a in arrays]), norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` "
                            "is non-finite, so it cannot be clipped. To disable this error and "
                            "scale the gradients by the non-finite norm anyway, set "
                            "`error_if_nonfinite=False`")
-    coef = min(max_norm / (total + 1e-6), 1.0)
-    with no_grad():
+    coef = min(max_norm / (total + 1e-6), 1.0)  # (min(nan, 1.0) is nan, as torch's clamp)
+    with no_grad(), np.errstate(invalid="ignore"):  # inf * 0 = nan, as torch, quietly
         for g in grads:
             g.mul_(coef)
     return _wrap(np.asarray(total, dtype=np.result_type(*arrays)))

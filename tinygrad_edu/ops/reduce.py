@@ -246,7 +246,7 @@ class Norm(Function):
             axes = None  # every axis, and a 0-d x too
         if p == 2:
             y = np.sqrt(np.add.reduce(x * x, axis=axes, keepdims=keepdim))
-        elif p == 0:  # the number of nonzero elements (its gradient is 0)
+        elif p == 0:  # the number of nonzero elements (no gradient: see backward)
             y = np.add.reduce(x != 0, axis=axes, keepdims=keepdim).astype(x.dtype)
         else:
             with np.errstate(divide="ignore"):  # p < 0: |0|^p = inf, and the norm is 0
@@ -260,8 +260,8 @@ class Norm(Function):
         x, y = ctx.saved_tensors
         p, k = ctx.p, ctx.kshape
         g = g.reshape(k)  # reduced dims back as size 1: broadcasts against x
-        if p == 0:
-            return x * 0 * g
+        if p == 0:  # a count: no gradient at all (torch leaves .grad None)
+            return None
         if p == 1:
             return Sign.run(x) * g
         y = y.reshape(k)

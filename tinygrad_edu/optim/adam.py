@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .optimizer import Optimizer, _check, _grad, _zeros
+from .optimizer import Optimizer, _check, _count_step, _grad, _new_step, _zeros
 
 __all__ = ["Adam", "AdamW"]
 
@@ -65,13 +65,12 @@ class Adam(Optimizer):
                 continue
             state = self.state[p]
             if not state:
-                state["step"] = 0
+                state["step"] = _new_step()
                 state["exp_avg"] = _zeros(p)
                 state["exp_avg_sq"] = _zeros(p)
             if amsgrad and "max_exp_avg_sq" not in state:
                 state["max_exp_avg_sq"] = _zeros(p)
-            state["step"] += 1
-            t = state["step"]
+            t = _count_step(state)
             if weight_decay != 0:
                 if decoupled:
                     p.data *= 1 - lr * weight_decay

@@ -47,7 +47,14 @@ class LRScheduler:
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
         self._step_count = 0
-        self.step()  # epoch 0: the starting learning rates
+        # The first step, made here, gives the starting learning rates. While it
+        # runs, _is_initial is True: schedules that follow torch 2.13 keep the
+        # current lr then, also when resuming (last_epoch >= 0).
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     def get_lr(self) -> list[float]:
         raise NotImplementedError(f"{type(self).__name__} must implement get_lr()")
@@ -95,8 +102,9 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        if not isinstance(step_size, int) or step_size <= 0:
-            raise ValueError(f"Invalid step_size: {step_size} (must be a positive int)")
+        if isinstance(step_size, bool) or not isinstance(step_size, (int, float)) \
+                or step_size <= 0:  # (torch takes a float too: 2.0 works as 2)
+            raise ValueError(f"Invalid step_size: {step_size} (must be a positive number)")
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -127,7 +135,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        if self.last_epoch == 0:
+        if self.last_epoch == 0 or self._is_initial:  # (resuming: keep the current lr)
             return [group["lr"] for group in self.optimizer.param_groups]
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
@@ -161,9 +169,9 @@ class CosineAnnealingLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         groups, e, T, lo = self.optimizer.param_groups, self.last_epoch, self.T_max, self.eta_min
-        if e == 0:
+        if e == 0 or self._is_initial:  # (resuming: keep the current lr, as torch 2.13)
             return [group["lr"] for group in groups]
-        if self._step_count == 1 and e > 0:  # resuming: start from the closed form
+        if self._step_count == 1 and e > 0:  # the closed form (torch keeps this case too)
             return [lo + (base - lo) * (1 + math.cos(e * math.pi / T)) / 2
                     for base in self.base_lrs]
         if (e - 1 - T) % (2 * T) == 0:  # at the bottom: the ratio below would be 0/0

@@ -71,11 +71,11 @@ class Optimizer:
             self.add_param_group(group)
 
     def __repr__(self) -> str:
-        lines = [f"{type(self).__name__} ("]
-        for i, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
-            lines += [f"    {k}: {v}" for k, v in group.items() if k != "params"]
-        return "\n".join(lines) + "\n)"
+        # torch's layout: options sorted by name, a blank line between groups
+        groups = [f"Parameter Group {i}\n"
+                  + "".join(f"    {k}: {group[k]}\n" for k in sorted(group) if k != "params")
+                  for i, group in enumerate(self.param_groups)]
+        return f"{type(self).__name__} (\n" + "\n".join(groups) + ")"
 
     # ------------------------------------------------------------ groups
     def add_param_group(self, param_group: dict[str, Any]) -> None:
@@ -156,8 +156,8 @@ class Optimizer:
             packed["params"] = [index[id(p)] for p in group["params"]]
             groups.append(packed)
         state = {}
-        for p, s in self.state.items():
-            if id(p) in index and s:
+        for p, s in self.state.items():  # every entry, an empty one too (as torch)
+            if id(p) in index:
                 state[index[id(p)]] = {k: _copy_value(v) for k, v in s.items()}
         return {"state": state, "param_groups": groups}
 
@@ -206,15 +206,20 @@ def _copy_value(v: Any) -> Any:
 
 def _cast_like(v: Any, p: Tensor, key: str) -> Any:
     """A state value for parameter ``p``: a fresh Tensor of p's dtype (so
-    loading never aliases the dict it came from), numbers unchanged."""
+    loading never aliases the dict it came from), numbers unchanged. Other
+    array-likes (a torch tensor from a torch state_dict) are converted too."""
+    if not isinstance(v, (Tensor, np.ndarray, int, float, bool)) and hasattr(v, "__array__"):
+        v = np.asarray(v)
     if isinstance(v, (Tensor, np.ndarray)):
         arr = v.data if isinstance(v, Tensor) else v
         if key != "step" and arr.shape != p.shape:
             raise ValueError(f"optimizer state '{key}' has shape {arr.shape}, but its "
                              f"parameter has shape {p.shape}")
-        if key == "step":
-            return arr.item() if arr.size == 1 else arr.copy()
+        if key == "step":  # a count: float32, as torch keeps it, not the parameter's dtype
+            return _wrap(np.array(arr, dtype=np.float32))
         return _wrap(arr.astype(p.data.dtype, copy=True))
+    if key == "step" and isinstance(v, (int, float)):  # (saved as a number by older versions)
+        return _wrap(np.array(v, dtype=np.float32))
     return v
 
 
@@ -231,3 +236,16 @@ def _grad(p: Tensor, maximize: bool) -> np.ndarray | None:
 
 def _zeros(p: Tensor, fill: float = 0.0) -> Tensor:
     return _wrap(np.full_like(p.data, fill))
+
+
+def _new_step() -> Tensor:
+    """A step counter as torch keeps it: a 0-d float32 tensor (whatever the
+    parameter's dtype), counted up in place by ``_count_step``."""
+    return _wrap(np.zeros((), dtype=np.float32))
+
+
+def _count_step(state: dict[str, Any]) -> float:
+    """Add 1 to ``state["step"]`` (in place) and return the new count."""
+    step = state["step"].data
+    step += 1
+    return float(step)

@@ -5,7 +5,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .optimizer import Optimizer, _check, _grad, _zeros
+from .optimizer import Optimizer, _check, _count_step, _grad, _new_step, _zeros
 
 __all__ = ["RMSprop", "Adagrad"]
 
@@ -62,13 +62,13 @@ class RMSprop(Optimizer):
                 continue
             state = self.state[p]
             if not state:
-                state["step"] = 0
+                state["step"] = _new_step()
                 state["square_avg"] = _zeros(p)
             if momentum > 0 and "momentum_buffer" not in state:
                 state["momentum_buffer"] = _zeros(p)
             if centered and "grad_avg" not in state:
                 state["grad_avg"] = _zeros(p)
-            state["step"] += 1
+            _count_step(state)
             if weight_decay != 0:
                 g = g + weight_decay * p.data
             v = state["square_avg"].data
@@ -142,12 +142,12 @@ class Adagrad(Optimizer):
                 continue
             state = self.state[p]
             if not state:
-                state["step"] = 0
+                state["step"] = _new_step()
                 state["sum"] = _zeros(p, group["initial_accumulator_value"])
-            state["step"] += 1
+            t = _count_step(state)
             if weight_decay != 0:
                 g = g + weight_decay * p.data
-            clr = lr / (1 + (state["step"] - 1) * lr_decay)
+            clr = lr / (1 + (t - 1) * lr_decay)
             s = state["sum"].data
             g2 = np.multiply(g, g)
             s += g2

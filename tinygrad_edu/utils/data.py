@@ -18,7 +18,7 @@ from ..random import _rng
 from ..tensor import Tensor, _wrap
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader",
-           "default_collate"]
+           "default_collate", "default_convert"]
 
 
 class Dataset:
@@ -108,25 +108,58 @@ def _generator(source: Any) -> np.random.Generator:
                     f"not {type(source).__name__}")
 
 
+def _is_namedtuple(x: Any) -> bool:
+    return isinstance(x, tuple) and hasattr(x, "_fields")
+
+
 def default_collate(samples: Sequence[Any]) -> Any:
-    """Stack a list of samples into one batch: tuples are collated field by
-    field, Tensors/arrays/numbers are stacked along a new first dimension,
-    dicts key by key."""
+    """Stack a list of samples into one batch, as torch's ``default_collate``:
+    Tensors, arrays and numbers are stacked along a new first dimension
+    (Python floats give float64, ints int64); dicts are collated key by key,
+    named tuples field by field into the same named tuple, and other tuples
+    and lists field by field into a list; strings are left as they came."""
     first = samples[0]
     if isinstance(first, Tensor):
-        return _wrap(np.stack([s.data for s in samples]))
-    if isinstance(first, np.ndarray):
-        return _wrap(np.stack(samples))
-    if isinstance(first, (bool, int, float, np.generic)):
+        return _wrap(_stack([s.data for s in samples]))
+    if isinstance(first, np.ndarray) and first.dtype.kind not in "SUO":
+        return _wrap(_stack(samples))
+    if isinstance(first, (bool, int, float, np.generic)) and not isinstance(first, (str, bytes)):
         return _wrap(np.array(samples))  # Python floats give float64, as in torch
     if isinstance(first, dict):
         return {k: default_collate([s[k] for s in samples]) for k in first}
     if isinstance(first, (tuple, list)):
         if any(len(s) != len(first) for s in samples):
-            raise ValueError("default_collate: samples have different numbers of fields")
-        fields = [default_collate(list(f)) for f in zip(*samples)]
-        return tuple(fields) if isinstance(first, tuple) else fields
-    return list(samples)
+            raise RuntimeError("default_collate: each element in list of batch should be of "
+                               f"equal size (got lengths {[len(s) for s in samples]})")
+        fields = [default_collate(f) for f in zip(*samples)]
+        return type(first)(*fields) if _is_namedtuple(first) else fields
+    return samples  # strings and the like: the samples as they came (a field is a tuple)
+
+
+def default_convert(sample: Any) -> Any:
+    """One sample as a batch when batching is off (``batch_size=None``), as
+    torch's ``default_convert``: arrays become Tensors, dicts and sequences are
+    converted item by item (tuples into lists, named tuples kept), anything
+    else (Tensors, numbers, strings) is returned as it is."""
+    if isinstance(sample, np.ndarray) and sample.dtype.kind not in "SUO":
+        return _wrap(sample)
+    if isinstance(sample, np.generic) and not isinstance(sample, (np.str_, np.bytes_)):
+        return _wrap(np.asarray(sample))
+    if isinstance(sample, dict):
+        return {k: default_convert(v) for k, v in sample.items()}
+    if _is_namedtuple(sample):
+        return type(sample)(*(default_convert(v) for v in sample))
+    if isinstance(sample, (tuple, list)):
+        return [default_convert(v) for v in sample]
+    return sample
+
+
+def _stack(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    shapes = {np.shape(a) for a in arrays}
+    if len(shapes) > 1:
+        raise RuntimeError(f"default_collate: stack expects each sample to be of equal size, "
+                           f"but got shapes {sorted(shapes)}")
+    return np.stack(arrays)
 
 
 class DataLoader:
@@ -134,7 +167,8 @@ class DataLoader:
 
     Args:
         dataset: a :class:`Dataset` (anything with ``__getitem__`` and ``__len__``).
-        batch_size: samples per batch (default 1).
+        batch_size: samples per batch (default 1); None turns batching off, as
+            in torch: the samples come one at a time, through ``default_convert``.
         shuffle: reshuffle the order at the start of every epoch (default False).
         drop_last: drop the last batch if it is smaller than ``batch_size``.
         generator: where shuffling draws from: None (the package RNG, seeded by
@@ -145,7 +179,8 @@ class DataLoader:
 
     For a :class:`TensorDataset` with the default ``collate_fn`` the batch is
     taken with one fancy-index per tensor (``t.data[idx]``), not sample by sample.
-    Batches are fresh Tensors that don't require grad.
+    Batches are fresh Tensors that don't require grad; a batch of tuples
+    ``(x, y)`` comes as a list ``[xb, yb]``, as torch's does.
     """
 
     def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False,
@@ -153,14 +188,18 @@ class DataLoader:
                  collate_fn: Callable[[list], Any] | None = None, *,
                  seed: int | None = None, num_workers: int = 0,
                  pin_memory: bool = False) -> None:
-        if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) \
+        if batch_size is None:
+            if drop_last:
+                raise ValueError("batch_size=None option disables auto-batching and is "
+                                 "mutually exclusive with drop_last")
+        elif not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) \
                 or batch_size <= 0:
             raise ValueError(f"batch_size should be a positive integer value, but got "
                              f"batch_size={batch_size}")
         if generator is not None and seed is not None:
             raise ValueError("DataLoader: give either generator or seed, not both")
         self.dataset = dataset
-        self.batch_size = int(batch_size)
+        self.batch_size = None if batch_size is None else int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.collate_fn = collate_fn
@@ -171,6 +210,8 @@ class DataLoader:
     def __len__(self) -> int:
         """The number of batches in one epoch."""
         n = len(self.dataset)
+        if self.batch_size is None:
+            return n
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def _order(self) -> np.ndarray:
@@ -181,13 +222,18 @@ class DataLoader:
 
     def __iter__(self) -> Iterator[Any]:
         order = self._order()
+        if self.batch_size is None:  # no batching: sample by sample
+            convert = self.collate_fn or default_convert
+            for i in order:
+                yield convert(self.dataset[int(i)])
+            return
         fast = isinstance(self.dataset, TensorDataset) and self.collate_fn is None
         for start in range(0, len(order), self.batch_size):
             idx = order[start:start + self.batch_size]
             if self.drop_last and len(idx) < self.batch_size:
                 return
             if fast:
-                yield tuple(_wrap(t.data[idx]) for t in self.dataset.tensors)
+                yield [_wrap(t.data[idx]) for t in self.dataset.tensors]
             else:
                 collate = self.collate_fn or default_collate
                 yield collate([self.dataset[int(i)] for i in idx])
