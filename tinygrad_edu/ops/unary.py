@@ -144,10 +144,11 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         # exp(-x) overflows to inf for x < -88 (float32), and 1 / (1 + inf) is
-        # exactly the right answer 0: only the warning needs silencing. float16
-        # is computed in float32, as torch does (its exp overflows past -x = 11).
+        # exactly the right answer 0: only the warning needs silencing. float16,
+        # bool and integers are computed in float32, as torch does (float16's own
+        # exp would overflow past -x = 11).
         half = x.dtype.type is np.float16
-        nx = np.negative(x, dtype=np.float32) if half else -_floating(x)
+        nx = -x if x.dtype.kind == "f" and not half else np.negative(x, dtype=np.float32)
         with np.errstate(over="ignore"):
             y = np.asarray(np.exp(nx))  # (a 0-d result comes back as a scalar)
         y += 1
