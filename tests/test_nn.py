@@ -1391,3 +1391,25 @@ def test_regression_loss_weight_argument_matches_torch(name, reduction):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12)
     with pytest.raises(ValueError, match="weight"):
         getattr(F, name)(tg.tensor(x), tg.tensor(y), weight=tg.ones(4))
+
+
+@requires_torch
+@pytest.mark.parametrize("labels, num_classes", [
+    ([0, 2, 1], -1), ([0, 2, 1], 5), ([[1, 0], [3, 3]], -1), (2, 4), ([], 3),
+    ([0, 3], 3), ([-1, 0], -1), ([0.0, 1.0], -1),
+])
+def test_one_hot_matches_torch(labels, num_classes):
+    # (F.one_hot: int64 of shape (*, C); a label outside [0, C) or a float
+    # tensor raises RuntimeError, as torch)
+    import torch
+    dtype = torch.float32 if labels and isinstance(np.ravel(labels)[0], float) else torch.int64
+    try:
+        expected = torch.nn.functional.one_hot(torch.tensor(labels, dtype=dtype), num_classes)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="one_hot"):
+            F.one_hot(tg.tensor(labels, dtype=tg.float32 if dtype == torch.float32 else tg.int64),
+                      num_classes)
+        return
+    got = F.one_hot(tg.tensor(labels, dtype=tg.int64), num_classes)
+    assert got.dtype == np.int64 and got.shape == tuple(expected.shape)
+    assert got.tolist() == expected.tolist() and not got.requires_grad
