@@ -1413,3 +1413,16 @@ def test_one_hot_matches_torch(labels, num_classes):
     got = F.one_hot(tg.tensor(labels, dtype=tg.int64), num_classes)
     assert got.dtype == np.int64 and got.shape == tuple(expected.shape)
     assert got.tolist() == expected.tolist() and not got.requires_grad
+
+
+@pytest.mark.parametrize("a, b", [(-2.0, 2.0), (1.0, 3.0), (4.0, 4.5), (-30.0, -29.0)])
+def test_trunc_normal_samples_the_truncated_normal_for_any_bounds(a, b):
+    # torch's method (inverse CDF), so bounds far in a tail are as quick as any:
+    # the sample mean is the truncated normal's, (phi(a) - phi(b)) / (Phi(b) - Phi(a)).
+    tg.manual_seed(0)
+    t = nn.init.trunc_normal_(tg.zeros(200, 500, dtype=tg.float64), a=a, b=b)
+    assert t.data.min() >= a and t.data.max() <= b
+    phi = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)  # noqa: E731
+    mass = (math.erf(b / math.sqrt(2)) - math.erf(a / math.sqrt(2))) / 2
+    if mass > 1e-12:
+        assert t.data.mean() == pytest.approx((phi(a) - phi(b)) / mass, abs=0.01)

@@ -480,8 +480,8 @@ def _uniform_target_loss(x: Tensor, labels: np.ndarray, w: np.ndarray | None, ig
 
 def _check_has_classes(name: str, input: Tensor) -> None:
     if array_of(input).ndim == 0:  # (torch raises ValueError, IndexError or RuntimeError)
-        raise TensorIndexError(f"{name}: input of shape () has no class dimension: it must be "
-                          "(C,), (N, C) or (N, C, d1, ...)")
+        raise TensorIndexError(f"{name}: input of shape () has no class dimension: it must "
+                               "be (C,), (N, C) or (N, C, d1, ...)")
 
 
 def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ignore_index: int,
