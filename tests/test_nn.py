@@ -1426,3 +1426,12 @@ def test_trunc_normal_samples_the_truncated_normal_for_any_bounds(a, b):
     mass = (math.erf(b / math.sqrt(2)) - math.erf(a / math.sqrt(2))) / 2
     if mass > 1e-12:
         assert t.data.mean() == pytest.approx((phi(a) - phi(b)) / mass, abs=0.01)
+
+
+@requires_torch
+def test_trunc_normals_erfinv_matches_torch():
+    import torch
+    from tinygrad_edu.nn.init import _erfinv
+    x = np.linspace(-0.999999, 0.999999, 20001)
+    expected = torch.special.erfinv(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(_erfinv(x), expected, rtol=2e-7, atol=1e-9)
