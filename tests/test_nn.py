@@ -1391,3 +1391,47 @@ def test_regression_loss_weight_argument_matches_torch(name, reduction):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12)
     with pytest.raises(ValueError, match="weight"):
         getattr(F, name)(tg.tensor(x), tg.tensor(y), weight=tg.ones(4))
+
+
+@requires_torch
+@pytest.mark.parametrize("labels, num_classes", [
+    ([0, 2, 1], -1), ([0, 2, 1], 5), ([[1, 0], [3, 3]], -1), (2, 4), ([], 3),
+    ([0, 3], 3), ([-1, 0], -1), ([0.0, 1.0], -1),
+])
+def test_one_hot_matches_torch(labels, num_classes):
+    # (F.one_hot: int64 of shape (*, C); a label outside [0, C) or a float
+    # tensor raises RuntimeError, as torch)
+    import torch
+    dtype = torch.float32 if labels and isinstance(np.ravel(labels)[0], float) else torch.int64
+    try:
+        expected = torch.nn.functional.one_hot(torch.tensor(labels, dtype=dtype), num_classes)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="one_hot"):
+            F.one_hot(tg.tensor(labels, dtype=tg.float32 if dtype == torch.float32 else tg.int64),
+                      num_classes)
+        return
+    got = F.one_hot(tg.tensor(labels, dtype=tg.int64), num_classes)
+    assert got.dtype == np.int64 and got.shape == tuple(expected.shape)
+    assert got.tolist() == expected.tolist() and not got.requires_grad
+
+
+@pytest.mark.parametrize("a, b", [(-2.0, 2.0), (1.0, 3.0), (4.0, 4.5), (-30.0, -29.0)])
+def test_trunc_normal_samples_the_truncated_normal_for_any_bounds(a, b):
+    # torch's method (inverse CDF), so bounds far in a tail are as quick as any:
+    # the sample mean is the truncated normal's, (phi(a) - phi(b)) / (Phi(b) - Phi(a)).
+    tg.manual_seed(0)
+    t = nn.init.trunc_normal_(tg.zeros(200, 500, dtype=tg.float64), a=a, b=b)
+    assert t.data.min() >= a and t.data.max() <= b
+    phi = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)  # noqa: E731
+    mass = (math.erf(b / math.sqrt(2)) - math.erf(a / math.sqrt(2))) / 2
+    if mass > 1e-12:
+        assert t.data.mean() == pytest.approx((phi(a) - phi(b)) / mass, abs=0.01)
+
+
+@requires_torch
+def test_trunc_normals_erfinv_matches_torch():
+    import torch
+    from tinygrad_edu.nn.init import _erfinv
+    x = np.linspace(-0.999999, 0.999999, 20001)
+    expected = torch.special.erfinv(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(_erfinv(x), expected, rtol=2e-7, atol=1e-9)

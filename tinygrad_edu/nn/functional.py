@@ -36,8 +36,8 @@ from ..tensor import where as _where
 
 __all__ = [
     "linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "flatten",
-    "identity", "mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
+    "identity", "one_hot", "mse_loss", "l1_loss", "cross_entropy", "nll_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -170,6 +170,24 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     # (see Tensor._inplace): there, dropout gives a new tensor instead.
     recorded_view = input._base is not None and input.requires_grad and is_grad_enabled()
     return input.mul_(scale) if inplace and not recorded_view else input * scale
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices of shape (*) as one-hot rows of shape (*, C), int64, with
+    C = ``num_classes``, or max(label) + 1 when it is -1. Not differentiable."""
+    t = np.asarray(getattr(tensor, "data", tensor))
+    if t.dtype.kind not in "iu":
+        raise TensorError(f"one_hot is only applicable to index tensor (got dtype {t.dtype})")
+    if num_classes == -1:
+        if not t.size:
+            raise TensorError("one_hot: can not infer total number of classes from empty tensor")
+        num_classes = int(t.max()) + 1
+    if t.size and t.min() < 0:
+        raise TensorError(f"one_hot: class values must be non-negative (got {int(t.min())})")
+    if t.size and t.max() >= num_classes:
+        raise TensorError(f"one_hot: class values must be smaller than num_classes "
+                          f"({int(t.max())} >= {num_classes})")
+    return _wrap((t[..., None] == np.arange(num_classes)).astype(np.int64))
 
 
 # ================================================================ loss helpers
@@ -468,8 +486,8 @@ def _uniform_target_loss(x: Tensor, labels: np.ndarray, w: np.ndarray | None, ig
 
 def _check_has_classes(name: str, input: Tensor) -> None:
     if array_of(input).ndim == 0:  # (torch raises ValueError, IndexError or RuntimeError)
-        raise TensorIndexError(f"{name}: input of shape () has no class dimension: it must be "
-                          "(C,), (N, C) or (N, C, d1, ...)")
+        raise TensorIndexError(f"{name}: input of shape () has no class dimension: it must "
+                               "be (C,), (N, C) or (N, C, d1, ...)")
 
 
 def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ignore_index: int,
