@@ -33,6 +33,22 @@ CASES = [
     ("linear_bias_dtype", lambda L: lambda: L.nn.functional.linear(L.ones(2, 3), L.ones(4, 3),
                                                                    L.ones(4, dtype=L.float64)),
      RuntimeError, ["linear", "bias", "float64"]),
+    # losses: torch wants the BCE target in the input's dtype, class weights in the
+    # input's dtype, and class indices as int64 (or uint8)
+    ("bce_target_dtype", lambda L: lambda: L.nn.functional.binary_cross_entropy(
+        L.full((3, 2), 0.5, dtype=L.float64), L.full((3, 2), 0.5)), RuntimeError,
+     ["binary_cross_entropy", "float32", "float64"]),
+    ("bce_int_target", lambda L: lambda: L.nn.functional.binary_cross_entropy(
+        L.full((3, 2), 0.5), L.ones(3, 2, dtype=L.int64)), RuntimeError,
+     ["binary_cross_entropy", "int64"]),
+    ("cross_entropy_weight_dtype", lambda L: lambda: L.nn.functional.cross_entropy(
+        L.ones(3, 2, dtype=L.float64), L.tensor([0, 1, 0]), weight=L.ones(2)), RuntimeError,
+     ["cross_entropy", "weight", "float32", "float64"]),
+    ("nll_loss_weight_dtype", lambda L: lambda: L.nn.functional.nll_loss(
+        L.ones(3, 2, dtype=L.float64), L.tensor([0, 1, 0]), weight=L.ones(2)), RuntimeError,
+     ["nll_loss", "weight", "float32", "float64"]),
+    ("cross_entropy_int32_target", lambda L: lambda: L.nn.functional.cross_entropy(
+        L.ones(3, 2), L.tensor([0, 1, 0], dtype=L.int32)), RuntimeError, ["cross_entropy", "int32"]),
     ("mm_vector", lambda L: lambda: L.mm(L.ones(3), L.ones(3, 4)), RuntimeError, ["mm", "(3,)"]),
     ("mm_mat2_vector", lambda L: lambda: L.ones(2, 3).mm(L.ones(3)), RuntimeError, ["mm", "(3,)"]),
     ("mm_inner", lambda L: lambda: L.mm(L.ones(2, 3), L.ones(4, 5)), RuntimeError, ["mm", "(2, 3)", "(4, 5)"]),

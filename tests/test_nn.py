@@ -338,7 +338,7 @@ def test_loss_argument_errors():
     (nn.MSELoss, F.mse_loss, {"reduction": "sum"}),
     (nn.L1Loss, F.l1_loss, {"reduction": "none"}),
     (nn.CrossEntropyLoss, F.cross_entropy, {"ignore_index": 1}),
-    (nn.NLLLoss, F.nll_loss, {"weight": tg.tensor([1.0, 2.0, 3.0])}),
+    (nn.NLLLoss, F.nll_loss, {"weight": tg.tensor([1.0, 2.0, 3.0], dtype=tg.float64)}),  # x's dtype
     (nn.BCELoss, F.binary_cross_entropy, {}),
     (nn.BCEWithLogitsLoss, F.binary_cross_entropy_with_logits,
      {"pos_weight": tg.tensor([1.0, 2.0, 3.0])}),

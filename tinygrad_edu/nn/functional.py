@@ -240,6 +240,13 @@ def _array(x: Any) -> np.ndarray | None:
     return None if x is None else np.asarray(getattr(x, "data", x))
 
 
+def _same_dtype_weight(name: str, weight: Any, input: Tensor) -> None:
+    """A class-weight tensor must have the input's dtype, as torch requires."""
+    if isinstance(weight, Tensor) and weight.data.dtype != array_of(input).dtype:
+        raise TensorError(f"{name}: weight of dtype {weight.data.dtype} for an input of dtype "
+                          f"{array_of(input).dtype}: they must match (convert the weight)")
+
+
 # ================================================================ regression losses
 class _MSE(Function):
     """l = (x - y)^2 (then reduced);  dx = dl * 2 (x - y),  dy = -dx"""
@@ -498,8 +505,12 @@ def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ig
     if t.dtype.kind not in "iu":
         raise TensorError(f"{name}: class-index targets must be integers, got dtype {t.dtype} "
                           f"(for class probabilities pass a float target of the input's shape)")
+    if t.dtype.type not in (np.int64, np.uint8):  # torch takes int64 (or uint8) indices only
+        raise TensorError(f"{name}: class-index targets must be int64 (or uint8), got {t.dtype}: "
+                          "convert them with .long()")
     x = input
     _check_has_classes(name, x)
+    _same_dtype_weight(name, weight, x)
     if array_of(x).ndim == 1:  # one unbatched sample
         x, t = x.unsqueeze(0), t.reshape(1)
     shape = array_of(x).shape  # (Tensor.shape is a property call; this is a hot path)
@@ -654,6 +665,9 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, size_av
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction("binary_cross_entropy", reduction)
     _same_shape("binary_cross_entropy", input, target)
+    if isinstance(target, Tensor) and target.data.dtype != array_of(input).dtype:  # as torch
+        raise TensorError(f"binary_cross_entropy: target of dtype {target.data.dtype} for an input "
+                          f"of dtype {array_of(input).dtype}: they must match (use .float())")
     return _BCE.apply(input, _as_tensor(target, input), weight=_array(weight), reduction=reduction)
 
 
