@@ -10,6 +10,7 @@ import pytest
 import tinygrad_edu as tg
 from tinygrad_edu import nn, optim
 from tinygrad_edu.optim import lr_scheduler
+from conftest import dtype_name
 
 STEPS = 25
 
@@ -568,6 +569,33 @@ def test_step_count_is_a_float32_tensor_like_torch(tmp_path: Any, name: str, dty
     again.step()
     assert again.state[w]["step"].item() == 4.0 and again.state[w]["step"].dtype == np.float32
     assert opt.state[w]["step"].item() == 3.0  # the loaded state is a copy
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+@pytest.mark.parametrize("default", ["float32", "float64"])
+def test_step_count_takes_the_default_dtype_and_keeps_a_loaded_one_like_torch(lib, default, default_dtype):
+    # torch makes a new 'step' in float64 when that is the default (else float32),
+    # for any parameter dtype; a loaded 'step' keeps the dtype it was saved with
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    w = L.tensor([1.0, -2.0], dtype=L.float32, requires_grad=True)
+    opt = L.optim.Adam([w])
+    (w * w).sum().backward()
+    opt.step()
+    saved = opt.state_dict()  # its step in float32, made under default float32
+    default_dtype(default)
+    fresh = L.optim.Adam([w])
+    (w * w).sum().backward()
+    fresh.step()
+    assert dtype_name(fresh.state[w]["step"].dtype) == default
+    loaded = L.optim.Adam([w])
+    loaded.load_state_dict(saved)
+    loaded.step()
+    assert dtype_name(loaded.state[w]["step"].dtype) == "float32"
+    assert loaded.state[w]["step"].item() == 2.0
+    default_dtype("float32")
+    again = L.optim.Adam([w])
+    again.load_state_dict(fresh.state_dict())
+    assert dtype_name(again.state[w]["step"].dtype) == default
 
 
 @pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(amsgrad=True)),
