@@ -625,3 +625,29 @@ def test_a_torch_optimizer_state_dict_loads_and_resumes(name: str, kwargs: dict)
             loss(lib, p).backward()
             o.step()
         np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-10)
+
+
+def test_training_under_default_float64_matches_torch(default_dtype):
+    # a script that starts with torch.set_default_dtype(torch.float64) runs in float64
+    # throughout (data, parameters, gradients, Adam's state) and agrees to float64 rounding
+    torch = pytest.importorskip("torch")
+    default_dtype("float64")
+    losses = {}
+    init = None
+    for L in (torch, tg):
+        L.manual_seed(0)
+        model = L.nn.Sequential(L.nn.Linear(2, 8), L.nn.Tanh(), L.nn.Linear(8, 1))
+        if init is None:
+            init = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
+        else:
+            model.load_state_dict({k: L.tensor(v) for k, v in init.items()})
+        x, y = L.tensor([[0.0, 0], [0, 1], [1, 0], [1, 1]]), L.tensor([[0.0], [1], [1], [0]])
+        opt = L.optim.Adam(model.parameters(), lr=0.05)
+        for _ in range(20):
+            opt.zero_grad()
+            loss = L.nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+        assert dtype_name(loss.dtype) == dtype_name(model[0].weight.grad.dtype) == "float64"
+        losses[L.__name__] = loss.item()
+    np.testing.assert_allclose(losses["tinygrad_edu"], losses["torch"], rtol=1e-12)

@@ -83,9 +83,10 @@ def test_set_default_dtype_takes_only_floating_point_dtypes_like_torch(lib, bad,
     assert L.get_default_dtype() is L.float32  # unchanged
 
 
-def test_set_default_dtype_rejects_float16_clearly(default_dtype):
-    with pytest.raises(TypeError, match="float16.*not supported"):  # torch takes it; we don't
-        tg.set_default_dtype(tg.float16)
+@pytest.mark.parametrize("dtype", [tg.float16, np.longdouble])
+def test_set_default_dtype_rejects_other_floats_clearly(dtype, default_dtype):
+    with pytest.raises(TypeError, match=f"{np.dtype(dtype).name} is not supported"):  # torch takes float16
+        tg.set_default_dtype(dtype)
     assert tg.get_default_dtype() is tg.float32
 
 

@@ -169,13 +169,16 @@ def set_default_dtype(d: Any) -> None:
     """Set the default float dtype: ``tg.float32`` (the start) or ``tg.float64``.
 
     As ``torch.set_default_dtype``, but float16 is not supported here."""
-    t = np.dtype(d) if isinstance(d, np.dtype) or (isinstance(d, type) and issubclass(d, np.generic)) else None
+    # tg's dtypes are NumPy's (tg.float64 is np.float64); strings and Python's
+    # float are refused, as torch refuses them
+    is_dtype = isinstance(d, np.dtype) or (isinstance(d, type) and issubclass(d, np.generic))
+    t = np.dtype(d) if is_dtype else None
     if t is None or t.kind != "f":
         raise TypeError(f"set_default_dtype: got {d!r}: only floating-point types are supported "
                         "as the default type (tg.float32 or tg.float64)")
-    if t.itemsize < 4:
+    if t.type not in (np.float32, np.float64):  # float16 (torch takes it), longdouble
         raise TypeError(f"set_default_dtype: {t} is not supported as the default type by "
-                        "tinygrad_edu (torch takes float16; here use tg.float32 or tg.float64)")
+                        "tinygrad_edu: use tg.float32 or tg.float64")
     _default_float[0] = t
 
 
