@@ -90,3 +90,24 @@ def check_op(fn: Callable[..., Any], np_fn: Callable[..., Any] | None, inputs: S
         assert t.grad.shape == tuple(tt.grad.shape), f"input {i}: grad shape differs from torch"
         np.testing.assert_allclose(t.grad.data, tt.grad.numpy(), rtol=1e-6, atol=1e-10,
                                    err_msg=f"gradient of input {i} differs from torch")
+
+
+def dtype_name(dtype: Any) -> str:
+    """'float64' for tg.float64, np.dtype('float64') and torch.float64 alike."""
+    return str(dtype).rsplit(".", 1)[-1] if "torch" in str(dtype) else np.dtype(dtype).name
+
+
+@pytest.fixture
+def default_dtype() -> Any:
+    """A function that sets the default float dtype ('float32' or 'float64') in
+    tinygrad_edu and (when present) torch; both go back to float32 after the test."""
+    def set_both(name: str) -> None:
+        tg.set_default_dtype(getattr(tg, name))
+        if HAS_TORCH:
+            _torch.set_default_dtype(getattr(_torch, name))
+    try:
+        yield set_both
+    finally:
+        tg.set_default_dtype(tg.float32)
+        if HAS_TORCH:
+            _torch.set_default_dtype(_torch.float32)

@@ -19,7 +19,7 @@ import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu import nn
 
-from conftest import HAS_TORCH, check_op, rand, requires_torch
+from conftest import HAS_TORCH, check_op, dtype_name, rand, requires_torch
 
 
 def _targets(n: int, c: int, seed: int = 0, shape: tuple | None = None) -> np.ndarray:
@@ -894,6 +894,25 @@ def test_module_repr_tree():
         "  (3): Linear(in_features=128, out_features=10, bias=False)\n"
         ")")
     assert re.search(r"\(blocks\): ModuleList\(\n    \(0\): Linear", repr(_Net()))
+
+
+# ---------------------------------------------------------------- the default float dtype
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+@pytest.mark.parametrize("default", ["float32", "float64"])
+def test_new_parameters_take_the_default_dtype_like_torch(lib, default, default_dtype):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    default_dtype(default)
+    lin = L.nn.Linear(3, 2)
+    assert dtype_name(lin.weight.dtype) == dtype_name(lin.bias.dtype) == default
+    assert float(abs(lin.weight.detach()).max()) <= 1 / math.sqrt(3)  # U(+-1/sqrt(in))
+    assert dtype_name(L.nn.Linear(3, 2, dtype=L.float32).weight.dtype) == "float32"
+    assert dtype_name(L.nn.Parameter().dtype) == default
+    assert dtype_name(L.nn.Parameter(L.ones(1, dtype=L.float32)).dtype) == "float32"
+    assert dtype_name(L.nn.utils.clip_grad_norm_([], 1.0).dtype) == default  # torch.tensor(0.0)
+    y = lin(L.ones(4, 3))
+    assert dtype_name(y.dtype) == dtype_name(L.nn.functional.mse_loss(y, L.zeros(4, 2)).dtype) == default
+    assert dtype_name(lin.float().weight.dtype) == "float32"  # .float() is always float32
+
 
 
 # ---------------------------------------------------------------- reviewer's fixes

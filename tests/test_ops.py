@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from conftest import HAS_TORCH, check_op, rand, requires_torch
+from conftest import HAS_TORCH, check_op, dtype_name, rand, requires_torch
 
 
 def run(make, np_fn, inputs, **kw):
@@ -967,6 +967,80 @@ def test_float32_forward_matches_torch_within_float32_tolerance():
     assert y.dtype == np.float32
     np.testing.assert_allclose(y.item(), ty.item(), rtol=1e-5)
     np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-4, atol=1e-6)
+
+
+# ---------------------------------------------------------------- the default float dtype
+# (the op, its result's dtype under default float32, under default float64), as torch 2.13:
+# a float made from integers (int * 0.5, int / int, exp(int)) takes the default dtype;
+# a float tensor's own dtype wins over Python numbers and 0-d tensors
+DEFAULT_DTYPE_OPS = [
+    ("L.tensor([1, 2]) * 0.5", "float32", "float64"),
+    ("0.5 * L.tensor([1, 2])", "float32", "float64"),
+    ("L.tensor([1, 2]) + 0.5", "float32", "float64"),
+    ("L.tensor([1, 2]) - 0.5", "float32", "float64"),
+    ("L.tensor([1, 2]) / 2", "float32", "float64"),
+    ("L.tensor([1, 2]).div(2)", "float32", "float64"),
+    ("L.tensor([1, 2]) / L.tensor([2, 4])", "float32", "float64"),
+    ("L.tensor([1, 2], dtype=L.int32) / 2", "float32", "float64"),
+    ("L.tensor([True, False]) * 0.5", "float32", "float64"),
+    ("L.tensor([1, 2]) ** 0.5", "float32", "float64"),
+    ("2.0 ** L.tensor([1, 2])", "float32", "float64"),
+    ("L.tensor([1, 2]) * np.float64(0.5)", "float32", "float64"),
+    ("L.tensor([1, 2]) * L.tensor(2.5)", "float32", "float64"),
+    ("L.tensor([1, 2]) * L.tensor(2.5, dtype=L.float32)", "float32", "float32"),
+    ("L.tensor([1.0], dtype=L.float32) * 0.5", "float32", "float32"),
+    ("L.tensor([1.0], dtype=L.float32) * L.tensor(2.5)", "float32", "float32"),
+    ("L.tensor([1.0], dtype=L.float32) + L.tensor([1, 2])", "float32", "float32"),
+    ("L.tensor([1, 2]).to(L.float32) / 2", "float32", "float32"),
+    ("L.tensor([1, 2]) * 2", "int64", "int64"),
+    ("L.tensor([1, 2]).sum()", "int64", "int64"),
+    ("L.tensor([1, 2]).exp()", "float32", "float64"),
+    ("L.tensor([1, 2]).log()", "float32", "float64"),
+    ("L.tensor([1, 2]).sqrt()", "float32", "float64"),
+    ("L.tensor([1, 2]).rsqrt()", "float32", "float64"),
+    ("L.tensor([1, 2]).sin()", "float32", "float64"),
+    ("L.tensor([1, 2]).cos()", "float32", "float64"),
+    ("L.tensor([1, 2]).tanh()", "float32", "float64"),
+    ("L.tensor([1, 2]).sigmoid()", "float32", "float64"),
+    ("L.tensor([1, 2], dtype=L.uint8).sigmoid()", "float32", "float64"),
+    ("L.tensor([True, False]).sigmoid()", "float32", "float64"),
+    ("L.tensor([True, False]).exp()", "float32", "float64"),
+    ("L.tensor([1, 2], dtype=L.int32).tanh()", "float32", "float64"),
+    ("L.tensor([1, 2]).logsumexp(0)", "float32", "float64"),
+    ("L.tensor([True, False]).logsumexp(0)", "float32", "float64"),
+    ("L.tensor([1.0, 2.0], dtype=L.float32).exp()", "float32", "float32"),
+    ("L.tensor([1, 2]).clamp(0.5, 1.5)", "float32", "float64"),
+    ("L.maximum(L.tensor([1, 2]), L.tensor(1.5))", "float32", "float64"),
+    ("L.where(L.tensor([True, False]), 1.0, 0.0)", "float32", "float64"),
+    ("L.where(L.tensor([True, False]), L.tensor([1, 2]), 0.5)", "float32", "float64"),
+    ("L.cat([L.tensor([1]), L.tensor([2.5])])", "float32", "float64"),
+]
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+@pytest.mark.parametrize("default", ["float32", "float64"])
+@pytest.mark.parametrize("expr, in32, in64", DEFAULT_DTYPE_OPS)
+def test_floats_made_from_integers_take_the_default_dtype_like_torch(lib, default, expr, in32, in64,
+                                                                      default_dtype):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    default_dtype(default)
+    y = eval(expr, {"L": L, "np": np})
+    assert dtype_name(y.dtype) == (in32 if default == "float32" else in64)
+    if lib == "tg" and HAS_TORCH:  # and the same values
+        import torch
+        np.testing.assert_allclose(y.data, eval(expr, {"L": torch, "np": np}).numpy(), rtol=1e-6)
+
+
+@requires_torch
+def test_float32_model_trains_in_float32_under_default_float64(default_dtype):
+    # torch keeps a float32 tensor's ops, gradients and seeds in float32 whatever the default
+    import torch
+    default_dtype("float64")
+    for L in (tg, torch):
+        x = L.tensor([[1.0, -2.0], [0.5, 3.0]], dtype=L.float32, requires_grad=True)
+        y = ((x * 0.5).exp().sigmoid() / 3 + x.mean()).sum()
+        y.backward()
+        assert dtype_name(y.dtype) == dtype_name(x.grad.dtype) == "float32"
 
 
 # ---------------------------------------------------------------- reviewer's fixes

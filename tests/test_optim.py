@@ -10,6 +10,7 @@ import pytest
 import tinygrad_edu as tg
 from tinygrad_edu import nn, optim
 from tinygrad_edu.optim import lr_scheduler
+from conftest import dtype_name
 
 STEPS = 25
 
@@ -570,6 +571,33 @@ def test_step_count_is_a_float32_tensor_like_torch(tmp_path: Any, name: str, dty
     assert opt.state[w]["step"].item() == 3.0  # the loaded state is a copy
 
 
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+@pytest.mark.parametrize("default", ["float32", "float64"])
+def test_step_count_takes_the_default_dtype_and_keeps_a_loaded_one_like_torch(lib, default, default_dtype):
+    # torch makes a new 'step' in float64 when that is the default (else float32),
+    # for any parameter dtype; a loaded 'step' keeps the dtype it was saved with
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    w = L.tensor([1.0, -2.0], dtype=L.float32, requires_grad=True)
+    opt = L.optim.Adam([w])
+    (w * w).sum().backward()
+    opt.step()
+    saved = opt.state_dict()  # its step in float32, made under default float32
+    default_dtype(default)
+    fresh = L.optim.Adam([w])
+    (w * w).sum().backward()
+    fresh.step()
+    assert dtype_name(fresh.state[w]["step"].dtype) == default
+    loaded = L.optim.Adam([w])
+    loaded.load_state_dict(saved)
+    loaded.step()
+    assert dtype_name(loaded.state[w]["step"].dtype) == "float32"
+    assert loaded.state[w]["step"].item() == 2.0
+    default_dtype("float32")
+    again = L.optim.Adam([w])
+    again.load_state_dict(fresh.state_dict())
+    assert dtype_name(again.state[w]["step"].dtype) == default
+
+
 @pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(amsgrad=True)),
                                          ("AdamW", {}), ("RMSprop", dict(centered=True, momentum=0.5)),
                                          ("Adagrad", dict(lr_decay=0.01))])
@@ -597,3 +625,29 @@ def test_a_torch_optimizer_state_dict_loads_and_resumes(name: str, kwargs: dict)
             loss(lib, p).backward()
             o.step()
         np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-10)
+
+
+def test_training_under_default_float64_matches_torch(default_dtype):
+    # a script that starts with torch.set_default_dtype(torch.float64) runs in float64
+    # throughout (data, parameters, gradients, Adam's state) and agrees to float64 rounding
+    torch = pytest.importorskip("torch")
+    default_dtype("float64")
+    losses = {}
+    init = None
+    for L in (torch, tg):
+        L.manual_seed(0)
+        model = L.nn.Sequential(L.nn.Linear(2, 8), L.nn.Tanh(), L.nn.Linear(8, 1))
+        if init is None:
+            init = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
+        else:
+            model.load_state_dict({k: L.tensor(v) for k, v in init.items()})
+        x, y = L.tensor([[0.0, 0], [0, 1], [1, 0], [1, 1]]), L.tensor([[0.0], [1], [1], [0]])
+        opt = L.optim.Adam(model.parameters(), lr=0.05)
+        for _ in range(20):
+            opt.zero_grad()
+            loss = L.nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+        assert dtype_name(loss.dtype) == dtype_name(model[0].weight.grad.dtype) == "float64"
+        losses[L.__name__] = loss.item()
+    np.testing.assert_allclose(losses["tinygrad_edu"], losses["torch"], rtol=1e-12)

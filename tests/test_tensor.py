@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from conftest import HAS_TORCH
+from conftest import HAS_TORCH, dtype_name
 
 
 # ---------------------------------------------------------------- dtype rules
@@ -62,6 +62,89 @@ def test_python_scalars_keep_tensor_dtype():
     y = tg.tensor(np.array([1.0]))
     assert (y * 2.5).dtype == np.float64
     assert (tg.tensor([1, 2]) * 2).dtype == np.int64
+
+
+# ---------------------------------------------------------------- the default float dtype
+def test_default_dtype_is_float32_and_set_default_dtype_changes_it(default_dtype):
+    assert tg.get_default_dtype() is tg.float32
+    default_dtype("float64")
+    assert tg.get_default_dtype() is tg.float64
+    default_dtype("float32")
+    assert tg.get_default_dtype() is tg.float32
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+@pytest.mark.parametrize("bad", ["int64", "int32", "int8", "bool", "uint8", "the string", "float"])
+def test_set_default_dtype_takes_only_floating_point_dtypes_like_torch(lib, bad, default_dtype):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    d = {"the string": "float64", "float": float}.get(bad) or getattr(L, bad)
+    with pytest.raises(TypeError, match="only floating-point types are supported as the default type"):
+        L.set_default_dtype(d)
+    assert L.get_default_dtype() is L.float32  # unchanged
+
+
+@pytest.mark.parametrize("dtype", [tg.float16, np.longdouble])
+def test_set_default_dtype_rejects_other_floats_clearly(dtype, default_dtype):
+    with pytest.raises(TypeError, match=f"{np.dtype(dtype).name} is not supported"):  # torch takes float16
+        tg.set_default_dtype(dtype)
+    assert tg.get_default_dtype() is tg.float32
+
+
+# (what makes the tensor, its dtype under default float32, under default float64), as torch 2.13
+DEFAULT_DTYPE_CASES = [
+    ("tensor([1.0])", "float32", "float64"),
+    ("tensor(2.5)", "float32", "float64"),
+    ("tensor([[1.0, 2], [3, 4]])", "float32", "float64"),
+    ("tensor([True, 2.5])", "float32", "float64"),
+    ("tensor([np.float32(1.0), 2.0])", "float32", "float64"),
+    ("tensor([np.int64(1), 2.5])", "float32", "float64"),
+    ("tensor([L.tensor(1), 2.5])", "float32", "float64"),
+    ("tensor([1j])", "complex64", "complex128"),
+    ("tensor([1, 2])", "int64", "int64"),
+    ("tensor(np.array([1.0], dtype=np.float32))", "float32", "float32"),
+    ("tensor(np.array([1.0]))", "float64", "float64"),
+    ("tensor([1.0], dtype=L.float32)", "float32", "float32"),
+    ("zeros(2)", "float32", "float64"),
+    ("ones(2, 3)", "float32", "float64"),
+    ("empty(2)", "float32", "float64"),
+    ("full((2,), 1.5)", "float32", "float64"),
+    ("full((2,), 1)", "int64", "int64"),
+    ("full((2,), True)", "bool", "bool"),
+    ("eye(2)", "float32", "float64"),
+    ("arange(3)", "int64", "int64"),
+    ("arange(0.5)", "float32", "float64"),
+    ("arange(0, 1, 0.25)", "float32", "float64"),
+    ("linspace(0, 1, 3)", "float32", "float64"),
+    ("rand(2)", "float32", "float64"),
+    ("randn(2)", "float32", "float64"),
+    ("randint(0, 3, (2,))", "int64", "int64"),
+    ("zeros_like(L.tensor([1, 2]))", "int64", "int64"),
+    ("ones_like(L.tensor([1.0], dtype=L.float32))", "float32", "float32"),
+    ("full_like(L.tensor([1, 2]), 2.5)", "int64", "int64"),
+    ("rand_like(L.tensor([1.0], dtype=L.float32))", "float32", "float32"),
+    ("randn_like(L.tensor([1.0], dtype=L.float64))", "float64", "float64"),
+    ("tensor([1, 2]).float()", "float32", "float32"),
+]
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+@pytest.mark.parametrize("default", ["float32", "float64"])
+@pytest.mark.parametrize("expr, in32, in64", DEFAULT_DTYPE_CASES)
+def test_creation_follows_the_default_dtype_like_torch(lib, default, expr, in32, in64, default_dtype):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    default_dtype(default)
+    t = eval("L." + expr, {"L": L, "np": np})
+    assert dtype_name(t.dtype) == (in32 if default == "float32" else in64)
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_repr_names_the_dtype_unless_it_is_the_default_like_torch(lib, default_dtype):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    default_dtype("float64")
+    assert "dtype" not in repr(L.tensor([1.0, 2.0]))
+    assert "float32" in repr(L.tensor([1.0, 2.0], dtype=L.float32))
+    assert "float32" in repr(L.zeros(0, dtype=L.float32)) and "dtype" not in repr(L.zeros(0))
+    assert "dtype" not in repr(L.tensor([1, 2]))
 
 
 # ---------------------------------------------------------------- creation

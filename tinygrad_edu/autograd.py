@@ -29,7 +29,7 @@ import numpy as np
 
 __all__ = [
     "Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "backward", "grad", "TensorError", "TensorIndexError",
+    "backward", "grad", "TensorError", "TensorIndexError", "set_default_dtype", "get_default_dtype",
 ]
 
 
@@ -155,6 +155,41 @@ class set_grad_enabled(_GradModeSwitch):
     def __call__(self, fn: Callable) -> Callable:
         _mode.enabled = self.prev  # as a decorator it must not switch the mode now
         return super().__call__(fn)
+
+
+# ---------------------------------------------------------------- default float dtype
+# The dtype torch calls "the default": of Python floats made into tensors, of
+# float creation functions without a dtype, of new parameters, and of the float
+# an op makes from integers (int / int, int * 0.5, exp(int)). One cell, read
+# where it is needed (a list, so ``from .autograd import _default_float`` sees changes).
+_default_float = [np.dtype(np.float32)]
+
+
+def set_default_dtype(d: Any) -> None:
+    """Set the default float dtype: ``tg.float32`` (the start) or ``tg.float64``.
+
+    As ``torch.set_default_dtype``, but float16 is not supported here."""
+    # tg's dtypes are NumPy's (tg.float64 is np.float64); strings and Python's
+    # float are refused, as torch refuses them
+    is_dtype = isinstance(d, np.dtype) or (isinstance(d, type) and issubclass(d, np.generic))
+    t = np.dtype(d) if is_dtype else None
+    if t is None or t.kind != "f":
+        raise TypeError(f"set_default_dtype: got {d!r}: only floating-point types are supported "
+                        "as the default type (tg.float32 or tg.float64)")
+    if t.type not in (np.float32, np.float64):  # float16 (torch takes it), longdouble
+        raise TypeError(f"set_default_dtype: {t} is not supported as the default type by "
+                        "tinygrad_edu: use tg.float32 or tg.float64")
+    _default_float[0] = t
+
+
+def get_default_dtype() -> Any:
+    """The default float dtype: ``tg.float32`` unless ``set_default_dtype`` changed it."""
+    return _default_float[0].type
+
+
+def default_complex() -> np.dtype:
+    """The complex dtype that goes with the default float (complex64 or complex128)."""
+    return np.dtype(np.complex128 if _default_float[0] == np.float64 else np.complex64)
 
 
 # ---------------------------------------------------------------- Function
@@ -444,7 +479,7 @@ _ndarray = np.ndarray
 def _torch_dtype(out: np.ndarray, args: Sequence[Any]) -> np.ndarray:
     """NumPy gave float64; give torch's dtype instead. torch promotes by kind
     (bool < int < float): the floats of tensors with dimensions decide; else a
-    0-d float tensor's; else a Python float gives float32 (the default dtype)."""
+    0-d float tensor's; else a Python float (or int / int) gives the default dtype."""
     dimmed = zero = None  # the widest float dtype among tensors with / without dims
     for a in args:
         if isinstance(a, Tensor):
@@ -459,7 +494,7 @@ def _torch_dtype(out: np.ndarray, args: Sequence[Any]) -> np.ndarray:
                     dimmed = t
             elif zero is None or t.itemsize > zero.itemsize:
                 zero = t
-    target = dimmed or zero or np.dtype(np.float32)
+    target = dimmed or zero or _default_float[0]
     return out if target == out.dtype else out.astype(target)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from .ops import binary as B
 from .ops import movement as M
-from .autograd import TensorError
+from .autograd import TensorError, _default_float
 from .random import _rng
 from .tensor import Tensor, _as_array, _c, _dims, _to_dtype, _wrap, where  # noqa: F401
 
@@ -24,8 +24,10 @@ __all__ = [
 ]
 
 
-def _make(arr: np.ndarray, dtype: Any, requires_grad: bool, default: Any = np.float32) -> Tensor:
-    dt = _to_dtype(dtype) or np.dtype(default)
+def _make(arr: np.ndarray, dtype: Any, requires_grad: bool, default: Any = None) -> Tensor:
+    """``arr`` as a Tensor of ``dtype``; without one, of ``default`` (None: the
+    default float dtype, float32 unless ``set_default_dtype`` changed it)."""
+    dt = _to_dtype(dtype) or np.dtype(default or _default_float[0])
     t = _wrap(arr.astype(dt, copy=False))
     if requires_grad:
         t.requires_grad_(True)
@@ -58,7 +60,7 @@ def full(size: Sequence[int], fill_value: Any, dtype: Any = None,
          requires_grad: bool = False) -> Tensor:
     if isinstance(fill_value, Tensor):  # a one-element tensor: its value (and kind)
         fill_value = fill_value.item()
-    default = np.float32 if isinstance(fill_value, float) else (
+    default = None if isinstance(fill_value, float) else (
         np.bool_ if isinstance(fill_value, bool) else np.int64)
     return _make(np.full(_size("full", size), fill_value), dtype, requires_grad, default)
 
@@ -83,7 +85,7 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
                           f"sign of step {step}")
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     return _make(np.arange(start, end, step), dtype, requires_grad,
-                 np.int64 if ints else np.float32)
+                 np.int64 if ints else None)
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
@@ -99,7 +101,7 @@ class _RandomDtypeError(TensorError, NotImplementedError):
 
 def _random(name: str, normal: bool, shape: tuple, dtype: Any, requires_grad: bool) -> Tensor:
     """Standard normal (``normal``) or uniform [0, 1) samples of ``shape``."""
-    dt = _to_dtype(dtype) or np.dtype(np.float32)
+    dt = _to_dtype(dtype) or _default_float[0]
     if dt.kind not in "fc":  # truncating to integers would give zeros (rand) or junk
         raise _RandomDtypeError(f"{name}: not implemented for dtype {dt}: random samples need a "
                                 "floating point dtype (pass dtype=tg.float32)")

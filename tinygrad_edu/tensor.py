@@ -16,7 +16,7 @@ import numpy as np
 
 from . import autograd
 from ._printing import tensor_repr
-from .autograd import TensorError, TensorIndexError
+from .autograd import TensorError, TensorIndexError, _default_float
 from .ops import binary as B
 from .ops import movement as M
 from .ops import reduce as R
@@ -49,8 +49,8 @@ def _to_dtype(dtype: Any) -> np.dtype | None:
 
 
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """PyTorch's dtype rules: Python floats -> float32, ints -> int64, bools -> bool;
-    NumPy arrays keep their dtype."""
+    """PyTorch's dtype rules: Python floats -> the default dtype (float32 unless
+    ``set_default_dtype``), ints -> int64, bools -> bool; NumPy arrays keep their dtype."""
     dtype = _to_dtype(dtype)
     if isinstance(data, Tensor):
         data = data.data
@@ -76,11 +76,11 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     if typed is not None:
         return arr.astype(_promote(typed))
     if arr.dtype.kind == "f":
-        return arr.astype(np.float32)
+        return arr.astype(_default_float[0])
     if arr.dtype.kind in "iu":
         return arr.astype(np.int64)
     if arr.dtype.kind == "c":
-        return arr.astype(np.complex64)
+        return arr.astype(autograd.default_complex())
     return arr
 
 
@@ -91,20 +91,23 @@ class _DataError(TensorError, TypeError):
 
 _PYTHON_NUMBERS = {int, float, bool, list, tuple}
 # Python numbers count at torch's default dtypes; NumPy values and tensors at their own
-_DEFAULTS = {bool: np.dtype(np.bool_), int: np.dtype(np.int64), float: np.dtype(np.float32),
-             complex: np.dtype(np.complex64)}
+_DEFAULTS = {bool: np.dtype(np.bool_), int: np.dtype(np.int64)}
 
 
 def _element_dtype(d: Any) -> np.dtype | None:
     if isinstance(d, (Tensor, np.ndarray, np.generic)):
         return np.asarray(_raw(d)).dtype
+    if type(d) is float:
+        return _default_float[0]
+    if type(d) is complex:
+        return autograd.default_complex()
     return _DEFAULTS.get(type(d))
 
 
 def _promote(dtypes: list) -> np.dtype:
     """torch's promotion of the elements' dtypes: by kind (bool < integer < float <
     complex), and within the highest kind the widest (int64 + float16 is float16)."""
-    dtypes = [d for d in dtypes if d is not None] or [np.dtype(np.float32)]
+    dtypes = [d for d in dtypes if d is not None] or [_default_float[0]]
     order = "biufc"
     top = max(order.index(d.kind) for d in dtypes)
     kind = order[top]
@@ -359,8 +362,9 @@ class Tensor:
         suffixes = []
         if d.size == 0 and d.ndim != 1:  # "[]" alone hides the shape
             suffixes.append(f"size={d.shape}")
-        # float32, int64 and bool go without saying, except in an empty tensor (as torch)
-        if d.dtype not in (np.float32, np.int64, np.bool_) or (d.size == 0 and d.dtype != np.float32):
+        # the default float, int64 and bool go without saying, except in an empty tensor (as torch)
+        default = _default_float[0]
+        if d.dtype not in (default, np.int64, np.bool_) or (d.size == 0 and d.dtype != default):
             suffixes.append(f"dtype={d.dtype}")
         if self.grad_fn is not None:
             suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")

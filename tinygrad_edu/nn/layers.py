@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import _default_float
 from ..tensor import Tensor, _to_dtype
 from . import functional as F
 from . import init
@@ -25,7 +26,8 @@ class Linear(Module):
         in_features: size of each input sample.
         out_features: size of each output sample.
         bias: if False, the layer learns no additive bias (default True).
-        dtype: dtype of the parameters (default float32).
+        dtype: dtype of the parameters (default: the default dtype, float32 unless
+            ``tg.set_default_dtype`` changed it).
 
     Shape:
         input (*, in_features), output (*, out_features).
@@ -48,7 +50,7 @@ class Linear(Module):
         if in_features < 0 or out_features < 0:
             raise ValueError(f"Linear: in_features and out_features must be >= 0, got "
                              f"({in_features}, {out_features})")
-        dt = _to_dtype(dtype) or np.dtype(np.float32)
+        dt = _to_dtype(dtype) or _default_float[0]
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dt))

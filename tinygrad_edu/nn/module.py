@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
-from ..autograd import no_grad
+from ..autograd import _default_float, no_grad
 from ..tensor import Tensor, _to_dtype, _wrap
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList"]
@@ -34,7 +34,7 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
-            data = np.empty(0, dtype=np.float32)
+            data = np.empty(0, dtype=_default_float[0])
         super().__init__(data.data if isinstance(data, Tensor) else data,
                          requires_grad=requires_grad)
 

@@ -9,7 +9,7 @@ import operator
 
 import numpy as np
 
-from ..autograd import Function, TensorError, TensorIndexError, array_of
+from ..autograd import Function, TensorError, TensorIndexError, _default_float, array_of
 from .movement import Expand
 from .unary import Exp, Sign
 
@@ -283,8 +283,8 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         axes = _setup(ctx, "logsumexp", x, dim)
-        if x.dtype.kind not in "fc":  # integers and bools give float32, as torch
-            x = x.astype(np.float32)
+        if x.dtype.kind not in "fc":  # integers and bools give the default float, as torch
+            x = x.astype(_default_float[0])
         m = _max_keep(x, axes)
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function, array_of
+from ..autograd import Function, _default_float, array_of
 from .binary import Div, Where
 
 
 def _floating(x):
-    """Integer and bool inputs are computed in float32, as torch does (NumPy
-    would pick float16 for bool and 8-bit integers, float64 for int32 and int64)."""
-    return x.astype(np.float32) if x.dtype.kind in "biu" else x
+    """Integer and bool inputs are computed in the default float dtype (float32
+    unless ``set_default_dtype``), as torch does (NumPy would pick float16 for
+    bool and 8-bit integers, float64 for int32 and int64)."""
+    return x.astype(_default_float[0]) if x.dtype.kind in "biu" else x
 
 
 class Neg(Function):
@@ -144,11 +145,12 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         # exp(-x) overflows to inf for x < -88 (float32), and 1 / (1 + inf) is
-        # exactly the right answer 0: only the warning needs silencing. float16,
-        # bool and integers are computed in float32, as torch does (float16's own
-        # exp would overflow past -x = 11).
+        # exactly the right answer 0: only the warning needs silencing. float16 is
+        # computed in float32 (its own exp would overflow past -x = 11), bool and
+        # integers in the default float dtype, as torch does.
         half = x.dtype.type is np.float16
-        nx = -x if x.dtype.kind == "f" and not half else np.negative(x, dtype=np.float32)
+        nx = -x if x.dtype.kind == "f" and not half else np.negative(
+            x, dtype=np.float32 if half else _default_float[0])
         with np.errstate(over="ignore"):
             y = np.asarray(np.exp(nx))  # (a 0-d result comes back as a scalar)
         y += 1

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ..autograd import enable_grad
+from ..autograd import _default_float, enable_grad
 from ..nn.module import _zero_grad
 from ..tensor import Tensor, _wrap
 
@@ -215,11 +215,11 @@ def _cast_like(v: Any, p: Tensor, key: str) -> Any:
         if key != "step" and arr.shape != p.shape:
             raise ValueError(f"optimizer state '{key}' has shape {arr.shape}, but its "
                              f"parameter has shape {p.shape}")
-        if key == "step":  # a count: float32, as torch keeps it, not the parameter's dtype
-            return _wrap(np.array(arr, dtype=np.float32))
+        if key == "step":  # a count: kept in its own float dtype, as torch, not the parameter's
+            return _wrap(np.array(arr, dtype=arr.dtype if arr.dtype.kind == "f" else _default_float[0]))
         return _wrap(arr.astype(p.data.dtype, copy=True))
     if key == "step" and isinstance(v, (int, float)):  # (saved as a number by older versions)
-        return _wrap(np.array(v, dtype=np.float32))
+        return _wrap(np.array(v, dtype=_default_float[0]))
     return v
 
 
@@ -239,9 +239,10 @@ def _zeros(p: Tensor, fill: float = 0.0) -> Tensor:
 
 
 def _new_step() -> Tensor:
-    """A step counter as torch keeps it: a 0-d float32 tensor (whatever the
-    parameter's dtype), counted up in place by ``_count_step``."""
-    return _wrap(np.zeros((), dtype=np.float32))
+    """A step counter as torch keeps it: a 0-d tensor of the default float dtype
+    (float32 unless ``set_default_dtype``; whatever the parameter's dtype),
+    counted up in place by ``_count_step``."""
+    return _wrap(np.zeros((), dtype=_default_float[0]))
 
 
 def _count_step(state: dict[str, Any]) -> float:
