@@ -818,6 +818,48 @@ def test_inplace_on_view_of_graph_tensor_is_never_silently_wrong(view):
     np.testing.assert_allclose(x.grad.data, np.exp(x.data), rtol=1e-6)
 
 
+VIEWS = {
+    "reshape": lambda y: y.reshape(6), "view": lambda y: y.view(3, 2), "T": lambda y: y.T,
+    "transpose": lambda y: y.transpose(0, 1), "slice": lambda y: y[:, 1:], "row": lambda y: y[1],
+    "unsqueeze": lambda y: y.unsqueeze(0), "flatten": lambda y: y.flatten(),
+    "view_of_view": lambda y: y[1:].T.reshape(3),
+}
+CHANGES = {
+    "mul_": lambda L, y, w: y.mul_(2), "add_w": lambda L, y, w: y.add_(w),
+    "setitem": lambda L, y, w: y.__setitem__((0, 1), w[1, 2] * 3), "exp_then": lambda L, y, w: y.mul_(y.exp()),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_view_taken_before_an_in_place_change_of_its_base_follows_it_as_torch(view, change):
+    # torch re-routes a view's gradient through a later recorded change of its base:
+    # v = y.T; y.mul_(2); v.sum().backward() gives 2 per element of x, not 1
+    def run(L):
+        x = L.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+        w = L.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]], requires_grad=True)
+        y = x * 1
+        v = VIEWS[view](y)
+        before = (v * 3).sum()  # made before the change: keeps the old path
+        CHANGES[change](L, y, w)
+        assert not v.is_leaf and v.requires_grad
+        (v * v).sum().backward(retain_graph=True)
+        g1 = [None if t.grad is None else t.grad.numpy().copy() for t in (x, w)]
+        x.grad = w.grad = None
+        before.backward()
+        return [v.detach().numpy().copy()] + g1 + [x.grad.numpy().copy(), w.grad]
+
+    got = run(tg)
+    if HAS_TORCH:
+        import torch
+        want = run(torch)
+        for a, b in zip(got[:-1], want[:-1]):
+            assert (a is None) == (b is None)
+            if a is not None:
+                np.testing.assert_allclose(a, b, rtol=1e-6)
+        assert got[-1] is None and want[-1] is None
+
+
 def test_inplace_on_cloned_view_matches_torch():
     def run(L):
         x = L.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import weakref
 from collections import namedtuple
 from typing import Any, Callable, Iterator, Sequence
 
@@ -177,6 +178,7 @@ class Tensor:
     _hooks: Any = None
     _vc: "list[int] | None" = None  # [version, stamp of its last change], shared with views
     _base: "Tensor | None" = None  # the tensor this one is a view of (shares memory with)
+    _views: "list | None" = None  # weak references to recorded views of this (non-leaf) base
 
     @property
     def _version(self) -> int:
@@ -201,8 +203,32 @@ class Tensor:
             if self._vc is None:
                 self._vc = [0, 0]
             out._vc = self._vc
-            out._base = self if self._base is None else self._base
+            base = out._base = self if self._base is None else self._base
+            if out.grad_fn is not None and base.grad_fn is not None:
+                # a recorded view of a non-leaf: a later recorded in-place change of the
+                # base re-routes its gradient (_rebase_views). (A leaf that requires grad
+                # can't be changed in place while recording, so its views need no list.)
+                if base._views is None:
+                    base._views = []
+                base._views.append(weakref.ref(out))
         return out
+
+    def _rebase_views(self) -> None:
+        """After a recorded in-place change of self, make each live view's gradient
+        flow through the change, as torch does: re-apply the view's op (in the order
+        the views were made, so a view of a view finds its source rebased already)."""
+        live = []
+        for ref in self._views:
+            v = ref()
+            node = None if v is None else v.grad_fn
+            if node is None or not node.inputs:  # gone, or its graph freed by a backward
+                continue
+            new = type(node).apply(node.inputs[0], **node.kwargs).grad_fn
+            new._hooks, new._retain = node._hooks, node._retain
+            node._retain = None
+            v.grad_fn = new
+            live.append(ref)
+        self._views = live
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str | None = None) -> None:
@@ -766,6 +792,8 @@ class Tensor:
             self._version += 1
             if node is not None and not overwrote_saved:  # the op's own change, not a later one
                 node._changes_seen = autograd._inplace_changes[0]
+            if self._views:
+                self._rebase_views()
             return self
         try:
             direct()
