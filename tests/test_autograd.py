@@ -662,6 +662,19 @@ def test_gradient_of_another_float_dtype_is_cast_to_the_outputs(lib, root):
     assert x.grad.tolist() == ([1.0, 3.0] if root == "leaf" else [2.0, 6.0])
 
 
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_autograd_backward_with_inputs_and_grad_with_is_grads_batched_false(lib):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = L.tensor([3.0, 4.0], requires_grad=True)
+    L.autograd.backward([(x * y).sum()], inputs=[x])
+    assert x.grad.tolist() == [3.0, 4.0] and y.grad is None
+    L.autograd.backward((x * y).sum(), inputs=y)
+    assert x.grad.tolist() == [3.0, 4.0] and y.grad.tolist() == [1.0, 2.0]
+    (g,) = L.autograd.grad((x * y).sum(), x, is_grads_batched=False)
+    assert g.tolist() == [3.0, 4.0]
+
+
 def test_autograd_backward_function():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     tg.autograd.backward([(x * 2).sum(), (x * x).sum()])
