@@ -21,9 +21,9 @@ from .tensor import Tensor, _wrap
 __all__ = ["grad", "value_and_grad", "jacobian", "hessian", "get_gradient_function"]
 
 
-
 class _NotScalarError(TypeError, RuntimeError):
     """grad or hessian of a function that isn't scalar: torch's RuntimeError (a TypeError too)."""
+
 
 def _lift(x: Any) -> tuple[Tensor, bool]:
     """A Tensor that requires grad for ``x``, and whether it is attached to an
