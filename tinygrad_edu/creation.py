@@ -20,7 +20,7 @@ __all__ = [
     "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "prod", "norm", "softmax",
     "log_softmax", "matmul", "reshape", "flatten", "squeeze", "unsqueeze", "transpose",
     "permute", "add", "sub", "mul", "div", "remainder", "floor_divide", "pow", "neg", "allclose",
-    "is_tensor", "is_floating_point", "numel", "concat", "isnan", "isinf", "isfinite",
+    "empty_like", "is_tensor", "is_floating_point", "numel", "concat", "isnan", "isinf", "isfinite",
 ]
 
 
@@ -117,7 +117,10 @@ def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _random("randn", True, _size("randn", size), dtype, requires_grad)
 
 
-def randint(low: int, high: int | None = None, size: Sequence[int] = (), dtype: Any = None) -> Tensor:
+def randint(low: int, high: Any = None, size: Sequence[int] = (), dtype: Any = None) -> Tensor:
+    """Integers uniform on [low, high): ``randint(low, high, size)`` or ``randint(high, size)``."""
+    if isinstance(high, (tuple, list)):  # randint(high, size), as torch
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
     return _make(_rng().integers(low, high, tuple(size)), dtype, False, np.int64)
@@ -133,6 +136,10 @@ def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 def full_like(t: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _make(np.full(np.shape(_raw(t)), fill_value), dtype or _raw(t).dtype, requires_grad)
+
+
+def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return zeros_like(t, dtype=dtype, requires_grad=requires_grad)
 
 
 def rand_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -312,6 +312,23 @@ class Tensor:
     def clone(self) -> "Tensor":
         return M.Clone.apply(self)
 
+    # new tensors with this one's dtype (unless ``dtype``), as torch's Tensor.new_*
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        return _new_like(np.zeros(_dims(size)), self, dtype, requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        return _new_like(np.ones(_dims(size)), self, dtype, requires_grad)
+
+    def new_full(self, size: Sequence[int], fill_value: Any, dtype: Any = None,
+                 requires_grad: bool = False) -> "Tensor":
+        return _new_like(np.full(tuple(size), fill_value), self, dtype, requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        return _new_like(np.array(_as_array(data)), self, dtype, requires_grad)
+
     def contiguous(self) -> "Tensor":
         """Itself when its data is laid out row by row already, else a copy that is."""
         return self if self.data.flags.c_contiguous else M.Clone.apply(self)
@@ -721,14 +738,24 @@ class Tensor:
         return tuple(out)
 
     # ------------------------------------------------------------ dtype
-    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> "Tensor":
-        """Cast to ``dtype``; devices other than "cpu" are not supported."""
-        dtype = kwargs.get("dtype", dtype)
-        if isinstance(dtype, str) and dtype == "cpu" or dtype is None:
-            return self
-        dtype = _to_dtype(dtype)
+    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
+        """Cast, as torch's ``to(dtype)``, ``to(device, dtype)``, ``to(other)`` (other's
+        dtype) and ``to(dtype=..., device=..., copy=...)``: itself when nothing changes,
+        unless ``copy=True``. The only device is "cpu"."""
+        dtype = kwargs.get("dtype")
+        for a in (*args, kwargs.get("device")):
+            if a is None or isinstance(a, bool):  # (non_blocking / copy given by position)
+                continue
+            if isinstance(a, Tensor):
+                dtype = a.data.dtype
+            elif str(a).split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta"):
+                if str(a).split(":")[0] != "cpu":
+                    raise TensorError(f"to: only the 'cpu' device exists in tinygrad_edu, not {a!r}")
+            else:
+                dtype = a
+        dtype = self.data.dtype if dtype is None else _to_dtype(dtype)
         if dtype == self.data.dtype:
-            return self
+            return self.clone() if kwargs.get("copy") else self
         if dtype.kind not in "fc":  # integer/bool results never require grad (as torch)
             return _wrap(self.data.astype(dtype))
         return M.Cast.apply(self, dtype=dtype)
@@ -881,6 +908,11 @@ class Tensor:
 
 def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
+
+
+def _new_like(arr: np.ndarray, like: Tensor, dtype: Any, requires_grad: bool) -> Tensor:
+    t = Tensor(arr.astype(_to_dtype(dtype) or like.data.dtype, copy=False))
+    return t.requires_grad_(True) if requires_grad else t
 
 
 def _compare(name: str, op: Callable, x: Tensor, other: Any) -> Tensor:
