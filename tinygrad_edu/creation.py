@@ -10,7 +10,7 @@ from .ops import binary as B
 from .ops import movement as M
 from .autograd import TensorError
 from .random import _rng
-from .tensor import Tensor, _as_array, _c, _dims, _to_dtype, _wrap, where  # noqa: F401
+from .tensor import Tensor, _as_array, _c, _dims, _promote, _to_dtype, _wrap, where  # noqa: F401
 
 __all__ = [
     "zeros", "ones", "full", "empty", "eye", "arange", "linspace", "rand", "randn", "randint",
@@ -196,6 +196,13 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     tensors = [_t(t) for t in tensors]
     if not tensors:
         raise TensorError("cat: expected a non-empty list of tensors")
+    if len(tensors) > 1 and any(t.ndim > 1 for t in tensors):
+        # torch's legacy rule: a 1-D empty tensor next to bigger ones is skipped (so
+        # `out = cat([out, rows])` works from out = tensor([])); it still counts for the dtype
+        kept = [t for t in tensors if t.shape != (0,)]
+        if len(kept) < len(tensors):
+            out = M.Cat.apply(*kept, dim=dim)
+            return out.to(_promote([t.dtype for t in tensors]))
     return M.Cat.apply(*tensors, dim=dim)
 
 
