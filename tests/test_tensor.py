@@ -406,3 +406,18 @@ def test_to_forms_and_new_tensor_helpers_as_torch(lib):
     assert L.empty_like(d).shape == (1,) and L.empty_like(d).dtype == L.float64
     r = L.randint(5, (3,))
     assert r.shape == (3,) and r.dtype == L.int64 and 0 <= int(r.min()) and int(r.max()) < 5
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "int32", "int16", "int8",
+                                   "uint8", "bool"])
+def test_type_names_as_torch(lib, dtype):
+    # x.type() is torch's legacy type name; x.type(that name) casts back
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([1, 0]).to(getattr(L, dtype))
+    name = x.type()
+    assert name == {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+                    "float16": "torch.HalfTensor", "int64": "torch.LongTensor",
+                    "int32": "torch.IntTensor", "int16": "torch.ShortTensor", "int8": "torch.CharTensor",
+                    "uint8": "torch.ByteTensor", "bool": "torch.BoolTensor"}[dtype]
+    assert L.tensor([1.5]).type(name).dtype == x.dtype

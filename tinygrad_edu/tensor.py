@@ -761,7 +761,13 @@ class Tensor:
         return M.Cast.apply(self, dtype=dtype)
 
     def type(self, dtype: Any = None) -> Any:
-        return str(self.data.dtype) if dtype is None else self.to(dtype)
+        """torch's legacy type name ("torch.FloatTensor"), or, given a dtype or such a
+        name, a cast to it."""
+        if dtype is None:
+            return "torch." + _TYPE_NAMES[self.data.dtype.name]
+        if isinstance(dtype, str) and dtype.startswith("torch."):
+            dtype = {v: k for k, v in _TYPE_NAMES.items()}[dtype[len("torch."):]]
+        return self.to(dtype)
 
     def float(self) -> "Tensor": return self.to(np.float32)
     def half(self) -> "Tensor": return self.to(np.float16)
@@ -904,6 +910,12 @@ class Tensor:
         from .random import _rng
         return self._inplace("normal_", lambda: self._snapshot() * 0 + _rng().normal(mean, std, self.shape),
                              lambda: np.copyto(self.data, _rng().normal(mean, std, self.shape), casting="unsafe"))
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+               "complex64": "ComplexFloatTensor", "complex128": "ComplexDoubleTensor"}
 
 
 def _raw(x: Any) -> Any:
