@@ -241,15 +241,18 @@ def remainder(x: Any, y: Any) -> Tensor: return _lhs(x, y) % y
 def floor_divide(x: Any, y: Any) -> Tensor: return _lhs(x, y) // y
 def pow(x: Any, y: Any) -> Tensor: return _lhs(x, y) ** y  # noqa: A001
 def matmul(x: Any, y: Any) -> Tensor: return _t(x) @ y
-def sum(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor: return _t(x).sum(dim, keepdim, dtype=dtype)  # noqa: A001,E501
-def mean(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor: return _t(x).mean(dim, keepdim, dtype=dtype)  # noqa: E501
+def sum(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:  # noqa: A001
+    return _t(x).sum(dim, keepdim, dtype=dtype)
+def mean(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    return _t(x).mean(dim, keepdim, dtype=dtype)
 def amax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).amax(dim, keepdim)
 def amin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).amin(dim, keepdim)
 def max(x: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(x).max(dim, keepdim)  # noqa: A001
 def min(x: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(x).min(dim, keepdim)  # noqa: A001
 def argmax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).argmax(dim, keepdim)
 def argmin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).argmin(dim, keepdim)
-def prod(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor: return _t(x).prod(dim, keepdim, dtype=dtype)  # noqa: E501
+def prod(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    return _t(x).prod(dim, keepdim, dtype=dtype)
 def logsumexp(x: Any, dim: Any, keepdim: bool = False) -> Tensor: return _t(x).logsumexp(dim, keepdim)
 def norm(x: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).norm(p, dim, keepdim)
 def softmax(x: Any, dim: int, dtype: Any = None) -> Tensor: return _t(x).softmax(dim, dtype=dtype)
