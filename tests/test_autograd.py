@@ -1051,7 +1051,8 @@ def test_t_of_more_than_two_dims_raises_as_torch():
     assert tg.zeros(2, 3).t().shape == (3, 2)
 
 
-@pytest.mark.filterwarnings("ignore:The use of `x.T`")  # (torch's deprecation note)
+@pytest.mark.filterwarnings("ignore:The use of `x.T`")  # (torch's deprecation notes)
+@pytest.mark.filterwarnings("ignore:Tensor.T is deprecated")
 @pytest.mark.parametrize("shape", [(), (3,)], ids=str)
 @pytest.mark.parametrize("op", ["t", "transpose", "T"])
 def test_transpose_of_0d_and_1d_is_a_recorded_view_as_torch(op, shape):
