@@ -421,3 +421,13 @@ def test_type_names_as_torch(lib, dtype):
                     "int32": "torch.IntTensor", "int16": "torch.ShortTensor", "int8": "torch.CharTensor",
                     "uint8": "torch.ByteTensor", "bool": "torch.BoolTensor"}[dtype]
     assert L.tensor([1.5]).type(name).dtype == x.dtype
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_numpy_force_detaches_as_torch(lib):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError):
+        x.numpy()
+    assert x.numpy(force=True).tolist() == [1.0, 2.0]
+    assert (x * 2).numpy(force=True).tolist() == [2.0, 4.0]

@@ -284,8 +284,10 @@ class Tensor:
     def element_size(self) -> int:
         return self.data.itemsize
 
-    def numpy(self) -> np.ndarray:
-        if self.requires_grad:
+    def numpy(self, force: bool = False) -> np.ndarray:
+        """The data as a NumPy array (shared, not copied); ``force=True`` also for a
+        tensor that requires grad (as ``detach().numpy()``)."""
+        if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         return self.data
