@@ -977,8 +977,8 @@ def _values_indices(result: type, x: Tensor, arg: Callable, dim: int, keepdim: b
 def _arg_extreme(name: str, arg: Callable, x: Tensor, dim: Any, keepdim: bool) -> Tensor:
     """argmax / argmin (``arg`` is np.argmax or np.argmin): over all elements, or along ``dim``."""
     if dim is not None:
-        axis = R._axes(name, dim, x.shape)
-        axis = axis[0] if axis else 0
+        dim = R._one_dim(name, dim, x.shape)  # one int, as torch (a TypeError otherwise)
+        axis = dim % x.ndim if x.ndim else 0
     if x.data.size == 0 and (dim is None or x.ndim and x.shape[axis] == 0):
         raise TensorIndexError(f"{name}: can't reduce over an empty dim of a tensor of shape "
                                f"{tuple(x.shape)}" + ("; give a dim of nonzero size" if dim is None
