@@ -681,6 +681,19 @@ def test_gradient_of_another_float_dtype_is_cast_to_the_outputs(lib, root):
     assert x.grad.tolist() == ([1.0, 3.0] if root == "leaf" else [2.0, 6.0])
 
 
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_autograd_backward_with_inputs_and_grad_with_is_grads_batched_false(lib):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = L.tensor([3.0, 4.0], requires_grad=True)
+    L.autograd.backward([(x * y).sum()], inputs=[x])
+    assert x.grad.tolist() == [3.0, 4.0] and y.grad is None
+    L.autograd.backward((x * y).sum(), inputs=y)
+    assert x.grad.tolist() == [3.0, 4.0] and y.grad.tolist() == [1.0, 2.0]
+    (g,) = L.autograd.grad((x * y).sum(), x, is_grads_batched=False)
+    assert g.tolist() == [3.0, 4.0]
+
+
 def test_autograd_backward_function():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     tg.autograd.backward([(x * 2).sum(), (x * x).sum()])
@@ -835,6 +848,48 @@ def test_inplace_on_view_of_graph_tensor_is_never_silently_wrong(view):
         w.mul_(2)
     z.sum().backward()
     np.testing.assert_allclose(x.grad.data, np.exp(x.data), rtol=1e-6)
+
+
+VIEWS = {
+    "reshape": lambda y: y.reshape(6), "view": lambda y: y.view(3, 2), "T": lambda y: y.T,
+    "transpose": lambda y: y.transpose(0, 1), "slice": lambda y: y[:, 1:], "row": lambda y: y[1],
+    "unsqueeze": lambda y: y.unsqueeze(0), "flatten": lambda y: y.flatten(),
+    "view_of_view": lambda y: y[1:].T.reshape(3),
+}
+CHANGES = {
+    "mul_": lambda L, y, w: y.mul_(2), "add_w": lambda L, y, w: y.add_(w),
+    "setitem": lambda L, y, w: y.__setitem__((0, 1), w[1, 2] * 3), "exp_then": lambda L, y, w: y.mul_(y.exp()),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_view_taken_before_an_in_place_change_of_its_base_follows_it_as_torch(view, change):
+    # torch re-routes a view's gradient through a later recorded change of its base:
+    # v = y.T; y.mul_(2); v.sum().backward() gives 2 per element of x, not 1
+    def run(L):
+        x = L.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+        w = L.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]], requires_grad=True)
+        y = x * 1
+        v = VIEWS[view](y)
+        before = (v * 3).sum()  # made before the change: keeps the old path
+        CHANGES[change](L, y, w)
+        assert not v.is_leaf and v.requires_grad
+        (v * v).sum().backward(retain_graph=True)
+        g1 = [None if t.grad is None else t.grad.numpy().copy() for t in (x, w)]
+        x.grad = w.grad = None
+        before.backward()
+        return [v.detach().numpy().copy()] + g1 + [x.grad.numpy().copy(), w.grad]
+
+    got = run(tg)
+    if HAS_TORCH:
+        import torch
+        want = run(torch)
+        for a, b in zip(got[:-1], want[:-1]):
+            assert (a is None) == (b is None)
+            if a is not None:
+                np.testing.assert_allclose(a, b, rtol=1e-6)
+        assert got[-1] is None and want[-1] is None
 
 
 def test_inplace_on_cloned_view_matches_torch():
@@ -1015,7 +1070,8 @@ def test_t_of_more_than_two_dims_raises_as_torch():
     assert tg.zeros(2, 3).t().shape == (3, 2)
 
 
-@pytest.mark.filterwarnings("ignore:The use of `x.T`")  # (torch's deprecation note)
+@pytest.mark.filterwarnings("ignore:The use of `x.T`")  # (torch's deprecation notes)
+@pytest.mark.filterwarnings("ignore:Tensor.T is deprecated")
 @pytest.mark.parametrize("shape", [(), (3,)], ids=str)
 @pytest.mark.parametrize("op", ["t", "transpose", "T"])
 def test_transpose_of_0d_and_1d_is_a_recorded_view_as_torch(op, shape):

@@ -100,6 +100,8 @@ CASES = [
     ("amax_empty_dim", lambda L: lambda: L.zeros(0, 3).amax(0), IndexError, ["amax", "0", "(0, 3)"]),
     ("amin_empty", lambda L: lambda: L.zeros(0, 3).amin(), RuntimeError, ["amin", "(0, 3)"]),
     ("max_empty", lambda L: lambda: L.zeros(0, 3).max(), RuntimeError, ["max", "(0, 3)"]),
+    ("argmax_tuple_dim", lambda L: lambda: L.ones(3, 4).argmax((0, 1)), TypeError, ["argmax", "(0, 1)"]),
+    ("argmin_list_dim", lambda L: lambda: L.ones(3, 4).argmin([0]), TypeError, ["argmin", "[0]"]),
     ("argmax_empty", lambda L: lambda: L.zeros(0, 3).argmax(), IndexError, ["argmax", "(0, 3)"]),
     ("argmin_empty_dim", lambda L: lambda: L.zeros(0, 3).argmin(0), IndexError, ["argmin", "0", "(0, 3)"]),
     ("zeros_negative", lambda L: lambda: L.zeros(2, -1), RuntimeError, ["zeros", "-1"]),

@@ -221,3 +221,11 @@ def test_jacobian_and_hessian_take_torchs_options(lib):
         F.jacobian(lambda a, b: a * 2, (x, L.tensor([3.0])), strict=True)
     with pytest.raises(RuntimeError):  # hessian of a function with more than one output element
         F.hessian(lambda t: t ** 2, x)
+
+
+def test_grad_of_a_non_scalar_function_raises_runtime_error_as_torch_func():
+    # torch.func.grad raises RuntimeError; TypeError too, as before
+    with pytest.raises(RuntimeError, match="scalar"):
+        tg.grad(lambda x: x ** 2)(tg.tensor([1.0, 2.0]))
+    with pytest.raises(TypeError, match="scalar"):
+        tg.value_and_grad(lambda x: x * 2)(np.array([1.0, 2.0]))

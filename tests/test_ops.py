@@ -903,6 +903,28 @@ def test_cat_stack(make, np_fn, sa, sb):
     run(make, np_fn, [rand(*sa, seed=1), rand(*sb, seed=2)])
 
 
+@requires_torch
+@pytest.mark.parametrize("case", ["first", "middle_dim1", "int_rows", "only_empties"])
+def test_cat_skips_empty_1d_tensors_next_to_bigger_ones_as_torch(case):
+    # torch's legacy rule, used by the loop `out = cat([out, row])` from out = tensor([])
+    import torch
+    def run(L):
+        e = L.tensor([])
+        x = L.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+        y = {"first": lambda: L.cat([e, x]), "middle_dim1": lambda: L.cat([x, e, x], 1),
+             "int_rows": lambda: L.cat([e, L.ones(2, 3, dtype=L.int64)]),
+             "only_empties": lambda: L.cat([e, e])}[case]()
+        if y.requires_grad:
+            (y * y).sum().backward()
+        return y, x.grad
+    (y, g), (ty, tgrad) = run(tg), run(torch)
+    assert y.shape == tuple(ty.shape) and y.dtype == np.dtype(str(ty.dtype)[6:])
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    assert (g is None) == (tgrad is None)
+    if g is not None:
+        np.testing.assert_array_equal(g.data, tgrad.numpy())
+
+
 def test_cat_with_a_tensor_that_needs_no_grad():
     a = tg.tensor(rand(2, 3), requires_grad=True)
     b = tg.tensor(rand(1, 3))

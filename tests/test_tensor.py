@@ -466,3 +466,51 @@ def test_any_all_with_dim_and_float_predicates_as_torch(lib):
     assert x.isfinite().tolist() == [[True, True, False], [True, True, False]]
     assert L.isnan(x).tolist() == [[False, False, True], [False, False, False]]
     assert L.isinf(x).dtype == L.isfinite(x).dtype == L.bool
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_to_forms_and_new_tensor_helpers_as_torch(lib):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    i = L.tensor([1, 2])
+    assert i.to("cpu", L.float64).dtype == L.float64  # (device, dtype): the dtype was ignored
+    assert i.to(L.tensor([1.0], dtype=L.float64)).dtype == L.float64  # another tensor's dtype
+    assert i.to(device="cpu") is i and i.to(dtype=L.float32).dtype == L.float32
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    c = x.to(L.float32, copy=True)
+    assert c is not x and c.tolist() == [1.0, 2.0] and not c.is_leaf
+    d = L.tensor([1.5], dtype=L.float64)
+    z = d.new_zeros(2, 3)
+    assert z.dtype == L.float64 and z.shape == (2, 3) and not z.requires_grad
+    assert d.new_ones((2,)).tolist() == [1.0, 1.0] and d.new_ones(2).dtype == L.float64
+    assert d.new_full((2,), 3).tolist() == [3.0, 3.0] and d.new_full((1,), 3).dtype == L.float64
+    n = d.new_tensor([1, 2])
+    assert n.dtype == L.float64 and n.tolist() == [1.0, 2.0]
+    assert i.new_zeros(2, dtype=L.float32).dtype == L.float32
+    assert L.empty_like(d).shape == (1,) and L.empty_like(d).dtype == L.float64
+    r = L.randint(5, (3,))
+    assert r.shape == (3,) and r.dtype == L.int64 and 0 <= int(r.min()) and int(r.max()) < 5
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "int32", "int16", "int8",
+                                   "uint8", "bool"])
+def test_type_names_as_torch(lib, dtype):
+    # x.type() is torch's legacy type name; x.type(that name) casts back
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([1, 0]).to(getattr(L, dtype))
+    name = x.type()
+    assert name == {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+                    "float16": "torch.HalfTensor", "int64": "torch.LongTensor",
+                    "int32": "torch.IntTensor", "int16": "torch.ShortTensor", "int8": "torch.CharTensor",
+                    "uint8": "torch.ByteTensor", "bool": "torch.BoolTensor"}[dtype]
+    assert L.tensor([1.5]).type(name).dtype == x.dtype
+
+
+@pytest.mark.parametrize("lib", ["tg", "torch"])
+def test_numpy_force_detaches_as_torch(lib):
+    L = tg if lib == "tg" else pytest.importorskip("torch")
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError):
+        x.numpy()
+    assert x.numpy(force=True).tolist() == [1.0, 2.0]
+    assert (x * 2).numpy(force=True).tolist() == [2.0, 4.0]

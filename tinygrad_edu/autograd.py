@@ -776,11 +776,21 @@ def _accumulate(t: Any, g: Any, create_graph: bool, aliased: set) -> None:
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
-             create_graph: bool = False) -> None:
-    """``torch.autograd.backward``: accumulate d(tensors)/d(leaves) into ``.grad``."""
+             create_graph: bool = False, inputs: Any = None) -> None:
+    """``torch.autograd.backward``: accumulate d(tensors)/d(leaves) into ``.grad``
+    (only into ``inputs``' ``.grad`` when they are given)."""
     tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     if grad_tensors is None or isinstance(grad_tensors, Tensor):
         grad_tensors = [grad_tensors] * len(tensors)
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        grads = grad(tensors, inputs, list(grad_tensors), retain_graph, create_graph,
+                     allow_unused=True)
+        aliased = {id(g.data) for g in grad_tensors if isinstance(g, Tensor)}
+        for t, g in zip(inputs, grads):
+            if g is not None:
+                _accumulate(t, g, create_graph, aliased)
+        return
     roots, grads = _prepare_roots(tensors, grad_tensors)
     if retain_graph is None:
         retain_graph = create_graph
@@ -820,13 +830,16 @@ def _prepare_roots(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> tuple
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
          create_graph: bool = False, allow_unused: bool | None = None,
-         materialize_grads: bool = False) -> tuple:
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
     """``torch.autograd.grad``: return d(outputs)/d(inputs) without touching ``.grad``.
 
     With ``create_graph=True`` the result is itself differentiable (grad of grad).
     An input the outputs don't depend on raises, or gets None with
     ``allow_unused=True``, or zeros with ``materialize_grads=True``.
     """
+    if is_grads_batched:
+        raise NotImplementedError("grad: is_grads_batched=True (vmap over grad_outputs) is not "
+                                  "supported; call grad once per grad_outputs row")
     if materialize_grads and allow_unused is False:
         raise ValueError("grad: expected allow_unused to be True or not passed when "
                          "materialize_grads=True, but got allow_unused=False")

@@ -10,7 +10,7 @@ from .ops import binary as B
 from .ops import movement as M
 from .autograd import TensorError, _default_float
 from .random import _rng
-from .tensor import Tensor, _as_array, _c, _dims, _to_dtype, _wrap, where  # noqa: F401
+from .tensor import Tensor, _as_array, _c, _dims, _promote, _to_dtype, _wrap, where  # noqa: F401
 
 __all__ = [
     "zeros", "ones", "full", "empty", "eye", "arange", "linspace", "rand", "randn", "randint",
@@ -19,8 +19,9 @@ __all__ = [
     "sigmoid", "relu", "abs", "sign", "clamp", "clip", "maximum", "minimum", "sum", "mean", "amax",
     "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "prod", "norm", "softmax",
     "log_softmax", "matmul", "mm", "bmm", "mv", "dot", "outer", "reshape", "flatten", "squeeze",
-    "unsqueeze", "transpose", "permute", "add", "sub", "mul", "div", "remainder", "floor_divide", "pow", "neg", "allclose",
-    "is_tensor", "is_floating_point", "numel", "concat", "isnan", "isinf", "isfinite",
+    "unsqueeze", "transpose", "permute", "add", "sub", "mul", "div", "remainder", "floor_divide",
+    "pow", "neg", "allclose", "empty_like", "is_tensor", "is_floating_point", "numel", "concat",
+    "isnan", "isinf", "isfinite",
 ]
 
 
@@ -119,7 +120,10 @@ def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _random("randn", True, _size("randn", size), dtype, requires_grad)
 
 
-def randint(low: int, high: int | None = None, size: Sequence[int] = (), dtype: Any = None) -> Tensor:
+def randint(low: int, high: Any = None, size: Sequence[int] = (), dtype: Any = None) -> Tensor:
+    """Integers uniform on [low, high): ``randint(low, high, size)`` or ``randint(high, size)``."""
+    if isinstance(high, (tuple, list)):  # randint(high, size), as torch
+        low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
     return _make(_rng().integers(low, high, tuple(size)), dtype, False, np.int64)
@@ -135,6 +139,10 @@ def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 def full_like(t: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return _make(np.full(np.shape(_raw(t)), fill_value), dtype or _raw(t).dtype, requires_grad)
+
+
+def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return zeros_like(t, dtype=dtype, requires_grad=requires_grad)
 
 
 def rand_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -191,6 +199,13 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     tensors = [_t(t) for t in tensors]
     if not tensors:
         raise TensorError("cat: expected a non-empty list of tensors")
+    if len(tensors) > 1 and any(t.ndim > 1 for t in tensors):
+        # torch's legacy rule: a 1-D empty tensor next to bigger ones is skipped (so
+        # `out = cat([out, rows])` works from out = tensor([])); it still counts for the dtype
+        kept = [t for t in tensors if t.shape != (0,)]
+        if len(kept) < len(tensors):
+            out = M.Cat.apply(*kept, dim=dim)
+            return out.to(_promote([t.dtype for t in tensors]))
     return M.Cat.apply(*tensors, dim=dim)
 
 
@@ -234,15 +249,18 @@ def bmm(input: Any, mat2: Any) -> Tensor: return _t(input).bmm(mat2)
 def mv(input: Any, vec: Any) -> Tensor: return _t(input).mv(vec)
 def dot(input: Any, other: Any) -> Tensor: return _t(input).dot(other)
 def outer(input: Any, vec2: Any) -> Tensor: return _t(input).outer(vec2)
-def sum(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor: return _t(x).sum(dim, keepdim, dtype=dtype)  # noqa: A001,E501
-def mean(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor: return _t(x).mean(dim, keepdim, dtype=dtype)  # noqa: E501
+def sum(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:  # noqa: A001
+    return _t(x).sum(dim, keepdim, dtype=dtype)
+def mean(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    return _t(x).mean(dim, keepdim, dtype=dtype)
 def amax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).amax(dim, keepdim)
 def amin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).amin(dim, keepdim)
 def max(x: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(x).max(dim, keepdim)  # noqa: A001
 def min(x: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(x).min(dim, keepdim)  # noqa: A001
 def argmax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).argmax(dim, keepdim)
 def argmin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).argmin(dim, keepdim)
-def prod(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor: return _t(x).prod(dim, keepdim, dtype=dtype)  # noqa: E501
+def prod(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    return _t(x).prod(dim, keepdim, dtype=dtype)
 def logsumexp(x: Any, dim: Any, keepdim: bool = False) -> Tensor: return _t(x).logsumexp(dim, keepdim)
 def norm(x: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).norm(p, dim, keepdim)
 def softmax(x: Any, dim: int, dtype: Any = None) -> Tensor: return _t(x).softmax(dim, dtype=dtype)

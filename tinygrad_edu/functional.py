@@ -21,6 +21,10 @@ from .tensor import Tensor, _wrap
 __all__ = ["grad", "value_and_grad", "jacobian", "hessian", "get_gradient_function"]
 
 
+class _NotScalarError(TypeError, RuntimeError):
+    """grad or hessian of a function that isn't scalar: torch's RuntimeError (a TypeError too)."""
+
+
 def _lift(x: Any) -> tuple[Tensor, bool]:
     """A Tensor that requires grad for ``x``, and whether it is attached to an
     outer graph (a Tensor that already required grad: nested transforms)."""
@@ -63,7 +67,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
         with autograd.enable_grad():
             out = f(*call)
         if not isinstance(out, Tensor) or out.data.size != 1:
-            raise TypeError(f"grad: f must return a scalar Tensor, got "
+            raise _NotScalarError(f"grad: f must return a scalar Tensor, got "
                             f"{type(out).__name__} of shape {np.shape(getattr(out, 'data', out))}")
         attached = any(a for _, a in lifted.values())
         if out.requires_grad:
@@ -164,10 +168,6 @@ def _check_depends(name: str, outs: Sequence[Tensor], xs: Sequence[Tensor]) -> N
             if g is None:
                 raise RuntimeError(f"{name}: output {i} of f is independent of input {j}, "
                                    "which strict=True does not allow (without it: zeros)")
-
-
-class _NotScalarError(TypeError, RuntimeError):
-    """hessian of a function that isn't scalar: torch's RuntimeError (a TypeError too)."""
 
 
 def hessian(f: Callable[..., Any], inputs: Any, create_graph: bool = False, strict: bool = False,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import weakref
 from collections import namedtuple
 from typing import Any, Callable, Iterator, Sequence
 
@@ -193,6 +194,7 @@ class Tensor:
     _hooks: Any = None
     _vc: "list[int] | None" = None  # [version, stamp of its last change], shared with views
     _base: "Tensor | None" = None  # the tensor this one is a view of (shares memory with)
+    _views: "list | None" = None  # weak references to recorded views of this (non-leaf) base
 
     @property
     def _version(self) -> int:
@@ -219,8 +221,32 @@ class Tensor:
             if self._vc is None:
                 self._vc = [0, 0]
             out._vc = self._vc
-            out._base = self if self._base is None else self._base
+            base = out._base = self if self._base is None else self._base
+            if out.grad_fn is not None and base.grad_fn is not None:
+                # a recorded view of a non-leaf: a later recorded in-place change of the
+                # base re-routes its gradient (_rebase_views). (A leaf that requires grad
+                # can't be changed in place while recording, so its views need no list.)
+                if base._views is None:
+                    base._views = []
+                base._views.append(weakref.ref(out))
         return out
+
+    def _rebase_views(self) -> None:
+        """After a recorded in-place change of self, make each live view's gradient
+        flow through the change, as torch does: re-apply the view's op (in the order
+        the views were made, so a view of a view finds its source rebased already)."""
+        live = []
+        for ref in self._views:
+            v = ref()
+            node = None if v is None else v.grad_fn
+            if node is None or not node.inputs:  # gone, or its graph freed by a backward
+                continue
+            new = type(node).apply(node.inputs[0], **node.kwargs).grad_fn
+            new._hooks, new._retain = node._hooks, node._retain
+            node._retain = None
+            v.grad_fn = new
+            live.append(ref)
+        self._views = live
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str | None = None) -> None:
@@ -276,8 +302,10 @@ class Tensor:
     def element_size(self) -> int:
         return self.data.itemsize
 
-    def numpy(self) -> np.ndarray:
-        if self.requires_grad:
+    def numpy(self, force: bool = False) -> np.ndarray:
+        """The data as a NumPy array (shared, not copied); ``force=True`` also for a
+        tensor that requires grad (as ``detach().numpy()``)."""
+        if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         return self.data
@@ -303,6 +331,23 @@ class Tensor:
 
     def clone(self) -> "Tensor":
         return M.Clone.apply(self)
+
+    # new tensors with this one's dtype (unless ``dtype``), as torch's Tensor.new_*
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        return _new_like(np.zeros(_dims(size)), self, dtype, requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        return _new_like(np.ones(_dims(size)), self, dtype, requires_grad)
+
+    def new_full(self, size: Sequence[int], fill_value: Any, dtype: Any = None,
+                 requires_grad: bool = False) -> "Tensor":
+        return _new_like(np.full(tuple(size), fill_value), self, dtype, requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+    def new_tensor(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> "Tensor":
+        return _new_like(np.array(_as_array(data)), self, dtype, requires_grad)
 
     def contiguous(self) -> "Tensor":
         """Itself when its data is laid out row by row already, else a copy that is."""
@@ -721,20 +766,36 @@ class Tensor:
         return tuple(out)
 
     # ------------------------------------------------------------ dtype
-    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> "Tensor":
-        """Cast to ``dtype``; devices other than "cpu" are not supported."""
-        dtype = kwargs.get("dtype", dtype)
-        if isinstance(dtype, str) and dtype == "cpu" or dtype is None:
-            return self
-        dtype = _to_dtype(dtype)
+    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
+        """Cast, as torch's ``to(dtype)``, ``to(device, dtype)``, ``to(other)`` (other's
+        dtype) and ``to(dtype=..., device=..., copy=...)``: itself when nothing changes,
+        unless ``copy=True``. The only device is "cpu"."""
+        dtype = kwargs.get("dtype")
+        for a in (*args, kwargs.get("device")):
+            if a is None or isinstance(a, bool):  # (non_blocking / copy given by position)
+                continue
+            if isinstance(a, Tensor):
+                dtype = a.data.dtype
+            elif str(a).split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta"):
+                if str(a).split(":")[0] != "cpu":
+                    raise TensorError(f"to: only the 'cpu' device exists in tinygrad_edu, not {a!r}")
+            else:
+                dtype = a
+        dtype = self.data.dtype if dtype is None else _to_dtype(dtype)
         if dtype == self.data.dtype:
-            return self
+            return self.clone() if kwargs.get("copy") else self
         if dtype.kind not in "fc":  # integer/bool results never require grad (as torch)
             return _wrap(self.data.astype(dtype))
         return M.Cast.apply(self, dtype=dtype)
 
     def type(self, dtype: Any = None) -> Any:
-        return str(self.data.dtype) if dtype is None else self.to(dtype)
+        """torch's legacy type name ("torch.FloatTensor"), or, given a dtype or such a
+        name, a cast to it."""
+        if dtype is None:
+            return "torch." + _TYPE_NAMES[self.data.dtype.name]
+        if isinstance(dtype, str) and dtype.startswith("torch."):
+            dtype = {v: k for k, v in _TYPE_NAMES.items()}[dtype[len("torch."):]]
+        return self.to(dtype)
 
     def float(self) -> "Tensor": return self.to(np.float32)
     def half(self) -> "Tensor": return self.to(np.float16)
@@ -792,6 +853,8 @@ class Tensor:
             self._bump_version()
             if node is not None and not overwrote_saved:  # the op's own change, not a later one
                 node._changes_seen = autograd._inplace_changes[0]
+            if self._views:
+                self._rebase_views()
             return self
         try:
             direct()
@@ -877,8 +940,19 @@ class Tensor:
                              lambda: np.copyto(self.data, _rng().normal(mean, std, self.shape), casting="unsafe"))
 
 
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+               "complex64": "ComplexFloatTensor", "complex128": "ComplexDoubleTensor"}
+
+
 def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
+
+
+def _new_like(arr: np.ndarray, like: Tensor, dtype: Any, requires_grad: bool) -> Tensor:
+    t = Tensor(arr.astype(_to_dtype(dtype) or like.data.dtype, copy=False))
+    return t.requires_grad_(True) if requires_grad else t
 
 
 def _compare(name: str, op: Callable, x: Tensor, other: Any) -> Tensor:
@@ -929,8 +1003,8 @@ def _values_indices(result: type, x: Tensor, arg: Callable, dim: int, keepdim: b
 def _arg_extreme(name: str, arg: Callable, x: Tensor, dim: Any, keepdim: bool) -> Tensor:
     """argmax / argmin (``arg`` is np.argmax or np.argmin): over all elements, or along ``dim``."""
     if dim is not None:
-        axis = R._axes(name, dim, x.shape)
-        axis = axis[0] if axis else 0
+        dim = R._one_dim(name, dim, x.shape)  # one int, as torch (a TypeError otherwise)
+        axis = dim % x.ndim if x.ndim else 0
     if x.data.size == 0 and (dim is None or x.ndim and x.shape[axis] == 0):
         raise TensorIndexError(f"{name}: can't reduce over an empty dim of a tensor of shape "
                                f"{tuple(x.shape)}" + ("; give a dim of nonzero size" if dim is None

@@ -33,7 +33,8 @@ class Add(Function):
 
 def _no_bool_subtraction(x, y):
     """torch has no x - y when either side is a bool (NumPy would count True as 1)."""
-    if type(x) is bool or type(y) is bool or getattr(x, "dtype", None) == bool or getattr(y, "dtype", None) == bool:
+    if (type(x) is np.ndarray and x.dtype.kind == "b" or type(y) is np.ndarray and y.dtype.kind == "b"
+            or type(x) in (bool, np.bool_) or type(y) in (bool, np.bool_)):
         raise TensorError("sub: subtraction (the - operator) with a bool tensor or a bool is not "
                           "supported, as in torch; to invert a mask use ~mask")
 
