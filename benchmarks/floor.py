@@ -28,7 +28,7 @@ import gc  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
-from timing import median_time  # noqa: E402  (benchmarks/timing.py)
+from timing import median_times  # noqa: E402  (benchmarks/timing.py)
 
 _new = object.__new__
 
@@ -154,7 +154,8 @@ def small(repeats: int) -> tuple[float, float]:
         z = (a * b + a).sum()
         backward(z, np.ones_like(z.data))
 
-    return median_time(numpy_step, repeats, 2000), median_time(engine_step, repeats, 2000)
+    t = median_times({"numpy": numpy_step, "engine": engine_step}, repeats, 2000)
+    return t["numpy"], t["engine"]
 
 
 def chain(n: int, repeats: int) -> tuple[float, float]:
@@ -175,7 +176,8 @@ def chain(n: int, repeats: int) -> tuple[float, float]:
         backward(y, np.ones(1))
         return x.grad
 
-    return (median_time(numpy_run, repeats, 1) / n, median_time(engine_run, repeats, 1) / n)
+    t = median_times({"numpy": numpy_run, "engine": engine_run}, repeats)
+    return t["numpy"] / n, t["engine"] / n
 
 
 def check() -> None:

@@ -6,8 +6,9 @@
 
 Every case does the same work three ways on the same data (float32; the chain float64):
 tinygrad_edu, NumPy with forward and backward written out by hand, and torch
-eager (when installed). Each time is the median of repeats; the ratios are to
-the hand-written NumPy of the same run. BLAS runs on one thread on every side
+eager (when installed). Each time is the median of repeats, taken turn about
+(NumPy, tinygrad_edu, torch, NumPy, ...) so that a slow spell of the machine
+falls on every side alike; the ratios are to the hand-written NumPy of the same run. BLAS runs on one thread on every side
 (two-thread BLAS stalls now and then on 2-core machines).
 """
 from __future__ import annotations
@@ -28,7 +29,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import tinygrad_edu as tg  # noqa: E402
-from timing import median_time  # noqa: E402  (benchmarks/timing.py)
+from timing import median_time, median_times  # noqa: E402  (benchmarks/timing.py)
 
 try:
     import torch  # noqa: E402
@@ -60,8 +61,7 @@ def case_small(repeats: int) -> dict:
         z = (a * b + a).sum()
         z.backward()
 
-    out = {"numpy": median_time(numpy_step, repeats, 2000),
-           "tinygrad_edu": median_time(tg_step, repeats, 2000)}
+    fns = {"numpy": numpy_step, "tinygrad_edu": tg_step}
     if torch is not None:
         ta = torch.tensor(A, requires_grad=True)
         tb = torch.tensor(B, requires_grad=True)
@@ -71,8 +71,8 @@ def case_small(repeats: int) -> dict:
             z = (ta * tb + ta).sum()
             z.backward()
 
-        out["torch"] = median_time(torch_step, repeats, 2000)
-    return out
+        fns["torch"] = torch_step
+    return median_times(fns, repeats, 2000)
 
 
 # ---------------------------------------------------------------- case 2
@@ -100,8 +100,7 @@ def case_chain(n: int, repeats: int) -> dict:
             g = g * 1.0001
         return g
 
-    out = {"numpy": median_time(numpy_run, repeats) / n,
-           "tinygrad_edu": median_time(lambda: tg_chain(n), repeats) / n}
+    fns = {"numpy": numpy_run, "tinygrad_edu": lambda: tg_chain(n)}
     if torch is not None:
         def torch_run():
             x = torch.ones(1, dtype=torch.float64, requires_grad=True)
@@ -111,8 +110,8 @@ def case_chain(n: int, repeats: int) -> dict:
             y.backward(torch.ones(1, dtype=torch.float64))
             return x.grad
 
-        out["torch"] = median_time(torch_run, repeats) / n
-    return out
+        fns["torch"] = torch_run
+    return {name: t / n for name, t in median_times(fns, repeats).items()}
 
 
 def chain_without_gc(n: int, repeats: int) -> float:
@@ -202,8 +201,7 @@ def _mlp_case(sizes: tuple, batch: int, hidden_act: str, loss: str, lr: float,
         opt.step()
         return val
 
-    out = {"numpy": median_time(numpy_step, repeats, number),
-           "tinygrad_edu": median_time(tg_step, repeats, number)}
+    fns = {"numpy": numpy_step, "tinygrad_edu": tg_step}
     if torch is not None:
         tlayers = [torch.nn.Linear(n_in, n_hidden), torch.nn.Sigmoid(),
                    torch.nn.Linear(n_hidden, n_out)]
@@ -224,8 +222,8 @@ def _mlp_case(sizes: tuple, batch: int, hidden_act: str, loss: str, lr: float,
             topt.step()
             return val
 
-        out["torch"] = median_time(torch_step, repeats, number)
-    return out
+        fns["torch"] = torch_step
+    return median_times(fns, repeats, number)
 
 
 def case_mnist_mlp(repeats: int) -> dict:
