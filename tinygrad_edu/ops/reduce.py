@@ -68,6 +68,11 @@ def _setup(ctx, name, x, dim):
     return axes
 
 
+def _unkeep(y, shape, axes, keepdim):
+    """A result computed with keepdims=True, without the reduced axes unless ``keepdim``."""
+    return y if keepdim else y.reshape([s for i, s in enumerate(shape) if i not in axes])
+
+
 def _expand(ctx, g):
     """Gradient of the reduced shape -> broadcast back over x's shape."""
     k = ctx.kshape
@@ -124,7 +129,7 @@ def _extreme(ctx, name, pick, x, dim, keepdim):
     # the weight, and x: backward doesn't read x, but an in-place change of x after
     # this should raise at backward, as in torch (which saves x)
     ctx.save_for_backward(mask / mask.sum(axis=axes, keepdims=True), x)
-    return y if keepdim else y.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+    return _unkeep(y, x.shape, axes, keepdim)
 
 
 class Amax(Function):
@@ -184,7 +189,7 @@ class Std(Function):
         centred = x - np.mean(x, axis=axes, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):  # N - c = 0: inf or nan, as torch
             y = np.sqrt(np.add.reduce(centred * centred, axis=axes, keepdims=True) / ctx.denom)
-        out = y if keepdim else y.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+        out = _unkeep(y, x.shape, axes, keepdim)
         ctx.save_for_backward(x, out)
         return out
 
@@ -290,7 +295,7 @@ class LogSumExp(Function):
         with np.errstate(divide="ignore"):
             y = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
         y = y.astype(x.dtype, copy=False)
-        out = y if keepdim else y.reshape([s for i, s in enumerate(x.shape) if i not in axes])
+        out = _unkeep(y, x.shape, axes, keepdim)
         ctx.save_for_backward(x, out)
         return out
 
