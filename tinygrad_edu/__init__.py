@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as _np
 
 from . import autograd
-from .autograd import (Function, TensorError, enable_grad, get_default_dtype, is_grad_enabled, no_grad,
-                       set_default_dtype, set_grad_enabled)
+from .autograd import (Function, TensorError, enable_grad, get_default_dtype, is_grad_enabled,
+                       no_grad, set_default_dtype, set_grad_enabled)
 from .creation import *  # noqa: F401,F403
 from .creation import __all__ as _creation_all
 from .functional import get_gradient_function, grad, hessian, jacobian, value_and_grad
@@ -41,7 +41,8 @@ bool = _np.bool_  # noqa: A001
 
 __all__ = [
     "Tensor", "tensor", "Function", "TensorError", "autograd", "no_grad", "enable_grad",
-    "set_grad_enabled", "is_grad_enabled", "set_default_dtype", "get_default_dtype", "grad", "value_and_grad", "jacobian", "hessian",
+    "set_grad_enabled", "is_grad_enabled", "set_default_dtype", "get_default_dtype", "grad",
+    "value_and_grad", "jacobian", "hessian",
     "get_gradient_function", "numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError",
     "manual_seed", "seed", "float16", "float32", "float64", "int32", "int64", "uint8", "bool",
     *_creation_all,

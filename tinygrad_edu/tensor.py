@@ -160,10 +160,11 @@ def _ranks(op: str, x: "Tensor", y: Any, x_ndim: int, y_ndim: int, inner: bool =
     y = y if isinstance(y, Tensor) else Tensor(y)
     xs, ys = x.data.shape, y.data.shape
     if len(xs) != x_ndim or len(ys) != y_ndim:
-        raise TensorError(f"{op}: expects {x_ndim}-D and {y_ndim}-D tensors, got shapes {xs} and {ys}")
+        raise TensorError(f"{op}: expects {x_ndim}-D and {y_ndim}-D tensors, "
+                          f"got shapes {xs} and {ys}")
     if inner and (xs[-1] != ys[-2 if y_ndim > 1 else 0] or (op == "bmm" and xs[0] != ys[0])):
-        raise TensorError(f"{op}: shapes {xs} and {ys} can't be multiplied"
-                          + (" (bmm doesn't broadcast: the batch sizes must match)" if op == "bmm" else ""))
+        hint = " (bmm doesn't broadcast: the batch sizes must match)" if op == "bmm" else ""
+        raise TensorError(f"{op}: shapes {xs} and {ys} can't be multiplied{hint}")
     return y
 
 
