@@ -147,19 +147,12 @@ class Amax(Function):
         return _expand(ctx, g) * array_of(weight).astype(g.dtype, copy=False)
 
 
-class Amin(Function):
-    """y = min(x);  dx = dy * [x == y] / (number of minima), as torch splits ties"""
-
-    backward_on_arrays = True
+class Amin(Amax):
+    """y = min(x);  dx = dy * [x == y] / (number of minima): Amax's backward"""
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         return _extreme(ctx, "amin", np.amin, x, dim, keepdim)
-
-    @staticmethod
-    def backward(ctx, g):
-        weight, _ = ctx.saved_tensors
-        return _expand(ctx, g) * array_of(weight).astype(g.dtype, copy=False)
 
 
 def _max_keep(x, axis):
