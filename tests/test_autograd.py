@@ -173,6 +173,36 @@ def test_requires_grad_on_integer_data_raises(data):
         tg.tensor(data, requires_grad=True)
     with pytest.raises(RuntimeError, match="floating point"):
         tg.tensor(data).requires_grad_()
+    t = tg.tensor(data)
+    with pytest.raises(RuntimeError, match="floating point"):
+        t.requires_grad = True  # the attribute, too (as torch)
+    assert t.requires_grad is False
+    t.requires_grad = False  # switching it off is always allowed on a leaf
+    assert t.requires_grad is False
+
+
+def test_requires_grad_attribute_of_a_leaf_can_be_set():
+    x = tg.tensor([1.0, 2.0])
+    x.requires_grad = True
+    assert x.requires_grad is True and x.is_leaf
+    (x * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    x.requires_grad = False
+    assert x.requires_grad is False and (x * 3).grad_fn is None
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_requires_grad_attribute_of_a_non_leaf_cannot_be_set(value):
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf"):
+        y.requires_grad = value  # torch refuses even True here
+    assert y.requires_grad is True
+    y.requires_grad_(True)  # the method allows this no-op, as torch
+    with tg.no_grad():
+        z = x * 2
+    z.requires_grad = True  # made under no_grad: a leaf, so allowed
+    assert z.is_leaf and z.requires_grad
 
 
 def test_inplace_change_of_saved_tensor_raises_at_backward():

@@ -390,7 +390,7 @@ class Function:
             (x,) = args
             px = None
             if isinstance(x, Tensor):
-                if x.requires_grad:
+                if x._requires_grad:
                     px = x.grad_fn or x
                 x = x.data
             arrays, parents = (x,), (px,)
@@ -399,11 +399,11 @@ class Function:
             x, y = args
             px = py = None
             if isinstance(x, Tensor):
-                if x.requires_grad:
+                if x._requires_grad:
                     px = x.grad_fn or x
                 x = x.data
             if isinstance(y, Tensor):
-                if y.requires_grad:
+                if y._requires_grad:
                     py = y.grad_fn or y
                 y = y.data
             arrays, parents = (x, y), (px, py)
@@ -413,7 +413,7 @@ class Function:
             for a in args:
                 if isinstance(a, Tensor):
                     arrays.append(a.data)
-                    if a.requires_grad:
+                    if a._requires_grad:
                         plist.append(a.grad_fn or a)
                         record = True
                         continue
@@ -443,7 +443,7 @@ class Function:
         if data.dtype is _F64 and cls.torch_dtypes:
             res.data = data = _torch_dtype(data, args)
         res.grad_fn = ctx
-        res.requires_grad = True
+        res._requires_grad = True
         ctx.shape = data.shape
         ctx.dtype = data.dtype
         saved = ctx._saved
@@ -802,7 +802,7 @@ def _prepare_roots(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> tuple
     for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
         if not isinstance(t, Tensor):
             raise TypeError(f"backward: expected a Tensor, got {type(t).__name__}")
-        if not t.requires_grad:
+        if not t._requires_grad:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn: "
                 "nothing that produced it requires grad (create leaves with requires_grad=True, "
@@ -868,7 +868,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         if r is None and materialize_grads:
             res[i] = _wrap(np.zeros_like(inputs_t[i].data))
             if create_graph:
-                res[i].requires_grad = True
+                res[i]._requires_grad = True
     return tuple(res)
 
 

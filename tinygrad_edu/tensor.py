@@ -190,7 +190,7 @@ class Tensor:
     # Defaults that most tensors never change (set per instance only when they do).
     grad: "Tensor | None" = None
     grad_fn: Any = None
-    requires_grad: bool = False
+    _requires_grad = False  # behind the requires_grad property (the engine reads this)
     name: "str | None" = None
     _hooks: Any = None
     _vc: "list[int] | None" = None  # [version, stamp of its last change], shared with views
@@ -297,6 +297,21 @@ class Tensor:
 
     nelement = numel
 
+    @property
+    def requires_grad(self) -> bool:
+        """Does autograd record what is done with this tensor (and, for a leaf,
+        fill its ``.grad``)? Settable on leaves only, and True only for floats."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None:  # (torch refuses even True here; requires_grad_ allows it)
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        self.requires_grad_(value)
+
     def is_floating_point(self) -> bool:
         return self.data.dtype.kind == "f"
 
@@ -327,7 +342,7 @@ class Tensor:
 
     def detach_(self) -> "Tensor":
         self.grad_fn = None
-        self.requires_grad = False
+        self._requires_grad = False
         return self
 
     def clone(self) -> "Tensor":
@@ -361,7 +376,7 @@ class Tensor:
                 f"{self.data.dtype}. Make it with floats (tensor([1.0, 2.0])) or .float() it.")
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("requires_grad_(False) works only on leaf tensors; use .detach()")
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         return self
 
     def retain_grad(self) -> None:
@@ -811,7 +826,7 @@ class Tensor:
         """A stand-in for this tensor's current value and graph position, used
         as the input of an in-place op that is recorded."""
         t = _wrap(self.data.copy())
-        t.grad_fn, t.requires_grad = self.grad_fn, self.requires_grad
+        t.grad_fn, t._requires_grad = self.grad_fn, self._requires_grad
         return t
 
     def _inplace(self, op: str, recorded: Callable[[], "Tensor"], direct: Callable[[], Any],
@@ -840,7 +855,7 @@ class Tensor:
             if old is not None and old._retain is not None and node is not None:
                 node._retain, old._retain = old._retain, None  # .grad: of the new value, as torch
             self.grad_fn = node
-            self.requires_grad = True
+            self._requires_grad = True
             # Did the op save an operand that shares self's memory (y.mul_(y))? The
             # copy above overwrote it: leave the node to find that out at backward.
             overwrote_saved = node is not None and any(
