@@ -261,6 +261,8 @@ class Function:
     scalars pass through unchanged) and ``backward`` on Tensors. ``backward``
     returns one gradient per input of ``forward`` (``None`` where there is
     none); the engine sums broadcast gradients back to each input's shape.
+    As in torch, an integer or bool output, or one that forward passes to
+    ``ctx.mark_non_differentiable``, doesn't require grad.
 
     An instance is the graph node (``tensor.grad_fn``). Its public attributes:
     ``inputs`` (the arguments of ``apply``), ``parents`` (the node or leaf
@@ -275,6 +277,7 @@ class Function:
     _out: Any = None
     _hooks: Any = None
     _retain: Any = None
+    _non_differentiable: tuple = ()  # what forward passed to mark_non_differentiable
     inputs: tuple = ()
     parents: tuple = ()
     kwargs: dict = {}  # read-only default: apply sets a node's own when it has options
@@ -363,7 +366,9 @@ class Function:
                 "or .clone() the tensor first.")
 
     def mark_non_differentiable(self, *values: Any) -> None:
-        pass
+        """Declare outputs of forward that have no gradient (indices, masks):
+        as in torch, such an output doesn't require grad and records nothing."""
+        self._non_differentiable = values
 
     @property
     def next_functions(self) -> tuple:
@@ -440,12 +445,20 @@ class Function:
             raise _op_error(cls, args, e) from None
         res = _new(Tensor)
         res.data = data = out if type(out) is np.ndarray else np.asarray(out)
-        if data.dtype is _F64 and cls.torch_dtypes:
+        dtype = data.dtype
+        if dtype is _F64 and cls.torch_dtypes:
             res.data = data = _torch_dtype(data, args)
+            dtype = data.dtype
+        if ctx._non_differentiable or (dtype is not _F32 and dtype.kind not in "fc"):
+            # No gradient for integers and bools, nor for an output forward marked
+            # (ctx.mark_non_differentiable): a plain tensor, out of the graph (as
+            # torch). (float32, the usual case, is let through before .kind.)
+            if dtype.kind not in "fc" or any(v is out for v in ctx._non_differentiable):
+                return res
         res.grad_fn = ctx
         res._requires_grad = True
         ctx.shape = data.shape
-        ctx.dtype = data.dtype
+        ctx.dtype = dtype
         saved = ctx._saved
         if saved:
             # What saved_tensors needs to hand the values back as Tensors and to
@@ -473,6 +486,7 @@ class Function:
 
 _new = object.__new__
 _F64 = np.dtype(np.float64)
+_F32 = np.dtype(np.float32)
 _ndarray = np.ndarray
 
 
