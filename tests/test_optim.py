@@ -10,7 +10,7 @@ import pytest
 import tinygrad_edu as tg
 from tinygrad_edu import nn, optim
 from tinygrad_edu.optim import lr_scheduler
-from conftest import dtype_name
+from conftest import HAS_TORCH, dtype_name
 
 STEPS = 25
 
@@ -257,7 +257,36 @@ def test_parameters_without_grad_are_left_alone() -> None:
         (a * a).sum().backward()
         opt.step()
         np.testing.assert_array_equal(b.data, before)
-        assert all(p is a for p in opt.state) or not opt.state
+        if cls is optim.Adagrad:  # its state is made up front (as torch), and b's stays as made
+            assert float(opt.state[b]["step"].item()) == 0.0
+            np.testing.assert_array_equal(opt.state[b]["sum"].data, np.zeros(3))
+        else:
+            assert all(p is a for p in opt.state) or not opt.state
+
+
+def test_adagrad_makes_its_state_up_front_as_torch() -> None:
+    # torch's Adagrad fills its state in __init__: a checkpoint taken before the
+    # first step already has each parameter's step (0) and sum (the initial value)
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.Adagrad([w], lr=0.1, initial_accumulator_value=0.5)
+    sd = opt.state_dict()
+    assert list(sd["state"]) == [0] and list(sd["state"][0]) == ["step", "sum"]
+    assert sd["state"][0]["step"].item() == 0.0 and sd["state"][0]["step"].dtype == tg.float32
+    np.testing.assert_array_equal(sd["state"][0]["sum"].data, [0.5, 0.5])
+    if HAS_TORCH:
+        import torch
+
+        tw = torch.tensor([1.0, 2.0], requires_grad=True)
+        tsd = torch.optim.Adagrad([tw], lr=0.1, initial_accumulator_value=0.5).state_dict()
+        assert list(tsd["state"]) == [0] and list(tsd["state"][0]) == ["step", "sum"]
+        assert tsd["state"][0]["step"].item() == 0.0
+        np.testing.assert_array_equal(tsd["state"][0]["sum"].numpy(), [0.5, 0.5])
+    # a group added later gets its state at its first step
+    v = tg.tensor([3.0], requires_grad=True)
+    opt.add_param_group({"params": [v]})
+    (w.sum() + v.sum()).backward()
+    opt.step()
+    assert opt.state[v]["step"].item() == 1.0
 
 
 def test_step_with_closure_returns_the_loss() -> None:

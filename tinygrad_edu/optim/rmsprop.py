@@ -5,6 +5,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ..tensor import Tensor
 from .optimizer import Optimizer, _check, _count_step, _grad, _new_step, _zeros
 
 __all__ = ["RMSprop", "Adagrad"]
@@ -132,6 +133,13 @@ class Adagrad(Optimizer):
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, maximize=maximize)
         super().__init__(params, defaults)
+        for group in self.param_groups:  # the state is made up front, as torch's Adagrad does
+            for p in group["params"]:
+                self._init_state(p, group)
+
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> None:
+        self.state[p]["step"] = _new_step()
+        self.state[p]["sum"] = _zeros(p, group["initial_accumulator_value"])
 
     def _update(self, group: dict[str, Any]) -> None:
         lr, lr_decay, eps, weight_decay = (group["lr"], group["lr_decay"], group["eps"],
@@ -141,9 +149,8 @@ class Adagrad(Optimizer):
             if g is None:
                 continue
             state = self.state[p]
-            if not state:
-                state["step"] = _new_step()
-                state["sum"] = _zeros(p, group["initial_accumulator_value"])
+            if not state:  # (a group added after __init__)
+                self._init_state(p, group)
             t = _count_step(state)
             if weight_decay != 0:
                 g = g + weight_decay * p.data
