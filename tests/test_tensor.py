@@ -514,3 +514,26 @@ def test_numpy_force_detaches_as_torch(lib):
         x.numpy()
     assert x.numpy(force=True).tolist() == [1.0, 2.0]
     assert (x * 2).numpy(force=True).tolist() == [2.0, 4.0]
+
+
+# ---------------------------------------------------------------- assigning .grad
+def test_assigning_a_grad_checks_it_as_torch():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"gradient of size '\[3\]' to a tensor of size '\[2\]'"):
+        x.grad = tg.zeros(3)
+    with pytest.raises(RuntimeError, match=r"gradient of size '\[1, 2\]'"):
+        x.grad = tg.zeros(1, 2)
+    with pytest.raises(RuntimeError, match="dtype float64 to a tensor of dtype float32"):
+        x.grad = tg.zeros(2, dtype=tg.float64)
+    with pytest.raises(TypeError, match="Tensor or None but got grad of type list"):
+        x.grad = [1.0, 2.0]
+    assert x.grad is None  # nothing was assigned
+    g = tg.tensor([0.5, 0.5])
+    x.grad = g
+    assert x.grad is g
+    (x * 2).sum().backward()  # accumulates into the assigned gradient
+    np.testing.assert_array_equal(x.grad.data, [2.5, 2.5])
+    del x.grad
+    assert x.grad is None
+    x.grad = None
+    assert x.grad is None

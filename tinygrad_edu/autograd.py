@@ -680,10 +680,10 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
                         continue
                     # A leaf takes each gradient as it comes. The common case, a
                     # first gradient that is a fresh array (see _accumulate), inlined:
-                    if (p.grad is None and type(gi) is _ndarray and gi.base is None
+                    if (p._grad is None and type(gi) is _ndarray and gi.base is None
                             and id(gi) not in aliased):
                         aliased.add(id(gi))
-                        p.grad = _wrap(gi)
+                        p._grad = _wrap(gi)
                     else:
                         _accumulate(p, gi, create_graph, aliased)
                     continue
@@ -767,26 +767,26 @@ def _accumulate(t: Any, g: Any, create_graph: bool, aliased: set) -> None:
     ``.grad`` (copied if other tensors might share it); later ones are added
     in place, as torch does, except into an array this pass handed out."""
     if isinstance(g, Tensor):
-        if create_graph or (t.grad is not None and t.grad.requires_grad):
+        if create_graph or (t._grad is not None and t._grad.requires_grad):
             from .ops.movement import Clone  # recorded: .grad can be differentiated
-            t.grad = Clone.apply(g) if t.grad is None else t.grad + g
+            t._grad = Clone.apply(g) if t._grad is None else t._grad + g
             return
         g = g.data
-    if t.grad is None:
+    if t._grad is None:
         if type(g) is not np.ndarray or g.base is not None or id(g) in aliased:
             g = np.array(g)  # a view, a scalar, or handed out already: own a copy
         aliased.add(id(g))
-        t.grad = _wrap(g)
-    elif t.grad.requires_grad:
-        t.grad = t.grad + _wrap(g)
+        t._grad = _wrap(g)
+    elif t._grad.requires_grad:
+        t._grad = t._grad + _wrap(g)
     else:
-        a = t.grad.data
+        a = t._grad.data
         if (id(a) not in aliased and a.shape == g.shape and a.flags.writeable
                 and np.can_cast(g.dtype, a.dtype, "same_kind")):
             a += g
-            t.grad._bump_version()
+            t._grad._bump_version()
         else:
-            t.grad = _wrap(a + g)  # a new array, ours alone
+            t._grad = _wrap(a + g)  # a new array, ours alone
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,

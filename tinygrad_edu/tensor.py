@@ -188,7 +188,7 @@ class Tensor:
     __array_ufunc__ = None  # ndarray (op) Tensor defers to Tensor's reflected op
     _is_leaf = True  # for the engine: Tensors in the graph are leaves, nodes are Functions
     # Defaults that most tensors never change (set per instance only when they do).
-    grad: "Tensor | None" = None
+    _grad: "Tensor | None" = None  # behind the grad property (the engine reads this)
     grad_fn: Any = None
     _requires_grad = False  # behind the requires_grad property (the engine reads this)
     name: "str | None" = None
@@ -296,6 +296,34 @@ class Tensor:
         return int(self.data.size)
 
     nelement = numel
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """The gradient backward accumulated here (leaves, and tensors that
+        called ``retain_grad()``), or None. Assignable: a Tensor of this
+        tensor's shape and dtype, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: "Tensor | None") -> None:
+        if value is not None:  # torch's checks, with its messages
+            if not isinstance(value, Tensor):
+                raise TypeError("assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if value.data.shape != self.data.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.data.shape)}' to a "
+                    f"tensor of size '{list(self.data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size")
+            if value.data.dtype != self.data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype {value.data.dtype} to a tensor "
+                    f"of dtype {self.data.dtype}: they must match (convert it with .to())")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
 
     @property
     def requires_grad(self) -> bool:

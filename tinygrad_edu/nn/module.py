@@ -445,11 +445,11 @@ def _zero_grad(params: Iterable[Tensor], set_to_none: bool = True) -> None:
     None, or (``set_to_none=False``) the same grad tensor is detached in place
     (a grad made with ``create_graph=True`` has a graph) and filled with zeros."""
     for p in params:
-        g = p.grad
+        g = p._grad
         if g is None:
             continue
         if set_to_none:
-            p.grad = None
+            p._grad = None
             continue
         g.detach_()  # no grad_fn, no requires_grad: zeroing it records nothing
         with no_grad():

@@ -225,9 +225,9 @@ def _cast_like(v: Any, p: Tensor, key: str) -> Any:
 
 def _grad(p: Tensor, maximize: bool) -> np.ndarray | None:
     """The gradient array of ``p`` (negated when maximizing), or None."""
-    if p.grad is None:
+    if p._grad is None:
         return None
-    g = p.grad.data
+    g = p._grad.data
     if g.shape != p.data.shape:
         raise RuntimeError(f"optimizer: gradient of shape {g.shape} for a parameter of "
                            f"shape {p.data.shape}")

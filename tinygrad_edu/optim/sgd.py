@@ -59,7 +59,7 @@ class SGD(Optimizer):
         weight_decay, nesterov = group["weight_decay"], group["nesterov"]
         maximize = group["maximize"]
         for p in group["params"]:
-            if p.grad is None:
+            if p._grad is None:
                 continue
             g = _grad(p, maximize)
             if weight_decay != 0:
