@@ -199,6 +199,10 @@ _FREED = object()  # marks saved values released by a backward pass
 # notes the count when it saves values; a saved tensor stamped later was changed
 # after it was saved. While the count is unchanged, backward checks nothing.
 _inplace_changes = [0]
+# How many times forwards have called ctx.mark_non_differentiable: apply looks
+# for marked outputs only when a forward moved it (reading the node's marks
+# every time would cost every op a slow attribute lookup).
+_marks = [0]
 
 # Set by tensor.py once the class exists (autograd.py is imported first).
 Tensor: Any = None
@@ -369,6 +373,7 @@ class Function:
         """Declare outputs of forward that have no gradient (indices, masks):
         as in torch, such an output doesn't require grad and records nothing."""
         self._non_differentiable = values
+        _marks[0] += 1
 
     @property
     def next_functions(self) -> tuple:
@@ -437,6 +442,7 @@ class Function:
         ctx = _new(cls)
         ctx.inputs = args
         ctx.parents = parents
+        marks = _marks[0]
         if kwargs:  # the op's options (dim=, shape=...): viz and check_nodes re-run forward
             ctx.kwargs = kwargs
         try:
@@ -449,12 +455,12 @@ class Function:
         if dtype is _F64 and cls.torch_dtypes:
             res.data = data = _torch_dtype(data, args)
             dtype = data.dtype
-        if ctx._non_differentiable or (dtype is not _F32 and dtype.kind not in "fc"):
-            # No gradient for integers and bools, nor for an output forward marked
-            # (ctx.mark_non_differentiable): a plain tensor, out of the graph (as
-            # torch). (float32, the usual case, is let through before .kind.)
-            if dtype.kind not in "fc" or any(v is out for v in ctx._non_differentiable):
-                return res
+        # No gradient for integers and bools, nor for an output forward marked with
+        # ctx.mark_non_differentiable: a plain tensor, out of the graph (as torch).
+        # (float32 and float64, the usual cases, are let through before the slower .kind.)
+        if ((dtype is not _F32 and dtype is not _F64 and dtype.kind not in "fc")
+                or (_marks[0] != marks and any(v is out for v in ctx._non_differentiable))):
+            return res
         res.grad_fn = ctx
         res._requires_grad = True
         ctx.shape = data.shape
