@@ -1135,53 +1135,48 @@ def test_grad_fn_next_functions_walk_the_graph_as_torch(lib):
 
 
 # ---------------------------------------------------------------- non-differentiable outputs
-class ArgMax(tg.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        return np.argmax(x)  # an integer output: nothing to differentiate
+# Each is written once for both libraries: forward's x.argmax() and x * 2 read
+# the same on a NumPy array (ours) and on a torch tensor.
+def argmax_function(lib):
+    class ArgMax(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.argmax()  # an integer output: nothing to differentiate
 
-    @staticmethod
-    def backward(ctx, g):
-        raise AssertionError("never called: the output is not differentiable")
+        @staticmethod
+        def backward(ctx, g):
+            raise AssertionError("never called: the output is not differentiable")
 
-
-class DoubleMarked(tg.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        y = x * 2
-        ctx.mark_non_differentiable(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        raise AssertionError("never called: the output was marked non-differentiable")
+    return ArgMax
 
 
-@pytest.mark.parametrize("fn", [ArgMax, DoubleMarked])
-def test_custom_function_output_that_is_not_differentiable_does_not_require_grad(fn):
+def marked_function(lib):
+    class DoubleMarked(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x * 2
+            ctx.mark_non_differentiable(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            raise AssertionError("never called: the output was marked non-differentiable")
+
+    return DoubleMarked
+
+
+@pytest.mark.parametrize("make", [argmax_function, marked_function])
+def test_custom_function_output_that_is_not_differentiable_does_not_require_grad(make):
     # as torch: an integer output, or one passed to ctx.mark_non_differentiable,
     # is a leaf that doesn't require grad (so no backward runs through it)
     x = tg.tensor([1.0, 3.0, 2.0], requires_grad=True)
-    out = fn.apply(x)
+    out = make(tg).apply(x)
     assert out.requires_grad is False and out.grad_fn is None and out.is_leaf
     with pytest.raises(RuntimeError, match="does not require grad"):
         out.sum().backward() if out.dtype.kind == "f" else (out * 1.0).sum().backward()
     if HAS_TORCH:
         import torch
 
-        class TorchArgMax(torch.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                return x.argmax()
-
-        class TorchDoubleMarked(torch.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                y = x * 2
-                ctx.mark_non_differentiable(y)
-                return y
-
-        tfn = TorchArgMax if fn is ArgMax else TorchDoubleMarked
-        t = tfn.apply(torch.tensor([1.0, 3.0, 2.0], requires_grad=True))
+        t = make(torch).apply(torch.tensor([1.0, 3.0, 2.0], requires_grad=True))
         assert (t.requires_grad, t.grad_fn is None, t.is_leaf) == (False, True, True)
         np.testing.assert_array_equal(out.data, t.numpy())
