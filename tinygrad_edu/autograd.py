@@ -450,7 +450,7 @@ class Function:
         except (ValueError, IndexError, TypeError) as e:
             raise _op_error(cls, args, e) from None
         res = _new(Tensor)
-        res.data = data = out if type(out) is np.ndarray else np.asarray(out)
+        res.data = data = out if type(out) is _ndarray else np.asarray(out)
         dtype = data.dtype
         if dtype is _F64 and cls.torch_dtypes:
             res.data = data = _torch_dtype(data, args)
@@ -689,7 +689,8 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
                     if (p._grad is None and type(gi) is _ndarray and gi.base is None
                             and id(gi) not in aliased):
                         aliased.add(id(gi))
-                        p._grad = _wrap(gi)
+                        p._grad = t = _new(Tensor)  # (_wrap(gi), inlined)
+                        t.data = gi
                     else:
                         _accumulate(p, gi, create_graph, aliased)
                     continue

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import autograd
 from ._printing import tensor_repr
-from .autograd import TensorError, TensorIndexError, _default_float
+from .autograd import TensorError, TensorIndexError, _default_float, _inplace_changes
 from .ops import binary as B
 from .ops import movement as M
 from .ops import reduce as R
@@ -30,7 +30,7 @@ _FLOATS = (np.float16, np.float32, np.float64)
 
 def _wrap(data: Any) -> "Tensor":
     """Make a Tensor around an array without copying or checking (the fast path)."""
-    if type(data) is not np.ndarray:
+    if type(data) is not _ndarray:
         data = np.asarray(data)
     t = _new(Tensor)
     t.data = data
@@ -38,6 +38,7 @@ def _wrap(data: Any) -> "Tensor":
 
 
 _new = object.__new__
+_ndarray = np.ndarray  # (a global: np.<name> is a slower lookup, NumPy's module has a __getattr__)
 
 
 def _to_dtype(dtype: Any) -> np.dtype | None:
@@ -207,7 +208,7 @@ class Tensor:
     def _bump_version(self) -> None:
         """Note an in-place change of this memory: version + 1, stamped with
         the running count of changes (saved before it means changed after saving)."""
-        changes = autograd._inplace_changes
+        changes = _inplace_changes
         changes[0] += 1
         vc = self._vc
         if vc is None:
@@ -896,7 +897,7 @@ class Tensor:
                 node._out = weakref.ref(self)
             self._bump_version()
             if node is not None and not overwrote_saved:  # the op's own change, not a later one
-                node._changes_seen = autograd._inplace_changes[0]
+                node._changes_seen = _inplace_changes[0]
             if self._views:
                 self._rebase_views()
             return self
