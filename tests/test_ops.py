@@ -414,6 +414,18 @@ def test_sigmoid_quiet_at_exp_overflow(data):
                                    rtol=1e-3 if y.dtype == np.float16 else 1e-6)
 
 
+def test_sigmoid_keeps_the_callers_numpy_error_settings():
+    # Sigmoid silences only exp's overflow, only inside itself: a caller's
+    # over="raise" neither breaks it nor is lost after it.
+    x = tg.tensor(np.array([-100.0, 0.0], np.float32))
+    with np.errstate(over="raise", divide="raise"):
+        before = np.geterr()
+        np.testing.assert_allclose(x.sigmoid().data, [0.0, 0.5])
+        assert np.geterr() == before
+        with pytest.raises(FloatingPointError):
+            np.exp(np.float32(100.0))
+
+
 @pytest.mark.parametrize("name, grad", [("relu", [1, 0, 0, 1, 0]), ("abs", [0, 0, 0, 1, -1]),
                                         ("sign", [0, 0, 0, 0, 0])])
 def test_steps_at_nan_and_zero_as_torch(name, grad):
