@@ -493,7 +493,7 @@ class Function:
 _new = object.__new__
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
-_ndarray = np.ndarray
+_ndarray = np.ndarray  # (a global: np.<name> is a slower lookup, NumPy's module has a __getattr__)
 
 
 def _torch_dtype(out: np.ndarray, args: Sequence[Any]) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import autograd
 from ._printing import tensor_repr
-from .autograd import TensorError, TensorIndexError, _default_float, _inplace_changes
+from .autograd import TensorError, TensorIndexError, _default_float, _inplace_changes, _ndarray
 from .ops import binary as B
 from .ops import movement as M
 from .ops import reduce as R
@@ -38,7 +38,6 @@ def _wrap(data: Any) -> "Tensor":
 
 
 _new = object.__new__
-_ndarray = np.ndarray  # (a global: np.<name> is a slower lookup, NumPy's module has a __getattr__)
 
 
 def _to_dtype(dtype: Any) -> np.dtype | None:

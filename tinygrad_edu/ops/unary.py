@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function, _default_float, array_of
+from ..autograd import _F32, _F64, Function, _default_float, array_of
 from .binary import Div, Where
 
 
-_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 # np.exp without the overflow warning. (errstate as a decorator: the same
 # setting as ``with np.errstate(over="ignore")``, at a third of its cost per call.)
 _exp_overflow_ok = np.errstate(over="ignore")(np.exp)
@@ -155,7 +154,7 @@ class Sigmoid(Function):
         # computed in float32 (its own exp would overflow past -x = 11), bool and
         # integers in the default float dtype, as torch does.
         dt = x.dtype
-        half = dt is not _F32 and dt is not _F64 and dt.type is np.float16
+        half = dt is not _F32 and dt is not _F64 and dt.type is np.float16  # (the usual two first)
         nx = -x if dt.kind == "f" and not half else np.negative(
             x, dtype=np.float32 if half else _default_float[0])
         y = np.asarray(_exp_overflow_ok(nx))  # (a 0-d result comes back as a scalar)
