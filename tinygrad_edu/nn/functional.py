@@ -333,18 +333,25 @@ class _LabelError(TensorError, IndexError):
     """A class label outside [0, C) (an IndexError too, as torch raises)."""
 
 
-def _class_weights(name: str, t: np.ndarray, n_classes: int, weight: np.ndarray | None,
+def _class_weights(name: str, t: np.ndarray, shape: tuple, weight: np.ndarray | None,
                    ignore_index: int, reduction: str, dtype: np.dtype) -> tuple:
-    """Check the labels. Return them (ignored ones set to 0), each sample's
-    coefficient in the loss: w[t_i] (0 where t_i == ignore_index), divided by
-    sum_i w[t_i] for 'mean', and which samples are ignored (None: none). The
-    common case (no weights, nothing ignored) gives a plain number: 1, or 1/N
-    for 'mean'."""
-    # Fast check: viewed as unsigned, a negative label is huge, so one max()
-    # finds any label outside [0, C).
-    if (weight is None and t.size and not 0 <= ignore_index < n_classes
-            and np.maximum.reduce(t.view(np.uint64), axis=None) < n_classes):
-        return t, (1.0 / t.size if reduction == "mean" else 1.0), None
+    """Check the labels of an (N, C) input. Return where each sample's label
+    sits in the flattened input, the labels (ignored ones set to 0), each
+    sample's coefficient in the loss: w[t_i] (0 where t_i == ignore_index),
+    divided by sum_i w[t_i] for 'mean', and which samples are ignored (None:
+    none). The common case (no weights, nothing ignored) gives a plain number:
+    1, or 1/N for 'mean'."""
+    n, n_classes = shape
+    rows = np.arange(n)
+    if weight is None and n and not 0 <= ignore_index < n_classes:
+        # The common case, checked by the flat positions themselves:
+        # ravel_multi_index refuses any label outside [0, C), negative ones too.
+        try:
+            flat = np.ravel_multi_index((rows, t), shape)
+        except ValueError:  # an ignored sample or a bad label: the general path says which
+            pass
+        else:
+            return flat, t, (1.0 / n if reduction == "mean" else 1.0), None
     keep = t != ignore_index
     bad = keep & ((t < 0) | (t >= n_classes))
     if bad.any():
@@ -359,7 +366,8 @@ def _class_weights(name: str, t: np.ndarray, n_classes: int, weight: np.ndarray 
         # Nothing counts (every target ignored): no gradient, and the loss is
         # 0/0 = nan (see _reduce_class_loss), as torch.
         w = w / total if total != 0 else w * 0
-    return safe, w[:, None], (None if keep.all() else ~keep)
+    flat = np.ravel_multi_index((rows, safe), shape)
+    return flat, safe, w[:, None], (None if keep.all() else ~keep)
 
 
 def _reduce_class_loss(loss: np.ndarray, coef: Any, reduction: str) -> Any:
@@ -379,18 +387,17 @@ class _NLL(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
-        t, coef, ignored = _class_weights("nll_loss", target, x.shape[1], weight, ignore_index,
-                                          reduction, x.dtype)
-        rows = np.arange(x.shape[0])
+        flat, t, coef, ignored = _class_weights("nll_loss", target, x.shape, weight,
+                                                ignore_index, reduction, x.dtype)
         d = np.zeros_like(x)  # dl/dx: -coef_i at each label
-        d[rows, t] = -1
+        d.put(flat, -1)  # (flat: each label's place in x flattened)
         d *= coef
         ctx.save_for_backward(d, x)
         ctx.reduction = reduction
-        picked = x[rows, t]  # (a copy)
+        picked = x.take(flat)  # (a copy)
         if ignored is not None:
             picked[ignored] = 0  # an ignored sample counts 0, even if its value is inf
-        loss = d[rows, t] * picked  # -coef_i * x[i, t_i]
+        loss = d.take(flat) * picked  # -coef_i * x[i, t_i]
         return _reduce_class_loss(loss, coef, reduction)
 
     @staticmethod
@@ -412,19 +419,18 @@ class _CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
-        t, coef, ignored = _class_weights("cross_entropy", target, x.shape[1], weight,
-                                          ignore_index, reduction, x.dtype)
-        rows = np.arange(x.shape[0])
+        flat, t, coef, ignored = _class_weights("cross_entropy", target, x.shape, weight,
+                                                ignore_index, reduction, x.dtype)
         # The largest logit becomes 0: exp can't overflow. (ufunc.reduce rather
         # than .max()/.sum() here: those run a Python wrapper first.)
         shifted = x - np.maximum.reduce(x, axis=1, keepdims=True)
         e = np.exp(shifted)
         sum_e = np.add.reduce(e, axis=1, keepdims=True)
-        nll = np.log(sum_e[:, 0]) - shifted[rows, t]  # -log_softmax(x) at the label
+        nll = np.log(sum_e[:, 0]) - shifted.take(flat)  # -log_softmax(x) at the label
         if ignored is not None:
             nll[ignored] = 0  # an ignored sample counts 0, even if its logit is -inf
         d = np.divide(e, sum_e, out=e)  # dl/dx = coef * (softmax - onehot), made in place
-        d[rows, t] -= 1
+        d.put(flat, d.take(flat) - 1)  # (flat: each label's place in x flattened)
         d *= coef
         ctx.save_for_backward(x, d, t, coef)  # saved: freed after backward
         ctx.reduction = reduction
