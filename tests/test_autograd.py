@@ -137,6 +137,22 @@ def test_non_scalar_backward_without_gradient_raises():
         (x * 2).backward()
 
 
+
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1)])
+@pytest.mark.parametrize("dtype", [tg.float32, tg.float64])
+def test_backward_of_a_one_element_output_starts_from_ones_of_its_shape(shape, dtype):
+    # As torch: any output with one element may call backward() without a
+    # gradient; it starts from 1 in the output's shape and dtype.
+    x = tg.tensor(np.full(shape, 2.0), dtype=dtype, requires_grad=True)
+    (x * 3).backward()
+    assert x.grad.shape == shape and x.grad.dtype == dtype
+    np.testing.assert_array_equal(x.grad.data, np.full(shape, 3.0))
+    seen = []
+    y = x * 1
+    y.register_hook(lambda g: seen.append((g.shape, g.dtype, g.data.copy())))
+    y.backward()
+    assert seen[0][:2] == (shape, dtype) and seen[0][2].tolist() == np.ones(shape).tolist()
+
 def test_backward_with_gradient_of_wrong_shape_raises():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="shape"):
@@ -797,6 +813,42 @@ def test_graph_is_freed_when_output_goes_out_of_scope():
     del arr, z
     gc.collect()
     assert ref() is None
+
+
+
+class _SeesCollector(tg.autograd.Function):
+    """y = x, noting in backward whether Python's cyclic collector is on."""
+    seen: list = []
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        _SeesCollector.seen.append(gc.isenabled())
+        return g
+
+
+@pytest.mark.parametrize("length, paused", [(3, False), (300, True)])
+def test_backward_pauses_the_collector_over_big_graphs_only(length, paused):
+    # A big graph is walked with the cyclic collector paused (it would rescan
+    # the graph's objects again and again); a small one isn't worth the calls.
+    # Either way the collector is on again afterwards, and stays off for a
+    # caller who had switched it off.
+    for caller_on in (True, False):
+        (gc.enable if caller_on else gc.disable)()
+        try:
+            y = x = tg.tensor(rand(3), requires_grad=True)
+            for _ in range(length):
+                y = _SeesCollector.apply(y)
+            _SeesCollector.seen = []
+            y.sum().backward()
+            assert _SeesCollector.seen == [caller_on and not paused] * length
+            assert gc.isenabled() is caller_on
+            np.testing.assert_array_equal(x.grad.data, np.ones(3, np.float32))
+        finally:
+            gc.enable()
 
 
 # ---------------------------------------------------------------- custom Functions

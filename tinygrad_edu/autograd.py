@@ -639,8 +639,9 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
     _mode.enabled, _mode.arrays = create_graph, on_arrays
     # Reference counting frees everything the walk discards; pausing the cyclic
     # collector spares it rescanning a big graph again and again meanwhile.
-    gc_was_on = gc.isenabled()
-    gc.disable()
+    gc_was_on = len(deps) > 100 and gc.isenabled()
+    if gc_was_on:
+        gc.disable()
     pop_ready, push_ready, pop_pending = ready.pop, ready.append, pending.pop
     try:
         while ready:
@@ -834,7 +835,8 @@ def _prepare_roots(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> tuple
                     f"grad can be implicitly created only for scalar outputs, but the output "
                     f"has shape {tuple(t.shape)}: call .sum() first, or pass "
                     "backward(gradient=...) of the output's shape")
-            g = _wrap(np.array(1, dtype=t.data.dtype).reshape(t.data.shape))
+            g = np.array(1, dtype=t.data.dtype)
+            g = _wrap(g if t.data.ndim == 0 else g.reshape(t.data.shape))
         else:
             if not isinstance(g, Tensor):
                 g = _wrap(np.asarray(g, dtype=t.data.dtype))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import _F32, _F64, Function, _default_float, array_of
+from ..autograd import _F32, _F64, Function, _default_float, _ndarray, array_of
 from .binary import Div, Where
 
 
@@ -157,9 +157,11 @@ class Sigmoid(Function):
         half = dt is not _F32 and dt is not _F64 and dt.type is np.float16  # (the usual two first)
         nx = -x if dt.kind == "f" and not half else np.negative(
             x, dtype=np.float32 if half else _default_float[0])
-        y = np.asarray(_exp_overflow_ok(nx))  # (a 0-d result comes back as a scalar)
+        y = _exp_overflow_ok(nx)
+        if type(y) is not _ndarray:  # (a 0-d result comes back as a scalar)
+            y = np.asarray(y)
         y += 1
-        np.reciprocal(y, out=y)
+        np.divide(1, y, out=y)  # (divide, not reciprocal: its loop is warm, shared with others)
         if half:
             y = y.astype(np.float16)
         ctx.save_for_backward(y)
