@@ -819,24 +819,37 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     _run_backward(roots, grads, retain_graph, create_graph)
 
 
+def _no_grad_error(i: int) -> RuntimeError:
+    return RuntimeError(
+        f"element {i} of tensors does not require grad and does not have a grad_fn: "
+        "nothing that produced it requires grad (create leaves with requires_grad=True, "
+        "outside no_grad())")
+
+
+def _seed(t: Any, i: int = 0) -> Any:
+    """The gradient backward starts from at the output ``t`` when none is given:
+    1, in t's shape and dtype (t must require grad and have one element)."""
+    if not t._requires_grad:
+        raise _no_grad_error(i)
+    data = t.data
+    if data.size != 1:
+        raise RuntimeError(
+            f"grad can be implicitly created only for scalar outputs, but the output "
+            f"has shape {tuple(data.shape)}: call .sum() first, or pass "
+            "backward(gradient=...) of the output's shape")
+    g = np.array(1, dtype=data.dtype)
+    return _wrap(g if data.ndim == 0 else g.reshape(data.shape))
+
+
 def _prepare_roots(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> tuple[list, list]:
     roots, grads = [], []
     for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
         if not isinstance(t, Tensor):
             raise TypeError(f"backward: expected a Tensor, got {type(t).__name__}")
         if not t._requires_grad:
-            raise RuntimeError(
-                f"element {i} of tensors does not require grad and does not have a grad_fn: "
-                "nothing that produced it requires grad (create leaves with requires_grad=True, "
-                "outside no_grad())")
+            raise _no_grad_error(i)
         if g is None:
-            if t.data.size != 1:
-                raise RuntimeError(
-                    f"grad can be implicitly created only for scalar outputs, but the output "
-                    f"has shape {tuple(t.shape)}: call .sum() first, or pass "
-                    "backward(gradient=...) of the output's shape")
-            g = np.array(1, dtype=t.data.dtype)
-            g = _wrap(g if t.data.ndim == 0 else g.reshape(t.data.shape))
+            g = _seed(t, i)
         else:
             if not isinstance(g, Tensor):
                 g = _wrap(np.asarray(g, dtype=t.data.dtype))

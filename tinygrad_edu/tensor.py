@@ -443,6 +443,10 @@ class Tensor:
                 if g is not None:
                     autograd._accumulate(t, g, create_graph, aliased)
             return
+        if gradient is None:  # loss.backward(), the usual call: straight to the engine
+            retain = create_graph if retain_graph is None else retain_graph
+            autograd._run_backward((self,), (autograd._seed(self),), retain, create_graph)
+            return
         autograd.backward(self, gradient, retain_graph, create_graph)
 
     # ------------------------------------------------------------ printing

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, TensorError, TensorIndexError, array_of, is_grad_enabled
+from ..autograd import Function, TensorError, TensorIndexError, _ndarray, array_of, is_grad_enabled
 from ..random import _rng
 from ..tensor import Tensor, _wrap
 from ..tensor import where as _where
@@ -82,7 +82,7 @@ class _Linear(Function):
             gw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, w.shape[1]))
         gb = None
         if len(need) > 2 and need[2] is not None:  # (np.add.reduce: ndarray.sum goes through Python)
-            gb = np.add.reduce(g2, 0) if type(g2) is np.ndarray else g2.sum(0)
+            gb = np.add.reduce(g2, 0) if type(g2) is _ndarray else g2.sum(0)
         return gx, gw, gb
 
 

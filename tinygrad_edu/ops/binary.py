@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function, TensorError, array_of
+from ..autograd import Function, TensorError, _ndarray, array_of
 
 
 def _need(ctx, i):
@@ -33,7 +33,7 @@ class Add(Function):
 
 def _no_bool_subtraction(x, y):
     """torch has no x - y when either side is a bool (NumPy would count True as 1)."""
-    if (type(x) is np.ndarray and x.dtype.kind == "b" or type(y) is np.ndarray and y.dtype.kind == "b"
+    if (type(x) is _ndarray and x.dtype.kind == "b" or type(y) is _ndarray and y.dtype.kind == "b"
             or type(x) in (bool, np.bool_) or type(y) in (bool, np.bool_)):
         raise TensorError("sub: subtraction (the - operator) with a bool tensor or a bool is not "
                           "supported, as in torch; to invert a mask use ~mask")
