@@ -497,40 +497,45 @@ def _uniform_target_loss(x: Tensor, labels: np.ndarray, w: np.ndarray | None, ig
     return s.sum() / total
 
 
-def _check_has_classes(name: str, input: Tensor) -> None:
-    if array_of(input).ndim == 0:  # (torch raises ValueError, IndexError or RuntimeError)
+def _check_has_classes(name: str, shape: tuple) -> None:
+    if not shape:  # (torch raises ValueError, IndexError or RuntimeError)
         raise TensorIndexError(f"{name}: input of shape () has no class dimension: it must "
                                "be (C,), (N, C) or (N, C, d1, ...)")
 
 
-def _class_loss(name: str, fn: type, input: Tensor, target: Any, weight: Any, ignore_index: int,
-                reduction: str, label_smoothing: float = 0.0) -> Tensor:
-    """Shared shape handling of nll_loss and cross_entropy with class-index targets."""
+_LABEL_TYPES = (np.int64, np.uint8)  # the class-index dtypes torch takes
+
+
+def _class_loss(name: str, fn: type, input: Tensor, t: np.ndarray, weight: Any,
+                ignore_index: int, reduction: str, label_smoothing: float = 0.0) -> Tensor:
+    """Shared shape handling of nll_loss and cross_entropy with class-index
+    targets (``t``: the target's array)."""
     _check_reduction(name, reduction)
-    t = np.asarray(getattr(target, "data", target))
-    if t.dtype.kind not in "iu":
-        raise TensorError(f"{name}: class-index targets must be integers, got dtype {t.dtype} "
-                          f"(for class probabilities pass a float target of the input's shape)")
-    if t.dtype.type not in (np.int64, np.uint8):  # torch takes int64 (or uint8) indices only
+    if t.dtype.type not in _LABEL_TYPES:
+        if t.dtype.kind not in "iu":
+            raise TensorError(f"{name}: class-index targets must be integers, got dtype "
+                              f"{t.dtype} (for class probabilities pass a float target of the "
+                              "input's shape)")
         raise TensorError(f"{name}: class-index targets must be int64 (or uint8), got {t.dtype}: "
                           "convert them with .long()")
     x = input
-    _check_has_classes(name, x)
-    _same_dtype_weight(name, weight, x)
-    if array_of(x).ndim == 1:  # one unbatched sample
-        x, t = x.unsqueeze(0), t.reshape(1)
     shape = array_of(x).shape  # (Tensor.shape is a property call; this is a hot path)
+    _check_has_classes(name, shape)
+    if len(shape) == 1:  # one unbatched sample
+        x, t, shape = x.unsqueeze(0), t.reshape(1), (1,) + shape
     expected = (shape[0],) + shape[2:]
     if t.shape != expected:
         raise TensorError(f"{name}: input of shape {tuple(input.shape)} (N, C, ...) needs class "
                           f"indices of shape {expected}, got a target of shape {tuple(t.shape)}")
-    w = _array(weight)
-    if w is not None and w.shape != (shape[1],):
-        raise TensorError(f"{name}: weight of shape {w.shape} must have one entry per class "
-                          f"({shape[1]},)")
-    # Flat int64 labels (_class_weights views them as uint64); (N,) int64 ones already are.
-    labels = t
-    if t.ndim != 1 or t.dtype != np.int64:
+    w = None
+    if weight is not None:
+        _same_dtype_weight(name, weight, x)
+        w = _array(weight)
+        if w.shape != (shape[1],):
+            raise TensorError(f"{name}: weight of shape {w.shape} must have one entry per "
+                              f"class ({shape[1]},)")
+    labels = t  # flat int64 labels ((N,) int64 ones already are)
+    if t.ndim != 1 or t.dtype.type is not np.int64:
         labels = t.reshape(-1).astype(np.int64, copy=False)
     if len(shape) > 2:
         x = _classes_last(x)
@@ -552,7 +557,8 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: Any =
         input (N, C) or (N, C, d1, ...) or (C,); target (N,) or (N, d1, ...) or ().
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    return _class_loss("nll_loss", _NLL, input, target, weight, ignore_index, reduction)
+    t = np.asarray(getattr(target, "data", target))
+    return _class_loss("nll_loss", _NLL, input, t, weight, ignore_index, reduction)
 
 
 def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: Any = None,
@@ -575,10 +581,10 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: 
                           f"got {label_smoothing}")
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind != "f":
-        return _class_loss("cross_entropy", _CrossEntropy, input, target, weight, ignore_index,
+        return _class_loss("cross_entropy", _CrossEntropy, input, t, weight, ignore_index,
                            reduction, label_smoothing)
     _check_reduction("cross_entropy", reduction)
-    _check_has_classes("cross_entropy", input)
+    _check_has_classes("cross_entropy", array_of(input).shape)
     _same_shape("cross_entropy (class-probability target)", input, t)
     w = _array(weight)
     y = _as_tensor(target, input)
