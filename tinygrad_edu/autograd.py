@@ -678,7 +678,7 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
                 if gi is not None:
                     if on_arrays and type(gi) is _ndarray:  # the common case, inlined
                         ref = p.data if leaf else p
-                        if gi.shape != ref.shape or gi.dtype != ref.dtype:
+                        if gi.shape != ref.shape or gi.dtype is not ref.dtype:  # (see _match_shape)
                             gi = _match_shape(gi, ref.shape, ref.dtype, node)
                     else:
                         gi = _fit(gi, p, on_arrays, node)

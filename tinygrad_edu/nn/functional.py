@@ -55,8 +55,10 @@ class _Linear(Function):
             raise TensorError(f"linear: input of shape {x.shape} has {x.shape[-1:] or 'no'} "
                               f"features but the weight of shape {w.shape} expects {w.shape[1]} "
                               f"(weight is (out_features, in_features))")
-        if x.dtype != w.dtype or (b is not None and b.dtype != w.dtype):  # as torch: no promotion
-            which = "input" if x.dtype != w.dtype else "bias"
+        wd = w.dtype  # (as torch: no promotion; `is` first: equal dtypes are nearly always one object)
+        if ((x.dtype is not wd and x.dtype != wd)
+                or (b is not None and b.dtype is not wd and b.dtype != wd)):
+            which = "input" if x.dtype != wd else "bias"
             raise TensorError(f"linear: {which} of dtype {(x if which == 'input' else b).dtype} "
                               f"and weight of dtype {w.dtype} must have the same dtype (a float64 "
                               "NumPy array makes a float64 tensor: convert it with .float())")

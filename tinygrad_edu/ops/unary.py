@@ -170,7 +170,7 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        if type(g) is _ndarray and g.shape == y.shape and g.dtype == y.dtype:
+        if type(g) is _ndarray and g.shape == y.shape and g.dtype is y.dtype:
             # A first-order pass on arrays: the same product, made in place in
             # one temporary instead of three (for speed: hidden layers are big).
             dx = 1 - y
