@@ -86,11 +86,12 @@ class Module:
 
     def __init__(self) -> None:
         # object.__setattr__ skips our own __setattr__, which needs these dicts.
+        # Plain dicts, as torch's (they keep insertion order; OrderedDict is slower to walk).
         object.__setattr__(self, "training", True)
-        object.__setattr__(self, "_parameters", OrderedDict())
-        object.__setattr__(self, "_buffers", OrderedDict())
-        object.__setattr__(self, "_non_persistent", OrderedDict())
-        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent", {})
+        object.__setattr__(self, "_modules", {})
 
     # ------------------------------------------------------------ calling
     def forward(self, *args: Any, **kwargs: Any) -> Any:
