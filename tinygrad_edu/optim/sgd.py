@@ -6,7 +6,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from ..tensor import Tensor, _wrap
-from .optimizer import Optimizer, _check, _grad
+from .optimizer import Optimizer, _check
 
 __all__ = ["SGD", "Momentum"]
 
@@ -59,14 +59,17 @@ class SGD(Optimizer):
         weight_decay, nesterov = group["weight_decay"], group["nesterov"]
         maximize = group["maximize"]
         for p in group["params"]:
-            if p._grad is None:
+            grad = p._grad
+            if grad is None:
                 continue
-            g = _grad(p, maximize)
+            data, g = p.data, grad.data
+            if maximize:
+                g = -g
             if weight_decay != 0:
-                g = g + weight_decay * p.data
+                g = g + weight_decay * data
             if momentum != 0:
                 g = self._momentum(p, g, momentum, dampening, nesterov)
-            p.data -= lr * g
+            data -= lr * g  # (as torch's add_: a .grad of another shape broadcasts or raises)
             p._bump_version()
 
     def _momentum(self, p: Tensor, g: np.ndarray, momentum: float, dampening: float,
