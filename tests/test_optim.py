@@ -317,6 +317,80 @@ def test_update_is_in_place_and_keeps_dtype() -> None:
     assert w._version > version
 
 
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("lr", [0.1, np.float64(0.1)])
+def test_sgd_on_big_parameters_matches_the_plain_update_bit_for_bit(momentum, dtype, lr):
+    # A big parameter is updated through cache-sized chunks rather than one
+    # temporary of its size: the result must be exactly p - lr * g, whatever
+    # the dtype, the kind of lr, or a size that isn't a multiple of a chunk.
+    rng = np.random.default_rng(0)
+    for shape in [(300, 301), (7, 50000)]:
+        w0 = rng.standard_normal(shape).astype(dtype)
+        g = rng.standard_normal(shape).astype(dtype)
+        w = tg.tensor(w0.copy(), requires_grad=True)
+        opt = optim.SGD([w], lr=lr, momentum=momentum)
+        for _ in range(2):
+            w.grad = tg.tensor(g)
+            opt.step()
+        expected = w0.copy()
+        expected -= lr * g
+        expected -= lr * ((momentum * g + g) if momentum else g)  # (momentum: b = 0.9 g + g)
+        assert w.dtype == dtype
+        np.testing.assert_array_equal(w.data, expected)
+        np.testing.assert_array_equal(w.grad.data, g)  # the gradient is left as it was
+
+
+
+@pytest.mark.parametrize("cls, torch_name, kwargs", [
+    (optim.SGD, "SGD", dict(lr=0.1)),
+    (optim.SGD, "SGD", dict(lr=0.05, momentum=0.9, nesterov=True)),
+    (optim.RMSprop, "RMSprop", dict(lr=0.01, momentum=0.9)),
+])
+def test_big_parameters_follow_torchs_trajectory(cls, torch_name, kwargs):
+    # (parameters big enough to be updated chunk by chunk)
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    w0, x = rng.standard_normal((300, 301)) / 20, rng.standard_normal((16, 301))
+    w = tg.tensor(w0, requires_grad=True)
+    tw = torch.tensor(w0, requires_grad=True)
+    opt, topt = cls([w], **kwargs), getattr(torch.optim, torch_name)([tw], **kwargs)
+    for _ in range(5):
+        opt.zero_grad()
+        topt.zero_grad()
+        (tg.tensor(x) @ w.T).tanh().sum().backward()
+        (torch.tensor(x) @ tw.T).tanh().sum().backward()
+        opt.step()
+        topt.step()
+        np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-6, atol=1e-12)
+
+def test_sgd_on_a_big_parameter_makes_no_temporary_of_its_size():
+    import tracemalloc
+    w = tg.randn(1000, 1000, requires_grad=True)  # 4 MB of float32
+    (w * 2).sum().backward()
+    opt = optim.SGD([w], lr=0.1)
+    tracemalloc.start()
+    try:
+        opt.step()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < w.data.nbytes // 4
+    np.testing.assert_allclose(w.grad.data, 2.0)
+
+
+def test_sgd_updates_a_non_contiguous_parameter_in_place():
+    w = tg.randn(400, 300, requires_grad=True)
+    w.data = w.data.T  # (a transposed view: not C-contiguous)
+    assert not w.data.flags.c_contiguous
+    before = w.data.copy()
+    data = w.data
+    (w * 3).sum().backward()
+    optim.SGD([w], lr=0.5).step()
+    assert w.data is data
+    np.testing.assert_array_equal(w.data, before - np.float32(0.5) * np.float32(3))
+
 def test_step_after_forward_invalidates_pending_backward() -> None:
     """The optimizer bumps the version counter: backward through a graph that
     saved the old weights raises, as in torch."""

@@ -234,6 +234,30 @@ def _grad(p: Tensor, maximize: bool) -> np.ndarray | None:
     return np.negative(g) if maximize else g
 
 
+
+# A big parameter is updated a chunk of this many bytes at a time. One temporary
+# as big as the parameter (what ``p -= lr * g`` makes) is written to memory the
+# CPU's caches no longer hold, and pushes out what they do (the weights, the
+# gradient, the batch); torch fuses the update into one pass instead.
+_CHUNK_BYTES = 1 << 16
+_BIG_BYTES = 2 * _CHUNK_BYTES  # arrays of more bytes than this are chunked
+
+
+def _sub_scaled(data: np.ndarray, g: np.ndarray, lr: Any) -> None:
+    """``data -= lr * g`` in place, with exactly its result; a contiguous array
+    of more than _BIG_BYTES goes through cache-sized chunks instead of one
+    temporary of its size. (A hot loop may test ``data.nbytes > _BIG_BYTES``
+    itself and spare small arrays the call.)"""
+    if (data.nbytes <= _BIG_BYTES or g.shape != data.shape
+            or not (data.flags.c_contiguous and g.flags.c_contiguous)):
+        data -= lr * g  # (as torch's add_: a gradient of another shape broadcasts or raises)
+        return
+    flat, g = data.reshape(-1), g.reshape(-1)  # (views: both are contiguous)
+    step = _CHUNK_BYTES // data.itemsize
+    for i in range(0, flat.size, step):
+        chunk = flat[i:i + step]
+        chunk -= lr * g[i:i + step]
+
 def _zeros(p: Tensor, fill: float = 0.0) -> Tensor:
     return _wrap(np.full_like(p.data, fill))
 

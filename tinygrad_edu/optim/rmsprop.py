@@ -6,7 +6,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check, _count_step, _grad, _new_step, _zeros
+from .optimizer import Optimizer, _check, _count_step, _grad, _new_step, _sub_scaled, _zeros
 
 __all__ = ["RMSprop", "Adagrad"]
 
@@ -91,7 +91,7 @@ class RMSprop(Optimizer):
                 b = state["momentum_buffer"].data
                 b *= momentum
                 b += np.divide(g, denom, out=denom)
-                p.data -= lr * b
+                _sub_scaled(p.data, b, lr)
             else:
                 step = np.divide(g, denom, out=denom)
                 step *= lr

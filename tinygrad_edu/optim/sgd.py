@@ -6,7 +6,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from ..tensor import Tensor, _wrap
-from .optimizer import Optimizer, _check
+from .optimizer import _BIG_BYTES, Optimizer, _check, _sub_scaled
 
 __all__ = ["SGD", "Momentum"]
 
@@ -69,7 +69,10 @@ class SGD(Optimizer):
                 g = g + weight_decay * data
             if momentum != 0:
                 g = self._momentum(p, g, momentum, dampening, nesterov)
-            data -= lr * g  # (as torch's add_: a .grad of another shape broadcasts or raises)
+            if data.nbytes > _BIG_BYTES:
+                _sub_scaled(data, g, lr)  # (chunk by chunk: no temporary of its size)
+            else:
+                data -= lr * g
             p._bump_version()
 
     def _momentum(self, p: Tensor, g: np.ndarray, momentum: float, dampening: float,
