@@ -380,6 +380,19 @@ def test_sgd_on_a_big_parameter_makes_no_temporary_of_its_size():
     np.testing.assert_allclose(w.grad.data, 2.0)
 
 
+
+def test_sgd_with_a_gradient_sharing_the_parameters_memory_is_the_plain_update():
+    # (a gradient that overlaps the parameter, shifted by one element: updated
+    # chunk by chunk, later chunks would read values earlier ones had changed)
+    buf = np.random.default_rng(5).standard_normal(90001).astype(np.float32)
+    w = tg.tensor(buf[1:].copy(), requires_grad=True)
+    w.data = buf[1:]
+    w.grad = tg.Tensor(buf[:-1])
+    assert np.shares_memory(w.grad.data, w.data)
+    expected = buf[1:] - np.float32(0.1) * buf[:-1]
+    optim.SGD([w], lr=0.1).step()
+    np.testing.assert_array_equal(w.data, expected)
+
 def test_sgd_updates_a_non_contiguous_parameter_in_place():
     w = tg.randn(400, 300, requires_grad=True)
     w.data = w.data.T  # (a transposed view: not C-contiguous)

@@ -249,7 +249,8 @@ def _sub_scaled(data: np.ndarray, g: np.ndarray, lr: Any) -> None:
     temporary of its size. (A hot loop may test ``data.nbytes > _BIG_BYTES``
     itself and spare small arrays the call.)"""
     if (data.nbytes <= _BIG_BYTES or g.shape != data.shape
-            or not (data.flags.c_contiguous and g.flags.c_contiguous)):
+            or not (data.flags.c_contiguous and g.flags.c_contiguous)
+            or np.may_share_memory(data, g)):  # (a chunk must not read what one before wrote)
         data -= lr * g  # (as torch's add_: a gradient of another shape broadcasts or raises)
         return
     flat, g = data.reshape(-1), g.reshape(-1)  # (views: both are contiguous)
