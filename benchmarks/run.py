@@ -134,9 +134,22 @@ def chain_scaling(sizes: list[int]) -> list[tuple[int, float]]:
 
 
 # ---------------------------------------------------------------- MLP cases
+def _chunked_update(p: np.ndarray, g: np.ndarray, lr: float, chunk: int = 16384) -> None:
+    """p -= lr * g a chunk at a time, as tinygrad_edu's SGD updates big parameters."""
+    if p.size <= 2 * chunk:
+        p -= lr * g
+        return
+    flat, g = p.reshape(-1), g.reshape(-1)
+    for i in range(0, flat.size, chunk):
+        part = flat[i:i + chunk]
+        part -= lr * g[i:i + chunk]
+
+
 def _mlp_case(sizes: tuple, batch: int, hidden_act: str, loss: str, lr: float,
-              repeats: int, number: int) -> dict:
-    """One SGD training step of an MLP with one hidden layer."""
+              repeats: int, number: int, chunked_numpy: bool = False) -> dict:
+    """One SGD training step of an MLP with one hidden layer. With
+    ``chunked_numpy``, a second hand-written NumPy step whose update goes chunk
+    by chunk (as tinygrad_edu's SGD) is timed too, as "numpy, chunked update"."""
     n_in, n_hidden, n_out = sizes
     rng = np.random.default_rng(0)
     X = rng.standard_normal((batch, n_in)).astype(np.float32)
@@ -152,7 +165,7 @@ def _mlp_case(sizes: tuple, batch: int, hidden_act: str, loss: str, lr: float,
 
     P = [W1.copy(), b1.copy(), W2.copy(), b2.copy()]
 
-    def numpy_step():
+    def numpy_step(chunked=False):
         w1, c1, w2, c2 = P
         h_pre = X @ w1.T + c1
         h = 1 / (1 + np.exp(-h_pre))
@@ -178,7 +191,10 @@ def _mlp_case(sizes: tuple, batch: int, hidden_act: str, loss: str, lr: float,
         g_w1 = d_hpre.T @ X
         g_c1 = d_hpre.sum(axis=0)
         for p_, g_ in zip(P, (g_w1, g_c1, g_w2, g_c2)):
-            p_ -= lr * g_
+            if chunked:
+                _chunked_update(p_, g_, lr)
+            else:
+                p_ -= lr * g_
         return val
 
     nn, optim = tg.nn, tg.optim
@@ -202,6 +218,8 @@ def _mlp_case(sizes: tuple, batch: int, hidden_act: str, loss: str, lr: float,
         return val
 
     fns = {"numpy": numpy_step, "tinygrad_edu": tg_step}
+    if chunked_numpy:
+        fns["numpy, chunked update"] = lambda: numpy_step(chunked=True)
     if torch is not None:
         tlayers = [torch.nn.Linear(n_in, n_hidden), torch.nn.Sigmoid(),
                    torch.nn.Linear(n_hidden, n_out)]
@@ -254,8 +272,16 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help="refresh benchmarks/README.md")
     ap.add_argument("--quick", action="store_true", help="few repeats, 100,000-step chain")
     ap.add_argument("--repeats", type=int, default=None)
+    ap.add_argument("--chunked-numpy", action="store_true",
+                    help="784-128-10 only, also against NumPy updating chunk by chunk")
     args = ap.parse_args()
     repeats = args.repeats or (3 if args.quick else 7)
+    if args.chunked_numpy:
+        res = _mlp_case((784, 128, 10), 100, "sigmoid", "ce", 0.1, repeats, 20, chunked_numpy=True)
+        print(", ".join(f"{k} {fmt_time(v)}" for k, v in res.items()))
+        for ref in ("numpy", "numpy, chunked update"):
+            print(f"tinygrad_edu / {ref}: {res['tinygrad_edu'] / res[ref]:.3f}x")
+        return
     chain_n = 100_000 if args.quick else 1_000_000
 
     rows, by_name = [], {}
