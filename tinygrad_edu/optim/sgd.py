@@ -25,6 +25,10 @@ class SGD(Optimizer):
             else:               g = b
         p = p - lr * g
 
+    The last line is done in place, and for a big parameter 64 KB at a time:
+    exactly the same result, without a temporary as big as the parameter
+    (torch fuses it into one pass).
+
     Args:
         params: Tensors to optimize, or dicts defining parameter groups.
         lr: learning rate (default 1e-3).
