@@ -137,7 +137,6 @@ def test_non_scalar_backward_without_gradient_raises():
         (x * 2).backward()
 
 
-
 @pytest.mark.parametrize("shape", [(), (1,), (1, 1)])
 @pytest.mark.parametrize("dtype", [tg.float32, tg.float64])
 def test_backward_of_a_one_element_output_starts_from_ones_of_its_shape(shape, dtype):
@@ -152,6 +151,7 @@ def test_backward_of_a_one_element_output_starts_from_ones_of_its_shape(shape, d
     y.register_hook(lambda g: seen.append((g.shape, g.dtype, g.data.copy())))
     y.backward()
     assert seen[0][:2] == (shape, dtype) and seen[0][2].tolist() == np.ones(shape).tolist()
+
 
 def test_backward_with_gradient_of_wrong_shape_raises():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
@@ -813,7 +813,6 @@ def test_graph_is_freed_when_output_goes_out_of_scope():
     del arr, z
     gc.collect()
     assert ref() is None
-
 
 
 class _SeesCollector(tg.autograd.Function):

@@ -310,7 +310,6 @@ def test_label_smoothing_module_matches_the_formula():
     np.testing.assert_allclose(loss.item(), expected, rtol=1e-12)
 
 
-
 @pytest.mark.parametrize("fn", [F.cross_entropy, F.nll_loss])
 @pytest.mark.parametrize("n_classes", [0, 3])
 @pytest.mark.parametrize("reduction, expected", [("mean", np.nan), ("sum", 0.0), ("none", [])])
@@ -322,6 +321,7 @@ def test_class_losses_of_an_empty_batch_are_torchs(fn, n_classes, reduction, exp
     np.testing.assert_array_equal(loss.data, expected)
     loss.sum().backward()
     assert x.grad.shape == (0, n_classes)
+
 
 @pytest.mark.parametrize("fn, label", [(F.cross_entropy, 5), (F.nll_loss, 3),
                                        (F.cross_entropy, -1)])

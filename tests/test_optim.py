@@ -317,7 +317,6 @@ def test_update_is_in_place_and_keeps_dtype() -> None:
     assert w._version > version
 
 
-
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("lr", [0.1, np.float64(0.1)])
@@ -342,7 +341,6 @@ def test_sgd_on_big_parameters_matches_the_plain_update_bit_for_bit(momentum, dt
         np.testing.assert_array_equal(w.grad.data, g)  # the gradient is left as it was
 
 
-
 @pytest.mark.parametrize("cls, torch_name, kwargs", [
     (optim.SGD, "SGD", dict(lr=0.1)),
     (optim.SGD, "SGD", dict(lr=0.05, momentum=0.9, nesterov=True)),
@@ -365,6 +363,7 @@ def test_big_parameters_follow_torchs_trajectory(cls, torch_name, kwargs):
         topt.step()
         np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-6, atol=1e-12)
 
+
 def test_sgd_on_a_big_parameter_makes_no_temporary_of_its_size():
     import tracemalloc
     w = tg.randn(1000, 1000, requires_grad=True)  # 4 MB of float32
@@ -380,7 +379,6 @@ def test_sgd_on_a_big_parameter_makes_no_temporary_of_its_size():
     np.testing.assert_allclose(w.grad.data, 2.0)
 
 
-
 def test_sgd_with_a_gradient_sharing_the_parameters_memory_is_the_plain_update():
     # (a gradient that overlaps the parameter, shifted by one element: updated
     # chunk by chunk, later chunks would read values earlier ones had changed)
@@ -393,6 +391,7 @@ def test_sgd_with_a_gradient_sharing_the_parameters_memory_is_the_plain_update()
     optim.SGD([w], lr=0.1).step()
     np.testing.assert_array_equal(w.data, expected)
 
+
 def test_sgd_updates_a_non_contiguous_parameter_in_place():
     w = tg.randn(400, 300, requires_grad=True)
     w.data = w.data.T  # (a transposed view: not C-contiguous)
@@ -403,6 +402,7 @@ def test_sgd_updates_a_non_contiguous_parameter_in_place():
     optim.SGD([w], lr=0.5).step()
     assert w.data is data
     np.testing.assert_array_equal(w.data, before - np.float32(0.5) * np.float32(3))
+
 
 def test_step_after_forward_invalidates_pending_backward() -> None:
     """The optimizer bumps the version counter: backward through a graph that

@@ -234,7 +234,6 @@ def _grad(p: Tensor, maximize: bool) -> np.ndarray | None:
     return np.negative(g) if maximize else g
 
 
-
 # A big parameter is updated a chunk of this many bytes at a time. One temporary
 # as big as the parameter (what ``p -= lr * g`` makes) is written to memory the
 # CPU's caches no longer hold, and pushes out what they do (the weights, the
@@ -258,6 +257,7 @@ def _sub_scaled(data: np.ndarray, g: np.ndarray, lr: Any) -> None:
     for i in range(0, flat.size, step):
         chunk = flat[i:i + step]
         chunk -= lr * g[i:i + step]
+
 
 def _zeros(p: Tensor, fill: float = 0.0) -> Tensor:
     return _wrap(np.full_like(p.data, fill))
