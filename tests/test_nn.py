@@ -323,6 +323,15 @@ def test_class_losses_of_an_empty_batch_are_torchs(fn, n_classes, reduction, exp
     assert x.grad.shape == (0, n_classes)
 
 
+def test_cross_entropy_of_integer_logits_is_that_of_their_float_values():
+    # (torch has no integer cross-entropy and raises; tinygrad_edu computes it in
+    # the default float dtype, as its other ops do with integers)
+    t = tg.tensor([0, 2])
+    got = F.cross_entropy(tg.tensor([[1, 2, 3], [4, 5, 6]]), t)
+    expected = F.cross_entropy(tg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), t)
+    np.testing.assert_allclose(got.data, expected.data, rtol=1e-6)
+
+
 @pytest.mark.parametrize("fn, label", [(F.cross_entropy, 5), (F.nll_loss, 3),
                                        (F.cross_entropy, -1)])
 def test_label_out_of_range_names_label_and_classes(fn, label):

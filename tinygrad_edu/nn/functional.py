@@ -41,7 +41,6 @@ __all__ = [
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
-_NEG_INF = -np.inf
 
 
 # ================================================================ layers
@@ -425,9 +424,9 @@ class _CrossEntropy(Function):
         flat, t, coef, ignored = _class_weights("cross_entropy", target, x.shape, weight,
                                                 ignore_index, reduction, x.dtype)
         # The largest logit becomes 0: exp can't overflow. (ufunc.reduce rather
-        # than .max()/.sum() here: those run a Python wrapper first; `initial`
-        # gives a batch of no classes at all a maximum.)
-        shifted = x - np.maximum.reduce(x, axis=1, keepdims=True, initial=_NEG_INF)
+        # than .max()/.sum() here: those run a Python wrapper first. An empty
+        # batch of no classes has no maximum.)
+        shifted = x - (np.maximum.reduce(x, axis=1, keepdims=True) if x.shape[1] else 0)
         e = np.exp(shifted)
         sum_e = np.add.reduce(e, axis=1, keepdims=True)
         nll = np.log(sum_e[:, 0]) - shifted.take(flat)  # -log_softmax(x) at the label
