@@ -11,19 +11,21 @@ How it fits together:
 * ``backward(ctx, grad)`` is written with Tensor operations, so the same rule
   serves first and higher order: the engine runs it with grad mode off, unless
   ``create_graph=True``, when it records a graph of its own.
-* The engine walks the graph in reverse topological order (Kahn's algorithm,
-  no recursion), sums the gradients that reach each node, undoes broadcasting
-  in one place (``_match_shape``) and frees saved arrays unless asked to keep
-  them.
+* The engine walks the graph in reverse topological order (newest node first:
+  ``apply`` numbers the nodes as it makes them; no recursion), sums the
+  gradients that reach each node, undoes broadcasting in one place
+  (``_match_shape``) and frees saved arrays unless asked to keep them.
 """
 from __future__ import annotations
 
 import functools
 import gc
+import heapq
 import inspect
+import itertools
 import threading
 import weakref
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -281,6 +283,7 @@ class Function:
     _out: Any = None
     _hooks: Any = None
     _retain: Any = None
+    _seq = 0  # apply's number for the node: a node is newer than its inputs (see _run_backward)
     _non_differentiable: tuple = ()  # what forward passed to mark_non_differentiable
     inputs: tuple = ()
     parents: tuple = ()
@@ -388,6 +391,13 @@ class Function:
     def __repr__(self) -> str:
         return f"<{self.name()}>"
 
+    def __setstate__(self, state: dict) -> None:
+        # A node copied or unpickled (with the tensor it made) takes a new number:
+        # the old one may clash with the original's, or come from another process's
+        # count. Its inputs are restored first, so they still get smaller numbers.
+        self.__dict__.update(state)
+        self._seq = _next_seq()
+
     # --- the engine's side ---
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
@@ -440,6 +450,7 @@ class Function:
                 out = _torch_dtype(np.asarray(out), args)
             return _wrap(out)
         ctx = _new(cls)
+        ctx._seq = _next_seq()
         ctx.inputs = args
         ctx.parents = parents
         marks = _marks[0]
@@ -491,6 +502,7 @@ class Function:
 
 
 _new = object.__new__
+_next_seq = itertools.count(1).__next__  # numbers the nodes in the order apply makes them
 _F64 = np.dtype(np.float64)
 _F32 = np.dtype(np.float32)
 _ndarray = np.ndarray  # (a global: np.<name> is a slower lookup, NumPy's module has a __getattr__)
@@ -577,35 +589,17 @@ def _fit(gi: Any, p: Any, on_arrays: bool, node: Any) -> Any:
     return gi
 
 
-def _count_deps(starts: Iterable[Any], direct_leaves: bool) -> dict:
-    """For every vertex reachable from ``starts``: how many edges point at it.
-    An explicit stack, not recursion: a million-node chain is fine. With
-    ``direct_leaves``, leaves without hooks are left out: the walk adds each
-    gradient to their ``.grad`` as it arrives (the sum is the same)."""
-    deps = dict.fromkeys(starts, 0)
-    stack = list(deps)
-    pop, push = stack.pop, stack.append
-    while stack:
-        node = pop()
-        if node._is_leaf:
-            continue
-        for p in node.parents:
-            if p is None or (direct_leaves and p._is_leaf and not p._hooks):
-                continue
-            if p in deps:
-                deps[p] += 1
-            else:
-                deps[p] = 1
-                push(p)
-    return deps
-
-
 def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
                   create_graph: bool, inputs: Sequence[Any] | None = None,
                   accumulate: bool = True) -> list | None:
-    """The engine. Propagate ``grads`` from ``roots`` through the graph in
-    reverse topological order (Kahn's algorithm: a vertex runs once every
-    gradient flowing into it has been summed).
+    """The engine. Propagate ``grads`` from ``roots`` through the graph, each
+    vertex once every gradient flowing into it has been summed.
+
+    The order needs no count of each vertex's edges: ``apply`` numbers the nodes
+    as it makes them (``_seq``), and a node's inputs are always older than the
+    node. So the newest node waiting for its turn has nothing left upstream to
+    wait for: the walk runs the waiting nodes newest first (a heap), and the
+    leaves that wait (roots, leaves with hooks, ``inputs``) after every node.
 
     A first-order pass carries plain NumPy arrays between the ops whose
     backward allows it (``Function.backward_on_arrays``); with
@@ -615,16 +609,22 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
     with ``inputs`` the gradients reaching those tensors are returned instead.
     """
     on_arrays = not create_graph
-    pending: dict = {}
+    pending: dict = {}  # vertex -> the sum of the gradients that reached it so far
+    waiting: list = []  # heap of (turn, vertex), turn as _turn gives it
     aliased: set = set()  # ids of arrays that must not become a .grad without a copy
     for r, g in zip(roots, grads):
         aliased.add(id(g.data))  # the caller's gradient
         v = r.grad_fn or r
         if on_arrays:
             g = g.data
-        pending[v] = pending[v] + g if v in pending else g
+        if v in pending:
+            pending[v] = pending[v] + g
+        else:
+            pending[v] = g
+            waiting.append((_turn(v), v))
+    heapq.heapify(waiting)
+    # A leaf without hooks takes each gradient into .grad as it arrives (the sum is the same).
     direct_leaves = accumulate and inputs is None
-    deps = _count_deps(pending, direct_leaves)
 
     wanted = None
     if inputs is not None:  # autograd.grad: report the gradient reaching these
@@ -633,20 +633,23 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
             wanted.setdefault(t.grad_fn or t, []).append(i)
         results: list = [None] * len(inputs)
 
-    # (one root, the usual loss.backward(): nothing in its graph points back at it)
-    ready = list(pending) if len(pending) == 1 else [v for v in pending if deps[v] == 0]
     prev_mode, prev_arrays = _mode.enabled, _mode.arrays
     _mode.enabled, _mode.arrays = create_graph, on_arrays
-    # Reference counting frees everything the walk discards; pausing the cyclic
-    # collector spares it rescanning a big graph again and again meanwhile.
-    gc_was_on = len(deps) > 100 and gc.isenabled()
-    if gc_was_on:
-        gc.disable()
-    pop_ready, push_ready, pop_pending = ready.pop, ready.append, pending.pop
+    # Reference counting frees everything the walk discards. Once a graph proves
+    # big, pausing the cyclic collector spares it rescanning the graph again and again.
+    until_pause, paused = _GC_PAUSE_AFTER, False
+    pop, push, pop_pending = heapq.heappop, heapq.heappush, pending.pop
     try:
-        while ready:
-            node = pop_ready()
+        while waiting:
+            node = pop(waiting)[1]
             g = pop_pending(node)
+            if until_pause > 0:
+                until_pause -= 1
+            elif until_pause == 0:  # a big graph: pause the collector for the rest of the walk
+                until_pause = -1
+                if gc.isenabled():
+                    gc.disable()
+                    paused = True
             if node._hooks:
                 g = _run_hooks(node._hooks, g, on_arrays, aliased)
             if wanted is not None and node in wanted:
@@ -672,19 +675,16 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
                     f"{node.name()}.backward returned {len(in_grads)} gradients, "
                     f"expected {len(parents)} (one per input of forward)")
             for p, gi in zip(parents, in_grads):
-                if p is None:
+                if p is None or gi is None:  # no gradient flows there
                     continue
                 leaf = p._is_leaf
-                if gi is not None:
-                    if on_arrays and type(gi) is _ndarray:  # the common case, inlined
-                        ref = p.data if leaf else p
-                        if gi.shape != ref.shape or gi.dtype is not ref.dtype:  # (see _match_shape)
-                            gi = _match_shape(gi, ref.shape, ref.dtype, node)
-                    else:
-                        gi = _fit(gi, p, on_arrays, node)
+                if on_arrays and type(gi) is _ndarray:  # the common case, inlined
+                    ref = p.data if leaf else p
+                    if gi.shape != ref.shape or gi.dtype is not ref.dtype:  # (see _match_shape)
+                        gi = _match_shape(gi, ref.shape, ref.dtype, node)
+                else:
+                    gi = _fit(gi, p, on_arrays, node)
                 if leaf and direct_leaves and not p._hooks:
-                    if gi is None:
-                        continue
                     # A leaf takes each gradient as it comes. The common case, a
                     # first gradient that is a fresh array (see _accumulate), inlined:
                     if (p._grad is None and type(gi) is _ndarray and gi.base is None
@@ -694,29 +694,30 @@ def _run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool
                         t.data = gi
                     else:
                         _accumulate(p, gi, create_graph, aliased)
-                    continue
-                if gi is not None:
-                    if p in pending:
-                        pending[p] = pending[p] + gi
-                    else:
-                        pending[p] = gi
-                n = deps[p] - 1
-                deps[p] = n
-                if n == 0:
-                    if p in pending:
-                        push_ready(p)
-                    else:  # every path into p gave None: nothing flows on from it
-                        _skip(p, deps, pending, ready)
+                elif p in pending:
+                    pending[p] = pending[p] + gi
+                else:
+                    pending[p] = gi
+                    push(waiting, (id(p) if leaf else -p._seq, p))  # (_turn, inlined)
             if not retain_graph:
                 node._saved = _FREED
                 node.inputs = ()
     finally:
         _mode.enabled, _mode.arrays = prev_mode, prev_arrays
-        if gc_was_on:
+        if paused:
             gc.enable()
     if inputs is None:
         return None
     return [r if r is None or isinstance(r, Tensor) else _wrap(np.asarray(r)) for r in results]
+
+
+_GC_PAUSE_AFTER = 100  # nodes a backward runs before it pauses the cyclic collector (for the rest)
+
+
+def _turn(v: Any) -> int:
+    """A waiting vertex's place in the walk (smallest first): nodes newest first,
+    then leaves (their id: a positive number, distinct while they live)."""
+    return id(v) if v._is_leaf else -v._seq
 
 
 def _backward_on_tensors(node: "Function", g: np.ndarray) -> tuple:
@@ -749,24 +750,6 @@ def _run_hooks(hooks: list, g: Any, on_arrays: bool, aliased: set) -> Any:
             t = r
             aliased.add(id(t.data))
     return t.data if on_arrays else t
-
-
-def _skip(node: Any, deps: dict, pending: dict, ready: list) -> None:
-    """Release the parents of a vertex that received no gradient at all."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n._is_leaf:
-            continue
-        for p in n.parents:
-            if p is None or p not in deps:  # (a leaf that takes gradients directly)
-                continue
-            deps[p] -= 1
-            if deps[p] == 0:
-                if p in pending:
-                    ready.append(p)
-                else:
-                    stack.append(p)
 
 
 def _accumulate(t: Any, g: Any, create_graph: bool, aliased: set) -> None:
