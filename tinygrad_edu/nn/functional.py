@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, TensorError, TensorIndexError, _ndarray, array_of, is_grad_enabled
+from ..ops import unary as _unary
 from ..random import _rng
 from ..tensor import Tensor, _wrap
 from ..tensor import where as _where
@@ -115,11 +116,11 @@ def relu_(input: Tensor) -> Tensor:
 
 def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + exp(-x)), elementwise."""
-    return input.sigmoid()
+    return _unary.Sigmoid.apply(input)  # (input.sigmoid(), one call less: a hot path)
 
 
 def tanh(input: Tensor) -> Tensor:
-    return input.tanh()
+    return _unary.Tanh.apply(input)  # (input.tanh(), likewise)
 
 
 def identity(input: Tensor) -> Tensor:
@@ -193,24 +194,21 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 # ================================================================ loss helpers
-def _legacy_reduction(size_average: Any, reduce: Any, reduction: str) -> str:
-    """torch's old ``size_average`` / ``reduce`` arguments, still honoured (with
-    its warning) when either is given: they override ``reduction``.
-    reduce=False -> 'none'; else size_average=False -> 'sum'; else 'mean'."""
-    if size_average is None and reduce is None:
-        return reduction
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    reduction = ("mean" if size_average else "sum") if reduce else "none"
-    warnings.warn("size_average and reduce args will be deprecated, please use "
-                  f"reduction='{reduction}' instead.", stacklevel=3)
-    return reduction
-
-
-def _check_reduction(name: str, reduction: str) -> None:
+def _reduction(name: str, size_average: Any, reduce: Any, reduction: str) -> str:
+    """The reduction a loss applies: ``reduction`` ('none', 'mean' or 'sum'),
+    unless torch's old ``size_average`` / ``reduce`` arguments are given: they
+    are still honoured (with torch's warning) and override it: reduce=False ->
+    'none'; else size_average=False -> 'sum'; else 'mean'."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = ("mean" if size_average else "sum") if reduce else "none"
+        warnings.warn("size_average and reduce args will be deprecated, please use "
+                      f"reduction='{reduction}' instead.", stacklevel=3)
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{name}: {reduction!r} is not a valid value for reduction "
                          f"(use 'none', 'mean' or 'sum')")
+    return reduction
 
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
@@ -275,18 +273,23 @@ class _IntegerLossError(TensorError, NotImplementedError):
     """A loss of two integer tensors (torch raises NotImplementedError too)."""
 
 
-def _check_regression(name: str, input: Tensor, target: Tensor) -> None:
-    """torch's checks of a regression loss: not on integers alone, and a warning
-    when the target only broadcasts against the input (often a (N, 1) vs (N,) slip)."""
-    x, y = array_of(input), array_of(target)  # (Tensor.dtype and .shape are property calls)
+def _regression_target(name: str, input: Tensor, target: Any) -> Tensor:
+    """The target of a regression loss as a Tensor (a number or an array takes
+    the input's dtype), after torch's checks: not integers alone, and a warning
+    when it only broadcasts against the input (often a (N, 1) vs (N,) slip)."""
+    x = array_of(input)  # (Tensor.dtype and .shape are property calls)
+    if not isinstance(target, Tensor):
+        target = _wrap(np.asarray(target, dtype=x.dtype))
+    y = target.data
     if x.dtype.kind not in "fc" and y.dtype.kind not in "fc":
-        raise _IntegerLossError(f"{name}: not implemented for integer tensors (input {input.dtype}, "
-                                f"target {target.dtype}); convert them with .float() first")
+        raise _IntegerLossError(f"{name}: not implemented for integer tensors (input {x.dtype}, "
+                                f"target {y.dtype}); convert them with .float() first")
     if y.shape != x.shape:
-        warnings.warn(f"Using a target size ({tuple(target.shape)}) that is different to the "
-                      f"input size ({tuple(input.shape)}). This will likely lead to incorrect "
+        warnings.warn(f"Using a target size ({tuple(y.shape)}) that is different to the "
+                      f"input size ({tuple(x.shape)}). This will likely lead to incorrect "
                       "results due to broadcasting. Please ensure they have the same size.",
                       stacklevel=3)
+    return target
 
 
 def _weighted(name: str, err: Tensor, input: Tensor, weight: Any, reduction: str) -> Tensor:
@@ -305,10 +308,8 @@ def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any =
              reduction: str = "mean", weight: Any = None) -> Tensor:
     """Mean squared error: mean((x - y)^2) (or sum, or none: elementwise).
     With ``weight`` (the input's shape): w (x - y)^2, and 'mean' divides by sum(w)."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction("mse_loss", reduction)
-    target = _as_tensor(target, input)
-    _check_regression("mse_loss", input, target)
+    reduction = _reduction("mse_loss", size_average, reduce, reduction)
+    target = _regression_target("mse_loss", input, target)
     if weight is not None:
         return _weighted("mse_loss", (input - target) ** 2, input, weight, reduction)
     return _MSE.apply(input, target, reduction=reduction)
@@ -318,10 +319,8 @@ def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = 
             reduction: str = "mean", weight: Any = None) -> Tensor:
     """Mean absolute error: mean(|x - y|) (or sum, or none).
     With ``weight`` (the input's shape): w |x - y|, and 'mean' divides by sum(w)."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction("l1_loss", reduction)
-    target = _as_tensor(target, input)
-    _check_regression("l1_loss", input, target)
+    reduction = _reduction("l1_loss", size_average, reduce, reduction)
+    target = _regression_target("l1_loss", input, target)
     if weight is not None:
         return _weighted("l1_loss", (input - target).abs(), input, weight, reduction)
     loss = (input - target).abs()
@@ -512,8 +511,7 @@ _LABEL_TYPES = (np.int64, np.uint8)  # the class-index dtypes torch takes
 def _class_loss(name: str, fn: type, input: Tensor, t: np.ndarray, weight: Any,
                 ignore_index: int, reduction: str, label_smoothing: float = 0.0) -> Tensor:
     """Shared shape handling of nll_loss and cross_entropy with class-index
-    targets (``t``: the target's array)."""
-    _check_reduction(name, reduction)
+    targets (``t``: the target's array; ``reduction`` already checked)."""
     if t.dtype.type not in _LABEL_TYPES:
         if t.dtype.kind not in "iu":
             raise TensorError(f"{name}: class-index targets must be integers, got dtype "
@@ -559,7 +557,7 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: Any =
     Shape:
         input (N, C) or (N, C, d1, ...) or (C,); target (N,) or (N, d1, ...) or ().
     """
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    reduction = _reduction("nll_loss", size_average, reduce, reduction)
     t = np.asarray(getattr(target, "data", target))
     return _class_loss("nll_loss", _NLL, input, t, weight, ignore_index, reduction)
 
@@ -578,7 +576,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: 
     Shape:
         input (N, C) or (N, C, d1, ...) or (C,); output a scalar, or per sample for 'none'.
     """
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    reduction = _reduction("cross_entropy", size_average, reduce, reduction)
     if label_smoothing > 1.0:  # torch checks only this side; eps <= 0 smooths nothing
         raise TensorError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, "
                           f"got {label_smoothing}")
@@ -586,7 +584,6 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: 
     if t.dtype.kind != "f":
         return _class_loss("cross_entropy", _CrossEntropy, input, t, weight, ignore_index,
                            reduction, label_smoothing)
-    _check_reduction("cross_entropy", reduction)
     _check_has_classes("cross_entropy", array_of(input).shape)
     _same_shape("cross_entropy (class-probability target)", input, t)
     w = _array(weight)
@@ -677,8 +674,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, size_av
 
     Shape: input and target the same shape; output a scalar, or that shape for 'none'.
     """
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction("binary_cross_entropy", reduction)
+    reduction = _reduction("binary_cross_entropy", size_average, reduce, reduction)
     _same_shape("binary_cross_entropy", input, target)
     if isinstance(target, Tensor) and target.data.dtype != array_of(input).dtype:  # as torch
         raise TensorError(f"binary_cross_entropy: target of dtype {target.data.dtype} for an input "
@@ -696,8 +692,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
         pos_weight: weight of the positive class (one per class, broadcast over
             the last dimension): values > 1 raise recall.
     """
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    reduction = _reduction("binary_cross_entropy_with_logits", size_average, reduce, reduction)
     _same_shape("binary_cross_entropy_with_logits", input, target)
     return _BCEWithLogits.apply(input, _as_tensor(target, input), weight=_array(weight),
                                 pos_weight=_array(pos_weight), reduction=reduction)

@@ -19,9 +19,7 @@ class _Loss(Module):
     def __init__(self, size_average: Any = None, reduce: Any = None,
                  reduction: str = "mean") -> None:
         super().__init__()
-        reduction = F._legacy_reduction(size_average, reduce, reduction)
-        F._check_reduction(type(self).__name__, reduction)
-        self.reduction = reduction
+        self.reduction = F._reduction(type(self).__name__, size_average, reduce, reduction)
 
 
 class _WeightedLoss(_Loss):
