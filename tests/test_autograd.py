@@ -749,7 +749,6 @@ def test_autograd_backward_function():
     np.testing.assert_allclose(x.grad.data, [4.0, 6.0])
 
 
-
 @pytest.mark.parametrize("lib", ["tg", "torch"])
 def test_a_node_runs_once_after_every_path_into_it(lib):
     # b reaches the loss straight away and through a longer detour: its backward
@@ -790,7 +789,6 @@ def test_backward_of_outputs_that_feed_each_other(lib, order):
     assert x.grad.tolist() == expected
 
 
-
 def test_a_deep_copied_graph_backpropagates_beside_the_original():
     x = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
     y = (x * 2).exp()
@@ -801,6 +799,28 @@ def test_a_deep_copied_graph_backpropagates_beside_the_original():
     expected = 2 * np.exp(2 * np.array([1.0, 2.0]))
     np.testing.assert_allclose(x.grad.data, expected, rtol=1e-12)
     np.testing.assert_allclose(x2.grad.data, expected, rtol=1e-12)
+
+
+class _SlottedScale(tg.autograd.Function):
+    """A user's Function with __slots__ of its own: copied, it keeps them."""
+    __slots__ = ("factor",)
+
+    @staticmethod
+    def forward(ctx, x, factor):
+        ctx.factor = factor
+        return x * factor
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.factor, None
+
+
+def test_a_deep_copied_node_keeps_its_own_slots():
+    x = tg.tensor([1.0, 2.0], dtype=tg.float64, requires_grad=True)
+    y2 = copy.deepcopy(_SlottedScale.apply(x, 3.0))
+    assert y2.grad_fn.factor == 3.0
+    y2.sum().backward()
+    np.testing.assert_allclose(y2.grad_fn.parents[0].grad.data, [3.0, 3.0])
 
 
 def test_a_graph_unpickled_in_another_process_backpropagates(monkeypatch):

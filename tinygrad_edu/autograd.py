@@ -391,11 +391,16 @@ class Function:
     def __repr__(self) -> str:
         return f"<{self.name()}>"
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: Any) -> None:
         # A node copied or unpickled (with the tensor it made) takes a new number:
         # the old one may clash with the original's, or come from another process's
         # count. Its inputs are restored first, so they still get smaller numbers.
-        self.__dict__.update(state)
+        # (The state is restored as pickle would: a dict, or a dict and a dict of
+        # slots when a subclass has __slots__.)
+        state, slots = state if isinstance(state, tuple) else (state, None)
+        self.__dict__.update(state or {})
+        for name, value in (slots or {}).items():
+            setattr(self, name, value)
         self._seq = _next_seq()
 
     # --- the engine's side ---
