@@ -118,3 +118,78 @@ def test_sum_to_undoes_broadcasting(shapes, seed):
     y.sum().backward()
     copies = int(np.prod(shapes.result_shape)) // max(a.size, 1)
     np.testing.assert_allclose(x.grad.data, np.full(a.shape, copies, dtype=float))
+
+
+# ---------------------------------------------------------------- the engine's order
+GRAPH_OPS = {
+    "add": lambda a, b: a + b,
+    "mul": lambda a, b: a * b,
+    "sub": lambda a, b: a - b * 0.5,
+    "sin": lambda a, b: a.sin(),
+    "tanh": lambda a, b: a.tanh(),
+}
+
+
+@st.composite
+def random_graphs(draw):
+    """A few leaves, then ops on any earlier values (so values are reused and
+    paths into a node have different lengths), some of them hooked; then one to
+    three outputs, a leaf among them now and then."""
+    n_leaves = draw(st.integers(1, 3))
+    steps = []
+    for k in range(draw(st.integers(1, 10))):
+        n = n_leaves + k
+        steps.append((draw(st.sampled_from(sorted(GRAPH_OPS))), draw(st.integers(0, n - 1)),
+                      draw(st.integers(0, n - 1)), draw(st.booleans())))
+    outs = draw(st.lists(st.integers(0, n_leaves + len(steps) - 1), min_size=1, max_size=3,
+                         unique=True))
+    return n_leaves, steps, outs
+
+
+def _run_graph(L, leaves_np, steps, outs, grads_np):
+    """Build the graph in library L, backward from the outputs; return the
+    leaves' gradients and what each hook saw (one list per hooked value)."""
+    leaves = [L.tensor(a, dtype=L.float64, requires_grad=True) for a in leaves_np]
+    vals, seen = list(leaves), []
+    for op, i, j, hooked in steps:
+        v = GRAPH_OPS[op](vals[i], vals[j])
+        if hooked:
+            seen.append([])
+            v.register_hook(lambda g, s=seen[-1]: s.append(np.array(g.tolist())))
+        vals.append(v)
+    L.autograd.backward([vals[i] for i in outs], [L.tensor(g, dtype=L.float64) for g in grads_np])
+    return [None if t.grad is None else np.array(t.grad.tolist()) for t in leaves], seen
+
+
+@FAST
+@given(graph=random_graphs(), seed=st.integers(0, 2 ** 16))
+def test_backward_over_random_graphs_runs_each_node_once(graph, seed):
+    """Whatever the shape of the graph, each hooked value's hook fires once,
+    with the whole gradient, and the leaves get d(sum of outputs * grads)/d(leaf)."""
+    n_leaves, steps, outs = graph
+    leaves_np = [rand(3, seed=seed + k) for k in range(n_leaves)]
+    grads_np = [rand(3, seed=seed + 10 + k) for k in range(len(outs))]
+    grads, seen = _run_graph(tg, leaves_np, steps, outs, grads_np)
+    assert all(len(s) <= 1 for s in seen)
+
+    def weighted_sum(k, v):  # the outputs as functions of leaf k alone
+        arrays = [v if m == k else a for m, a in enumerate(leaves_np)]
+        vals = [tg.tensor(a, dtype=tg.float64) for a in arrays]
+        for op, i, j, _ in steps:
+            vals.append(GRAPH_OPS[op](vals[i], vals[j]))
+        return sum(((vals[i] * tg.tensor(g)).sum() for i, g in zip(outs, grads_np)),
+                   tg.tensor(0.0, dtype=tg.float64))
+    for k, g in enumerate(grads):
+        numeric = tg.numerical_grad(lambda v, k=k: weighted_sum(k, v), leaves_np[k].copy())
+        np.testing.assert_allclose(np.zeros(3) if g is None else g, numeric, rtol=1e-6, atol=1e-8)
+    if HAS_TORCH:
+        import torch
+        t_grads, t_seen = _run_graph(torch, leaves_np, steps, outs, grads_np)
+        for g, tgrad in zip(grads, t_grads):
+            assert (g is None) == (tgrad is None)
+            if g is not None:
+                np.testing.assert_allclose(g, tgrad, rtol=1e-10, atol=1e-12)
+        assert [len(s) for s in seen] == [len(s) for s in t_seen]
+        for s, ts in zip(seen, t_seen):
+            for a, b in zip(s, ts):
+                np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
