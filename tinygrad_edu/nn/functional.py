@@ -30,7 +30,6 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Function, TensorError, TensorIndexError, _ndarray, array_of, is_grad_enabled
-from ..ops import unary as _unary
 from ..random import _rng
 from ..tensor import Tensor, _wrap
 from ..tensor import where as _where
@@ -116,11 +115,11 @@ def relu_(input: Tensor) -> Tensor:
 
 def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + exp(-x)), elementwise."""
-    return _unary.Sigmoid.apply(input)  # (input.sigmoid(), one call less: a hot path)
+    return input.sigmoid()
 
 
 def tanh(input: Tensor) -> Tensor:
-    return _unary.Tanh.apply(input)  # (input.tanh(), likewise)
+    return input.tanh()
 
 
 def identity(input: Tensor) -> Tensor:
