@@ -831,7 +831,7 @@ def test_a_graph_unpickled_in_another_process_backpropagates(monkeypatch):
     for _ in range(5):
         d = d * 1.5
     blob = pickle.dumps(d)
-    monkeypatch.setattr(tg.autograd, "_next_seq", itertools.count(1).__next__)
+    monkeypatch.setattr(tg.autograd.function, "_next_seq", itertools.count(1).__next__)
     d2 = pickle.loads(blob)
     x2 = d2.grad_fn
     while isinstance(x2, tg.autograd.Function):  # down to the copy of x
@@ -930,7 +930,7 @@ def test_backward_pauses_the_collector_over_big_graphs_only(length):
     # nodes (it would rescan the graph's objects again and again); a small graph
     # isn't worth the calls. Either way the collector is on again afterwards, and
     # stays off for a caller who had switched it off.
-    assert tg.autograd._GC_PAUSE_AFTER == 100
+    assert tg.autograd.engine._GC_PAUSE_AFTER == 100
     for caller_on in (True, False):
         (gc.enable if caller_on else gc.disable)()
         try:

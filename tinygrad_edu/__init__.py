@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import numpy as _np
 
-from . import autograd
-from .autograd import (Function, TensorError, enable_grad, get_default_dtype, is_grad_enabled,
-                       no_grad, set_default_dtype, set_grad_enabled)
-from .creation import *  # noqa: F401,F403
-from .creation import __all__ as _creation_all
+from . import autograd  # first: tensor.py and the ops build on it
+from ._dtypes import get_default_dtype, set_default_dtype
+from .autograd import Function, TensorError, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (zeros, ones, full, empty, eye, arange, linspace, rand, randn, randint,
+                       zeros_like, ones_like, full_like, rand_like, randn_like, from_numpy, cat,
+                       concatenate, stack, where, exp, log, sqrt, sin, cos, tanh, sigmoid, relu,
+                       abs, sign, clamp, clip, maximum, minimum, sum, mean, amax, amin, max, min,
+                       argmax, argmin, var, std, logsumexp, prod, norm, softmax, log_softmax,
+                       matmul, mm, bmm, mv, dot, outer, reshape, flatten, squeeze, unsqueeze,
+                       transpose, permute, add, sub, mul, div, remainder, floor_divide, pow, neg,
+                       allclose, empty_like, is_tensor, is_floating_point, numel, concat, isnan,
+                       isinf, isfinite)
 from .functional import get_gradient_function, grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .random import manual_seed, seed
@@ -26,6 +33,11 @@ from .serialization import load, save  # noqa: E402
 from .viz import draw_graph, render_graph  # noqa: E402
 from .explain import explain_backward  # noqa: E402
 from .gradcheck import check_nodes  # noqa: E402
+from . import functional as _functional  # noqa: E402
+
+# torch's other spellings: torch.autograd.functional.jacobian, torch.autograd.gradcheck
+autograd.functional = _functional
+autograd.gradcheck, autograd.gradgradcheck = gradcheck, gradgradcheck
 
 __version__ = "0.1.0"
 
@@ -42,9 +54,17 @@ bool = _np.bool_  # noqa: A001
 __all__ = [
     "Tensor", "tensor", "Function", "TensorError", "autograd", "no_grad", "enable_grad",
     "set_grad_enabled", "is_grad_enabled", "set_default_dtype", "get_default_dtype", "grad",
-    "value_and_grad", "jacobian", "hessian",
-    "get_gradient_function", "numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError",
-    "manual_seed", "seed", "float16", "float32", "float64", "int32", "int64", "uint8", "bool",
-    *_creation_all,
-    "draw_graph", "render_graph", "explain_backward", "check_nodes",
+    "value_and_grad", "jacobian", "hessian", "get_gradient_function", "numerical_grad",
+    "gradcheck", "gradgradcheck", "GradcheckError", "manual_seed", "seed", "float16",
+    "float32", "float64", "int32", "int64", "uint8", "bool", "draw_graph", "render_graph",
+    "explain_backward", "check_nodes", "datasets", "nn", "optim", "utils", "save", "load",
+    "zeros", "ones", "full", "empty", "eye", "arange", "linspace", "rand", "randn", "randint",
+    "zeros_like", "ones_like", "full_like", "rand_like", "randn_like", "from_numpy", "cat",
+    "concatenate", "stack", "where", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid",
+    "relu", "abs", "sign", "clamp", "clip", "maximum", "minimum", "sum", "mean", "amax",
+    "amin", "max", "min", "argmax", "argmin", "var", "std", "logsumexp", "prod", "norm",
+    "softmax", "log_softmax", "matmul", "mm", "bmm", "mv", "dot", "outer", "reshape",
+    "flatten", "squeeze", "unsqueeze", "transpose", "permute", "add", "sub", "mul", "div",
+    "remainder", "floor_divide", "pow", "neg", "allclose", "empty_like", "is_tensor",
+    "is_floating_point", "numel", "concat", "isnan", "isinf", "isfinite",
 ]

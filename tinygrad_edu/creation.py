@@ -8,9 +8,10 @@ import numpy as np
 
 from .ops import binary as B
 from .ops import movement as M
-from .autograd import TensorError, _default_float
+from ._dtypes import default_float, promote, to_dtype
+from ._errors import TensorError
 from .random import _rng
-from .tensor import Tensor, _as_array, _c, _dims, _promote, _to_dtype, _wrap, where  # noqa: F401
+from .tensor import Tensor, _c, _dims, _wrap, where
 
 __all__ = [
     "zeros", "ones", "full", "empty", "eye", "arange", "linspace", "rand", "randn", "randint",
@@ -28,7 +29,7 @@ __all__ = [
 def _make(arr: np.ndarray, dtype: Any, requires_grad: bool, default: Any = None) -> Tensor:
     """``arr`` as a Tensor of ``dtype``; without one, of ``default`` (None: the
     default float dtype, float32 unless ``set_default_dtype`` changed it)."""
-    dt = _to_dtype(dtype) or np.dtype(default or _default_float[0])
+    dt = to_dtype(dtype) or np.dtype(default or default_float[0])
     t = _wrap(arr.astype(dt, copy=False))
     if requires_grad:
         t.requires_grad_(True)
@@ -102,7 +103,7 @@ class _RandomDtypeError(TensorError, NotImplementedError):
 
 def _random(name: str, normal: bool, shape: tuple, dtype: Any, requires_grad: bool) -> Tensor:
     """Standard normal (``normal``) or uniform [0, 1) samples of ``shape``."""
-    dt = _to_dtype(dtype) or _default_float[0]
+    dt = to_dtype(dtype) or default_float[0]
     if dt.kind not in "fc":  # truncating to integers would give zeros (rand) or junk
         raise _RandomDtypeError(f"{name}: not implemented for dtype {dt}: random samples need a "
                                 "floating point dtype (pass dtype=tg.float32)")
@@ -205,7 +206,7 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
         kept = [t for t in tensors if t.shape != (0,)]
         if len(kept) < len(tensors):
             out = M.Cat.apply(*kept, dim=dim)
-            return out.to(_promote([t.dtype for t in tensors]))
+            return out.to(promote([t.dtype for t in tensors]))
     return M.Cat.apply(*tensors, dim=dim)
 
 

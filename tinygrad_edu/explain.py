@@ -10,15 +10,40 @@ last digit.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
 from . import autograd
 from .tensor import Tensor, _wrap
-from .viz import ops_in_order, param_names, rule_of
+from .autograd.engine import fit_shape, ops_in_order
 
 __all__ = ["explain_backward"]
+
+
+# ---------------------------------------------------------------- the words for a graph (drawing uses them too)
+def param_names(params: Any) -> dict:
+    """``id(tensor) -> name`` from a Module (anything with ``named_parameters()``),
+    a dict ``name -> tensor`` or pairs ``(name, tensor)``."""
+    if params is None:
+        return {}
+    if hasattr(params, "named_parameters"):
+        pairs: Iterable = params.named_parameters()
+    elif isinstance(params, dict):
+        pairs = params.items()
+    else:
+        pairs = params
+    names = {}
+    for name, t in pairs:
+        names.setdefault(id(t), str(name))
+    return names
+
+
+def rule_of(node: Any) -> str:
+    """The local derivative rule: the first line of the op's docstring."""
+    doc = type(node).__doc__ or ""
+    first = doc.strip().split("\n")[0].strip()
+    return first or f"{node.name()} (no docstring: its rule is in its backward)"
 
 
 def exact(a: Any) -> str:
@@ -176,7 +201,7 @@ def _explain_op(node: Any, g: Tensor, k: int, index: dict, tname: Any) -> list:
         out.append(f"  to input {i} ({who}): {how}{exact(gi)}")
         if gi.data.shape != shape or gi.data.dtype != dtype:
             with autograd.no_grad():
-                matched = autograd._match_shape(gi, shape, dtype)
+                matched = fit_shape(gi, shape, dtype)
             out.append(f"      SumTo {shape} (undo broadcasting): {exact(matched)}")
     out.append("")
     return out

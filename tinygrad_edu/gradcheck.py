@@ -11,6 +11,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import autograd
+from .autograd.engine import fit_shape, ops_in_order
 from .tensor import Tensor, _wrap
 
 __all__ = ["numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError", "check_nodes"]
@@ -192,7 +193,6 @@ def check_nodes(root: Tensor, eps: float = 1e-6, atol: float = 1e-5, rtol: float
     ``raise_exception`` is true. The graph must not have been freed by a
     backward without ``retain_graph=True``.
     """
-    from .viz import ops_in_order
     rng = np.random.default_rng(seed)
     problems = []
     for k, node in enumerate(ops_in_order(root)):
@@ -209,7 +209,6 @@ def check_nodes(root: Tensor, eps: float = 1e-6, atol: float = 1e-5, rtol: float
 
 def _check_node(node: Any, k: int, rng: np.random.Generator, eps: float, atol: float,
                 rtol: float) -> str | None:
-    from .autograd import _match_shape
     v = rng.standard_normal(node.shape)
     with autograd.no_grad():
         grads = type(node).backward(node, _wrap(v.astype(node.dtype)))
@@ -224,7 +223,7 @@ def _check_node(node: Any, k: int, rng: np.random.Generator, eps: float, atol: f
         if gi is not None:
             gi = gi if isinstance(gi, Tensor) else _wrap(np.asarray(gi))
             with autograd.no_grad():
-                analytic = _match_shape(gi, a.data.shape, a.data.dtype).data.astype(np.float64)
+                analytic = fit_shape(gi, a.data.shape, a.data.dtype).data.astype(np.float64)
         x = a.data.astype(np.float64)  # a copy: the graph's own arrays stay untouched
         args = [_wrap(x) if j == i else b for j, b in enumerate(node.inputs)]
         numeric = np.zeros(x.shape)

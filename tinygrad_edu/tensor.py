@@ -1,8 +1,11 @@
 """``Tensor``: a NumPy array that remembers how it was made.
 
-Every method here is a one-liner over an op in ``ops/`` (forward and backward
-live there, side by side), so ``x.exp()`` and ``tg.exp(x)`` are both easy to
-find. ``backward()`` hands the graph to the engine in ``autograd.py``.
+Reading path: after ``autograd/engine.py``. Every method here is a one-liner
+over an op in ``ops/`` (forward and backward live there, side by side), so
+``x.exp()`` and ``tg.exp(x)`` are both easy to find; ``backward()`` hands the
+graph to the engine. Skip on a first read: dtype rules (``_dtypes.py``) and
+version counters with in-place changes (``_versions.py``, inherited from
+``Versioned``).
 """
 from __future__ import annotations
 
@@ -11,21 +14,22 @@ import numbers
 import operator
 import weakref
 from collections import namedtuple
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from . import autograd
+from ._dtypes import TYPE_NAMES, default_complex, default_float, element_dtype, promote, to_dtype
+from ._errors import TensorError, TensorIndexError
 from ._printing import tensor_repr
-from .autograd import TensorError, TensorIndexError, _default_float, _inplace_changes, _ndarray
+from ._versions import Versioned
+from .autograd.function import _ndarray, _new, array_of
+from .autograd.grad_mode import no_grad
 from .ops import binary as B
 from .ops import movement as M
 from .ops import reduce as R
 from .ops import unary as U
 
 __all__ = ["Tensor", "tensor"]
-
-_FLOATS = (np.float16, np.float32, np.float64)
 
 
 def _wrap(data: Any) -> "Tensor":
@@ -37,22 +41,10 @@ def _wrap(data: Any) -> "Tensor":
     return t
 
 
-_new = object.__new__
-
-
-def _to_dtype(dtype: Any) -> np.dtype | None:
-    if dtype is None:
-        return None
-    if isinstance(dtype, str):
-        dtype = {"float": "float32", "double": "float64", "long": "int64",
-                 "int": "int32", "half": "float16"}.get(dtype, dtype)
-    return np.dtype(dtype)
-
-
 def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     """PyTorch's dtype rules: Python floats -> the default dtype (float32 unless
     ``set_default_dtype``), ints -> int64, bools -> bool; NumPy arrays keep their dtype."""
-    dtype = _to_dtype(dtype)
+    dtype = to_dtype(dtype)
     if isinstance(data, Tensor):
         data = data.data
     if isinstance(data, np.ndarray):
@@ -64,7 +56,7 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     if isinstance(data, (list, tuple)):
         kinds = {type(d) for d in _flat(data)}
         if not kinds <= _PYTHON_NUMBERS:
-            typed = [_element_dtype(d) for d in _flat(data)]
+            typed = [element_dtype(d) for d in _flat(data)]
             if Tensor in kinds:
                 data = _nested_tensors_to_lists(data)
     arr = np.array(data)
@@ -75,13 +67,13 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     if dtype is not None:
         return arr.astype(dtype)
     if typed is not None:
-        return arr.astype(_promote(typed))
+        return arr.astype(promote(typed))
     if arr.dtype.kind == "f":
-        return arr.astype(_default_float[0])
+        return arr.astype(default_float[0])
     if arr.dtype.kind in "iu":
         return arr.astype(np.int64)
     if arr.dtype.kind == "c":
-        return arr.astype(autograd.default_complex())
+        return arr.astype(default_complex())
     return arr
 
 
@@ -91,34 +83,6 @@ class _DataError(TensorError, TypeError):
 
 
 _PYTHON_NUMBERS = {int, float, bool, list, tuple}
-# Python numbers count at torch's default dtypes; NumPy values and tensors at their own
-_DEFAULTS = {bool: np.dtype(np.bool_), int: np.dtype(np.int64)}
-
-
-def _element_dtype(d: Any) -> np.dtype | None:
-    if isinstance(d, (Tensor, np.ndarray, np.generic)):
-        return np.asarray(_raw(d)).dtype
-    if type(d) is float:
-        return _default_float[0]
-    if type(d) is complex:
-        return autograd.default_complex()
-    return _DEFAULTS.get(type(d))
-
-
-def _promote(dtypes: list) -> np.dtype:
-    """torch's promotion of the elements' dtypes: by kind (bool < integer < float <
-    complex), and within the highest kind the widest (int64 + float16 is float16)."""
-    dtypes = [d for d in dtypes if d is not None] or [_default_float[0]]
-    order = "biufc"
-    top = max(order.index(d.kind) for d in dtypes)
-    kind = order[top]
-    same = [d for d in dtypes if order.index(d.kind) == top or d.kind in "iu" and kind in "iu"]
-    result = np.result_type(*same)
-    if kind == "c" and any(d == np.float64 for d in dtypes):
-        result = np.promote_types(result, np.complex128)
-    return result
-
-
 def _flat(data: Any) -> Iterator[Any]:
     stack = [data]
     while stack:
@@ -137,17 +101,10 @@ def _nested_tensors_to_lists(data: Any) -> Any:
     return data
 
 
-_OK = (int, float)  # Tensor is added below, once it exists
-
-
 def _c(x: Any) -> Any:
     """An operand: Tensors and Python numbers pass through (Python numbers are
     'weak' and keep the tensor's dtype, as in PyTorch); anything else becomes a Tensor."""
-    if isinstance(x, _OK):
-        return x
-    if isinstance(x, (Tensor, int, float)) and not isinstance(x, bool):
-        return x
-    if isinstance(x, bool):
+    if isinstance(x, (Tensor, int, float)):  # (bool is an int)
         return x
     if isinstance(x, np.generic) and x.ndim == 0:
         return x.item()
@@ -175,7 +132,7 @@ def _dims(dims: tuple) -> tuple:
     return tuple(dims)
 
 
-class Tensor:
+class Tensor(Versioned):
     """An n-dimensional array with automatic differentiation.
 
     >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -193,61 +150,6 @@ class Tensor:
     _requires_grad = False  # behind the requires_grad property (the engine reads this)
     name: "str | None" = None
     _hooks: Any = None
-    _vc: "list[int] | None" = None  # [version, stamp of its last change], shared with views
-    _base: "Tensor | None" = None  # the tensor this one is a view of (shares memory with)
-    _views: "list | None" = None  # weak references to recorded views of this (non-leaf) base
-
-    @property
-    def _version(self) -> int:
-        """Bumped by every in-place change of this memory; backward checks it.
-        A tensor and its views (reshape, slice, detach...) share one counter."""
-        vc = self._vc
-        return 0 if vc is None else vc[0]
-
-    def _bump_version(self) -> None:
-        """Note an in-place change of this memory: version + 1, stamped with
-        the running count of changes (saved before it means changed after saving)."""
-        changes = _inplace_changes
-        changes[0] += 1
-        vc = self._vc
-        if vc is None:
-            self._vc = [1, changes[0]]
-        else:
-            vc[0] += 1
-            vc[1] = changes[0]
-
-    def _view(self, out: "Tensor") -> "Tensor":
-        """Mark ``out`` as a view of self when it shares self's memory."""
-        if np.may_share_memory(out.data, self.data):
-            if self._vc is None:
-                self._vc = [0, 0]
-            out._vc = self._vc
-            base = out._base = self if self._base is None else self._base
-            if out.grad_fn is not None and base.grad_fn is not None:
-                # a recorded view of a non-leaf: a later recorded in-place change of the
-                # base re-routes its gradient (_rebase_views). (A leaf that requires grad
-                # can't be changed in place while recording, so its views need no list.)
-                if base._views is None:
-                    base._views = []
-                base._views.append(weakref.ref(out))
-        return out
-
-    def _rebase_views(self) -> None:
-        """After a recorded in-place change of self, make each live view's gradient
-        flow through the change, as torch does: re-apply the view's op (in the order
-        the views were made, so a view of a view finds its source rebased already)."""
-        live = []
-        for ref in self._views:
-            v = ref()
-            node = None if v is None else v.grad_fn
-            if node is None or not node.inputs:  # gone, or its graph freed by a backward
-                continue
-            new = type(node).apply(node.inputs[0], **node.kwargs).grad_fn
-            new._hooks, new._retain = node._hooks, node._retain
-            node._retain = None
-            v.grad_fn = new
-            live.append(ref)
-        self._views = live
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str | None = None) -> None:
@@ -413,7 +315,6 @@ class Tensor:
             if not self.requires_grad:
                 raise RuntimeError("can't retain_grad on a Tensor that has requires_grad=False")
             return
-        import weakref
         self.grad_fn._retain = weakref.ref(self)
 
     @property
@@ -434,20 +335,11 @@ class Tensor:
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
-        if inputs is not None:
-            inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-            grads = autograd.grad(self, inputs, gradient, retain_graph, create_graph,
-                                  allow_unused=True)
-            aliased = {id(gradient.data)} if isinstance(gradient, Tensor) else set()
-            for t, g in zip(inputs, grads):  # (one set: two leaves never share an array)
-                if g is not None:
-                    autograd._accumulate(t, g, create_graph, aliased)
-            return
-        if gradient is None:  # loss.backward(), the usual call: straight to the engine
+        if gradient is None and inputs is None:  # loss.backward(): straight to the engine
             retain = create_graph if retain_graph is None else retain_graph
-            autograd._run_backward((self,), (autograd._seed(self),), retain, create_graph)
+            engine.run_backward((self,), (engine.seed(self),), retain, create_graph)
             return
-        autograd.backward(self, gradient, retain_graph, create_graph)
+        engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     # ------------------------------------------------------------ printing
     def __repr__(self) -> str:
@@ -456,7 +348,7 @@ class Tensor:
         if d.size == 0 and d.ndim != 1:  # "[]" alone hides the shape
             suffixes.append(f"size={d.shape}")
         # the default float, int64 and bool go without saying, except in an empty tensor (as torch)
-        default = _default_float[0]
+        default = default_float[0]
         if d.dtype not in (default, np.int64, np.bool_) or (d.size == 0 and d.dtype != default):
             suffixes.append(f"dtype={d.dtype}")
         if self.grad_fn is not None:
@@ -569,12 +461,12 @@ class Tensor:
     def __eq__(self, other: Any) -> "Tensor": return _compare("eq", operator.eq, self, other)  # type: ignore[override]
     def __ne__(self, other: Any) -> "Tensor": return _compare("ne", operator.ne, self, other)  # type: ignore[override]
     def __invert__(self) -> "Tensor": return _wrap(~self.data)
-    def __and__(self, other: Any) -> "Tensor": return _wrap(self.data & _raw(other))
-    def __or__(self, other: Any) -> "Tensor": return _wrap(self.data | _raw(other))
-    def __xor__(self, other: Any) -> "Tensor": return _wrap(self.data ^ _raw(other))
-    def __rand__(self, other: Any) -> "Tensor": return _wrap(_raw(other) & self.data)
-    def __ror__(self, other: Any) -> "Tensor": return _wrap(_raw(other) | self.data)
-    def __rxor__(self, other: Any) -> "Tensor": return _wrap(_raw(other) ^ self.data)
+    def __and__(self, other: Any) -> "Tensor": return _wrap(self.data & array_of(other))
+    def __or__(self, other: Any) -> "Tensor": return _wrap(self.data | array_of(other))
+    def __xor__(self, other: Any) -> "Tensor": return _wrap(self.data ^ array_of(other))
+    def __rand__(self, other: Any) -> "Tensor": return _wrap(array_of(other) & self.data)
+    def __ror__(self, other: Any) -> "Tensor": return _wrap(array_of(other) | self.data)
+    def __rxor__(self, other: Any) -> "Tensor": return _wrap(array_of(other) ^ self.data)
 
     def nonzero(self, as_tuple: bool = False) -> Any:
         """The indices of the nonzero elements: an (n, ndim) int64 tensor, or with
@@ -590,10 +482,10 @@ class Tensor:
     def ne(self, other: Any) -> "Tensor": return self != other
 
     def equal(self, other: Any) -> bool:
-        return self.shape == _raw(other).shape and bool(np.all(self.data == _raw(other)))
+        return self.shape == array_of(other).shape and bool(np.all(self.data == array_of(other)))
 
     def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
-        return bool(np.allclose(self.data, _raw(other), rtol=rtol, atol=atol))
+        return bool(np.allclose(self.data, array_of(other), rtol=rtol, atol=atol))
 
     def any(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         axes = None if dim is None else R._axes("any", dim, self.shape)
@@ -795,7 +687,7 @@ class Tensor:
     def __setitem__(self, index: Any, value: Any) -> None:
         idx = M.normalize_index(index, self.data.shape)
         self._inplace("setitem", lambda: M.SetItem.apply(self._snapshot(), _c(value), index=idx),
-                      lambda: self.data.__setitem__(idx, _raw(value)), value)
+                      lambda: self.data.__setitem__(idx, array_of(value)), value)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
         size = -(-self.shape[dim] // chunks)
@@ -829,7 +721,7 @@ class Tensor:
                     raise TensorError(f"to: only the 'cpu' device exists in tinygrad_edu, not {a!r}")
             else:
                 dtype = a
-        dtype = self.data.dtype if dtype is None else _to_dtype(dtype)
+        dtype = self.data.dtype if dtype is None else to_dtype(dtype)
         if dtype == self.data.dtype:
             return self.clone() if kwargs.get("copy") else self
         if dtype.kind not in "fc":  # integer/bool results never require grad (as torch)
@@ -840,9 +732,9 @@ class Tensor:
         """torch's legacy type name ("torch.FloatTensor"), or, given a dtype or such a
         name, a cast to it."""
         if dtype is None:
-            return "torch." + _TYPE_NAMES[self.data.dtype.name]
+            return "torch." + TYPE_NAMES[self.data.dtype.name]
         if isinstance(dtype, str) and dtype.startswith("torch."):
-            dtype = {v: k for k, v in _TYPE_NAMES.items()}[dtype[len("torch."):]]
+            dtype = {v: k for k, v in TYPE_NAMES.items()}[dtype[len("torch."):]]
         return self.to(dtype)
 
     def float(self) -> "Tensor": return self.to(np.float32)
@@ -853,67 +745,10 @@ class Tensor:
     def bool(self) -> "Tensor": return self.to(np.bool_)
     def cpu(self) -> "Tensor": return self
 
-    # ------------------------------------------------------------ in place
-    def _snapshot(self) -> "Tensor":
-        """A stand-in for this tensor's current value and graph position, used
-        as the input of an in-place op that is recorded."""
-        t = _wrap(self.data.copy())
-        t.grad_fn, t._requires_grad = self.grad_fn, self._requires_grad
-        return t
-
-    def _inplace(self, op: str, recorded: Callable[[], "Tensor"], direct: Callable[[], Any],
-                 *others: Any) -> "Tensor":
-        others_grad = any(isinstance(o, Tensor) and o.requires_grad for o in others)
-        if autograd.is_grad_enabled() and (self.requires_grad or others_grad):
-            if self.requires_grad and self.grad_fn is None:
-                raise RuntimeError(
-                    f"a leaf Variable that requires grad is being used in an in-place operation "
-                    f"({op}). Wrap the update in `with no_grad():`, or use an out-of-place op.")
-            if self._base is not None:
-                # self shares memory with another tensor (it is a reshape, slice
-                # or detach of it); autograd can't follow a recorded change there.
-                raise RuntimeError(
-                    f"{op}: a recorded in-place change of a view (a reshape, slice or detach) "
-                    f"of shape {tuple(self.shape)} is not supported: the tensor it views would "
-                    "change without autograd knowing. Change the base tensor itself, use an "
-                    "out-of-place op (y = y * 2), or .clone() the view first.")
-            out = recorded()
-            try:
-                np.copyto(self.data, out.data, casting="same_kind")
-            except TypeError as e:
-                raise TensorError(f"{op}: {e}") from None
-            node = out.grad_fn
-            old = self.grad_fn
-            if old is not None and old._retain is not None and node is not None:
-                node._retain, old._retain = old._retain, None  # .grad: of the new value, as torch
-            self.grad_fn = node
-            self._requires_grad = True
-            # Did the op save an operand that shares self's memory (y.mul_(y))? The
-            # copy above overwrote it: leave the node to find that out at backward.
-            overwrote_saved = node is not None and any(
-                type(v) is np.ndarray and v is not out.data and np.may_share_memory(v, self.data)
-                for v in node._saved)
-            if node is not None and node._out is not None:
-                # the op saved its output: that output now lives in self.data
-                import weakref
-                node._saved = tuple(self.data if s is out.data else s for s in node._saved)
-                node._out = weakref.ref(self)
-            self._bump_version()
-            if node is not None and not overwrote_saved:  # the op's own change, not a later one
-                node._changes_seen = _inplace_changes[0]
-            if self._views:
-                self._rebase_views()
-            return self
-        try:
-            direct()
-        except (TypeError, ValueError) as e:
-            raise TensorError(f"{op}: {e} (shape {self.shape})") from None
-        self._bump_version()
-        return self
-
+    # ------------------------------------------------------------ in place (see _versions.py)
     def _binary_inplace(self, op: str, fn: Callable, ufunc: Any, other: Any) -> "Tensor":
         other = _c(other)
-        raw = _raw(other)
+        raw = array_of(other)
         if self.data.shape != np.broadcast_shapes(self.data.shape, np.shape(raw)):
             raise TensorError(f"{op}: output with shape {self.shape} doesn't match the "
                               f"broadcast shape of {self.shape} and {np.shape(raw)}")
@@ -925,7 +760,7 @@ class Tensor:
         return self._binary_inplace("add_", lambda a, b: a + b, np.add, other)
 
     def __isub__(self, other: Any) -> "Tensor":
-        B._no_bool_subtraction(self.data, _raw(other))
+        B._no_bool_subtraction(self.data, array_of(other))
         return self._binary_inplace("sub_", lambda a, b: a - b, np.subtract, other)
 
     def __imul__(self, other: Any) -> "Tensor":
@@ -935,11 +770,11 @@ class Tensor:
         return self._binary_inplace("div_", lambda a, b: a / b, np.true_divide, other)
 
     def __imod__(self, other: Any) -> "Tensor":
-        B._no_integer_division_by_zero("remainder_", self.data, _raw(other))
+        B._no_integer_division_by_zero("remainder_", self.data, array_of(other))
         return self._binary_inplace("remainder_", lambda a, b: a % b, np.remainder, other)
 
     def __ifloordiv__(self, other: Any) -> "Tensor":
-        B._no_integer_division_by_zero("floor_divide_", self.data, _raw(other))
+        B._no_integer_division_by_zero("floor_divide_", self.data, array_of(other))
         return self._binary_inplace("floor_divide_", lambda a, b: a // b, np.floor_divide, other)
 
     def remainder_(self, other: Any) -> "Tensor": return self.__imod__(other)
@@ -962,19 +797,19 @@ class Tensor:
 
     def fill_(self, value: Any) -> "Tensor":
         return self._inplace("fill_", lambda: self._snapshot() * 0 + _c(value),
-                             lambda: self.data.fill(_raw(value)), value)
+                             lambda: self.data.fill(array_of(value)), value)
 
     def copy_(self, src: Any) -> "Tensor":
         src = _c(src)
         return self._inplace("copy_", lambda: self._snapshot() * 0 + src,
-                             lambda: np.copyto(self.data, np.broadcast_to(_raw(src), self.shape),
+                             lambda: np.copyto(self.data, np.broadcast_to(array_of(src), self.shape),
                                                casting="unsafe"), src)
 
     def clamp_(self, min: float | None = None, max: float | None = None) -> "Tensor":
         if min is None and max is None:
             raise TensorError("clamp_: give at least one of min and max (both are None)")
         return self._inplace("clamp_", lambda: self._snapshot().clamp(min, max),
-                             lambda: np.clip(self.data, _raw(min), _raw(max), out=self.data),
+                             lambda: np.clip(self.data, array_of(min), array_of(max), out=self.data),
                              min, max)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
@@ -988,38 +823,19 @@ class Tensor:
                              lambda: np.copyto(self.data, _rng().normal(mean, std, self.shape), casting="unsafe"))
 
 
-_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
-               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
-               "complex64": "ComplexFloatTensor", "complex128": "ComplexDoubleTensor"}
-
-
-def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
-
-
 def _new_like(arr: np.ndarray, like: Tensor, dtype: Any, requires_grad: bool) -> Tensor:
-    t = Tensor(arr.astype(_to_dtype(dtype) or like.data.dtype, copy=False))
+    t = Tensor(arr.astype(to_dtype(dtype) or like.data.dtype, copy=False))
     return t.requires_grad_(True) if requires_grad else t
 
 
 def _compare(name: str, op: Callable, x: Tensor, other: Any) -> Tensor:
     """x (op) other, elementwise, as a bool tensor without grad."""
-    o = _raw(other)
+    o = array_of(other)
     try:
         return _wrap(op(x.data, o))
     except ValueError:  # NumPy's broadcast error; torch's is a RuntimeError
         raise TensorError(f"{name}: shapes {tuple(x.shape)} and {np.shape(o)} don't broadcast "
                           "together") from None
-
-
-autograd.Tensor = Tensor
-autograd._wrap = _wrap
-_OK = (Tensor, int, float)
-
-
-def _axes(dim: Any) -> tuple:
-    return tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
 
 
 # What max(dim) and min(dim) return, as torch.return_types.max/min: a tuple
@@ -1074,7 +890,7 @@ class _HookHandle:
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """``torch.tensor``: a new leaf tensor holding a copy of ``data``."""
     arr = _as_array(data, dtype)
-    if isinstance(data, (np.ndarray, Tensor)) and arr is _raw(data):
+    if isinstance(data, (np.ndarray, Tensor)) and arr is array_of(data):
         arr = arr.copy()
     return Tensor(arr, requires_grad=requires_grad)
 
@@ -1086,5 +902,25 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
         return (condition if isinstance(condition, Tensor) else Tensor(condition)).nonzero(as_tuple=True)
     if x is None or y is None:
         raise TypeError("where: give both x and y, or neither (for the indices of the condition)")
-    cond = np.asarray(_raw(condition), dtype=bool)
+    cond = np.asarray(array_of(condition), dtype=bool)
     return B.Where.apply(_c(x), _c(y), cond=cond)
+
+
+def _zero_grad(params: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """``zero_grad`` of Module and Optimizer, with torch's rule: ``.grad`` becomes
+    None, or (``set_to_none=False``) the same grad tensor is detached in place
+    (a grad made with ``create_graph=True`` has a graph) and filled with zeros."""
+    for p in params:
+        g = p._grad
+        if g is None:
+            continue
+        if set_to_none:
+            p._grad = None
+            continue
+        g.detach_()  # no grad_fn, no requires_grad: zeroing it records nothing
+        with no_grad():
+            g.zero_()
+
+
+# Last: the engine imports this file (it makes Tensors), so it comes after Tensor exists.
+from .autograd import engine  # noqa: E402

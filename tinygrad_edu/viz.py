@@ -22,12 +22,16 @@ import shutil
 import subprocess
 import sys
 from collections import deque
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 
-import graphviz
 import numpy as np
 
+if TYPE_CHECKING:  # (imported when a graph is drawn: see _graphviz)
+    import graphviz
+
 from ._files import atomic_path
+from .autograd.engine import ops_in_order
+from .explain import param_names, rule_of
 from .ops.binary import MatMul
 from .tensor import Tensor
 
@@ -46,44 +50,19 @@ GRAD_COLOR = "#b3261e"
 SMALL = 12  # tensors with at most this many elements show every value
 
 
+def _graphviz() -> Any:
+    """The graphviz Python package, imported when a graph is drawn (so that
+    ``import tinygrad_edu`` works without it)."""
+    try:
+        import graphviz
+    except ImportError:
+        raise ImportError("drawing a graph needs the graphviz Python package, which is not "
+                          "installed: pip install graphviz") from None
+    return graphviz
+
+
 class GraphvizNotFoundError(RuntimeError):
     """Neither the system ``dot`` nor the ``graphviz-pure`` command is installed."""
-
-
-# ---------------------------------------------------------------- the walk
-def ops_in_order(root: Tensor) -> list:
-    """Every op node behind ``root``, breadth first from the output, each once.
-    Position k in this list is "node k" everywhere (drawing, explain, gradcheck)."""
-    if root.grad_fn is None:
-        return []
-    seen = {id(root.grad_fn)}
-    order = [root.grad_fn]
-    queue = deque(order)
-    while queue:
-        node = queue.popleft()
-        for p in node.parents:
-            if p is not None and not p._is_leaf and id(p) not in seen:
-                seen.add(id(p))
-                order.append(p)
-                queue.append(p)
-    return order
-
-
-def param_names(params: Any) -> dict:
-    """``id(tensor) -> name`` from a Module (anything with ``named_parameters()``),
-    a dict ``name -> tensor`` or pairs ``(name, tensor)``."""
-    if params is None:
-        return {}
-    if hasattr(params, "named_parameters"):
-        pairs: Iterable = params.named_parameters()
-    elif isinstance(params, dict):
-        pairs = params.items()
-    else:
-        pairs = params
-    names = {}
-    for name, t in pairs:
-        names.setdefault(id(t), str(name))
-    return names
 
 
 def _output_tensor(node: Any) -> Tensor | None:
@@ -272,13 +251,6 @@ def _short(v: Any) -> str:
     return text if len(text) <= 24 else text[:21] + "..."
 
 
-def rule_of(node: Any) -> str:
-    """The local derivative rule: the first line of the op's docstring."""
-    doc = type(node).__doc__ or ""
-    first = doc.strip().split("\n")[0].strip()
-    return first or f"{node.name()} (no docstring: its rule is in its backward)"
-
-
 def _legend() -> str:
     items = [("leaf", "leaf: backward fills .grad"), ("const", "constant: no grad"),
              ("inter", "intermediate tensor"), ("output", "output"), ("op", "op")]
@@ -327,7 +299,7 @@ def draw_graph(root: Tensor, params: Any = None, show_data: bool = True, show_gr
     if max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be at least 1, got {max_nodes}")
     names = param_names(params)
-    g = graphviz.Digraph("computation_graph")
+    g = _graphviz().Digraph("computation_graph")
     g.attr(rankdir=rankdir, fontname="Helvetica", nodesep="0.25", ranksep="0.35")
     g.attr("node", fontname="Helvetica", fontsize="11", penwidth="0.8")
     g.attr("edge", color="#666666", arrowsize="0.7")
@@ -604,7 +576,7 @@ def render_graph(root: Any, path: str | os.PathLike, format: str | None = None,
     if fmt not in ("svg", "png", "dot"):
         raise ValueError(f"render_graph: can't tell the format of {path!r}: give it a .svg, "
                          ".png or .dot suffix, or format='svg' / 'png' / 'dot'")
-    g = root if isinstance(root, graphviz.Digraph) else draw_graph(root, **draw_kwargs)
+    g = root if isinstance(root, _graphviz().Digraph) else draw_graph(root, **draw_kwargs)
     source = g.source
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)

@@ -29,7 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, TensorError, TensorIndexError, _ndarray, array_of, is_grad_enabled
+from .._errors import TensorError, TensorIndexError
+from ..autograd import Function, is_grad_enabled
+from ..autograd.function import _ndarray, array_of
 from ..random import _rng
 from ..tensor import Tensor, _wrap
 from ..tensor import where as _where

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import TensorError, no_grad
+from .._errors import TensorError
+from ..autograd import no_grad
 from ..random import _rng
 from ..tensor import Tensor, _wrap
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import _default_float
-from ..tensor import Tensor, _to_dtype
+from .._dtypes import default_float, to_dtype
+from ..tensor import Tensor
 from . import functional as F
 from . import init
 from .module import Module, Parameter
@@ -50,7 +50,7 @@ class Linear(Module):
         if in_features < 0 or out_features < 0:
             raise ValueError(f"Linear: in_features and out_features must be >= 0, got "
                              f"({in_features}, {out_features})")
-        dt = _to_dtype(dtype) or _default_float[0]
+        dt = to_dtype(dtype) or default_float[0]
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dt))

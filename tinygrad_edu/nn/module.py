@@ -13,8 +13,9 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
-from ..autograd import _default_float, no_grad
-from ..tensor import Tensor, _to_dtype, _wrap
+from .._dtypes import default_float, to_dtype
+from ..autograd import no_grad
+from ..tensor import Tensor, _wrap, _zero_grad
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList"]
 
@@ -34,7 +35,7 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
-            data = np.empty(0, dtype=_default_float[0])
+            data = np.empty(0, dtype=default_float[0])
         super().__init__(data.data if isinstance(data, Tensor) else data,
                          requires_grad=requires_grad)
 
@@ -319,7 +320,7 @@ class Module:
 
     # ------------------------------------------------------------ dtypes
     def _apply_dtype(self, dtype: Any) -> Module:
-        dt = _to_dtype(dtype)
+        dt = to_dtype(dtype)
         with no_grad():
             for t in [*self.parameters(), *self.buffers()]:
                 if t.data.dtype.kind == "f" and t.data.dtype != dt:
@@ -439,22 +440,6 @@ class Module:
     def __dir__(self) -> list:
         return sorted(set(list(super().__dir__()) + list(self._parameters)
                           + list(self._buffers) + list(self._modules)))
-
-
-def _zero_grad(params: Iterable[Tensor], set_to_none: bool = True) -> None:
-    """``zero_grad`` of Module and Optimizer, with torch's rule: ``.grad`` becomes
-    None, or (``set_to_none=False``) the same grad tensor is detached in place
-    (a grad made with ``create_graph=True`` has a graph) and filled with zeros."""
-    for p in params:
-        g = p._grad
-        if g is None:
-            continue
-        if set_to_none:
-            p._grad = None
-            continue
-        g.detach_()  # no grad_fn, no requires_grad: zeroing it records nothing
-        with no_grad():
-            g.zero_()
 
 
 def _delete_and_renumber(container: Module, idx: int | slice) -> None:

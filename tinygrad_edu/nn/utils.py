@@ -6,7 +6,8 @@ from typing import Iterable
 
 import numpy as np
 
-from ..autograd import _default_float, no_grad
+from .._dtypes import default_float
+from ..autograd import no_grad
 from ..tensor import Tensor, _wrap
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
@@ -48,7 +49,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     grads = _grads(parameters)
     norm_type = float(norm_type)
     if not grads:
-        return _wrap(np.zeros((), dtype=_default_float[0]))  # torch.tensor(0.0)
+        return _wrap(np.zeros((), dtype=default_float[0]))  # torch.tensor(0.0)
     arrays = [g.data for g in grads]
     total = _vector_norm(np.array([_vector_norm(a, norm_type) for a in arrays]), norm_type)
     if error_if_nonfinite and not math.isfinite(total):

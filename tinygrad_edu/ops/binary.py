@@ -1,7 +1,7 @@
 """Binary ops: z = f(x, y) with NumPy broadcasting.
 
 Each backward returns gradients of z's shape; the engine sums them back down
-to each input's shape (``autograd._match_shape``), so no op undoes
+to each input's shape (``autograd/engine.py``, ``fit_shape``), so no op undoes
 broadcasting itself. Either input may be a plain Python number. Every backward
 uses only what NumPy arrays and Tensors share (``backward_on_arrays``).
 """
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function, TensorError, _ndarray, array_of
+from .._errors import TensorError
+from ..autograd.function import Function, _ndarray, array_of
 
 
 def _need(ctx, i):

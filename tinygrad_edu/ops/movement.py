@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from ..autograd import Function, TensorError, TensorIndexError, array_of
+from .._errors import TensorError, TensorIndexError
+from ..autograd.function import Function, array_of
 
 
 class Reshape(Function):

@@ -9,7 +9,9 @@ import operator
 
 import numpy as np
 
-from ..autograd import Function, TensorError, TensorIndexError, _default_float, array_of
+from .._dtypes import default_float
+from .._errors import TensorError, TensorIndexError
+from ..autograd.function import Function, array_of
 from .movement import Expand
 from .unary import Exp, Sign
 
@@ -282,7 +284,7 @@ class LogSumExp(Function):
     def forward(ctx, x, dim=None, keepdim=False):
         axes = _setup(ctx, "logsumexp", x, dim)
         if x.dtype.kind not in "fc":  # integers and bools give the default float, as torch
-            x = x.astype(_default_float[0])
+            x = x.astype(default_float[0])
         m = _max_keep(x, axes)
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):

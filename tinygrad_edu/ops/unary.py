@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import _F32, _F64, Function, _default_float, _ndarray, array_of
+from .._dtypes import F32 as _F32
+from .._dtypes import F64 as _F64
+from .._dtypes import default_float
+from ..autograd.function import Function, _ndarray, array_of
 from .binary import Div, Where
 
 
@@ -24,7 +27,7 @@ def _floating(x):
     """Integer and bool inputs are computed in the default float dtype (float32
     unless ``set_default_dtype``), as torch does (NumPy would pick float16 for
     bool and 8-bit integers, float64 for int32 and int64)."""
-    return x.astype(_default_float[0]) if x.dtype.kind in "biu" else x
+    return x.astype(default_float[0]) if x.dtype.kind in "biu" else x
 
 
 class Neg(Function):
@@ -156,7 +159,7 @@ class Sigmoid(Function):
         dt = x.dtype
         half = dt is not _F32 and dt is not _F64 and dt.type is np.float16  # (the usual two first)
         nx = -x if dt.kind == "f" and not half else np.negative(
-            x, dtype=np.float32 if half else _default_float[0])
+            x, dtype=np.float32 if half else default_float[0])
         y = _exp_overflow_ok(nx)
         if type(y) is not _ndarray:  # (a 0-d result comes back as a scalar)
             y = np.asarray(y)

@@ -17,9 +17,9 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ..autograd import _default_float, enable_grad
-from ..nn.module import _zero_grad
-from ..tensor import Tensor, _wrap
+from .._dtypes import default_float
+from ..autograd import enable_grad
+from ..tensor import Tensor, _wrap, _zero_grad
 
 __all__ = ["Optimizer", "required"]
 
@@ -216,10 +216,10 @@ def _cast_like(v: Any, p: Tensor, key: str) -> Any:
             raise ValueError(f"optimizer state '{key}' has shape {arr.shape}, but its "
                              f"parameter has shape {p.shape}")
         if key == "step":  # a count: kept in its own float dtype, as torch, not the parameter's
-            return _wrap(np.array(arr, dtype=arr.dtype if arr.dtype.kind == "f" else _default_float[0]))
+            return _wrap(np.array(arr, dtype=arr.dtype if arr.dtype.kind == "f" else default_float[0]))
         return _wrap(arr.astype(p.data.dtype, copy=True))
     if key == "step" and isinstance(v, (int, float)):  # (saved as a number by older versions)
-        return _wrap(np.array(v, dtype=_default_float[0]))
+        return _wrap(np.array(v, dtype=default_float[0]))
     return v
 
 
@@ -267,7 +267,7 @@ def _new_step() -> Tensor:
     """A step counter as torch keeps it: a 0-d tensor of the default float dtype
     (float32 unless ``set_default_dtype``; whatever the parameter's dtype),
     counted up in place by ``_count_step``."""
-    return _wrap(np.zeros((), dtype=_default_float[0]))
+    return _wrap(np.zeros((), dtype=default_float[0]))
 
 
 def _count_step(state: dict[str, Any]) -> float:

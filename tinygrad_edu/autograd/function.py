@@ -1,0 +1,338 @@
+"""``Function``: one op, and the graph node each call of it makes.
+
+Reading path, step 1 of 3 up to the engine (then ``ops/binary.py``, then
+``autograd/engine.py``). Start here.
+
+* An op is a subclass with two static methods side by side: ``forward(ctx,
+  *arrays)`` computes the value on NumPy arrays, and ``backward(ctx, grad)``
+  returns the gradient of each input (the chain rule's local step).
+* ``SomeOp.apply(*tensors)`` unwraps the tensors, runs ``forward``, and when an
+  input requires grad (and grad mode is on), makes ``ctx`` the output's
+  ``grad_fn``: the node remembers its ``parents`` (the ``grad_fn`` of each
+  input, or the input itself when it is a leaf that requires grad) and what
+  ``forward`` saved with ``ctx.save_for_backward``. Those links are the graph.
+* ``backward`` is written with Tensor operations, so the same rule serves
+  first and higher order: the engine runs it with grad mode off, unless
+  ``create_graph=True``, when it records a graph of its own.
+"""
+from __future__ import annotations
+
+import itertools
+import weakref
+from typing import Any
+
+import numpy as np
+
+from .._dtypes import F32, F64, torch_dtype
+from .._errors import op_error
+from .._versions import check_unchanged, inplace_changes
+from .grad_mode import _mode
+
+__all__ = ["Function", "AccumulateGrad", "array_of"]
+
+_FREED = object()  # marks saved values released by a backward pass
+_new = object.__new__  # an instance without running __init__ (nodes and tensors are made often)
+_ndarray = np.ndarray  # (a global: np.<name> is a slower lookup, NumPy's module has a __getattr__)
+_next_seq = itertools.count(1).__next__  # numbers the nodes in the order apply makes them
+# How many times forwards have called ctx.mark_non_differentiable: apply looks
+# for marked outputs only when a forward moved it (reading the node's marks
+# every time would cost every op a slow attribute lookup).
+_marks = [0]
+
+
+class Function:
+    """Base class of every differentiable op, built-in or user-defined.
+
+    Subclasses define two static methods::
+
+        class Square(Function):
+            \"\"\"y = x**2;  dx = dy * 2x\"\"\"
+            @staticmethod
+            def forward(ctx, x):            # NumPy arrays in, NumPy array out
+                ctx.save_for_backward(x)
+                return x * x
+            @staticmethod
+            def backward(ctx, grad):        # Tensors in, Tensors out
+                (x,) = ctx.saved_tensors
+                return grad * 2 * x
+
+        y = Square.apply(t)
+
+    One difference from PyTorch: ``forward`` works on NumPy arrays (Python
+    scalars pass through unchanged) and ``backward`` on Tensors. ``backward``
+    returns one gradient per input of ``forward`` (``None`` where there is
+    none); the engine sums broadcast gradients back to each input's shape.
+    As in torch, an integer or bool output, or one that forward passes to
+    ``ctx.mark_non_differentiable``, doesn't require grad.
+
+    An instance is the graph node (``tensor.grad_fn``). Its public attributes:
+    ``inputs`` (the arguments of ``apply``), ``parents`` (the node or leaf
+    tensor each input's gradient flows to, or None), ``needs_input_grad``,
+    and ``shape``/``dtype`` of the output.
+    """
+
+    _is_leaf = False  # graph vertices are nodes (this) or leaf Tensors (True)
+    # Defaults, overridden per instance only when used (keeps apply() cheap).
+    _saved: Any = ()
+    _changes_seen = 0  # inplace_changes[0] when the values were saved (see _versions.py)
+    _out: Any = None
+    _hooks: Any = None
+    _retain: Any = None
+    _seq = 0  # apply's number for the node: a node is newer than its inputs (see engine.py)
+    _non_differentiable: tuple = ()  # what forward passed to mark_non_differentiable
+    inputs: tuple = ()
+    parents: tuple = ()
+    kwargs: dict = {}  # read-only default: apply sets a node's own when it has options
+    # True when backward uses only what NumPy arrays and Tensors share (operators,
+    # .reshape, indexing, .shape/.ndim, and ops called through ``Op.run``): then
+    # a first-order pass runs it on plain arrays, skipping Tensor overhead. A
+    # user's Function keeps False: its backward always receives Tensors.
+    backward_on_arrays = False
+    # NumPy gives float64 for int / 2, int * 0.5, float32 * int64 or a 0-d
+    # float64 operand; torch gives float32. True: follow torch (see _dtypes.py).
+    torch_dtypes = True
+
+    # ------------------------------------------------------------ the op author's side
+    @staticmethod
+    def forward(ctx: "Function", *args: Any) -> np.ndarray:
+        raise NotImplementedError("a Function must define forward(ctx, *arrays)")
+
+    @staticmethod
+    def backward(ctx: "Function", grad: Any) -> Any:
+        raise NotImplementedError("a Function must define backward(ctx, grad)")
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep arrays (inputs, the output, or anything else) for backward."""
+        self._saved = values
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        """Per input of forward: does a gradient have to flow to it?"""
+        return tuple([p is not None for p in self.parents])  # (a list comp is faster)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The saved values as Tensors. An input's array comes back as that
+        input Tensor, the output's array as the output Tensor, so a backward
+        written with Tensor ops differentiates again (``create_graph``).
+
+        In a first-order pass over an op whose ``backward_on_arrays`` is set,
+        the engine asks for the plain arrays instead (see ``run``)."""
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time (at {self.name()}): "
+                "its saved values were freed by the first backward. "
+                "Call .backward(retain_graph=True) the first time if you need to.")
+        changed = self._changes_seen != inplace_changes[0]  # anything, anywhere, since?
+        if _mode.arrays:  # a first-order pass on arrays: the values as saved, once checked
+            if changed:
+                for v in saved:
+                    if type(v) is _ndarray:
+                        check_unchanged(self, self._owner(v))
+            return saved
+        out = []
+        for v in saved:
+            if type(v) is not _ndarray:  # None, a number: as it is
+                out.append(v)
+                continue
+            t = self._owner(v)
+            if t is None:  # a constant (or the output, whose tensor is gone): wrap the value
+                t = _wrap(v)
+            elif changed:
+                check_unchanged(self, t)
+            out.append(t)
+        return tuple(out)
+
+    def _owner(self, v: np.ndarray) -> Any:
+        """The tensor whose array ``v`` is: the output (while it lives) or an input."""
+        if self._out is not None:
+            t = self._out()
+            if t is not None and t.data is v:
+                return t
+        for t in self.inputs:
+            if isinstance(t, Tensor) and t.data is v:
+                return t
+        return None
+
+    def mark_non_differentiable(self, *values: Any) -> None:
+        """Declare outputs of forward that have no gradient (indices, masks):
+        as in torch, such an output doesn't require grad and records nothing."""
+        self._non_differentiable = values
+        _marks[0] += 1
+
+    @property
+    def next_functions(self) -> tuple:
+        """torch's view of the graph: ``(node, 0)`` per input, where node is the
+        input's grad_fn, an ``AccumulateGrad`` for a leaf that requires grad, or None."""
+        return tuple((AccumulateGrad(p) if p is not None and p._is_leaf else p, 0)
+                     for p in self.parents)
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    def __setstate__(self, state: Any) -> None:
+        # A node copied or unpickled (with the tensor it made) takes a new number:
+        # the old one may clash with the original's, or come from another process's
+        # count. Its inputs are restored first, so they still get smaller numbers.
+        # (The state is restored as pickle would: a dict, or a dict and a dict of
+        # slots when a subclass has __slots__.)
+        state, slots = state if isinstance(state, tuple) else (state, None)
+        self.__dict__.update(state or {})
+        for name, value in (slots or {}).items():
+            setattr(self, name, value)
+        self._seq = _next_seq()
+
+    # ------------------------------------------------------------ the engine's side
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run the op on Tensors (or Python numbers) and record it in the graph."""
+        # 1. Unwrap each argument to its array and note where its gradient goes:
+        #    its node, itself (a leaf that requires grad), or nowhere (None).
+        #    (One and two arguments are spelled out: the hottest paths in the package.)
+        n_args = len(args)
+        if n_args == 1:
+            (x,) = args
+            px = None
+            if isinstance(x, Tensor):
+                if x._requires_grad:
+                    px = x.grad_fn or x
+                x = x.data
+            arrays, parents = (x,), (px,)
+            record = px is not None
+        elif n_args == 2:
+            x, y = args
+            px = py = None
+            if isinstance(x, Tensor):
+                if x._requires_grad:
+                    px = x.grad_fn or x
+                x = x.data
+            if isinstance(y, Tensor):
+                if y._requires_grad:
+                    py = y.grad_fn or y
+                y = y.data
+            arrays, parents = (x, y), (px, py)
+            record = px is not None or py is not None
+        else:
+            arrays, plist, record = [], [], False
+            for a in args:
+                p = None
+                if isinstance(a, Tensor):
+                    if a._requires_grad:
+                        p = a.grad_fn or a
+                        record = True
+                    a = a.data
+                arrays.append(a)
+                plist.append(p)
+            parents = tuple(plist)
+
+        # 2. Nothing to record (no input requires grad, or no_grad): forward, wrap, done.
+        if not (record and _mode.enabled):
+            try:
+                out = cls.forward(_NO_GRAD_CTX, *arrays, **kwargs)
+            except (ValueError, IndexError, TypeError) as e:
+                raise op_error(cls, args, e) from None
+            if getattr(out, "dtype", None) is F64 and cls.torch_dtypes:
+                out = torch_dtype(np.asarray(out), args, arrays)
+            return _wrap(out)
+
+        # 3. Record: the node remembers its inputs and where their gradients go;
+        #    forward may save what backward will need.
+        ctx = _new(cls)
+        ctx._seq = _next_seq()
+        ctx.inputs = args
+        ctx.parents = parents
+        marks = _marks[0]
+        if kwargs:  # the op's options (dim=, shape=...): drawing and check_nodes re-run forward
+            ctx.kwargs = kwargs
+        try:
+            out = cls.forward(ctx, *arrays, **kwargs)
+        except (ValueError, IndexError, TypeError) as e:
+            raise op_error(cls, args, e) from None
+        res = _new(Tensor)
+        res.data = data = out if type(out) is _ndarray else np.asarray(out)
+        dtype = data.dtype
+        if dtype is F64 and cls.torch_dtypes:
+            res.data = data = torch_dtype(data, args, arrays)
+            dtype = data.dtype
+        # No gradient for integers and bools, nor for an output forward marked with
+        # ctx.mark_non_differentiable: a plain tensor, out of the graph (as torch).
+        # (float32 and float64, the usual cases, are let through before the slower .kind.)
+        if ((dtype is not F32 and dtype is not F64 and dtype.kind not in "fc")
+                or (_marks[0] != marks and any(v is out for v in ctx._non_differentiable))):
+            return res
+
+        # 4. The output points at its node: the graph grows by one step.
+        res.grad_fn = ctx
+        res._requires_grad = True
+        ctx.shape = data.shape
+        ctx.dtype = dtype
+        saved = ctx._saved
+        if saved:
+            # What saved_tensors needs to hand the values back as Tensors and to
+            # notice in-place changes: a weak reference to the output when its
+            # array is among them (inputs are in ctx.inputs), and the change count.
+            for v in saved:
+                if v is out:
+                    if data is not out:  # NumPy gave a scalar for a 0-d result:
+                        ctx._saved = tuple(data if v is out else v for v in saved)  # the array
+                    ctx._out = weakref.ref(res)
+                    break
+            ctx._changes_seen = inplace_changes[0]
+        return res
+
+    @classmethod
+    def run(cls, *args: Any, **kwargs: Any) -> Any:
+        """``apply`` when an argument is a Tensor; otherwise plain ``forward`` on
+        the arrays, returning an array. Backward rules call ops this way, so the
+        same rule serves a first-order pass on arrays and a recorded one."""
+        for a in args:
+            if isinstance(a, Tensor):
+                return cls.apply(*args, **kwargs)
+        return cls.forward(_NO_GRAD_CTX, *args, **kwargs)
+
+
+class _NoGradCtx:
+    """The ctx handed to ``forward`` when nothing is recorded: saving is a no-op.
+    One instance is shared: forwards may set attributes on it (for a backward
+    that never comes) but must not read them back."""
+
+    needs_input_grad = ()
+    parents = ()  # (empty: ops that save by need can test ``if ctx.parents``)
+
+    def save_for_backward(self, *values: Any) -> None:
+        pass
+
+    def mark_non_differentiable(self, *values: Any) -> None:
+        pass
+
+
+_NO_GRAD_CTX = _NoGradCtx()
+
+
+class AccumulateGrad:
+    """In ``next_functions``: the end of a path at a leaf that requires grad
+    (``.variable``), where backward adds into ``.grad``."""
+
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
+def array_of(x: Any) -> Any:
+    """The NumPy array behind ``x`` (a Tensor, or already an array or a number)."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+# Last: tensor.py imports the ops, and the ops import this file (Function must exist by then).
+from ..tensor import Tensor, _wrap  # noqa: E402
