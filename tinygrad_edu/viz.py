@@ -237,7 +237,7 @@ def _options(node: Any) -> dict:
 
 def _op_label(node: Any, k: int) -> str:
     extra = ", ".join(f"{key}={_short(v)}" for key, v in _options(node).items())
-    name = escape(node.name().lstrip("_"))  # _Linear (a fused op) reads as Linear
+    name = escape(node.name())
     rows = [f'<b>{name}</b> <font point-size="9" color="#777777">#{k}</font>']
     if extra:
         rows.append(f'<font point-size="9">{escape(extra)}</font>')

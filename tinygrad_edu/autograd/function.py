@@ -82,6 +82,7 @@ class Function:
     _non_differentiable: tuple = ()  # what forward passed to mark_non_differentiable
     inputs: tuple = ()
     parents: tuple = ()
+    needs_input_grad: tuple = ()  # per input of forward: does a gradient have to flow to it?
     kwargs: dict = {}  # read-only default: apply sets a node's own when it has options
     # True when backward uses only what NumPy arrays and Tensors share (operators,
     # .reshape, indexing, .shape/.ndim, and ops called through ``Op.run``): then
@@ -104,11 +105,6 @@ class Function:
     def save_for_backward(self, *values: Any) -> None:
         """Keep arrays (inputs, the output, or anything else) for backward."""
         self._saved = values
-
-    @property
-    def needs_input_grad(self) -> tuple:
-        """Per input of forward: does a gradient have to flow to it?"""
-        return tuple([p is not None for p in self.parents])  # (a list comp is faster)
 
     @property
     def saved_tensors(self) -> tuple:
@@ -201,7 +197,7 @@ class Function:
                 if x._requires_grad:
                     px = x.grad_fn or x
                 x = x.data
-            arrays, parents = (x,), (px,)
+            arrays, parents, needs = (x,), (px,), (True,)
             record = px is not None
         elif n_args == 2:
             x, y = args
@@ -215,6 +211,7 @@ class Function:
                     py = y.grad_fn or y
                 y = y.data
             arrays, parents = (x, y), (px, py)
+            needs = (px is not None, py is not None)
             record = px is not None or py is not None
         else:
             arrays, plist, record = [], [], False
@@ -228,6 +225,7 @@ class Function:
                 arrays.append(a)
                 plist.append(p)
             parents = tuple(plist)
+            needs = tuple([p is not None for p in plist])
 
         # 2. Nothing to record (no input requires grad, or no_grad): forward, wrap, done.
         if not (record and _mode.enabled):
@@ -245,6 +243,7 @@ class Function:
         ctx._seq = _next_seq()
         ctx.inputs = args
         ctx.parents = parents
+        ctx.needs_input_grad = needs
         marks = _marks[0]
         if kwargs:  # the op's options (dim=, shape=...): drawing and check_nodes re-run forward
             ctx.kwargs = kwargs

@@ -1,26 +1,10 @@
 """``nn.functional``: every layer and loss as a plain function (``F.linear``,
 ``F.cross_entropy``, ...), with torch's names and arguments.
 
-Most are one line over Tensor methods. Five are fused ``Function`` subclasses,
-written like the ops in ``ops/`` (forward in NumPy, backward in Tensor ops, so
-``create_graph=True`` still works; those marked ``backward_on_arrays`` use only
-what arrays share with Tensors, so a plain backward runs them on arrays):
-
-* ``linear``: one graph node instead of three (transpose, matmul, add); the
-  training step of a small net is mostly per-op overhead.
-* ``cross_entropy`` and ``nll_loss``: log-softmax and the pick of the target
-  class in one pass, stable for any logits (no exp overflow at +-1000, no
-  log(0) = -inf), and a backward that is just ``softmax - onehot``.
-* ``binary_cross_entropy(_with_logits)``: the composed formulas give inf or
-  nan at probabilities 0 and 1 (logits of +-100); the fused ones stay finite.
-* ``mse_loss``: one node instead of three, for speed (tiny models are all
-  overhead).
-
-The composed forms are one line each, for comparison::
-
-    log_softmax(x)  = x - x.logsumexp(1, keepdim=True)
-    cross_entropy   = -log_softmax(x)[range(N), t].mean()
-    bce_with_logits = -(y * x.sigmoid().log() + (1 - y) * (1 - x.sigmoid()).log()).mean()
+Most are one line over Tensor methods. The fused ones (``linear``, the
+losses) check their arguments and shapes here, then call one op of
+``ops/nn.py``, where the forward and backward live side by side (and why each
+is fused is said).
 """
 from __future__ import annotations
 
@@ -30,9 +14,10 @@ from typing import Any
 import numpy as np
 
 from .._errors import TensorError, TensorIndexError
-from ..autograd import Function, is_grad_enabled
-from ..autograd.function import _ndarray, array_of
+from ..autograd import is_grad_enabled
+from ..autograd.function import array_of
 from ..random import _rng
+from ..ops import nn as N
 from ..tensor import Tensor, _wrap
 from ..tensor import where as _where
 
@@ -46,50 +31,6 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 
 # ================================================================ layers
-class _Linear(Function):
-    """y = x @ W^T + b;  dx = dy @ W,  dW = dy^T @ x,  db = dy summed over the batch"""
-
-    backward_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, w, b):
-        if x.shape[-1:] != w.shape[1:]:
-            raise TensorError(f"linear: input of shape {x.shape} has {x.shape[-1:] or 'no'} "
-                              f"features but the weight of shape {w.shape} expects {w.shape[1]} "
-                              f"(weight is (out_features, in_features))")
-        wd = w.dtype  # (as torch: no promotion; `is` first: equal dtypes are nearly always one object)
-        if ((x.dtype is not wd and x.dtype != wd)
-                or (b is not None and b.dtype is not wd and b.dtype != wd)):
-            which = "input" if x.dtype != wd else "bias"
-            raise TensorError(f"linear: {which} of dtype {(x if which == 'input' else b).dtype} "
-                              f"and weight of dtype {w.dtype} must have the same dtype (a float64 "
-                              "NumPy array makes a float64 tensor: convert it with .float())")
-        ctx.save_for_backward(x, w)
-        y = x @ w.T  # W.T is a view: BLAS reads it transposed, nothing is copied
-        if b is not None:
-            if b.shape != w.shape[:1]:
-                raise TensorError(f"linear: bias of shape {b.shape} doesn't match the weight "
-                                  f"of shape {w.shape} (expected ({w.shape[0]},))")
-            y += b  # y is a fresh array: add in place
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        # Written with what arrays and Tensors share (@, .T, reshape, sum(0)), so
-        # a plain backward runs on the arrays, a create_graph one records.
-        x, w = ctx.saved_tensors
-        need = ctx.parents  # a gradient flows to input i when parents[i] is not None
-        gx = g @ w if need[0] is not None else None
-        g2 = g if g.ndim == 2 else g.reshape(-1, w.shape[0])  # fold leading batch dims
-        gw = None
-        if need[1] is not None:
-            gw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, w.shape[1]))
-        gb = None
-        if len(need) > 2 and need[2] is not None:  # (np.add.reduce: ndarray.sum goes through Python)
-            gb = np.add.reduce(g2, 0) if type(g2) is _ndarray else g2.sum(0)
-        return gx, gw, gb
-
-
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b.
 
@@ -97,7 +38,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         input (*, in_features), weight (out_features, in_features),
         bias (out_features,), output (*, out_features).
     """
-    return _Linear.apply(input, weight, bias)
+    return N.Linear.apply(input, weight, bias)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -212,19 +153,6 @@ def _reduction(name: str, size_average: Any, reduce: Any, reduction: str) -> str
     return reduction
 
 
-def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
-    if reduction == "mean":  # sum / n: a third of np.mean's fixed cost on small arrays
-        if not loss.size:  # the mean of nothing is nan, as torch (and without a warning)
-            return np.array(np.nan, dtype=loss.dtype)
-        return np.add.reduce(loss, axis=None) / loss.size
-    return np.add.reduce(loss, axis=None) if reduction == "sum" else loss
-
-
-def _scale(ctx: Any, g: Tensor) -> Tensor:
-    """The incoming gradient per element: dy / n for 'mean', dy otherwise."""
-    return g / ctx.n if ctx.reduction == "mean" and ctx.n else g
-
-
 def _same_shape(name: str, x: Tensor, y: Any) -> None:
     if tuple(np.shape(getattr(y, "data", y))) != tuple(x.shape):
         raise TensorError(f"{name}: target of shape {tuple(np.shape(getattr(y, 'data', y)))} "
@@ -249,27 +177,6 @@ def _same_dtype_weight(name: str, weight: Any, input: Tensor) -> None:
 
 
 # ================================================================ regression losses
-class _MSE(Function):
-    """l = (x - y)^2 (then reduced);  dx = dl * 2 (x - y),  dy = -dx"""
-
-    backward_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, y, reduction):
-        d = x - y
-        ctx.save_for_backward(x, y, d)
-        ctx.reduction, ctx.n = reduction, d.size
-        return _reduce(d * d, reduction)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y, d = ctx.saved_tensors
-        if is_grad_enabled():  # create_graph: x - y as a Tensor op, so it differentiates
-            d = x - y
-        gx = d * (g * (2 / ctx.n if ctx.reduction == "mean" and ctx.n else 2))
-        return gx, (-gx if ctx.parents[1] is not None else None)  # (needs_input_grad[1])
-
-
 class _IntegerLossError(TensorError, NotImplementedError):
     """A loss of two integer tensors (torch raises NotImplementedError too)."""
 
@@ -313,7 +220,7 @@ def mse_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any =
     target = _regression_target("mse_loss", input, target)
     if weight is not None:
         return _weighted("mse_loss", (input - target) ** 2, input, weight, reduction)
-    return _MSE.apply(input, target, reduction=reduction)
+    return N.MSE.apply(input, target, reduction=reduction)
 
 
 def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = None,
@@ -331,152 +238,6 @@ def l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce: Any = 
 
 
 # ================================================================ classification losses
-class _LabelError(TensorError, IndexError):
-    """A class label outside [0, C) (an IndexError too, as torch raises)."""
-
-
-def _class_weights(name: str, t: np.ndarray, shape: tuple, weight: np.ndarray | None,
-                   ignore_index: int, reduction: str, dtype: np.dtype) -> tuple:
-    """Check the labels of an (N, C) input. Return where each sample's label
-    sits in the flattened input, the labels (ignored ones set to 0), each
-    sample's coefficient in the loss: w[t_i] (0 where t_i == ignore_index),
-    divided by sum_i w[t_i] for 'mean', and which samples are ignored (None:
-    none). The common case (no weights, nothing ignored) gives a plain number:
-    1, or 1/N for 'mean'."""
-    n, n_classes = shape
-    rows = np.arange(n)
-    if weight is None and n and not 0 <= ignore_index < n_classes:
-        # The common case, checked by the flat positions themselves:
-        # ravel_multi_index refuses any label outside [0, C), negative ones too.
-        try:
-            flat = np.ravel_multi_index((rows, t), shape)
-        except ValueError:  # an ignored sample or a bad label: the general path says which
-            pass
-        else:
-            return flat, t, (1.0 / n if reduction == "mean" else 1.0), None
-    keep = t != ignore_index
-    bad = keep & ((t < 0) | (t >= n_classes))
-    if bad.any():
-        label = int(t[bad][0])
-        raise _LabelError(f"{name}: target label {label} is out of range for {n_classes} "
-                          f"classes (labels must be in 0..{n_classes - 1}, or "
-                          f"ignore_index={ignore_index})")
-    safe = np.where(keep, t, 0)
-    w = keep.astype(dtype) if weight is None else weight.astype(dtype)[safe] * keep
-    if reduction == "mean":  # a weighted mean: divide by sum_i w[t_i], as torch
-        total = w.sum()
-        # Nothing counts (every target ignored): no gradient, and the loss is
-        # 0/0 = nan (see _reduce_class_loss), as torch.
-        w = w / total if total != 0 else w * 0
-    flat = np.ravel_multi_index((rows, safe), shape)
-    return flat, safe, w[:, None], (None if keep.all() else ~keep)
-
-
-def _reduce_class_loss(loss: np.ndarray, coef: Any, reduction: str) -> Any:
-    """Sum the per-sample losses (already scaled by coef) unless 'none'; a
-    'mean' over no counted samples is nan."""
-    if reduction == "none":
-        return loss
-    if reduction == "mean" and not isinstance(coef, float) and not coef.any():
-        return np.array(np.nan, dtype=loss.dtype)
-    return loss.sum()
-
-
-class _NLL(Function):
-    """l_i = -w[t_i] x[i, t_i];  dx[i, c] = -dl_i w[t_i] [c == t_i]"""
-
-    backward_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, target, weight, ignore_index, reduction):
-        flat, t, coef, ignored = _class_weights("nll_loss", target, x.shape, weight,
-                                                ignore_index, reduction, x.dtype)
-        d = np.zeros_like(x)  # dl/dx: -coef_i at each label
-        d.put(flat, -1)  # (flat: each label's place in x flattened)
-        d *= coef
-        ctx.save_for_backward(d, x)
-        ctx.reduction = reduction
-        picked = x.take(flat)  # (a copy)
-        if ignored is not None:
-            picked[ignored] = 0  # an ignored sample counts 0, even if its value is inf
-        loss = d.take(flat) * picked  # -coef_i * x[i, t_i]
-        return _reduce_class_loss(loss, coef, reduction)
-
-    @staticmethod
-    def backward(ctx, g):
-        d, x = ctx.saved_tensors
-        gx = d * (g.reshape(-1, 1) if ctx.reduction == "none" else g)
-        if is_grad_enabled():
-            # create_graph: dx doesn't change with x, but torch records it as a
-            # function of x all the same (with derivative 0), so grad of grad
-            # gives zeros, not an error. where(False, x, dx) is that, even for x = inf.
-            gx = _where(np.zeros(x.shape, dtype=bool), x, gx)
-        return gx
-
-
-class _CrossEntropy(Function):
-    """l_i = -w[t_i] log_softmax(x)[i, t_i];  dx_i = dl_i w[t_i] (softmax(x)_i - onehot(t_i))"""
-
-    backward_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, target, weight, ignore_index, reduction):
-        flat, t, coef, ignored = _class_weights("cross_entropy", target, x.shape, weight,
-                                                ignore_index, reduction, x.dtype)
-        # The largest logit becomes 0: exp can't overflow. (ufunc.reduce rather
-        # than .max()/.sum() here: those run a Python wrapper first. An empty
-        # batch of no classes has no maximum.)
-        shifted = x - (np.maximum.reduce(x, axis=1, keepdims=True) if x.shape[1] else 0)
-        e = np.exp(shifted)
-        sum_e = np.add.reduce(e, axis=1, keepdims=True)
-        nll = np.log(sum_e[:, 0]) - shifted.take(flat)  # -log_softmax(x) at the label
-        if ignored is not None:
-            nll[ignored] = 0  # an ignored sample counts 0, even if its logit is -inf
-        d = np.divide(e, sum_e, out=e)  # dl/dx = coef * (softmax - onehot), made in place
-        d.put(flat, d.take(flat) - 1)  # (flat: each label's place in x flattened)
-        d *= coef
-        ctx.save_for_backward(x, d, t, coef)  # saved: freed after backward
-        ctx.reduction = reduction
-        if isinstance(coef, float):  # plain labels: 1 or 1/N
-            return nll * coef if reduction == "none" else np.add.reduce(nll, axis=None) * coef
-        return _reduce_class_loss(nll * coef[:, 0], coef, reduction)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, d, t, coef = ctx.saved_tensors
-        if is_grad_enabled():  # create_graph: the same gradient, as Tensor ops of x
-            onehot = np.zeros(x.shape, dtype=x.dtype)
-            onehot[np.arange(x.shape[0]), array_of(t)] = 1  # t, coef come back as Tensors
-            d = (x.softmax(1) - onehot) * coef
-        return d * (g.reshape(-1, 1) if ctx.reduction == "none" else g)
-
-
-class _SoftCrossEntropy(Function):
-    """l_i = -sum_c w_c y_ic log_softmax(x)_ic;
-    dx_i = dl_i (softmax(x)_i sum_c w_c y_ic - w y_i),  dy_i = -dl_i w log_softmax(x)_i"""
-
-    @staticmethod
-    def forward(ctx, x, y, weight, reduction):
-        shifted = x - np.amax(x, axis=1, keepdims=True)
-        logp = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-        w = np.ones(x.shape[1], dtype=x.dtype) if weight is None else weight.astype(x.dtype)
-        ctx.save_for_backward(x, y, logp, w)
-        ctx.reduction, ctx.n = reduction, x.shape[0]  # mean divides by N, as torch does
-        return _reduce(-np.sum(w * y * logp, axis=1), reduction)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y, logp, w = ctx.saved_tensors
-        if is_grad_enabled():  # recording a graph of the gradient: recompute from x
-            logp = x.log_softmax(1)
-        gs = _scale(ctx, g)
-        gs = gs.reshape(-1, 1) if ctx.reduction == "none" else gs
-        wy = y * w
-        gx = (logp.exp() * wy.sum(1, keepdim=True) - wy) * gs
-        gy = -(logp * w) * gs if ctx.needs_input_grad[1] else None
-        return gx, gy
-
-
 def _classes_last(x: Tensor) -> Tensor:
     """(N, C, d1, ...) -> (N * d1 * ..., C): one row per prediction."""
     return x.permute(0, *range(2, x.ndim), 1).reshape(-1, x.shape[1])
@@ -560,7 +321,7 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: Any =
     """
     reduction = _reduction("nll_loss", size_average, reduce, reduction)
     t = np.asarray(getattr(target, "data", target))
-    return _class_loss("nll_loss", _NLL, input, t, weight, ignore_index, reduction)
+    return _class_loss("nll_loss", N.NLL, input, t, weight, ignore_index, reduction)
 
 
 def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: Any = None,
@@ -583,7 +344,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: 
                           f"got {label_smoothing}")
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind != "f":
-        return _class_loss("cross_entropy", _CrossEntropy, input, t, weight, ignore_index,
+        return _class_loss("cross_entropy", N.CrossEntropy, input, t, weight, ignore_index,
                            reduction, label_smoothing)
     _check_has_classes("cross_entropy", array_of(input).shape)
     _same_shape("cross_entropy (class-probability target)", input, t)
@@ -596,78 +357,13 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: 
         x, y = x.unsqueeze(0), y.unsqueeze(0)
     if x.ndim > 2:
         x, y = _classes_last(x), _classes_last(y)
-    out = _SoftCrossEntropy.apply(x, y, weight=w, reduction=reduction)
+    out = N.SoftCrossEntropy.apply(x, y, weight=w, reduction=reduction)
     if reduction == "none":
         out = out.reshape((input.shape[0],) + tuple(input.shape[2:]) if input.ndim > 1 else ())
     return out
 
 
 # ================================================================ binary losses
-class _BCE(Function):
-    """l = -w (y log x + (1-y) log(1-x))  (logs clamped to >= -100, as torch);
-    dx = dl w (x - y) / max(x (1-x), 1e-12),  dy = dl w (log(1-x) - log x)
-    (dy = -dl w logit(x) is not clamped, as torch: +-inf at x = 1 or 0)"""
-
-    @staticmethod
-    def forward(ctx, x, y, weight, reduction):
-        if np.any((x < 0) | (x > 1)):
-            raise TensorError("binary_cross_entropy: all elements of input should be between "
-                              "0 and 1 (pass logits to binary_cross_entropy_with_logits)")
-        with np.errstate(divide="ignore"):
-            log_x, log_1mx = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
-        loss = -(y * log_x + (1 - y) * log_1mx)
-        w = np.ones((), dtype=x.dtype) if weight is None else weight.astype(x.dtype)
-        ctx.save_for_backward(x, y, w)
-        ctx.reduction, ctx.n = reduction, loss.size
-        return _reduce(w * loss, reduction)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y, w = ctx.saved_tensors
-        gs = _scale(ctx, g) * w
-        gx = gs * (x - y) / (x * (1 - x)).clamp(min=1e-12)
-        gy = None
-        if ctx.needs_input_grad[1]:
-            with np.errstate(divide="ignore"):  # log(0) = -inf, as torch
-                gy = gs * ((1 - x).log() - x.log())
-        return gx, gy
-
-
-def _softplus_neg(x: Tensor) -> Tensor:
-    """log(1 + exp(-x)) = max(-x, 0) + log(1 + exp(-|x|)), with Tensor ops (no overflow)."""
-    return (-x).relu() + ((-x.abs()).exp() + 1).log()
-
-
-class _BCEWithLogits(Function):
-    """l = w ((1-y) x + (1 + (pw-1) y) log(1 + exp(-x)));
-    dx = dl w ((1-y) - (1 + (pw-1) y) (1 - sigmoid(x))),  dy = dl w ((pw-1) log(1+exp(-x)) - x)
-    (without pos_weight, pw = 1 and dx = dl w (sigmoid(x) - y))"""
-
-    @staticmethod
-    def forward(ctx, x, y, weight, pos_weight, reduction):
-        softplus_neg = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))  # = -log sigmoid(x)
-        lw = 1 if pos_weight is None else 1 + (pos_weight.astype(x.dtype) - 1) * y
-        loss = (1 - y) * x + lw * softplus_neg
-        w = np.ones((), dtype=x.dtype) if weight is None else weight.astype(x.dtype)
-        pw = None if pos_weight is None else pos_weight.astype(x.dtype)
-        ctx.save_for_backward(x, y, w, pw)
-        ctx.reduction, ctx.n = reduction, loss.size
-        return _reduce(w * loss, reduction)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y, w, pw = ctx.saved_tensors
-        gs = _scale(ctx, g) * w
-        if pw is None:
-            gx = gs * (x.sigmoid() - y)
-        else:
-            gx = gs * ((1 - y) - (1 + (pw - 1) * y) * (1 - x.sigmoid()))
-        gy = None
-        if ctx.needs_input_grad[1]:
-            gy = gs * (-x if pw is None else (pw - 1) * _softplus_neg(x) - x)
-        return gx, gy
-
-
 def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: Any = None,
                          reduce: Any = None, reduction: str = "mean") -> Tensor:
     """-w (y log x + (1-y) log(1-x)) for probabilities x in [0, 1]; each log
@@ -680,7 +376,7 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, size_av
     if isinstance(target, Tensor) and target.data.dtype != array_of(input).dtype:  # as torch
         raise TensorError(f"binary_cross_entropy: target of dtype {target.data.dtype} for an input "
                           f"of dtype {array_of(input).dtype}: they must match (use .float())")
-    return _BCE.apply(input, _as_tensor(target, input), weight=_array(weight), reduction=reduction)
+    return N.BCE.apply(input, _as_tensor(target, input), weight=_array(weight), reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None,
@@ -695,5 +391,5 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = N
     """
     reduction = _reduction("binary_cross_entropy_with_logits", size_average, reduce, reduction)
     _same_shape("binary_cross_entropy_with_logits", input, target)
-    return _BCEWithLogits.apply(input, _as_tensor(target, input), weight=_array(weight),
+    return N.BCEWithLogits.apply(input, _as_tensor(target, input), weight=_array(weight),
                                 pos_weight=_array(pos_weight), reduction=reduction)

@@ -1,10 +1,12 @@
 """Every differentiable op: one ``Function`` subclass each, forward and backward
-side by side, grouped as in early tinygrad (unary, binary, reduce, movement)."""
+side by side, grouped as in early tinygrad (unary, binary, reduce, movement),
+and the fused layers and losses behind ``nn.functional`` (nn)."""
 from .binary import (Add, Div, FloorDiv, MatMul, Maximum, Minimum, Mul, Pow, Remainder, Sub,
                      Where)
 from .movement import (Cast, Cat, Clone, Expand, GetItem, IndexAdd, Permute, Repeat, Reshape,
                        ScatterAlong, SetItem, Stack, SumTo, TakeAlong)
 from .reduce import Amax, Amin, LogSoftmax, LogSumExp, Mean, Prod, Softmax, Std, Sum
+from .nn import BCE, MSE, NLL, BCEWithLogits, CrossEntropy, Linear, SoftCrossEntropy
 from .unary import Abs, Clamp, Cos, Exp, Log, Neg, Relu, ReluGrad, Sigmoid, Sign, Sin, Sqrt, Tanh
 
 __all__ = [
@@ -14,4 +16,5 @@ __all__ = [
     "Sum", "Mean", "Amax", "Amin", "Prod", "Std", "LogSumExp", "Softmax", "LogSoftmax",
     "Reshape", "Permute", "Expand", "SumTo", "Repeat", "GetItem", "IndexAdd", "SetItem",
     "TakeAlong", "ScatterAlong", "Cat", "Stack", "Cast", "Clone",
+    "Linear", "MSE", "NLL", "CrossEntropy", "SoftCrossEntropy", "BCE", "BCEWithLogits",
 ]

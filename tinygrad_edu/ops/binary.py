@@ -13,11 +13,6 @@ from .._errors import TensorError
 from ..autograd.function import Function, _ndarray, array_of
 
 
-def _need(ctx, i):
-    """Does input i need a gradient? (``ctx.needs_input_grad[i]``, without building the tuple)"""
-    return ctx.parents[i] is not None
-
-
 class Add(Function):
     """z = x + y;  dx = dz,  dy = dz"""
 
@@ -52,7 +47,7 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g, (-g if _need(ctx, 1) else None)
+        return g, (-g if ctx.needs_input_grad[1] else None)
 
 
 class Mul(Function):
@@ -71,7 +66,7 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        return (g * y if _need(ctx, 0) else None), (g * x if _need(ctx, 1) else None)
+        return (g * y if ctx.needs_input_grad[0] else None), (g * x if ctx.needs_input_grad[1] else None)
 
 
 class Div(Function):
@@ -90,8 +85,8 @@ class Div(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors  # (Div.run: y = 0 gives inf or nan quietly, as the forward)
-        gx = Div.run(g, y) if _need(ctx, 0) else None
-        gy = Div.run(-(g * x), y * y) if _need(ctx, 1) else None
+        gx = Div.run(g, y) if ctx.needs_input_grad[0] else None
+        gy = Div.run(-(g * x), y * y) if ctx.needs_input_grad[1] else None
         return gx, gy
 
 
@@ -126,10 +121,10 @@ class Remainder(Function):
     @staticmethod
     def backward(ctx, g):
         gy = None
-        if _need(ctx, 1):
+        if ctx.needs_input_grad[1]:
             x, y = ctx.saved_tensors
             gy = -g * np.floor_divide(array_of(x), array_of(y))  # the forward's own quotient
-        return (g if _need(ctx, 0) else None), gy
+        return (g if ctx.needs_input_grad[0] else None), gy
 
 
 class FloorDiv(Function):
@@ -176,12 +171,12 @@ class Pow(Function):
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         gx = gy = None
-        if _need(ctx, 0):
+        if ctx.needs_input_grad[0]:
             if isinstance(y, (int, float)):
                 gx = g * (y * x ** (y - 1)) if y != 0 else g * 0
             else:
                 gx = g * (y * x ** (y - 1))
-        if _need(ctx, 1):
+        if ctx.needs_input_grad[1]:
             if isinstance(x, (int, float)):
                 logx = float(np.log(x)) if x > 0 else (0.0 if x == 0 else float("nan"))
             else:
@@ -198,8 +193,8 @@ def _winner_grads(ctx, g, x_loses, y_loses):
     x, y = ctx.saved_tensors
     tie = array_of(x) == array_of(y)
     half = Where.run(g * 0.5, g, cond=tie) if tie.any() else g
-    gx = Where.run(0.0, half, cond=x_loses(array_of(x), array_of(y))) if _need(ctx, 0) else None
-    gy = Where.run(0.0, half, cond=y_loses(array_of(x), array_of(y))) if _need(ctx, 1) else None
+    gx = Where.run(0.0, half, cond=x_loses(array_of(x), array_of(y))) if ctx.needs_input_grad[0] else None
+    gy = Where.run(0.0, half, cond=y_loses(array_of(x), array_of(y))) if ctx.needs_input_grad[1] else None
     return gx, gy
 
 
@@ -248,8 +243,8 @@ class Where(Function):
     def backward(ctx, g):
         (cond,) = ctx.saved_tensors  # a constant: an array, or a Tensor under create_graph
         c = array_of(cond)
-        gx = Where.run(g, 0.0, cond=c) if _need(ctx, 0) else None
-        gy = Where.run(0.0, g, cond=c) if _need(ctx, 1) else None
+        gx = Where.run(g, 0.0, cond=c) if ctx.needs_input_grad[0] else None
+        gy = Where.run(0.0, g, cond=c) if ctx.needs_input_grad[1] else None
         return gx, gy
 
 
@@ -292,12 +287,12 @@ class MatMul(Function):
         if x_nd == 1:
             g2 = g2.reshape(g2.shape[:-1] + (1,) + g2.shape[-1:])
         gx = gy = None
-        if _need(ctx, 0):
+        if ctx.needs_input_grad[0]:
             y2 = y.reshape(y.shape + (1,)) if y_nd == 1 else y
             gx = g2 @ y2.mT
             if x_nd == 1:
                 gx = gx.squeeze(-2) if gx.ndim > 1 else gx
-        if _need(ctx, 1):
+        if ctx.needs_input_grad[1]:
             x2 = x.reshape((1,) + x.shape) if x_nd == 1 else x
             gy = x2.mT @ g2
             if y_nd == 1:
