@@ -124,7 +124,7 @@ print("      " + "".join(f"{d:>5}" for d in range(10)))
 for d in range(10):
     print(f"  {d}:  " + "".join(f"{n:>5}" if n else "    ." for n in confusion[d]))
 
-# --- 5. Pictures: learning curves, and the digits it gets wrong ----------------------
+# ---- pictures (after the lesson): learning curves, and the digits it gets wrong ----
 plt = pyplot()
 if plt is not None:
     epochs = np.arange(1, args.epochs + 1)

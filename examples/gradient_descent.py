@@ -107,7 +107,7 @@ for name, prob in problems.items():
                  end=f"({end[0]:.3g}, {end[1]:.3g})", result=verdict)
 
 
-# --- 4. The picture: paths over contours (top), f against step (bottom) ---------------
+# ---- pictures (after the lesson): paths over contours (top), f against step (bottom) ----
 
 plt = pyplot()
 if plt is not None:

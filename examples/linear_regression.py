@@ -65,8 +65,8 @@ print("true line         +3.00000  +0.00000   (the noise moves the best fit a li
 print(f"max difference from lstsq: {diff:.2e}  "
       + ("(within 1e-3)" if diff < 1e-3 else "(not yet within 1e-3: more --steps?)"))
 
-# --- 5. Pictures: the data with both lines, the loss going down, and the path that
-#        (m, b) took over the loss surface -------------------------------------------
+# ---- pictures (after the lesson): the data with both lines, the loss going down,
+#      and the path that (m, b) took over the loss surface --------------------------
 plt = pyplot()
 if plt is not None:
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(16, 4.6))

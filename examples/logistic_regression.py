@@ -64,7 +64,7 @@ print(f"\nlearned w = ({w0:.3f}, {w1:.3f}), b = {b:.3f}")
 print(f"decision boundary: {w0:.3f} x0 + {w1:.3f} x1 + {b:.3f} = 0")
 print(f"training accuracy {accuracies[-1]:.1%}, final loss {losses[-1]:.4f}")
 
-# --- 5. Pictures: the probability over the plane with the line; loss and accuracy ---
+# ---- pictures (after the lesson): p over the plane with the line; loss and accuracy ----
 plt = pyplot()
 if plt is not None:
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 5))

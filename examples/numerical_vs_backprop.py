@@ -132,7 +132,7 @@ eps_errors = [np.abs(tg.numerical_grad(lambda _: loss_now(), param, eps=eps).num
 best_eps = eps_values[int(np.argmin(eps_errors))]
 print(f"eps sweep on {last}: smallest error {min(eps_errors):.1e} at eps = {best_eps:.0e}")
 
-# --- 5. Pictures -----------------------------------------------------------------------
+# ---- pictures (after the lesson) -------------------------------------------------------
 plt = pyplot()
 if plt is not None:
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(17, 4.8))

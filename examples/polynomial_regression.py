@@ -73,7 +73,7 @@ print(f"Taylor at 0       +0.00000  +1.00000  +0.00000  {-1 / 6:+.5f}")
 print(f"final loss {losses[-1]:.6f} (least squares: "
       f"{np.mean((A @ exact - y_np) ** 2):.6f})")
 
-# --- 5. Picture: sin, our cubic, Taylor's cubic; and the loss --------------------------
+# ---- pictures (after the lesson): sin, our cubic, Taylor's cubic; and the loss --------
 plt = pyplot()
 if plt is not None:
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))

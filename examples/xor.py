@@ -92,7 +92,7 @@ try:
 except RuntimeError as e:      # e.g. neither Graphviz's `dot` nor graphviz-pure installed
     print(f"could not draw the graph: {e}")
 
-# --- 6. Pictures: the loss curve and the decision boundary --------------------------
+# ---- pictures (after the lesson): the loss curve and the decision boundary ----------
 plt = pyplot()
 if plt is not None:
     fig, ax = plt.subplots(figsize=(6, 4))
