@@ -1,12 +1,11 @@
-"""The boring part every example shares: command-line flags, picking an optimizer,
-and saving plots (or explaining how to get them). The story is in the examples."""
+"""The boring part every example shares: command-line flags, progress lines, and
+saving plots (or explaining how to get them). The story is in the examples: each
+builds its own data, model, loss and optimizer, in its own text."""
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, Iterable
-
-from tinygrad_edu import optim
+from typing import Any
 
 PLOT_HINT = ("matplotlib is not installed, so no plots were drawn (training ran anyway).\n"
              "To get the plots:  pip install -e '.[examples]'   (or: pip install matplotlib)")
@@ -43,17 +42,6 @@ def parse_args(name: str, description: str, *, epochs: int | None = None,
         args.lr = lr[args.optimizer]
     args.out.mkdir(parents=True, exist_ok=True)
     return args
-
-
-def make_optimizer(name: str, params: Iterable[Any], lr: float) -> Any:
-    """sgd: plain gradient descent; momentum: SGD with momentum 0.9; adam: Adam."""
-    if name == "sgd":
-        return optim.SGD(params, lr=lr)
-    if name == "momentum":
-        return optim.SGD(params, lr=lr, momentum=0.9)
-    if name == "adam":
-        return optim.Adam(params, lr=lr)
-    raise ValueError(f"unknown optimizer {name!r}; choose sgd, momentum or adam")
 
 
 def pyplot() -> Any:

@@ -24,9 +24,9 @@ import time
 import numpy as np
 
 import tinygrad_edu as tg
-from tinygrad_edu import nn
+from tinygrad_edu import nn, optim
 from tinygrad_edu.utils.data import DataLoader
-from _common import make_optimizer, parse_args, progress, pyplot, save
+from _common import parse_args, progress, pyplot, save
 
 
 def extra_flags(p):
@@ -66,7 +66,13 @@ model = nn.Sequential(
 )
 print(model)
 loss_fn = nn.CrossEntropyLoss()       # softmax + negative log-likelihood, in one stable step
-optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
+# the optimizer: --optimizer picks which one, --lr its learning rate
+if args.optimizer == "sgd":
+    optimizer = optim.SGD(model.parameters(), lr=args.lr)
+elif args.optimizer == "momentum":
+    optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9)
+else:   # "adam"
+    optimizer = optim.Adam(model.parameters(), lr=args.lr)
 
 
 def evaluate(loader):
@@ -118,7 +124,7 @@ print("      " + "".join(f"{d:>5}" for d in range(10)))
 for d in range(10):
     print(f"  {d}:  " + "".join(f"{n:>5}" if n else "    ." for n in confusion[d]))
 
-# --- 5. Pictures: learning curves, and the digits it gets wrong ----------------------
+# ---- pictures (after the lesson): learning curves, and the digits it gets wrong ----
 plt = pyplot()
 if plt is not None:
     epochs = np.arange(1, args.epochs + 1)

@@ -23,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 import tinygrad_edu as tg
-from _common import make_optimizer, parse_args, progress, pyplot, save
+from tinygrad_edu import optim
+from _common import parse_args, progress, pyplot, save
 
 args = parse_args("gradient_descent", __doc__.splitlines()[0], steps=500,
                   lr={"sgd": 0.1, "momentum": 0.01, "adam": 0.1}, optimizer="sgd")
@@ -43,9 +44,9 @@ def rosenbrock(p):
 
 # --- 2. One run: start at `start`, take `steps` optimizer steps, record the path -----
 
-def descend(f, start, optimizer, lr, steps):
+def descend(f, start, build_optimizer, steps):
     p = tg.tensor(start, dtype=tg.float64, requires_grad=True)   # the point we move
-    opt = make_optimizer(optimizer, [p], lr)
+    opt = build_optimizer([p])   # e.g. optim.SGD([p], lr=0.1): p is its only parameter
     path, values = [p.detach().numpy().copy()], [f(p).item()]
     for _ in range(steps):
         opt.zero_grad()
@@ -59,34 +60,45 @@ def descend(f, start, optimizer, lr, steps):
     return np.array(path), np.array(values)
 
 
-# --- 3. The runs we compare: (label, optimizer, lr) per function ----------------------
+# --- 3. The runs we compare, per function: a label, and how to build its optimizer -----
+# Every run moves a fresh point, so a run says how to build its optimizer for the
+# parameters it is given: `lambda params: optim.SGD(params, lr=0.1)` is a one-line
+# function that does just that, and descend() calls it with [p].
 
 problems = {
     "bowl": dict(f=bowl, start=[-3.0, 4.0], minimum=(0.0, 0.0), runs=[
-        ("SGD, lr=0.1", "sgd", 0.1),
-        ("Momentum 0.9, lr=0.02", "momentum", 0.02),
-        ("Adam, lr=0.3", "adam", 0.3),
-        ("SGD, lr=1.02 (too large)", "sgd", 1.02),
-        ("SGD, lr=0.002 (too small)", "sgd", 0.002),
+        ("SGD, lr=0.1", lambda params: optim.SGD(params, lr=0.1)),
+        ("Momentum 0.9, lr=0.02", lambda params: optim.SGD(params, lr=0.02, momentum=0.9)),
+        ("Adam, lr=0.3", lambda params: optim.Adam(params, lr=0.3)),
+        ("SGD, lr=1.02 (too large)", lambda params: optim.SGD(params, lr=1.02)),
+        ("SGD, lr=0.002 (too small)", lambda params: optim.SGD(params, lr=0.002)),
     ]),
     "rosenbrock": dict(f=rosenbrock, start=[-1.5, 2.0], minimum=(1.0, 1.0), runs=[
-        ("SGD, lr=1e-3", "sgd", 1e-3),
-        ("Momentum 0.9, lr=1e-3", "momentum", 1e-3),
-        ("Adam, lr=0.1", "adam", 0.1),
-        ("SGD, lr=2.5e-3 (too large)", "sgd", 2.5e-3),
-        ("SGD, lr=1e-4 (too small)", "sgd", 1e-4),
+        ("SGD, lr=1e-3", lambda params: optim.SGD(params, lr=1e-3)),
+        ("Momentum 0.9, lr=1e-3", lambda params: optim.SGD(params, lr=1e-3, momentum=0.9)),
+        ("Adam, lr=0.1", lambda params: optim.Adam(params, lr=0.1)),
+        ("SGD, lr=2.5e-3 (too large)", lambda params: optim.SGD(params, lr=2.5e-3)),
+        ("SGD, lr=1e-4 (too small)", lambda params: optim.SGD(params, lr=1e-4)),
     ]),
 }
 if user_run:
+    def your_optimizer(params):      # --optimizer picks which one, --lr its learning rate
+        if args.optimizer == "sgd":
+            return optim.SGD(params, lr=args.lr)
+        elif args.optimizer == "momentum":
+            return optim.SGD(params, lr=args.lr, momentum=0.9)
+        else:   # "adam"
+            return optim.Adam(params, lr=args.lr)
+
     for prob in problems.values():
-        prob["runs"].append((f"you: {args.optimizer}, lr={args.lr:g}", args.optimizer, args.lr))
+        prob["runs"].append((f"you: {args.optimizer}, lr={args.lr:g}", your_optimizer))
 
 results = {}
 for name, prob in problems.items():
     print(f"\n{name}: minimum at {prob['minimum']}, starting from {tuple(prob['start'])}")
     results[name] = []
-    for label, optimizer, lr in prob["runs"]:
-        path, values = descend(prob["f"], prob["start"], optimizer, lr, args.steps)
+    for label, build_optimizer in prob["runs"]:
+        path, values = descend(prob["f"], prob["start"], build_optimizer, args.steps)
         results[name].append((label, path, values))
         end = path[-1]
         diverged = not np.isfinite(values[-1]) or values[-1] > values[0]   # went uphill
@@ -95,7 +107,7 @@ for name, prob in problems.items():
                  end=f"({end[0]:.3g}, {end[1]:.3g})", result=verdict)
 
 
-# --- 4. The picture: paths over contours (top), f against step (bottom) ---------------
+# ---- pictures (after the lesson): paths over contours (top), f against step (bottom) ----
 
 plt = pyplot()
 if plt is not None:

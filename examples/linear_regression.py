@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 import tinygrad_edu as tg
-from tinygrad_edu import nn
-from _common import make_optimizer, parse_args, progress, pyplot, save
+from tinygrad_edu import nn, optim
+from _common import parse_args, progress, pyplot, save
 
 args = parse_args("linear_regression", __doc__.splitlines()[0], steps=300,
                   lr={"sgd": 0.5, "momentum": 0.1, "adam": 0.05}, optimizer="sgd")
@@ -30,7 +30,13 @@ x, y = tg.tensor(x_np), tg.tensor(y_np)                      # shapes (100, 1)
 # --- 2. The model: y_hat = m * x + b, i.e. one Linear layer with 1 input, 1 output ---
 model = nn.Linear(1, 1)     # model.weight is m (shape (1, 1)), model.bias is b (shape (1,))
 loss_fn = nn.MSELoss()      # mean of (y_hat - y)^2 over the 100 points
-optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
+# the optimizer: --optimizer picks which one, --lr its learning rate
+if args.optimizer == "sgd":
+    optimizer = optim.SGD(model.parameters(), lr=args.lr)
+elif args.optimizer == "momentum":
+    optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9)
+else:   # "adam"
+    optimizer = optim.Adam(model.parameters(), lr=args.lr)
 model_start = (model.weight.item(), model.bias.item())
 print(f"start: m = {model_start[0]:+.4f}, b = {model_start[1]:+.4f}")
 
@@ -59,8 +65,8 @@ print("true line         +3.00000  +0.00000   (the noise moves the best fit a li
 print(f"max difference from lstsq: {diff:.2e}  "
       + ("(within 1e-3)" if diff < 1e-3 else "(not yet within 1e-3: more --steps?)"))
 
-# --- 5. Pictures: the data with both lines, the loss going down, and the path that
-#        (m, b) took over the loss surface -------------------------------------------
+# ---- pictures (after the lesson): the data with both lines, the loss going down,
+#      and the path that (m, b) took over the loss surface --------------------------
 plt = pyplot()
 if plt is not None:
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(16, 4.6))

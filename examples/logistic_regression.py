@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 import tinygrad_edu as tg
-from tinygrad_edu import nn
-from _common import make_optimizer, parse_args, progress, pyplot, save
+from tinygrad_edu import nn, optim
+from _common import parse_args, progress, pyplot, save
 
 args = parse_args("logistic_regression", __doc__.splitlines()[0], steps=200,
                   lr={"sgd": 0.5, "momentum": 0.05, "adam": 0.05}, optimizer="sgd")
@@ -35,7 +35,13 @@ x, t = tg.tensor(x_np), tg.tensor(t_np)
 # --- 2. The model: a linear score squashed into a probability -----------------------
 model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
 loss_fn = nn.BCELoss()     # -[t log p + (1 - t) log(1 - p)], averaged over the points
-optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
+# the optimizer: --optimizer picks which one, --lr its learning rate
+if args.optimizer == "sgd":
+    optimizer = optim.SGD(model.parameters(), lr=args.lr)
+elif args.optimizer == "momentum":
+    optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9)
+else:   # "adam"
+    optimizer = optim.Adam(model.parameters(), lr=args.lr)
 
 # --- 3. Training ----------------------------------------------------------------
 losses, accuracies = [], []
@@ -58,7 +64,7 @@ print(f"\nlearned w = ({w0:.3f}, {w1:.3f}), b = {b:.3f}")
 print(f"decision boundary: {w0:.3f} x0 + {w1:.3f} x1 + {b:.3f} = 0")
 print(f"training accuracy {accuracies[-1]:.1%}, final loss {losses[-1]:.4f}")
 
-# --- 5. Pictures: the probability over the plane with the line; loss and accuracy ---
+# ---- pictures (after the lesson): p over the plane with the line; loss and accuracy ----
 plt = pyplot()
 if plt is not None:
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 5))

@@ -25,8 +25,8 @@ import time
 import numpy as np
 
 import tinygrad_edu as tg
-from tinygrad_edu import nn
-from _common import make_optimizer, parse_args, progress, pyplot, save
+from tinygrad_edu import nn, optim
+from _common import parse_args, progress, pyplot, save
 
 args = parse_args("numerical_vs_backprop", __doc__.splitlines()[0], steps=100,
                   lr={"sgd": 0.5, "momentum": 0.1, "adam": 0.01})
@@ -97,7 +97,13 @@ at_init = check("at the random initial weights")
 
 # --- 3. Train a little, then check again (gradients must be right everywhere) ---------
 if args.steps:
-    optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
+    # the optimizer: --optimizer picks which one, --lr its learning rate
+    if args.optimizer == "sgd":
+        optimizer = optim.SGD(model.parameters(), lr=args.lr)
+    elif args.optimizer == "momentum":
+        optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9)
+    else:   # "adam"
+        optimizer = optim.Adam(model.parameters(), lr=args.lr)
     for step in range(1, args.steps + 1):
         optimizer.zero_grad()
         loss = loss_now()
@@ -126,7 +132,7 @@ eps_errors = [np.abs(tg.numerical_grad(lambda _: loss_now(), param, eps=eps).num
 best_eps = eps_values[int(np.argmin(eps_errors))]
 print(f"eps sweep on {last}: smallest error {min(eps_errors):.1e} at eps = {best_eps:.0e}")
 
-# --- 5. Pictures -----------------------------------------------------------------------
+# ---- pictures (after the lesson) -------------------------------------------------------
 plt = pyplot()
 if plt is not None:
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(17, 4.8))

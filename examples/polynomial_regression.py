@@ -21,8 +21,8 @@ import math
 import numpy as np
 
 import tinygrad_edu as tg
-from tinygrad_edu import nn
-from _common import make_optimizer, parse_args, progress, pyplot, save
+from tinygrad_edu import nn, optim
+from _common import parse_args, progress, pyplot, save
 
 args = parse_args("polynomial_regression", __doc__.splitlines()[0], steps=1000,
                   lr={"sgd": 2e-3, "momentum": 2e-4, "adam": 0.02})
@@ -37,7 +37,13 @@ X, y = tg.tensor(features), tg.tensor(y_np[:, None])                # (200, 3), 
 # --- 2. The model: y_hat = a + b x + c x^2 + d x^3 --------------------------------
 model = nn.Linear(3, 1)    # weight = [[b, c, d]], bias = [a]
 loss_fn = nn.MSELoss()
-optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
+# the optimizer: --optimizer picks which one, --lr its learning rate
+if args.optimizer == "sgd":
+    optimizer = optim.SGD(model.parameters(), lr=args.lr)
+elif args.optimizer == "momentum":
+    optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9)
+else:   # "adam"
+    optimizer = optim.Adam(model.parameters(), lr=args.lr)
 
 
 def coefficients():
@@ -67,7 +73,7 @@ print(f"Taylor at 0       +0.00000  +1.00000  +0.00000  {-1 / 6:+.5f}")
 print(f"final loss {losses[-1]:.6f} (least squares: "
       f"{np.mean((A @ exact - y_np) ** 2):.6f})")
 
-# --- 5. Picture: sin, our cubic, Taylor's cubic; and the loss --------------------------
+# ---- pictures (after the lesson): sin, our cubic, Taylor's cubic; and the loss --------
 plt = pyplot()
 if plt is not None:
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))

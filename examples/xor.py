@@ -23,8 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 import tinygrad_edu as tg
-from tinygrad_edu import nn
-from _common import make_optimizer, parse_args, progress, pyplot, save
+from tinygrad_edu import nn, optim
+from _common import parse_args, progress, pyplot, save
 
 args = parse_args("xor", __doc__.splitlines()[0], steps=500,
                   lr={"sgd": 1.0, "momentum": 0.1, "adam": 0.02})
@@ -44,7 +44,13 @@ model = nn.Sequential(
 )
 print(model)
 loss_fn = nn.BCELoss()      # binary cross-entropy: -[y log p + (1-y) log(1-p)], averaged
-optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr)
+# the optimizer: how each step moves the weights (--optimizer picks one, --lr its step)
+if args.optimizer == "sgd":          # plain gradient descent: w -= lr * grad
+    optimizer = optim.SGD(model.parameters(), lr=args.lr)
+elif args.optimizer == "momentum":   # keeps a velocity: v = 0.9 v + grad; w -= lr * v
+    optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9)
+else:                                # "adam": a step size of its own for every weight
+    optimizer = optim.Adam(model.parameters(), lr=args.lr)
 
 # --- 3. Training: forward, loss, backward, step -- the loop every model uses --------
 losses = []
@@ -86,7 +92,7 @@ try:
 except RuntimeError as e:      # e.g. neither Graphviz's `dot` nor graphviz-pure installed
     print(f"could not draw the graph: {e}")
 
-# --- 6. Pictures: the loss curve and the decision boundary --------------------------
+# ---- pictures (after the lesson): the loss curve and the decision boundary ----------
 plt = pyplot()
 if plt is not None:
     fig, ax = plt.subplots(figsize=(6, 4))

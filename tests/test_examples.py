@@ -3,10 +3,13 @@
 Each example runs in a subprocess (``sys.executable``) with its output folder in a
 temporary directory. The cheap ones run at full length so their claims are checked
 as a reader would see them: XOR's truth table, linear regression within 1e-3 of
-lstsq, digits >= 95% test accuracy. The whole file takes well under a minute.
+lstsq, digits >= 95% test accuracy. Others read the examples' text, for what makes
+them copyable: each builds its own optimizer, and draws its pictures after the lesson.
+The whole file takes well under a minute.
 """
 from __future__ import annotations
 
+import ast
 import gzip
 import hashlib
 import os
@@ -18,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tinygrad_edu import optim
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -35,6 +40,25 @@ script = sys.argv[1]
 sys.argv = sys.argv[1:]
 sys.path.insert(0, str(__import__("pathlib").Path(script).parent))
 runpy.run_path(script, run_name="__main__")
+"""
+
+# Prepended to NO_MATPLOTLIB: every optimizer class in tinygrad_edu.optim is replaced by
+# a function that prints how it was called ("built SGD(lr=0.125, momentum=0.9)") and
+# then builds it, so a test can see which optimizer an example built.
+RECORD_OPTIMIZERS = """
+from tinygrad_edu import optim
+
+def recorded(cls):
+    def build(params, *args, **kwargs):
+        shown = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in sorted(kwargs.items())]
+        print(f"built {cls.__name__}({', '.join(shown)})")
+        return cls(params, *args, **kwargs)
+    return build
+
+for name, value in list(vars(optim).items()):
+    if (isinstance(value, type) and issubclass(value, optim.Optimizer)
+            and value is not optim.Optimizer):
+        setattr(optim, name, recorded(value))
 """
 
 
@@ -194,6 +218,137 @@ def test_examples_train_without_matplotlib_and_say_how_to_get_plots(tmp_path, na
         assert number_after("max difference from lstsq:", out) < 1e-3
     if name == "xor":
         assert (tmp_path / "graph.svg").exists()   # the graph needs graphviz, not matplotlib
+
+
+# ----------------------------------------------------------------------------- copyable
+# A learner copies an example out and it still works: the optimizer is built in the
+# example's own text (no helper from another file), and the pictures come after the
+# lesson (nothing is trained or taught once the plotting starts).
+
+OPTIMIZERS = sorted(name for name, value in vars(optim).items() if isinstance(value, type)
+                    and issubclass(value, optim.Optimizer) and value is not optim.Optimizer)
+BUILDS_AN_OPTIMIZER = re.compile(r"\boptim\.(?:" + "|".join(OPTIMIZERS) + r")\(")
+
+
+def optimizer_helpers_used(text: str) -> list[str]:
+    """Names with 'optim' in them that the script takes from a module other than
+    tinygrad_edu (from _common import make_optimizer; _common.make_optimizer(...))."""
+    tree = ast.parse(text)
+    other_modules = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
+                     for a in n.names if not a.name.startswith("tinygrad_edu")}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and not (node.module or "").startswith("tinygrad_edu"):
+            found += [a.name for a in node.names if "optim" in a.name.lower()]
+        elif isinstance(node, ast.Attribute) and "optim" in node.attr.lower() \
+                and isinstance(node.value, ast.Name) and node.value.id in other_modules:
+            found.append(f"{node.value.id}.{node.attr}")
+    return found
+
+
+def imports_or_builds_an_optimizer(text: str) -> bool:
+    """True if the script imports tinygrad_edu's optim (in any spelling) or calls an
+    optimizer class."""
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import) and any("optim" in a.name for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and ("optim" in (node.module or "")
+                                                 or any(a.name in OPTIMIZERS + ["optim"]
+                                                        for a in node.names)):
+            return True
+    return bool(BUILDS_AN_OPTIMIZER.search(text))
+
+
+def pictures_before_the_lesson_ends(text: str) -> list[str]:
+    """Where the plotting starts too early: the first ``pyplot()`` call (or matplotlib
+    import) must come after every training loop (a loop calling .backward() or
+    .step()), and every top-level statement from there on must be about ``plt``."""
+    tree = ast.parse(text)
+    plotting = [n.lineno for n in ast.walk(tree)
+                if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                and n.func.id == "pyplot"
+                or isinstance(n, ast.Import) and any(a.name.startswith("matplotlib")
+                                                     for a in n.names)
+                or isinstance(n, ast.ImportFrom) and (n.module or "").startswith("matplotlib")]
+    if not plotting:
+        return []
+    first = min(plotting)
+
+    def trains(node: ast.AST) -> bool:
+        return any(isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
+                   and c.func.attr in ("backward", "step") for c in ast.walk(node))
+
+    problems = [f"plotting on line {first} starts before the training loop ending on line "
+                f"{loop.end_lineno}" for loop in ast.walk(tree)
+                if isinstance(loop, (ast.For, ast.While)) and trains(loop)
+                and loop.end_lineno > first]
+    problems += [f"line {stmt.lineno} is not about the pictures, but comes after plotting "
+                 f"starts on line {first}" for stmt in tree.body if stmt.end_lineno >= first
+                 and not any(isinstance(n, ast.Name) and n.id == "plt" for n in ast.walk(stmt))]
+    return problems
+
+
+@pytest.mark.parametrize("name", OURS)
+def test_example_builds_its_optimizer_in_its_own_text(name):
+    text = (EXAMPLES / f"{name}.py").read_text(encoding="utf-8")
+    assert not optimizer_helpers_used(text), \
+        f"{name}: build the optimizer in the example, not with {optimizer_helpers_used(text)}"
+    assert BUILDS_AN_OPTIMIZER.search(text), \
+        f"{name}: no optim.<{'|'.join(OPTIMIZERS)}>(...) in the example's text"
+
+
+def test_the_shared_helpers_build_no_optimizer():
+    """_common.py is the boring part (flags, plots): it neither imports nor builds an
+    optimizer, so no example can get one from it under any name."""
+    helpers = list(EXAMPLES.glob("_*.py"))
+    assert helpers
+    for helper in helpers:
+        assert not imports_or_builds_an_optimizer(helper.read_text(encoding="utf-8")), \
+            f"{helper.name} imports or builds an optimizer: leave that to each example"
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("[!_]*.py")))
+def test_pictures_come_after_the_lesson(name):
+    text = (EXAMPLES / f"{name}.py").read_text(encoding="utf-8")
+    problems = pictures_before_the_lesson_ends(text)
+    assert not problems, f"{name}: " + "; ".join(problems)
+
+
+def test_the_copyability_checks_catch_what_they_are_for():
+    """The two checks above flag the shapes they exist to catch."""
+    assert optimizer_helpers_used("from _common import make_optimizer, parse_args\n")
+    assert optimizer_helpers_used("import _common\nopt = _common.make_optimizer('sgd')\n")
+    assert not optimizer_helpers_used("from tinygrad_edu import nn, optim\n"
+                                      "optimizer = optim.SGD(model.parameters(), lr=0.1)\n")
+    assert not BUILDS_AN_OPTIMIZER.search("optimizer = make_optimizer(args.optimizer)\n")
+    assert BUILDS_AN_OPTIMIZER.search("optimizer = optim.Adam(model.parameters(), lr=0.1)\n")
+    assert imports_or_builds_an_optimizer("from tinygrad_edu import optim\n")
+    assert imports_or_builds_an_optimizer("from tinygrad_edu.optim import SGD\n")
+    assert imports_or_builds_an_optimizer("import tinygrad_edu as tg\ntg.optim.SGD(ps)\n")
+    assert not imports_or_builds_an_optimizer("import argparse\ndef pyplot(): pass\n")
+    loop = "for step in range(3):\n    loss.backward()\n    optimizer.step()\n"
+    pictures = "plt = pyplot()\nif plt is not None:\n    plt.plot(losses)\n"
+    assert not pictures_before_the_lesson_ends(loop + "print(loss)\n" + pictures)
+    assert pictures_before_the_lesson_ends(pictures + loop)             # plots, then trains
+    assert pictures_before_the_lesson_ends(loop + pictures + "print(loss)\n")   # teaches after
+    assert pictures_before_the_lesson_ends("import matplotlib.pyplot as plt\n" + loop)
+
+
+@pytest.mark.parametrize("name", OURS)
+@pytest.mark.parametrize("flag, built", [("sgd", "SGD(lr=0.125)"),
+                                         ("momentum", "SGD(lr=0.125, momentum=0.9)"),
+                                         ("adam", "Adam(lr=0.125)")])
+def test_optimizer_flag_builds_that_optimizer(tmp_path, name, flag, built):
+    """--optimizer sgd|momentum|adam builds SGD, SGD with momentum 0.9, Adam, with --lr,
+    in every example (the behaviour make_optimizer had, now in each example's text)."""
+    length = ["--epochs", "1"] if name == "digits" else ["--steps", "1"]
+    out = run(name, "--optimizer", flag, "--lr", "0.125", *length, "--out", str(tmp_path),
+              cwd=tmp_path, prelude=RECORD_OPTIMIZERS + NO_MATPLOTLIB)
+    built_lines = re.findall(r"^built (.*)$", out, re.M)
+    if name == "gradient_descent":   # your run joins both races; the fixed runs differ in lr
+        assert built_lines.count(built) == 2, built_lines
+    else:
+        assert built_lines == [built]
 
 
 # ----------------------------------------------------------------------------- all of them
