@@ -25,7 +25,8 @@ from .creation import (zeros, ones, full, empty, eye, arange, linspace, rand, ra
 from .functional import get_gradient_function, grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .random import manual_seed, seed
-from .tensor import Tensor, tensor
+from .creation import tensor
+from .tensor import Tensor
 from . import datasets  # noqa: E402  (tg.datasets: load_digits, Digits, MNIST)
 from . import nn  # noqa: E402  (tg.nn: Module, layers, losses, functional, init)
 from . import optim, utils  # noqa: E402  (tg.optim, tg.utils.data)

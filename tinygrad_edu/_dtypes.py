@@ -10,9 +10,11 @@ Reading path: skip on a first read (parity with PyTorch, not the idea).
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
+
+from ._errors import TensorError
 
 __all__ = ["set_default_dtype", "get_default_dtype"]
 
@@ -61,6 +63,52 @@ def to_dtype(dtype: Any) -> np.dtype | None:
         dtype = {"float": "float32", "double": "float64", "long": "int64",
                  "int": "int32", "half": "float16"}.get(dtype, dtype)
     return np.dtype(dtype)
+
+
+def cast_target(args: Sequence[Any], kwargs: dict) -> np.dtype | None:
+    """The dtype ``x.to(...)`` asks for, as torch reads its arguments: ``to(dtype)``,
+    ``to(device, dtype)``, ``to(other)`` (other's dtype), ``to(dtype=..., device=...)``;
+    None when none is given. The only device is "cpu"."""
+    dtype = kwargs.get("dtype")
+    for a in (*args, kwargs.get("device")):
+        if a is None or isinstance(a, bool):  # (non_blocking / copy given by position)
+            continue
+        if _is_tensor(a):
+            dtype = a.data.dtype
+        elif str(a).split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta"):
+            if str(a).split(":")[0] != "cpu":
+                raise TensorError(f"to: only the 'cpu' device exists in tinygrad_edu, not {a!r}")
+        else:
+            dtype = a
+    return to_dtype(dtype)
+
+
+# ---------------------------------------------------------------- what torch refuses
+def no_bool_subtraction(x, y):
+    """torch has no x - y when either side is a bool (NumPy would count True as 1)."""
+    if (type(x) is _ndarray and x.dtype.kind == "b" or type(y) is _ndarray and y.dtype.kind == "b"
+            or type(x) in _BOOLS or type(y) in _BOOLS):
+        raise TensorError("sub: subtraction (the - operator) with a bool tensor or a bool is not "
+                          "supported, as in torch; to invert a mask use ~mask")
+
+
+_ndarray = np.ndarray  # (a global: np.<name> is a slower lookup; this check runs on every x - y)
+_BOOLS = (bool, np.bool_)
+
+
+class _NotForBool(TensorError, NotImplementedError):
+    """% and // of two bool tensors: not implemented, as in torch."""
+
+
+def no_integer_division_by_zero(name, x, y):
+    """NumPy gives 0 (and a warning) for an integer % 0 or // 0; torch raises.
+    (Nothing is divided when the result is empty.)"""
+    kind = np.result_type(x, y).kind
+    if kind == "b":
+        raise _NotForBool(f"{name}: not implemented for bool tensors")
+    if (kind in "iu" and np.any(np.asarray(y) == 0)
+            and 0 not in np.broadcast_shapes(np.shape(x), np.shape(y))):
+        raise TensorError(f"{name}: integer division by zero (ZeroDivisionError)")
 
 
 # torch's legacy type names (``x.type()`` gives "torch.FloatTensor")
@@ -120,3 +168,71 @@ def torch_dtype(out: np.ndarray, args: Sequence[Any], arrays: Sequence[Any]) -> 
             zero = t
     target = dimmed or zero or default_float[0]
     return out if target == out.dtype else out.astype(target)
+
+
+# ---------------------------------------------------------------- data -> array
+def as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """PyTorch's dtype rules: Python floats -> the default dtype (float32 unless
+    ``set_default_dtype``), ints -> int64, bools -> bool; NumPy arrays keep their dtype."""
+    dtype = to_dtype(dtype)
+    if not isinstance(data, np.ndarray) and _is_tensor(data):
+        data = data.data
+    if isinstance(data, np.ndarray):
+        return data.astype(dtype) if dtype is not None and data.dtype != dtype else data
+    if isinstance(data, np.generic):
+        arr = np.asarray(data)
+        return arr.astype(dtype) if dtype is not None else arr
+    typed = None  # the dtypes of NumPy scalars, arrays and Tensors inside a list
+    if isinstance(data, (list, tuple)):
+        kinds = {type(d) for d in _flat(data)}
+        if not kinds <= _PYTHON_NUMBERS:
+            typed = [element_dtype(d) for d in _flat(data)]
+            if any(_is_tensor(d) for d in _flat(data)):
+                data = _nested_tensors_to_lists(data)
+    arr = np.array(data)
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        raise _DataError(f"tensor: can't make a tensor from {type(data).__name__} data "
+                         f"(NumPy made dtype {arr.dtype}, e.g. from a NoneType or str inside); "
+                         "use numbers or nested lists of numbers")
+    if dtype is not None:
+        return arr.astype(dtype)
+    if typed is not None:
+        return arr.astype(promote(typed))
+    if arr.dtype.kind == "f":
+        return arr.astype(default_float[0])
+    if arr.dtype.kind in "iu":
+        return arr.astype(np.int64)
+    if arr.dtype.kind == "c":
+        return arr.astype(default_complex())
+    return arr
+
+
+class _DataError(TensorError, TypeError):
+    """Data that makes no tensor (None, strings): torch raises RuntimeError for None,
+    TypeError or ValueError for strings; this is all three."""
+
+
+_PYTHON_NUMBERS = {int, float, bool, list, tuple}
+
+
+def _flat(data: Any) -> Iterator[Any]:
+    stack = [data]
+    while stack:
+        d = stack.pop()
+        if isinstance(d, (list, tuple)):
+            stack.extend(d)
+        else:
+            yield d
+
+
+def _is_tensor(x: Any) -> bool:
+    """A tinygrad_edu Tensor (an array-like with a graph), told apart without importing it."""
+    return hasattr(x, "grad_fn") and hasattr(x, "data")
+
+
+def _nested_tensors_to_lists(data: Any) -> Any:
+    if _is_tensor(data):
+        return data.data
+    if isinstance(data, (list, tuple)):
+        return [_nested_tensors_to_lists(d) for d in data]
+    return data

@@ -18,9 +18,11 @@ torch's rules, written out:
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
+
+from ._dtypes import default_float
 
 THRESHOLD = 1000  # more values than this: summarise
 EDGE = 3  # values kept at each end of a summarised dimension
@@ -28,7 +30,26 @@ LINEWIDTH = 80
 PREFIX = "tensor("
 
 
-def tensor_repr(a: np.ndarray, suffixes: list[str]) -> str:
+def tensor_repr(t: Any) -> str:
+    """``repr(t)``: torch's layout, e.g. ``tensor([1., 2.], requires_grad=True)``."""
+    d = t.data
+    suffixes = []
+    if d.size == 0 and d.ndim != 1:  # "[]" alone hides the shape
+        suffixes.append(f"size={d.shape}")
+    # the default float, int64 and bool go without saying, except in an empty tensor (as torch)
+    default = default_float[0]
+    if d.dtype not in (default, np.int64, np.bool_) or (d.size == 0 and d.dtype != default):
+        suffixes.append(f"dtype={d.dtype}")
+    if t.grad_fn is not None:
+        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+    elif t.requires_grad:
+        suffixes.append("requires_grad=True")
+    if t.name:
+        suffixes.append(f"name={t.name!r}")
+    return _array_repr(d, suffixes)
+
+
+def _array_repr(a: np.ndarray, suffixes: list[str]) -> str:
     """``tensor(<values>, <suffixes>)`` for the array ``a``."""
     indent = len(PREFIX)
     if a.size == 0:

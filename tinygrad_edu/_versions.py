@@ -12,7 +12,8 @@ raises instead, and so does this engine:
 * a recorded in-place change of a non-leaf re-routes the gradient of its live
   views through the change (``_rebase_views``).
 
-``Tensor`` inherits these methods from ``Versioned``.
+``Tensor`` inherits these methods from ``Versioned``, and with them the
+in-place ops (``x += y``, ``add_``, ``mul_``, ``fill_``, ``copy_``, ...).
 
 Reading path: skip on a first read (parity with PyTorch, not the idea).
 """
@@ -23,6 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ._dtypes import no_bool_subtraction, no_integer_division_by_zero
 from ._errors import TensorError
 from .autograd.grad_mode import _mode
 
@@ -163,3 +165,83 @@ class Versioned:
             raise TensorError(f"{op}: {e} (shape {self.shape})") from None
         self._bump_version()
         return self
+
+    # ------------------------------------------------------------ the in-place ops
+    def _binary_inplace(self, op: str, fn: Callable, ufunc: Any, other: Any) -> Any:
+        other = self._operand(other)
+        raw = array_of(other)
+        if self.data.shape != np.broadcast_shapes(self.data.shape, np.shape(raw)):
+            raise TensorError(f"{op}: output with shape {self.shape} doesn't match the "
+                              f"broadcast shape of {self.shape} and {np.shape(raw)}")
+        return self._inplace(op, lambda: fn(self._snapshot(), other),
+                             lambda: ufunc(self.data, raw, out=self.data, casting="same_kind"),
+                             other)
+
+    def __iadd__(self, other: Any) -> Any:
+        return self._binary_inplace("add_", lambda a, b: a + b, np.add, other)
+
+    def __isub__(self, other: Any) -> Any:
+        no_bool_subtraction(self.data, array_of(other))
+        return self._binary_inplace("sub_", lambda a, b: a - b, np.subtract, other)
+
+    def __imul__(self, other: Any) -> Any:
+        return self._binary_inplace("mul_", lambda a, b: a * b, np.multiply, other)
+
+    def __itruediv__(self, other: Any) -> Any:
+        return self._binary_inplace("div_", lambda a, b: a / b, np.true_divide, other)
+
+    def __imod__(self, other: Any) -> Any:
+        no_integer_division_by_zero("remainder_", self.data, array_of(other))
+        return self._binary_inplace("remainder_", lambda a, b: a % b, np.remainder, other)
+
+    def __ifloordiv__(self, other: Any) -> Any:
+        no_integer_division_by_zero("floor_divide_", self.data, array_of(other))
+        return self._binary_inplace("floor_divide_", lambda a, b: a // b, np.floor_divide, other)
+
+    def remainder_(self, other: Any) -> Any: return self.__imod__(other)
+    def floor_divide_(self, other: Any) -> Any: return self.__ifloordiv__(other)
+
+    def add_(self, other: Any, alpha: float = 1) -> Any:
+        return self.__iadd__(other if alpha == 1 else self._operand(other) * alpha)
+
+    def sub_(self, other: Any, alpha: float = 1) -> Any:
+        return self.__isub__(other if alpha == 1 else self._operand(other) * alpha)
+
+    def mul_(self, other: Any) -> Any:
+        return self.__imul__(other)
+
+    def div_(self, other: Any) -> Any:
+        return self.__itruediv__(other)
+
+    def zero_(self) -> Any:
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> Any:
+        return self._inplace("fill_", lambda: self._snapshot() * 0 + self._operand(value),
+                             lambda: self.data.fill(array_of(value)), value)
+
+    def copy_(self, src: Any) -> Any:
+        src = self._operand(src)
+        return self._inplace("copy_", lambda: self._snapshot() * 0 + src,
+                             lambda: np.copyto(self.data, np.broadcast_to(array_of(src), self.shape),
+                                               casting="unsafe"), src)
+
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Any:
+        if min is None and max is None:
+            raise TensorError("clamp_: give at least one of min and max (both are None)")
+        return self._inplace("clamp_", lambda: self._snapshot().clamp(min, max),
+                             lambda: np.clip(self.data, array_of(min), array_of(max), out=self.data),
+                             min, max)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Any:
+        return self._inplace("uniform_", lambda: self._snapshot() * 0 + _rng().uniform(a, b, self.shape),
+                             lambda: np.copyto(self.data, _rng().uniform(a, b, self.shape), casting="unsafe"))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Any:
+        return self._inplace("normal_", lambda: self._snapshot() * 0 + _rng().normal(mean, std, self.shape),
+                             lambda: np.copyto(self.data, _rng().normal(mean, std, self.shape), casting="unsafe"))
+
+
+# Last (see autograd/function.py, which imports this file at its end).
+from .autograd.function import array_of  # noqa: E402
+from .random import _rng  # noqa: E402

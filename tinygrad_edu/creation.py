@@ -11,9 +11,12 @@ from .ops import movement as M
 from ._dtypes import default_float, promote, to_dtype
 from ._errors import TensorError
 from .random import _rng
+from ._dtypes import as_array
+from .autograd.function import array_of
 from .tensor import Tensor, _c, _dims, _wrap, where
 
 __all__ = [
+    "tensor",
     "zeros", "ones", "full", "empty", "eye", "arange", "linspace", "rand", "randn", "randint",
     "zeros_like", "ones_like", "full_like", "rand_like", "randn_like", "from_numpy",
     "cat", "concatenate", "stack", "where", "exp", "log", "sqrt", "sin", "cos", "tanh",
@@ -24,6 +27,15 @@ __all__ = [
     "pow", "neg", "allclose", "empty_like", "is_tensor", "is_floating_point", "numel", "concat",
     "isnan", "isinf", "isfinite",
 ]
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``torch.tensor``: a new leaf tensor holding a copy of ``data``."""
+    arr = as_array(data, dtype)
+    if isinstance(data, (np.ndarray, Tensor)) and arr is array_of(data):
+        arr = arr.copy()
+    return Tensor(arr, requires_grad=requires_grad)
+
 
 
 def _make(arr: np.ndarray, dtype: Any, requires_grad: bool, default: Any = None) -> Tensor:

@@ -25,7 +25,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .tensor import Tensor, tensor
+from .creation import tensor
+from .tensor import Tensor
 from .utils.data import Dataset
 
 __all__ = ["load_digits", "train_test_split", "Digits", "MNIST", "read_idx", "DatasetError"]

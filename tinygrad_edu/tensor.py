@@ -9,16 +9,14 @@ version counters with in-place changes (``_versions.py``, inherited from
 """
 from __future__ import annotations
 
-import math
-import numbers
 import operator
 import weakref
-from collections import namedtuple
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ._dtypes import TYPE_NAMES, default_complex, default_float, element_dtype, promote, to_dtype
+from ._dtypes import TYPE_NAMES, cast_target, to_dtype
+from ._dtypes import as_array as _as_array
 from ._errors import TensorError, TensorIndexError
 from ._printing import tensor_repr
 from ._versions import Versioned
@@ -29,7 +27,7 @@ from .ops import movement as M
 from .ops import reduce as R
 from .ops import unary as U
 
-__all__ = ["Tensor", "tensor"]
+__all__ = ["Tensor", "where"]
 
 
 def _wrap(data: Any) -> "Tensor":
@@ -39,66 +37,6 @@ def _wrap(data: Any) -> "Tensor":
     t = _new(Tensor)
     t.data = data
     return t
-
-
-def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """PyTorch's dtype rules: Python floats -> the default dtype (float32 unless
-    ``set_default_dtype``), ints -> int64, bools -> bool; NumPy arrays keep their dtype."""
-    dtype = to_dtype(dtype)
-    if isinstance(data, Tensor):
-        data = data.data
-    if isinstance(data, np.ndarray):
-        return data.astype(dtype) if dtype is not None and data.dtype != dtype else data
-    if isinstance(data, np.generic):
-        arr = np.asarray(data)
-        return arr.astype(dtype) if dtype is not None else arr
-    typed = None  # the dtypes of NumPy scalars, arrays and Tensors inside a list
-    if isinstance(data, (list, tuple)):
-        kinds = {type(d) for d in _flat(data)}
-        if not kinds <= _PYTHON_NUMBERS:
-            typed = [element_dtype(d) for d in _flat(data)]
-            if Tensor in kinds:
-                data = _nested_tensors_to_lists(data)
-    arr = np.array(data)
-    if arr.dtype == object or arr.dtype.kind in "USV":
-        raise _DataError(f"tensor: can't make a tensor from {type(data).__name__} data "
-                         f"(NumPy made dtype {arr.dtype}, e.g. from a NoneType or str inside); "
-                         "use numbers or nested lists of numbers")
-    if dtype is not None:
-        return arr.astype(dtype)
-    if typed is not None:
-        return arr.astype(promote(typed))
-    if arr.dtype.kind == "f":
-        return arr.astype(default_float[0])
-    if arr.dtype.kind in "iu":
-        return arr.astype(np.int64)
-    if arr.dtype.kind == "c":
-        return arr.astype(default_complex())
-    return arr
-
-
-class _DataError(TensorError, TypeError):
-    """Data that makes no tensor (None, strings): torch raises RuntimeError for None,
-    TypeError or ValueError for strings; this is all three."""
-
-
-_PYTHON_NUMBERS = {int, float, bool, list, tuple}
-def _flat(data: Any) -> Iterator[Any]:
-    stack = [data]
-    while stack:
-        d = stack.pop()
-        if isinstance(d, (list, tuple)):
-            stack.extend(d)
-        else:
-            yield d
-
-
-def _nested_tensors_to_lists(data: Any) -> Any:
-    if isinstance(data, Tensor):
-        return data.data
-    if isinstance(data, (list, tuple)):
-        return [_nested_tensors_to_lists(d) for d in data]
-    return data
 
 
 def _c(x: Any) -> Any:
@@ -343,21 +281,7 @@ class Tensor(Versioned):
 
     # ------------------------------------------------------------ printing
     def __repr__(self) -> str:
-        d = self.data
-        suffixes = []
-        if d.size == 0 and d.ndim != 1:  # "[]" alone hides the shape
-            suffixes.append(f"size={d.shape}")
-        # the default float, int64 and bool go without saying, except in an empty tensor (as torch)
-        default = default_float[0]
-        if d.dtype not in (default, np.int64, np.bool_) or (d.size == 0 and d.dtype != default):
-            suffixes.append(f"dtype={d.dtype}")
-        if self.grad_fn is not None:
-            suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self.requires_grad:
-            suffixes.append("requires_grad=True")
-        if self.name:
-            suffixes.append(f"name={self.name!r}")
-        return tensor_repr(d, suffixes)
+        return tensor_repr(self)
 
     __str__ = __repr__
 
@@ -548,7 +472,7 @@ class Tensor(Versioned):
             return self.maximum(dim)
         if dim is None:
             return self.amax()
-        return _values_indices(_MaxResult, self, np.argmax, dim, keepdim)
+        return R.values_indices(R.MaxResult, self, R.ArgMax, dim, keepdim)
 
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
         """Like ``max``, for the smallest."""
@@ -556,13 +480,13 @@ class Tensor(Versioned):
             return self.minimum(dim)
         if dim is None:
             return self.amin()
-        return _values_indices(_MinResult, self, np.argmin, dim, keepdim)
+        return R.values_indices(R.MinResult, self, R.ArgMin, dim, keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        return _arg_extreme("argmax", np.argmax, self, dim, keepdim)
+        return R.ArgMax.apply(self, dim=dim, keepdim=keepdim)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
-        return _arg_extreme("argmin", np.argmin, self, dim, keepdim)
+        return R.ArgMin.apply(self, dim=dim, keepdim=keepdim)
 
     def var(self, dim: Any = None, correction: int | None = None, keepdim: bool = False,
             unbiased: bool | None = None) -> "Tensor":
@@ -596,15 +520,8 @@ class Tensor(Versioned):
         return R.LogSoftmax.apply(x, dim=dim)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> "Tensor":
-        """The p-norm (sum |x|^p)^(1/p) over ``dim`` (default: all elements);
-        ``p`` a number, ``"fro"`` (= 2), or +-inf (max or min of |x|)."""
-        if p == "fro":
-            p = 2.0
-        if not isinstance(p, numbers.Real):
-            raise TensorError(f"norm: p must be a number, 'fro' or inf, got {p!r}")
-        if p in (math.inf, -math.inf):
-            return self.abs().amax(dim, keepdim) if p > 0 else self.abs().amin(dim, keepdim)
-        return R.Norm.apply(self, p=float(p), dim=dim, keepdim=keepdim)
+        """The p-norm (sum |x|^p)^(1/p) over ``dim``: ``p`` a number, "fro" (= 2) or +-inf."""
+        return R.norm(self, p, dim, keepdim)
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> "Tensor":
@@ -690,38 +607,16 @@ class Tensor(Versioned):
                       lambda: self.data.__setitem__(idx, array_of(value)), value)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
-        size = -(-self.shape[dim] // chunks)
-        return self.split(size, dim)
-
-    def split(self, split_size: Any, dim: int = 0) -> tuple:
-        n = self.shape[dim]
-        sizes = ([split_size] * (n // split_size) + ([n % split_size] if n % split_size else [])
-                 if isinstance(split_size, int) else list(split_size))
-        out, start = [], 0
-        for s in sizes:
-            index = [slice(None)] * self.ndim
-            index[dim] = slice(start, start + s)
-            out.append(self[tuple(index)])
-            start += s
-        return tuple(out)
+        return M.split(self, -(-self.shape[dim] // chunks), dim)  # (chunks of ceil(n / chunks))
+    def split(self, split_size: Any, dim: int = 0) -> tuple: return M.split(self, split_size, dim)
 
     # ------------------------------------------------------------ dtype
     def to(self, *args: Any, **kwargs: Any) -> "Tensor":
         """Cast, as torch's ``to(dtype)``, ``to(device, dtype)``, ``to(other)`` (other's
         dtype) and ``to(dtype=..., device=..., copy=...)``: itself when nothing changes,
         unless ``copy=True``. The only device is "cpu"."""
-        dtype = kwargs.get("dtype")
-        for a in (*args, kwargs.get("device")):
-            if a is None or isinstance(a, bool):  # (non_blocking / copy given by position)
-                continue
-            if isinstance(a, Tensor):
-                dtype = a.data.dtype
-            elif str(a).split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta"):
-                if str(a).split(":")[0] != "cpu":
-                    raise TensorError(f"to: only the 'cpu' device exists in tinygrad_edu, not {a!r}")
-            else:
-                dtype = a
-        dtype = self.data.dtype if dtype is None else to_dtype(dtype)
+        dtype = cast_target(args, kwargs)
+        dtype = self.data.dtype if dtype is None else dtype
         if dtype == self.data.dtype:
             return self.clone() if kwargs.get("copy") else self
         if dtype.kind not in "fc":  # integer/bool results never require grad (as torch)
@@ -745,82 +640,9 @@ class Tensor(Versioned):
     def bool(self) -> "Tensor": return self.to(np.bool_)
     def cpu(self) -> "Tensor": return self
 
-    # ------------------------------------------------------------ in place (see _versions.py)
-    def _binary_inplace(self, op: str, fn: Callable, ufunc: Any, other: Any) -> "Tensor":
-        other = _c(other)
-        raw = array_of(other)
-        if self.data.shape != np.broadcast_shapes(self.data.shape, np.shape(raw)):
-            raise TensorError(f"{op}: output with shape {self.shape} doesn't match the "
-                              f"broadcast shape of {self.shape} and {np.shape(raw)}")
-        return self._inplace(op, lambda: fn(self._snapshot(), other),
-                             lambda: ufunc(self.data, raw, out=self.data, casting="same_kind"),
-                             other)
-
-    def __iadd__(self, other: Any) -> "Tensor":
-        return self._binary_inplace("add_", lambda a, b: a + b, np.add, other)
-
-    def __isub__(self, other: Any) -> "Tensor":
-        B._no_bool_subtraction(self.data, array_of(other))
-        return self._binary_inplace("sub_", lambda a, b: a - b, np.subtract, other)
-
-    def __imul__(self, other: Any) -> "Tensor":
-        return self._binary_inplace("mul_", lambda a, b: a * b, np.multiply, other)
-
-    def __itruediv__(self, other: Any) -> "Tensor":
-        return self._binary_inplace("div_", lambda a, b: a / b, np.true_divide, other)
-
-    def __imod__(self, other: Any) -> "Tensor":
-        B._no_integer_division_by_zero("remainder_", self.data, array_of(other))
-        return self._binary_inplace("remainder_", lambda a, b: a % b, np.remainder, other)
-
-    def __ifloordiv__(self, other: Any) -> "Tensor":
-        B._no_integer_division_by_zero("floor_divide_", self.data, array_of(other))
-        return self._binary_inplace("floor_divide_", lambda a, b: a // b, np.floor_divide, other)
-
-    def remainder_(self, other: Any) -> "Tensor": return self.__imod__(other)
-    def floor_divide_(self, other: Any) -> "Tensor": return self.__ifloordiv__(other)
-
-    def add_(self, other: Any, alpha: float = 1) -> "Tensor":
-        return self.__iadd__(other if alpha == 1 else _c(other) * alpha)
-
-    def sub_(self, other: Any, alpha: float = 1) -> "Tensor":
-        return self.__isub__(other if alpha == 1 else _c(other) * alpha)
-
-    def mul_(self, other: Any) -> "Tensor":
-        return self.__imul__(other)
-
-    def div_(self, other: Any) -> "Tensor":
-        return self.__itruediv__(other)
-
-    def zero_(self) -> "Tensor":
-        return self.fill_(0)
-
-    def fill_(self, value: Any) -> "Tensor":
-        return self._inplace("fill_", lambda: self._snapshot() * 0 + _c(value),
-                             lambda: self.data.fill(array_of(value)), value)
-
-    def copy_(self, src: Any) -> "Tensor":
-        src = _c(src)
-        return self._inplace("copy_", lambda: self._snapshot() * 0 + src,
-                             lambda: np.copyto(self.data, np.broadcast_to(array_of(src), self.shape),
-                                               casting="unsafe"), src)
-
-    def clamp_(self, min: float | None = None, max: float | None = None) -> "Tensor":
-        if min is None and max is None:
-            raise TensorError("clamp_: give at least one of min and max (both are None)")
-        return self._inplace("clamp_", lambda: self._snapshot().clamp(min, max),
-                             lambda: np.clip(self.data, array_of(min), array_of(max), out=self.data),
-                             min, max)
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
-        from .random import _rng
-        return self._inplace("uniform_", lambda: self._snapshot() * 0 + _rng().uniform(a, b, self.shape),
-                             lambda: np.copyto(self.data, _rng().uniform(a, b, self.shape), casting="unsafe"))
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0) -> "Tensor":
-        from .random import _rng
-        return self._inplace("normal_", lambda: self._snapshot() * 0 + _rng().normal(mean, std, self.shape),
-                             lambda: np.copyto(self.data, _rng().normal(mean, std, self.shape), casting="unsafe"))
+    # ------------------------------------------------------------ in place
+    # x += y, add_, mul_, fill_, ...: in _versions.py (Versioned), with the version counters.
+    _operand = staticmethod(_c)  # (how Versioned's in-place ops take an operand)
 
 
 def _new_like(arr: np.ndarray, like: Tensor, dtype: Any, requires_grad: bool) -> Tensor:
@@ -838,46 +660,6 @@ def _compare(name: str, op: Callable, x: Tensor, other: Any) -> Tensor:
                           "together") from None
 
 
-# What max(dim) and min(dim) return, as torch.return_types.max/min: a tuple
-# (values, indices) whose parts are also named (``x.max(1).indices``).
-_MaxResult = namedtuple("max", ["values", "indices"])
-_MinResult = namedtuple("min", ["values", "indices"])
-_MaxResult.__qualname__, _MinResult.__qualname__ = "_MaxResult", "_MinResult"  # (for pickle)
-
-
-def _values_indices(result: type, x: Tensor, arg: Callable, dim: int, keepdim: bool) -> tuple:
-    """max(dim) / min(dim): the values at ``arg`` (np.argmax or np.argmin) along dim, and where."""
-    name = result.__name__
-    dim = R._one_dim(name, dim, x.shape)  # an IndexError or TypeError naming the op
-    if x.ndim == 0:  # dim 0 (or -1) of a 0-d tensor: the value itself, at index 0 (as torch)
-        return result(x.reshape(()), _wrap(np.array(0)))
-    axis = dim % x.ndim
-    if x.shape[axis] == 0:
-        raise TensorIndexError(f"{name}: can't reduce dim {dim} of size 0 "
-                               f"(input of shape {tuple(x.shape)})")
-    idx = np.expand_dims(arg(x.data, axis=axis), axis)
-    values = M.TakeAlong.apply(x, indices=idx, dim=axis)
-    indices = idx
-    if not keepdim:
-        values = values.squeeze(axis)
-        indices = np.squeeze(idx, axis=axis)
-    return result(values, _wrap(indices.astype(np.int64)))
-
-
-def _arg_extreme(name: str, arg: Callable, x: Tensor, dim: Any, keepdim: bool) -> Tensor:
-    """argmax / argmin (``arg`` is np.argmax or np.argmin): over all elements, or along ``dim``."""
-    if dim is not None:
-        dim = R._one_dim(name, dim, x.shape)  # one int, as torch (a TypeError otherwise)
-        axis = dim % x.ndim if x.ndim else 0
-    if x.data.size == 0 and (dim is None or x.ndim and x.shape[axis] == 0):
-        raise TensorIndexError(f"{name}: can't reduce over an empty dim of a tensor of shape "
-                               f"{tuple(x.shape)}" + ("; give a dim of nonzero size" if dim is None
-                                                      else f" (dim {dim})"))
-    if dim is None:
-        return _wrap(arg(x.data)).reshape(*([1] * x.ndim) if keepdim else ())
-    return _wrap(arg(x.data, axis=dim, keepdims=keepdim))
-
-
 class _HookHandle:
     def __init__(self, owner: Any, hook: Callable) -> None:
         self.owner, self.hook = owner, hook
@@ -885,14 +667,6 @@ class _HookHandle:
     def remove(self) -> None:
         if self.owner._hooks and self.hook in self.owner._hooks:
             self.owner._hooks.remove(self.hook)
-
-
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """``torch.tensor``: a new leaf tensor holding a copy of ``data``."""
-    arr = _as_array(data, dtype)
-    if isinstance(data, (np.ndarray, Tensor)) and arr is array_of(data):
-        arr = arr.copy()
-    return Tensor(arr, requires_grad=requires_grad)
 
 
 def where(condition: Any, x: Any = None, y: Any = None) -> Any:

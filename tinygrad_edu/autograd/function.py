@@ -25,7 +25,6 @@ import numpy as np
 
 from .._dtypes import F32, F64, torch_dtype
 from .._errors import op_error
-from .._versions import check_unchanged, inplace_changes
 from .grad_mode import _mode
 
 __all__ = ["Function", "AccumulateGrad", "array_of"]
@@ -333,5 +332,7 @@ def array_of(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
-# Last: tensor.py imports the ops, and the ops import this file (Function must exist by then).
+# Last: _versions.py and tensor.py import the ops, and the ops import this file
+# (Function must exist by then).
+from .._versions import check_unchanged, inplace_changes  # noqa: E402
 from ..tensor import Tensor, _wrap  # noqa: E402

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._dtypes import no_bool_subtraction, no_integer_division_by_zero
 from .._errors import TensorError
-from ..autograd.function import Function, _ndarray, array_of
+from ..autograd.function import Function, array_of
 
 
 class Add(Function):
@@ -27,14 +28,6 @@ class Add(Function):
         return g, g
 
 
-def _no_bool_subtraction(x, y):
-    """torch has no x - y when either side is a bool (NumPy would count True as 1)."""
-    if (type(x) is _ndarray and x.dtype.kind == "b" or type(y) is _ndarray and y.dtype.kind == "b"
-            or type(x) in (bool, np.bool_) or type(y) in (bool, np.bool_)):
-        raise TensorError("sub: subtraction (the - operator) with a bool tensor or a bool is not "
-                          "supported, as in torch; to invert a mask use ~mask")
-
-
 class Sub(Function):
     """z = x - y;  dx = dz,  dy = -dz"""
 
@@ -42,7 +35,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        _no_bool_subtraction(x, y)
+        no_bool_subtraction(x, y)
         return x - y
 
     @staticmethod
@@ -90,21 +83,6 @@ class Div(Function):
         return gx, gy
 
 
-class _NotForBool(TensorError, NotImplementedError):
-    """% and // of two bool tensors: not implemented, as in torch."""
-
-
-def _no_integer_division_by_zero(name, x, y):
-    """NumPy gives 0 (and a warning) for an integer % 0 or // 0; torch raises.
-    (Nothing is divided when the result is empty.)"""
-    kind = np.result_type(x, y).kind
-    if kind == "b":
-        raise _NotForBool(f"{name}: not implemented for bool tensors")
-    if (kind in "iu" and np.any(np.asarray(y) == 0)
-            and 0 not in np.broadcast_shapes(np.shape(x), np.shape(y))):
-        raise TensorError(f"{name}: integer division by zero (ZeroDivisionError)")
-
-
 class Remainder(Function):
     """z = x % y = x - (x // y) * y  (the divisor's sign, as Python and torch);
     dx = dz,  dy = -dz * (x // y)"""
@@ -113,7 +91,7 @@ class Remainder(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        _no_integer_division_by_zero("remainder", x, y)
+        no_integer_division_by_zero("remainder", x, y)
         if ctx.needs_input_grad[1:] == (True,):  # only dy needs x and y
             ctx.save_for_backward(x, y)
         return np.remainder(x, y)
@@ -132,7 +110,7 @@ class FloorDiv(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        _no_integer_division_by_zero("floor_divide", x, y)
+        no_integer_division_by_zero("floor_divide", x, y)
         return np.floor_divide(x, y)
 
     @staticmethod

@@ -346,3 +346,18 @@ class Clone(Function):
     @staticmethod
     def backward(ctx, g):
         return g
+
+
+def split(x, split_size, dim=0):
+    """``x.split(size, dim)``: views of the Tensor x, ``split_size`` long along
+    ``dim`` (the last one shorter), or of the sizes in a list."""
+    n = x.shape[dim]
+    sizes = ([split_size] * (n // split_size) + ([n % split_size] if n % split_size else [])
+             if isinstance(split_size, int) else list(split_size))
+    out, start = [], 0
+    for s in sizes:
+        index = [slice(None)] * x.ndim
+        index[dim] = slice(start, start + s)
+        out.append(x[tuple(index)])
+        start += s
+    return tuple(out)

@@ -5,14 +5,17 @@ Every backward first puts the reduced dimensions back as size 1
 """
 from __future__ import annotations
 
+import math
+import numbers
 import operator
+from collections import namedtuple
 
 import numpy as np
 
 from .._dtypes import default_float
 from .._errors import TensorError, TensorIndexError
 from ..autograd.function import Function, array_of
-from .movement import Expand
+from .movement import Expand, TakeAlong
 from .unary import Exp, Sign
 
 
@@ -339,3 +342,72 @@ class LogSoftmax(Function):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         return g - Exp.run(y) * Sum.run(g, dim=ctx.dim, keepdim=True)
+
+
+# ---------------------------------------------------------------- argmax, max(dim)
+def _arg_extreme(name, arg, x, dim, keepdim):
+    """argmax / argmin (``arg`` is np.argmax or np.argmin) of the array x: over
+    all elements, or along ``dim``; int64."""
+    if dim is not None:
+        dim = _one_dim(name, dim, x.shape)  # one int, as torch (a TypeError otherwise)
+        axis = dim % x.ndim if x.ndim else 0
+    if x.size == 0 and (dim is None or x.ndim and x.shape[axis] == 0):
+        raise TensorIndexError(f"{name}: can't reduce over an empty dim of a tensor of shape "
+                               f"{tuple(x.shape)}" + ("; give a dim of nonzero size" if dim is None
+                                                      else f" (dim {dim})"))
+    if dim is None:
+        return np.asarray(arg(x), dtype=np.int64).reshape((1,) * x.ndim if keepdim else ())
+    return np.asarray(arg(x, axis=dim, keepdims=keepdim), dtype=np.int64)
+
+
+class ArgMax(Function):
+    """i = where x is largest (over all elements, or along dim);  no gradient (an index)"""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        return _arg_extreme("argmax", np.argmax, x, dim, keepdim)
+
+
+class ArgMin(Function):
+    """i = where x is smallest (over all elements, or along dim);  no gradient (an index)"""
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        return _arg_extreme("argmin", np.argmin, x, dim, keepdim)
+
+
+# What max(dim) and min(dim) return, as torch.return_types.max/min: a tuple
+# (values, indices) whose parts are also named (``x.max(1).indices``).
+MaxResult = namedtuple("max", ["values", "indices"])
+MinResult = namedtuple("min", ["values", "indices"])
+MaxResult.__qualname__, MinResult.__qualname__ = "MaxResult", "MinResult"  # (for pickle)
+
+
+def values_indices(result, x, arg_op, dim, keepdim):
+    """max(dim) / min(dim) of the Tensor x: the values where ``arg_op`` (ArgMax or
+    ArgMin) points along dim, and the indices."""
+    name = result.__name__
+    dim = _one_dim(name, dim, x.shape)  # an IndexError or TypeError naming the op
+    if x.ndim == 0:  # dim 0 (or -1) of a 0-d tensor: the value itself, at index 0 (as torch)
+        return result(x.reshape(()), arg_op.apply(x))
+    axis = dim % x.ndim
+    if x.shape[axis] == 0:
+        raise TensorIndexError(f"{name}: can't reduce dim {dim} of size 0 "
+                               f"(input of shape {tuple(x.shape)})")
+    idx = arg_op.apply(x, dim=axis, keepdim=True)
+    values = TakeAlong.apply(x, indices=idx.data, dim=axis)
+    if keepdim:
+        return result(values, idx)
+    return result(values.squeeze(axis), idx.squeeze(axis))
+
+
+def norm(x, p, dim, keepdim):
+    """The p-norm (sum |x|^p)^(1/p) of the Tensor x over ``dim`` (default: all
+    elements); ``p`` a number, ``"fro"`` (= 2), or +-inf (max or min of |x|)."""
+    if p == "fro":
+        p = 2.0
+    if not isinstance(p, numbers.Real):
+        raise TensorError(f"norm: p must be a number, 'fro' or inf, got {p!r}")
+    if p in (math.inf, -math.inf):
+        return x.abs().amax(dim, keepdim) if p > 0 else x.abs().amin(dim, keepdim)
+    return Norm.apply(x, p=float(p), dim=dim, keepdim=keepdim)
