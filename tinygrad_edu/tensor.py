@@ -1,6 +1,6 @@
 """``Tensor``: a NumPy array that remembers how it was made.
 
-Reading path: after ``autograd/engine.py``. Every method here is a one-liner
+Reading path, step 4 (after ``autograd/engine.py``; next ``nn/module.py``). Every method here is a one-liner
 over an op in ``ops/`` (forward and backward live there, side by side), so
 ``x.exp()`` and ``tg.exp(x)`` are both easy to find; ``backward()`` hands the
 graph to the engine. Skip on a first read: dtype rules (``_dtypes.py``) and
@@ -528,13 +528,11 @@ class Tensor(Versioned):
         return self._view(M.Reshape.apply(self, shape=_dims(shape)))
 
     def view(self, *shape: Any) -> "Tensor":
-        return self._view(M.Reshape.apply(self, shape=_dims(shape)))
+        """``reshape`` that never copies (it raises where NumPy would have to)."""
+        return M.no_copy(self._view(M.Reshape.apply(self, shape=_dims(shape))), self.shape)
 
-    def view_as(self, other: "Tensor") -> "Tensor":
-        return self.reshape(other.shape)
-
-    def reshape_as(self, other: "Tensor") -> "Tensor":
-        return self.reshape(other.shape)
+    def view_as(self, other: "Tensor") -> "Tensor": return self.view(other.shape)
+    def reshape_as(self, other: "Tensor") -> "Tensor": return self.reshape(other.shape)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
         if self.ndim == 0:

@@ -1,19 +1,16 @@
 """``Function``: one op, and the graph node each call of it makes.
 
-Reading path, step 1 of 3 up to the engine (then ``ops/binary.py``, then
-``autograd/engine.py``). Start here.
+Reading path, step 1 (then ``ops/binary.py``, then ``autograd/engine.py``).
 
 * An op is a subclass with two static methods side by side: ``forward(ctx,
   *arrays)`` computes the value on NumPy arrays, and ``backward(ctx, grad)``
   returns the gradient of each input (the chain rule's local step).
-* ``SomeOp.apply(*tensors)`` unwraps the tensors, runs ``forward``, and when an
-  input requires grad (and grad mode is on), makes ``ctx`` the output's
-  ``grad_fn``: the node remembers its ``parents`` (the ``grad_fn`` of each
-  input, or the input itself when it is a leaf that requires grad) and what
-  ``forward`` saved with ``ctx.save_for_backward``. Those links are the graph.
-* ``backward`` is written with Tensor operations, so the same rule serves
-  first and higher order: the engine runs it with grad mode off, unless
-  ``create_graph=True``, when it records a graph of its own.
+* ``SomeOp.apply(*tensors)`` runs ``forward``; when an input requires grad (and
+  grad mode is on), ``ctx`` becomes the output's ``grad_fn``: the node keeps its
+  ``parents`` (each input's ``grad_fn``, or the input itself when it is a leaf
+  that requires grad) and what ``forward`` saved. Those links are the graph.
+* ``backward`` is written with Tensor operations, so the same rule serves first
+  and higher order (``create_graph=True`` records a graph of the gradient).
 """
 from __future__ import annotations
 
@@ -57,17 +54,15 @@ class Function:
 
         y = Square.apply(t)
 
-    One difference from PyTorch: ``forward`` works on NumPy arrays (Python
-    scalars pass through unchanged) and ``backward`` on Tensors. ``backward``
-    returns one gradient per input of ``forward`` (``None`` where there is
-    none); the engine sums broadcast gradients back to each input's shape.
-    As in torch, an integer or bool output, or one that forward passes to
-    ``ctx.mark_non_differentiable``, doesn't require grad.
+    One difference from PyTorch: ``forward`` works on NumPy arrays and
+    ``backward`` on Tensors. ``backward`` returns one gradient per input of
+    ``forward`` (``None`` where there is none); the engine sums broadcast
+    gradients back to each input's shape. An integer or bool output, or one
+    passed to ``ctx.mark_non_differentiable``, doesn't require grad (as torch).
 
-    An instance is the graph node (``tensor.grad_fn``). Its public attributes:
-    ``inputs`` (the arguments of ``apply``), ``parents`` (the node or leaf
-    tensor each input's gradient flows to, or None), ``needs_input_grad``,
-    and ``shape``/``dtype`` of the output.
+    An instance is the graph node (``tensor.grad_fn``): ``inputs`` (the
+    arguments of ``apply``), ``parents`` (the node or leaf each input's
+    gradient flows to, or None), ``needs_input_grad``, the output's ``shape``/``dtype``.
     """
 
     _is_leaf = False  # graph vertices are nodes (this) or leaf Tensors (True)

@@ -284,7 +284,11 @@ def _class_loss(name: str, fn: type, input: Tensor, t: np.ndarray, weight: Any,
     x = input
     shape = array_of(x).shape  # (Tensor.shape is a property call; this is a hot path)
     _check_has_classes(name, shape)
-    if len(shape) == 1:  # one unbatched sample
+    if len(shape) == 1:  # one unbatched sample: its target is one label, shape () or (1,)
+        if t.ndim > 1 or t.size != 1:
+            raise TensorError(f"{name}: input of shape {shape} is one sample (C,), so its target "
+                              f"must be one class index of shape () or (1,), got a target of "
+                              f"shape {tuple(t.shape)}")
         x, t, shape = x.unsqueeze(0), t.reshape(1), (1,) + shape
     expected = (shape[0],) + shape[2:]
     if t.shape != expected:

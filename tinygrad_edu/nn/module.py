@@ -5,6 +5,8 @@ modules in three insertion-ordered dicts, filled by ``__setattr__``
 (``self.fc1 = Linear(2, 3)`` registers a child named ``fc1``). Every walk over
 the tree (``parameters``, ``state_dict``, ``modules``, ...) visits them in the
 order they were assigned, so parameter order is the same on every run.
+
+Reading path, step 5 (after ``tensor.py``; next ``optim/sgd.py``).
 """
 from __future__ import annotations
 

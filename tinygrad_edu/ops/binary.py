@@ -4,6 +4,8 @@ Each backward returns gradients of z's shape; the engine sums them back down
 to each input's shape (``autograd/engine.py``, ``fit_shape``), so no op undoes
 broadcasting itself. Either input may be a plain Python number. Every backward
 uses only what NumPy arrays and Tensors share (``backward_on_arrays``).
+
+Reading path, step 2 (after ``autograd/function.py``; next ``autograd/engine.py``).
 """
 from __future__ import annotations
 
@@ -63,7 +65,7 @@ class Mul(Function):
 
 
 class Div(Function):
-    """z = x / y;  dx = dz / y,  dy = -dz * x / y^2"""
+    """z = x / y;  dx = dz / y,  dy = -dz * (x / y) / y"""
 
     backward_on_arrays = True
 
@@ -79,7 +81,8 @@ class Div(Function):
     def backward(ctx, g):
         x, y = ctx.saved_tensors  # (Div.run: y = 0 gives inf or nan quietly, as the forward)
         gx = Div.run(g, y) if ctx.needs_input_grad[0] else None
-        gy = Div.run(-(g * x), y * y) if ctx.needs_input_grad[1] else None
+        # (x / y) / y, not x / y^2: y^2 under- or overflows long before the gradient does (as torch)
+        gy = -(g * Div.run(Div.run(x, y), y)) if ctx.needs_input_grad[1] else None
         return gx, gy
 
 

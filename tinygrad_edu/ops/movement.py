@@ -361,3 +361,12 @@ def split(x, split_size, dim=0):
         out.append(x[tuple(index)])
         start += s
     return tuple(out)
+
+
+def no_copy(out, in_shape):
+    """``view``'s check of the Tensor ``out`` a reshape made: it must share memory."""
+    if out._base is None and out.data.size:  # NumPy had to copy: not a view
+        raise TensorError(f"view: a tensor of shape {in_shape} whose memory is not laid out "
+                          f"row by row (a transpose, say) can't be viewed as {out.shape} "
+                          "without a copy. Use .reshape(...) instead.")
+    return out

@@ -185,8 +185,12 @@ class Std(Function):
         ctx.axes = axes
         ctx.denom = max(int(np.prod([x.shape[a] for a in axes])) - correction, 0)
         centred = x - np.mean(x, axis=axes, keepdims=True)
+        # Scaled by the largest |x - m| (s): the squares of big values would overflow
+        # (float32 std of [3e19, -3e19] is 4.2e19, as torch, though its square is inf).
+        s = np.max(np.abs(centred), axis=axes, keepdims=True, initial=0)
+        s[s == 0] = 1
         with np.errstate(divide="ignore", invalid="ignore"):  # N - c = 0: inf or nan, as torch
-            y = np.sqrt(np.add.reduce(centred * centred, axis=axes, keepdims=True) / ctx.denom)
+            y = s * np.sqrt(np.add.reduce((centred / s) ** 2, axis=axes, keepdims=True) / ctx.denom)
         out = _unkeep(y, x.shape, axes, keepdim)
         ctx.save_for_backward(x, out)
         return out

@@ -1,4 +1,7 @@
-"""Stochastic gradient descent, with optional momentum (``SGD``, ``Momentum``)."""
+"""Stochastic gradient descent, with optional momentum (``SGD``, ``Momentum``).
+
+Reading path, step 6, the last (after ``nn/module.py``): the update that uses ``.grad``.
+"""
 from __future__ import annotations
 
 from typing import Any, Iterable

@@ -1,0 +1,56 @@
+"""Inputs at the edges where a careless formula gives a silently wrong number or
+a silent copy: each case is held to PyTorch's answer (issue "Hardening")."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu.nn import functional as F
+
+
+@pytest.mark.parametrize("dtype, b", [(np.float32, 1e-23), (np.float32, 1e-22),
+                                      (np.float64, 1e-162), (np.float64, 1e-300)])
+def test_division_gradient_neither_overflows_nor_underflows(dtype, b):
+    # d(a/b)/db = -a/b^2 = -(a/b)/b: with a = b it is -1/b, finite in the dtype.
+    a_t = tg.tensor([b], dtype=dtype, requires_grad=True)
+    b_t = tg.tensor([b], dtype=dtype, requires_grad=True)
+    (a_t / b_t).sum().backward()
+    expected = -1 / np.asarray(b, dtype=dtype)
+    np.testing.assert_allclose(b_t.grad.numpy(), [expected], rtol=1e-6)
+    np.testing.assert_allclose(a_t.grad.numpy(), [1 / np.asarray(b, dtype=dtype)], rtol=1e-6)
+
+
+def test_gradient_of_x_over_x_is_zero_for_tiny_x():
+    x = tg.tensor([1e-160], dtype=tg.float64, requires_grad=True)
+    (x / x).sum().backward()
+    assert x.grad.item() == 0.0
+
+
+def test_std_of_huge_float32_values_is_finite_as_torch():
+    s = tg.tensor([3e19, -3e19], dtype=tg.float32)
+    np.testing.assert_allclose(s.std().item(), 4.2426e19, rtol=1e-4)
+    x = tg.tensor([3e19, -3e19, 1e19], dtype=tg.float32, requires_grad=True)
+    x.std().backward()
+    assert np.isfinite(x.grad.numpy()).all()
+    # var itself is past float32's range: inf, as torch
+    assert np.isinf(s.var().item())
+
+
+def test_view_of_a_non_contiguous_tensor_raises_with_torchs_hint():
+    x = tg.arange(6.0).reshape(2, 3)
+    with pytest.raises(RuntimeError, match=r"view.*\.reshape\(\.\.\.\)"):
+        x.t().view(6)
+    v = x.view(3, 2)  # contiguous: a view that shares memory
+    v[0, 0] = 100.0
+    assert x[0, 0].item() == 100.0
+    assert x.t().reshape(6).tolist() == [100.0, 3.0, 1.0, 4.0, 2.0, 5.0]  # reshape may copy
+
+
+@pytest.mark.parametrize("fn", [F.nll_loss, F.cross_entropy])
+def test_class_loss_of_an_unbatched_input_needs_a_0d_target(fn):
+    with pytest.raises(RuntimeError, match="target"):
+        fn(tg.ones(3), tg.tensor([[0]]))
+    with pytest.raises(RuntimeError, match="target"):
+        fn(tg.ones(3), tg.tensor([0, 1]))
+    assert fn(tg.ones(3), tg.tensor(0)).item() == fn(tg.ones(3), tg.tensor([0])).item()
