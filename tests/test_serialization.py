@@ -1,7 +1,12 @@
 """tg.save / tg.load: .npz without pickle, atomic writes, clear errors on bad files."""
 from __future__ import annotations
 
+import ast
 import os
+import shutil
+import stat
+import subprocess
+import sys
 import zipfile
 from collections import OrderedDict
 from pathlib import Path
@@ -294,3 +299,186 @@ def test_parameters_come_back_as_parameters_like_torch(tmp_path: Path) -> None:
     assert [v.requires_grad for v in loaded["sd"].values()] == [True, True, True, False]
     assert type(loaded["t"]) is tg.Tensor and loaded["t"].requires_grad
     assert_same_tensors(model.state_dict(), loaded["sd"])
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# ---------------------------------------------------------------- hardening: paths
+def test_symlink_is_written_through_like_torch(tmp_path: Path) -> None:
+    target, link = tmp_path / "real.npz", tmp_path / "link.npz"
+    tg.save({"w": tg.ones(2)}, target)
+    link.symlink_to("real.npz")  # a relative link, as users make them
+    tg.save({"w": tg.zeros(3)}, link)
+    assert link.is_symlink() and os.readlink(link) == "real.npz"
+    assert tg.load(target)["w"].tolist() == [0.0, 0.0, 0.0]
+    assert sorted(os.listdir(tmp_path)) == ["link.npz", "real.npz"]
+    torch = pytest.importorskip("torch")  # torch.save opens the path: the same outcome
+    torch.save(torch.ones(1), link)
+    assert link.is_symlink() and torch.load(target).tolist() == [1.0]
+
+
+def test_dangling_symlink_creates_its_target(tmp_path: Path) -> None:
+    link = tmp_path / "link.npz"
+    link.symlink_to(tmp_path / "new.npz")
+    tg.save({"w": tg.ones(1)}, link)
+    assert link.is_symlink() and tg.load(tmp_path / "new.npz")["w"].tolist() == [1.0]
+
+
+def test_fifo_device_and_directory_are_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="pipe is a FIFO"):
+        tg.save({"w": tg.ones(1)}, fifo)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    link = tmp_path / "to_pipe"
+    link.symlink_to(fifo)
+    with pytest.raises(ValueError, match="FIFO"):
+        tg.save({"w": tg.ones(1)}, link)
+    with pytest.raises(IsADirectoryError, match="tg.save"):
+        tg.save({"w": tg.ones(1)}, tmp_path)
+    assert sorted(os.listdir(tmp_path)) == ["pipe", "to_pipe"]
+
+
+def test_device_file_is_refused(tmp_path: Path) -> None:
+    null = tmp_path / "null"  # a /dev/null of our own: the real one is never at risk
+    try:
+        os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except (PermissionError, AttributeError):
+        pytest.skip("making a device file needs root")
+    with pytest.raises(ValueError, match="character device"):
+        tg.save({"w": tg.ones(1)}, null)
+    assert stat.S_ISCHR(os.lstat(null).st_mode) and os.listdir(tmp_path) == ["null"]
+
+
+def test_empty_path_is_refused_before_anything_is_written(tmp_path, monkeypatch) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    for path in ("", "sub/", str(tmp_path / "missing" / "m.npz")):
+        with pytest.raises(FileNotFoundError, match="tg.save"):
+            tg.save({"w": tg.ones(1)}, path)
+    assert os.listdir(tmp_path) == ["work"] and os.listdir(work) == []
+
+
+READ_ONLY_CHILD = """
+import sys
+import tinygrad_edu as tg
+path, outcome = sys.argv[1], []
+for attempt in sys.argv[2:]:
+    try:
+        open(path, "wb") if attempt == "open" else tg.save({"w": tg.zeros(2)}, path)
+        outcome.append("written")
+    except PermissionError as e:
+        outcome.append("PermissionError: " + str(e))
+print(outcome)
+"""
+
+
+def run_unprivileged(path: Path, *attempts: str) -> list[str]:
+    """Try ``open(path, "wb")`` / ``tg.save`` in a child that can't override file
+    permissions: as root, one without CAP_DAC_OVERRIDE (setpriv), as open() sees it."""
+    drop: list[str] = []
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root, and setpriv (to drop CAP_DAC_OVERRIDE) is missing")
+        drop = ["setpriv", "--bounding-set=-dac_override", "--inh-caps=-dac_override", "--"]
+    proc = subprocess.run(drop + [sys.executable, "-c", READ_ONLY_CHILD, str(path), *attempts],
+                          text=True, capture_output=True, env=_child_env(), timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return ast.literal_eval(proc.stdout)
+
+
+def test_read_only_file_is_refused_like_open(tmp_path: Path) -> None:
+    path = tmp_path / "ro.npz"
+    tg.save({"w": tg.ones(2)}, path)
+    os.chmod(path, 0o444)
+    old = path.read_bytes()
+    opened, saved = run_unprivileged(path, "open", "save")
+    assert opened.startswith("PermissionError") and "ro.npz" in saved
+    assert saved.startswith("PermissionError: [Errno 13] tg.save: permission denied")
+    assert path.read_bytes() == old and os.listdir(tmp_path) == ["ro.npz"]
+    assert os.stat(path).st_mode & 0o777 == 0o444
+
+
+def test_read_only_folder_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    tg.save({"w": tg.ones(2)}, folder / "m.npz")
+    old = (folder / "m.npz").read_bytes()
+    os.chmod(folder, 0o555)
+    try:
+        [saved] = run_unprivileged(folder / "m.npz", "save")
+    finally:
+        os.chmod(folder, 0o755)
+    assert saved.startswith("PermissionError: [Errno 13] tg.save: permission denied: the "
+                            f"folder {folder} is read-only")
+    assert (folder / "m.npz").read_bytes() == old and os.listdir(folder) == ["m.npz"]
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o755, 0o444])
+def test_replaced_file_keeps_its_mode(tmp_path: Path, mode: int) -> None:
+    if mode == 0o444 and os.geteuid() != 0:
+        pytest.skip("only root may write a read-only file (as with open)")
+    path = tmp_path / "m.npz"
+    tg.save({"w": tg.ones(2)}, path)
+    os.chmod(path, mode)
+    tg.save({"w": tg.zeros(2)}, path)  # as root, 0o444 is written, as open() would
+    assert os.stat(path).st_mode & 0o777 == mode
+    assert tg.load(path)["w"].tolist() == [0.0, 0.0]
+
+
+def _child_env() -> dict:
+    return dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1")
+
+
+KILLED_WRITER = """
+import sys, time
+import numpy as np
+import tinygrad_edu as tg
+
+def stall(file, **arrays):  # write part of the archive, then hang until killed
+    file.write(b"PK\\x03\\x04 a large save, half written")
+    file.flush()
+    print("writing", flush=True)
+    time.sleep(120)
+
+np.savez = stall
+tg.save({"w": tg.ones(3)}, sys.argv[1])
+"""
+
+
+def test_temp_file_of_a_killed_save_is_removed_by_the_next_save(tmp_path: Path) -> None:
+    path = tmp_path / "model.npz"
+    tg.save({"w": tg.ones(1)}, path)
+    child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(path)],
+                             stdout=subprocess.PIPE, env=_child_env())
+    try:
+        assert child.stdout.readline() == b"writing\n"
+        temps = [n for n in os.listdir(tmp_path) if n != "model.npz"]
+        assert len(temps) == 1 and f".tmp-{child.pid}-" in temps[0]
+        tg.save({"w": tg.ones(1)}, tmp_path / "other.npz")  # its writer runs: it stays
+        assert temps[0] in os.listdir(tmp_path)
+    finally:
+        child.kill()  # SIGKILL: no cleanup runs in the child
+        child.wait()
+        child.stdout.close()
+    assert temps[0] in os.listdir(tmp_path)  # left behind by the kill -9
+    tg.save({"w": tg.zeros(1)}, tmp_path / "other.npz")  # any save to the folder
+    assert sorted(os.listdir(tmp_path)) == ["model.npz", "other.npz"]
+    assert tg.load(path)["w"].tolist() == [1.0]
+
+
+def test_only_temp_files_of_dead_writers_are_removed(tmp_path: Path) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # its pid now names no process
+    stale = f".m.npz.tmp-{dead.pid}-0123abcd"
+    keep = [f".notes.tmp-{dead.pid}-zzzzzzzz", f"model.tmp-{dead.pid}-0123abcd",
+            ".x.tmp-abc-0123abcd", f".y.tmp-{dead.pid}-0123abc",
+            ".z.tmp-1-0123abcd"]  # pid 1 runs: its writer is alive
+    for name in keep + [stale]:
+        (tmp_path / name).write_text("mine")
+    (tmp_path / f".d.tmp-{dead.pid}-0123abcd").mkdir()  # a folder is never removed
+    keep.append(f".d.tmp-{dead.pid}-0123abcd")
+    tg.save({"w": tg.ones(1)}, tmp_path / "m.npz")
+    assert sorted(os.listdir(tmp_path)) == sorted(keep + ["m.npz"])

@@ -146,7 +146,7 @@ def save(obj: Any, path: str | os.PathLike | BinaryIO) -> None:
     if hasattr(path, "write"):  # a file object: write into it
         np.savez(path, **arrays)
         return
-    with atomic_path(os.fspath(path)) as tmp:  # a crash half-way leaves the old file
+    with atomic_path(os.fspath(path), who="tg.save") as tmp:  # a crash leaves the old file
         with open(tmp, "wb") as f:
             np.savez(f, **arrays)
 
