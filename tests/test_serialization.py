@@ -301,7 +301,61 @@ def test_parameters_come_back_as_parameters_like_torch(tmp_path: Path) -> None:
     assert_same_tensors(model.state_dict(), loaded["sd"])
 
 
+# ---------------------------------------------------------------- hardening: keys
 ROOT = Path(__file__).resolve().parents[1]
+NASTY_KEYS = ["allow_pickle", "file", "args", "kwds", "a\x00b", "\x00", "k" * 70_000,
+              "\ud800", "lone \udfff surrogate", "x/y", "__tinygrad_edu__", "", "~0", "0.w~1",
+              "caf\u00e9", "\U0001f600", "a.npy", "."]
+
+
+def test_any_string_key_round_trips(tmp_path: Path) -> None:
+    # each of these keys once made np.savez write a file tg.load rejects, or raise
+    # TypeError / struct.error / UnicodeEncodeError; the real keys now live in the JSON
+    path = tmp_path / "keys.npz"
+    tg.save({"w": tg.ones(2)}, path)
+    obj = {k: tg.tensor([float(i)]) for i, k in enumerate(NASTY_KEYS)}
+    obj["nested"] = {k: np.arange(i) for i, k in enumerate(NASTY_KEYS)}
+    tg.save(obj, path)
+    out = tg.load(path)
+    assert list(out) == list(obj) and list(out["nested"]) == NASTY_KEYS
+    for i, k in enumerate(NASTY_KEYS):
+        assert out[k].tolist() == [float(i)] and out["nested"][k].tolist() == list(range(i))
+    with zipfile.ZipFile(path) as z:  # plain names stay readable, the others are ~i
+        names = z.namelist()
+    assert "allow_pickle.npy" not in names and "file.npy" not in names
+    assert "nested.caf\u00e9.npy" not in names and "nested.0.w~1.npy" not in names
+    assert max(len(n) for n in names) <= 104
+
+
+def _nested(depth: int) -> list:
+    obj: list = []
+    for _ in range(depth):
+        obj = [obj]
+    return obj
+
+
+@pytest.mark.parametrize("bad", [
+    {"deep": _nested(950)},                     # was RecursionError
+    {"w": tg.ones(2), "bad": object()},         # refused after w was encoded
+    {frozenset([1]): tg.ones(2)},               # a key that can't be saved
+    {(1, tg.ones(1)): 1},                       # a tensor inside a tuple key
+    {"s": np.array(["a"])},                     # a dtype that can't be saved
+    {"r": np.zeros(2, dtype=[("a", "f4")])},    # a structured dtype
+])
+def test_refused_objects_leave_the_old_file_untouched(tmp_path: Path, bad: dict) -> None:
+    path = tmp_path / "model.npz"
+    tg.save({"w": tg.tensor([1.0, 2.0])}, path)
+    old = path.read_bytes()
+    with pytest.raises((TypeError, ValueError), match="tg.save"):
+        tg.save(bad, path)
+    assert path.read_bytes() == old and os.listdir(tmp_path) == ["model.npz"]
+
+
+def test_nesting_up_to_the_limit_round_trips(tmp_path: Path) -> None:
+    tg.save({"deep": _nested(99)}, tmp_path / "d.npz")
+    assert tg.load(tmp_path / "d.npz") == {"deep": _nested(99)}
+    with pytest.raises(ValueError, match="nested more than 100 deep"):
+        tg.save({"deep": _nested(101)}, tmp_path / "d.npz")
 
 
 # ---------------------------------------------------------------- hardening: paths
@@ -482,3 +536,35 @@ def test_only_temp_files_of_dead_writers_are_removed(tmp_path: Path) -> None:
     keep.append(f".d.tmp-{dead.pid}-0123abcd")
     tg.save({"w": tg.ones(1)}, tmp_path / "m.npz")
     assert sorted(os.listdir(tmp_path)) == sorted(keep + ["m.npz"])
+
+
+# ---------------------------------------------------------------- hardening: sharing
+def test_shared_tensors_stay_shared_like_torch(tmp_path: Path) -> None:
+    w = tg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    p = nn.Parameter(tg.zeros(3))
+    base = np.arange(10, dtype=np.float64)
+    obj = {"enc": w, "dec": w,                          # the same Tensor twice
+           "row": tg.Tensor(w.data[1]),                 # a Tensor viewing w's memory
+           "params": [p, p], "p_data": p.data,          # a Parameter and its array
+           "base": base, "odd": base[1::2], "rev": base[::-1], "bytes": base.view(np.uint8)}
+    tg.save(obj, tmp_path / "shared.npz")
+    out = tg.load(tmp_path / "shared.npz")
+    for k in ("row", "p_data", "base", "odd", "rev", "bytes"):
+        got, want = (np.asarray(out[k].data if k == "row" else out[k]),
+                     np.asarray(obj[k].data if k == "row" else obj[k]))
+        assert got.dtype == want.dtype and got.tolist() == want.tolist(), k
+    assert out["enc"] is out["dec"] and out["params"][0] is out["params"][1]
+    assert isinstance(out["params"][0], nn.Parameter) and out["params"][0].requires_grad
+    assert np.shares_memory(out["row"].data, out["enc"].data)
+    assert np.shares_memory(out["p_data"], out["params"][0].data)
+    out["base"][3] = -1.0  # tied: a change through one shows through the others
+    assert out["odd"][1] == -1.0 and out["rev"][6] == -1.0
+    assert out["bytes"].view(np.float64)[3] == -1.0
+    with np.load(tmp_path / "shared.npz", allow_pickle=False) as npz:
+        assert len(npz.files) == 4  # w, p, base: each buffer once, and the JSON
+    torch = pytest.importorskip("torch")  # torch keeps both kinds of sharing too
+    t = torch.arange(4.0)
+    torch.save({"a": t, "b": t, "v": t[1:]}, tmp_path / "t.pt")
+    tout = torch.load(tmp_path / "t.pt")
+    assert tout["a"] is tout["b"]
+    assert tout["v"].untyped_storage().data_ptr() == tout["a"].untyped_storage().data_ptr()
