@@ -219,6 +219,12 @@ def _view_of(arr: np.ndarray, root: np.ndarray) -> dict[str, Any]:
             "offset": offset}
 
 
+def _utf8(text: str) -> bytes:
+    """UTF-8, with lone surrogates kept one by one ("surrogatepass"): a JSON ``\\ud800\\udc00``
+    escape would come back as one character, U+10000, not the two that were saved."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 def save(obj: Any, path: str | os.PathLike | BinaryIO) -> None:
     """Save ``obj`` (a state dict, or nested dicts/lists of tensors and numbers)
     to ``path`` as ``.npz`` (written as given: no suffix is added). ``path``
@@ -240,8 +246,8 @@ def save(obj: Any, path: str | os.PathLike | BinaryIO) -> None:
     root = saver.encode(obj)
     arrays = saver.entries()
     meta = {"format": _FORMAT, "version": _VERSION, "arrays": saver.records, "root": root}
-    text = json.dumps(meta, allow_nan=True)  # ASCII: other characters are \\u escapes
-    arrays[_META] = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    text = json.dumps(meta, allow_nan=True, ensure_ascii=False)
+    arrays[_META] = np.frombuffer(_utf8(text), dtype=np.uint8)
 
     if hasattr(path, "write"):  # a file object: write into it
         np.savez(path, allow_pickle=False, **arrays)
@@ -536,7 +542,7 @@ def _read_meta(reader: _Reader) -> dict:
     if text.dtype != np.uint8 or text.ndim != 1:
         raise reader.error(f"its structure record is a {text.dtype} array of shape {text.shape}")
     try:
-        meta = json.loads(str(memoryview(text), "utf-8"))  # no extra copy
+        meta = json.loads(str(memoryview(text), "utf-8", "surrogatepass"))  # no extra copy
     except (ValueError, RecursionError) as e:  # JSONDecodeError and UnicodeDecodeError too
         raise reader.error(f"its structure record is unreadable ({type(e).__name__}: "
                            f"{str(e)[:100]})") from None
