@@ -245,6 +245,7 @@ def test_structure_record_that_is_not_an_object_raises(tmp_path: Path, meta: str
     ("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'x': 1}", bytes(8)),
     ("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", bytes(8)),   # short
     ("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", bytes(16)),  # long
+    (f"{{'descr': '<f8', 'fortran_order': False, 'shape': (0, {2**62}, {2**62}), }}", b""),
     ("[1, 2]", b""), ("{'descr': " + "(" * 300, b""), ("x" * 20_000, b""),
     ("{'descr': '<f8', 'fortran_order': False, 'shape': (" + "9" * 5000 + ",), }", b""),
 ])

@@ -194,7 +194,11 @@ def read_idx(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> np.
             nbytes = dtype.itemsize * math.prod(shape)
             _check_idx_size(path, shape, dtype, header + nbytes, size, gz, max_bytes)
             data = _read_exactly(f, nbytes, path, shape, dtype, header)
-    data = data.view(dtype).reshape(shape)
+    try:
+        data = data.view(dtype).reshape(shape)
+    except ValueError as e:  # (0, 2**32-1, 2**32-1, 2**32-1): empty, but too big for NumPy
+        raise DatasetError(f"read_idx: {path} declares shape {shape}, which NumPy can't make "
+                           f"({e})") from None
     if not dtype.isnative:  # swap in place: no second copy of the data
         data = data.byteswap(inplace=True).view(dtype.newbyteorder("="))
     return data

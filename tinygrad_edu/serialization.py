@@ -288,7 +288,11 @@ class _Reader:
                                      f"data, the entry holds {info.file_size - header}")
                 buf = np.empty(nbytes, dtype=np.uint8)
                 self._fill(f, buf, entry)
-            arr = buf.view(dtype).reshape(shape, order="F" if fortran else "C")
+            try:
+                arr = buf.view(dtype).reshape(shape, order="F" if fortran else "C")
+            except ValueError as e:  # (0, 2**62, 2**62): empty, but too big for NumPy's index
+                raise self.error(f"entry '{entry}' has shape {shape}, which NumPy can't make "
+                                 f"({e})") from None
             self.cache[entry] = (buf, arr)
         return self.cache[entry]
 
