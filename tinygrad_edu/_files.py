@@ -112,11 +112,11 @@ def _target(path: str, who: str) -> tuple[str, os.stat_result | None]:
                                     path) from None
         return target, None
     _check_regular(st, path, who, ValueError)
-    try:  # the permission check open(path, "wb") makes, without truncating anything
-        os.close(os.open(target, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0)))
-    except PermissionError:
-        raise PermissionError(errno.EACCES, f"{who}: permission denied (the file is "
-                              f"read-only: mode {st.st_mode & 0o7777:o})", path) from None
+    # the check open(path, "wb") makes, for this process's effective user and
+    # capabilities (root may write a 0o444 file), without opening the file
+    if not os.access(target, os.W_OK, effective_ids=os.access in os.supports_effective_ids):
+        raise PermissionError(errno.EACCES, f"{who}: permission denied (this user may not "
+                              f"write the file: mode {st.st_mode & 0o7777:o})", path)
     return target, st
 
 
