@@ -3,7 +3,17 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
+import os
+import random
+import stat
 import struct
+import subprocess
+import sys
+import textwrap
+import time
+import zlib
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -156,6 +166,206 @@ def test_read_idx_corrupt_files_give_clear_errors(tmp_path):
         with pytest.raises(tg.datasets.DatasetError, match=message) as e:
             tg.datasets.read_idx(path)
         assert name in str(e.value)
+
+
+# ----------------------------------------------------------------------------- IDX: hostile files
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def idx_header(code: int, *dims: int) -> bytes:
+    return bytes([0, 0, code, len(dims)]) + struct.pack(f">{len(dims)}I", *dims)
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_read_idx_huge_dimensions_are_refused_without_overflow(tmp_path, gz):
+    # 2**31 * 2**31 * 4 overflowed int64 to 0 and failed inside NumPy's reshape
+    payload = idx_header(0x08, 2**31, 2**31, 4) + bytes(64)
+    path = tmp_path / ("huge.idx.gz" if gz else "huge.idx")
+    path.write_bytes(gzip.compress(payload) if gz else payload)
+    with pytest.raises(tg.datasets.DatasetError,
+                       match=r"huge.idx(.gz)? is too large: shape \(2147483648, 2147483648, 4\) "
+                             r"of uint8 needs 18446744073709551632 bytes, more than max_bytes"):
+        tg.datasets.read_idx(path)
+
+
+def test_read_idx_empty_shape_numpy_cannot_make_is_refused(tmp_path):
+    path = tmp_path / "empty.idx"  # 0 bytes of data, yet more elements than NumPy can index
+    path.write_bytes(idx_header(0x08, 0, 2**32 - 1, 2**32 - 1, 2**32 - 1))
+    with pytest.raises(tg.datasets.DatasetError, match="empty.idx declares shape .* NumPy"):
+        tg.datasets.read_idx(path)
+
+
+def test_read_idx_max_bytes(tmp_path):
+    a = np.arange(1000, dtype=np.int32)
+    path = write_gz(tmp_path / "a.idx.gz", idx_bytes(a))
+    with pytest.raises(tg.datasets.DatasetError, match="max_bytes=3999"):
+        tg.datasets.read_idx(path, max_bytes=3999)
+    assert np.array_equal(tg.datasets.read_idx(path, max_bytes=4008), a)
+
+
+def test_read_idx_refuses_a_gzip_bomb_before_reading_it(tmp_path):
+    path = write_gz(tmp_path / "bomb.idx.gz", idx_header(0x08, 20 << 20) + bytes(20 << 20))
+    assert path.stat().st_size < 50_000  # 20 MiB of zeros in ~20 KB
+    with pytest.raises(tg.datasets.DatasetError, match="bomb.idx.gz would expand from .* "
+                                                       "more than 100-fold"):
+        tg.datasets.read_idx(path)
+    plain = tmp_path / "zeros.idx"  # the same bytes uncompressed: nothing is inflated
+    plain.write_bytes(idx_header(0x08, 20 << 20) + bytes(20 << 20))
+    assert tg.datasets.read_idx(plain).shape == (20 << 20,)
+
+
+def test_read_idx_errors_are_value_errors_too():
+    assert issubclass(tg.datasets.DatasetError, ValueError)
+    assert issubclass(tg.datasets.DatasetError, RuntimeError)  # as it always was
+
+
+def test_read_idx_refuses_devices_directories_and_link_loops(tmp_path):
+    null = tmp_path / "null.gz"
+    try:
+        os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except (PermissionError, AttributeError):
+        pass
+    else:
+        with pytest.raises(tg.datasets.DatasetError, match="null.gz is a character device"):
+            tg.datasets.read_idx(null)
+    with pytest.raises(IsADirectoryError, match="read_idx"):
+        tg.datasets.read_idx(tmp_path)
+    loop = tmp_path / "loop.gz"
+    loop.symlink_to(loop)
+    with pytest.raises(OSError, match="symbolic link loop"):
+        tg.datasets.read_idx(loop)
+
+
+CHILD = """
+import json, resource, sys, time
+import numpy as np
+import tinygrad_edu as tg
+
+def peak_mb():
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return rss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
+
+base, start = peak_mb(), time.perf_counter()
+try:
+%s
+except Exception as e:
+    result = f"{type(e).__name__}: {e}"
+print(json.dumps({"result": result, "seconds": time.perf_counter() - start,
+                  "peak_mb": peak_mb() - base}))
+"""
+
+
+def run_child(body, timeout=60):
+    """Run ``body`` (which sets ``result``) in a fresh interpreter. Returns its result,
+    its time, and its peak RSS above what it had after importing tinygrad_edu
+    (ru_maxrss, measured in the child itself)."""
+    env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'tests'}",
+               OPENBLAS_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, "-c", CHILD % textwrap.indent(body, "    ")],
+                          capture_output=True, text=True, timeout=timeout, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
+def gzip_of_zeros(path, head, mib):
+    """A .gz of ``head`` then ``mib`` MiB of zeros, streamed to ``path``: one compressed
+    MiB is written again and again (a full flush after each makes every copy the same)."""
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH)
+    block = c.compress(bytes(1 << 20)) + c.flush(zlib.Z_FULL_FLUSH)
+    crc, zero = zlib.crc32(head), bytes(1 << 20)
+    with open(path, "wb") as f:
+        f.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + first)  # gzip header, deflate
+        for _ in range(mib):
+            f.write(block)
+            crc = zlib.crc32(zero, crc)
+        f.write(c.flush() + struct.pack("<II", crc, (len(head) + (mib << 20)) & 0xFFFFFFFF))
+    return path
+
+
+@pytest.mark.parametrize("head", [b"", idx_header(0x08, 2**31)], ids=["zeros", "valid-header"])
+def test_read_idx_gzip_bomb_costs_little_memory_and_time(tmp_path, head):
+    # 2 GiB of zeros in ~2 MB once took 4,144 MB and 15 s before the header was looked at
+    path = gzip_of_zeros(tmp_path / "bomb.gz", head, 2048)
+    assert path.stat().st_size < 2_200_000
+    out = run_child(f"result = repr(tg.datasets.read_idx({str(path)!r}).shape)")
+    print(f"\n{path.stat().st_size} bytes: {out}")
+    assert out["result"].startswith("DatasetError: read_idx: "), out
+    assert out["peak_mb"] < 300 and out["seconds"] < 5, out
+
+
+def test_read_idx_refuses_a_fifo_at_once(tmp_path):
+    fifo = tmp_path / "pipe.gz"
+    os.mkfifo(fifo)
+    out = run_child(f"result = repr(tg.datasets.read_idx({str(fifo)!r}))", timeout=30)
+    assert out["result"].startswith("DatasetError: read_idx: ") and "is a FIFO" in out["result"]
+    assert out["seconds"] < 1
+
+
+FUZZ_BASES = [np.arange(60, dtype=np.uint8).reshape(3, 4, 5), np.array([-3, 7], dtype=np.int16),
+              np.linspace(-1, 1, 6).reshape(2, 3), np.array(2.5, dtype=np.float32)]
+
+
+def mutate(rng, data):
+    """``data`` truncated, bit-flipped, spliced, extended, or with its IDX header rewritten
+    (sizes inflated, or made to overflow int64)."""
+    data = bytearray(data)
+    kind = rng.choice(["truncate", "flip", "dims", "ndim", "type", "append", "splice", "wrap"])
+    if kind == "wrap":  # sizes whose product is 2**64: 0 bytes once int64 wraps around
+        return idx_header(0x08, 2**31, 2**31, 4) + rng.randbytes(rng.choice([0, 0, 5]))
+    if kind == "truncate":
+        return bytes(data[:rng.randrange(len(data))])
+    if kind == "flip":
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+    elif kind == "dims":  # inflate (or zero) one declared size
+        at = 4 + 4 * rng.randrange(max(1, data[3]))
+        size = rng.choice([0, 1, 7, 2**16, 2**31, 2**32 - 1, rng.getrandbits(32)])
+        data[at:at + 4] = struct.pack(">I", size)
+    elif kind in ("ndim", "type"):
+        data[3 if kind == "ndim" else 2] = rng.randrange(256)
+    elif kind == "append":
+        data += rng.randbytes(rng.randint(1, 9))
+    else:
+        at, n = rng.randrange(len(data)), rng.randint(1, 8)
+        data[at:at + n] = rng.randbytes(n)
+    return bytes(data)
+
+
+def fuzz_idx(seed, n, folder):
+    """Read ``n`` mutated IDX files (raw, gzipped after the change, or with the gzip
+    stream itself changed); count clean loads and DatasetErrors, collect anything else."""
+    rng = random.Random(seed)
+    outcomes, failures, worst = Counter(), [], 0.0
+    for i in range(n):
+        good = idx_bytes(rng.choice(FUZZ_BASES))
+        how = rng.choice(["raw", "gz", "gz-stream"])
+        data = {"raw": lambda: mutate(rng, good), "gz": lambda: gzip.compress(mutate(rng, good)),
+                "gz-stream": lambda: mutate(rng, gzip.compress(good))}[how]()
+        path = Path(folder) / ("f.idx" if how == "raw" else "f.idx.gz")
+        path.write_bytes(data)
+        start = time.perf_counter()
+        try:
+            tg.datasets.read_idx(path)
+            outcomes["loaded"] += 1
+        except tg.datasets.DatasetError:
+            outcomes["refused"] += 1
+        except Exception as e:  # anything else is a bug: report it with what made it
+            failures.append(f"seed {seed} #{i} {how} {data[:40]!r}: {type(e).__name__}: {e}")
+        worst = max(worst, time.perf_counter() - start)
+        path.unlink()  # a new file each time: truncating one is ~10x slower here
+    return {"outcomes": dict(outcomes), "failures": failures[:5], "worst_seconds": worst}
+
+
+def test_read_idx_fuzz(tmp_path):
+    out = run_child(f"from test_datasets import fuzz_idx\n"
+                    f"result = fuzz_idx(0, 2000, {str(tmp_path)!r})", timeout=120)
+    print(f"\n{out}")
+    result = out["result"]
+    assert isinstance(result, dict), result
+    assert result["failures"] == [] and min(result["outcomes"].values()) > 100, result
+    assert result["worst_seconds"] < 1 and out["peak_mb"] < 300, out
 
 
 # ----------------------------------------------------------------------------- MNIST

@@ -1,7 +1,12 @@
 """tg.save / tg.load: .npz without pickle, atomic writes, clear errors on bad files."""
 from __future__ import annotations
 
+import ast
 import os
+import shutil
+import stat
+import subprocess
+import sys
 import zipfile
 from collections import OrderedDict
 from pathlib import Path
@@ -294,3 +299,272 @@ def test_parameters_come_back_as_parameters_like_torch(tmp_path: Path) -> None:
     assert [v.requires_grad for v in loaded["sd"].values()] == [True, True, True, False]
     assert type(loaded["t"]) is tg.Tensor and loaded["t"].requires_grad
     assert_same_tensors(model.state_dict(), loaded["sd"])
+
+
+# ---------------------------------------------------------------- hardening: keys
+ROOT = Path(__file__).resolve().parents[1]
+NASTY_KEYS = ["allow_pickle", "file", "args", "kwds", "a\x00b", "\x00", "k" * 70_000,
+              "\ud800", "lone \udfff surrogate", "x/y", "__tinygrad_edu__", "", "~0", "0.w~1",
+              "caf\u00e9", "\U0001f600", "\ud800\udc00", "a.npy", "."]
+
+
+def test_any_string_key_round_trips(tmp_path: Path) -> None:
+    # each of these keys once made np.savez write a file tg.load rejects, or raise
+    # TypeError / struct.error / UnicodeEncodeError; the real keys now live in the JSON
+    path = tmp_path / "keys.npz"
+    tg.save({"w": tg.ones(2)}, path)
+    obj = {k: tg.tensor([float(i)]) for i, k in enumerate(NASTY_KEYS)}
+    obj["nested"] = {k: np.arange(i) for i, k in enumerate(NASTY_KEYS)}
+    tg.save(obj, path)
+    out = tg.load(path)
+    assert list(out) == list(obj) and list(out["nested"]) == NASTY_KEYS
+    for i, k in enumerate(NASTY_KEYS):
+        assert out[k].tolist() == [float(i)] and out["nested"][k].tolist() == list(range(i))
+    with zipfile.ZipFile(path) as z:  # plain names stay readable, the others are ~i
+        names = z.namelist()
+    assert "allow_pickle.npy" not in names and "file.npy" not in names
+    assert "nested.caf\u00e9.npy" not in names and "nested.0.w~1.npy" not in names
+    assert max(len(n) for n in names) <= 104
+
+
+def _nested(depth: int) -> list:
+    obj: list = []
+    for _ in range(depth):
+        obj = [obj]
+    return obj
+
+
+@pytest.mark.parametrize("bad", [
+    {"deep": _nested(950)},                     # was RecursionError
+    {"w": tg.ones(2), "bad": object()},         # refused after w was encoded
+    {frozenset([1]): tg.ones(2)},               # a key that can't be saved
+    {(1, tg.ones(1)): 1},                       # a tensor inside a tuple key
+    {"s": np.array(["a"])},                     # a dtype that can't be saved
+    {"r": np.zeros(2, dtype=[("a", "f4")])},    # a structured dtype
+])
+def test_refused_objects_leave_the_old_file_untouched(tmp_path: Path, bad: dict) -> None:
+    path = tmp_path / "model.npz"
+    tg.save({"w": tg.tensor([1.0, 2.0])}, path)
+    old = path.read_bytes()
+    with pytest.raises((TypeError, ValueError), match="tg.save"):
+        tg.save(bad, path)
+    assert path.read_bytes() == old and os.listdir(tmp_path) == ["model.npz"]
+
+
+def test_nesting_up_to_the_limit_round_trips(tmp_path: Path) -> None:
+    tg.save({"deep": _nested(99)}, tmp_path / "d.npz")
+    assert tg.load(tmp_path / "d.npz") == {"deep": _nested(99)}
+    with pytest.raises(ValueError, match="nested more than 100 deep"):
+        tg.save({"deep": _nested(101)}, tmp_path / "d.npz")
+
+
+# ---------------------------------------------------------------- hardening: paths
+def test_symlink_is_written_through_like_torch(tmp_path: Path) -> None:
+    target, link = tmp_path / "real.npz", tmp_path / "link.npz"
+    tg.save({"w": tg.ones(2)}, target)
+    link.symlink_to("real.npz")  # a relative link, as users make them
+    tg.save({"w": tg.zeros(3)}, link)
+    assert link.is_symlink() and os.readlink(link) == "real.npz"
+    assert tg.load(target)["w"].tolist() == [0.0, 0.0, 0.0]
+    assert sorted(os.listdir(tmp_path)) == ["link.npz", "real.npz"]
+    torch = pytest.importorskip("torch")  # torch.save opens the path: the same outcome
+    torch.save(torch.ones(1), link)
+    assert link.is_symlink() and torch.load(target).tolist() == [1.0]
+
+
+def test_dangling_symlink_creates_its_target(tmp_path: Path) -> None:
+    link = tmp_path / "link.npz"
+    link.symlink_to(tmp_path / "new.npz")
+    tg.save({"w": tg.ones(1)}, link)
+    assert link.is_symlink() and tg.load(tmp_path / "new.npz")["w"].tolist() == [1.0]
+
+
+def test_fifo_device_and_directory_are_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="pipe is a FIFO"):
+        tg.save({"w": tg.ones(1)}, fifo)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    link = tmp_path / "to_pipe"
+    link.symlink_to(fifo)
+    with pytest.raises(ValueError, match="FIFO"):
+        tg.save({"w": tg.ones(1)}, link)
+    with pytest.raises(IsADirectoryError, match="tg.save"):
+        tg.save({"w": tg.ones(1)}, tmp_path)
+    assert sorted(os.listdir(tmp_path)) == ["pipe", "to_pipe"]
+
+
+def test_device_file_is_refused(tmp_path: Path) -> None:
+    null = tmp_path / "null"  # a /dev/null of our own: the real one is never at risk
+    try:
+        os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except (PermissionError, AttributeError):
+        pytest.skip("making a device file needs root")
+    with pytest.raises(ValueError, match="character device"):
+        tg.save({"w": tg.ones(1)}, null)
+    assert stat.S_ISCHR(os.lstat(null).st_mode) and os.listdir(tmp_path) == ["null"]
+
+
+def test_empty_path_is_refused_before_anything_is_written(tmp_path, monkeypatch) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    for path in ("", "sub/", str(tmp_path / "missing" / "m.npz")):
+        with pytest.raises(FileNotFoundError, match="tg.save"):
+            tg.save({"w": tg.ones(1)}, path)
+    assert os.listdir(tmp_path) == ["work"] and os.listdir(work) == []
+
+
+READ_ONLY_CHILD = """
+import sys
+import tinygrad_edu as tg
+path, outcome = sys.argv[1], []
+for attempt in sys.argv[2:]:
+    try:
+        open(path, "wb") if attempt == "open" else tg.save({"w": tg.zeros(2)}, path)
+        outcome.append("written")
+    except PermissionError as e:
+        outcome.append("PermissionError: " + str(e))
+print(outcome)
+"""
+
+
+def run_unprivileged(path: Path, *attempts: str) -> list[str]:
+    """Try ``open(path, "wb")`` / ``tg.save`` in a child that can't override file
+    permissions: as root, one without CAP_DAC_OVERRIDE (setpriv), as open() sees it."""
+    drop: list[str] = []
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root, and setpriv (to drop CAP_DAC_OVERRIDE) is missing")
+        drop = ["setpriv", "--bounding-set=-dac_override", "--inh-caps=-dac_override", "--"]
+    proc = subprocess.run(drop + [sys.executable, "-c", READ_ONLY_CHILD, str(path), *attempts],
+                          text=True, capture_output=True, env=_child_env(), timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return ast.literal_eval(proc.stdout)
+
+
+def test_read_only_file_is_refused_like_open(tmp_path: Path) -> None:
+    path = tmp_path / "ro.npz"
+    tg.save({"w": tg.ones(2)}, path)
+    os.chmod(path, 0o444)
+    old = path.read_bytes()
+    opened, saved = run_unprivileged(path, "open", "save")
+    assert opened.startswith("PermissionError") and "ro.npz" in saved
+    assert saved.startswith("PermissionError: [Errno 13] tg.save: permission denied")
+    assert path.read_bytes() == old and os.listdir(tmp_path) == ["ro.npz"]
+    assert os.stat(path).st_mode & 0o777 == 0o444
+
+
+def test_read_only_folder_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    tg.save({"w": tg.ones(2)}, folder / "m.npz")
+    old = (folder / "m.npz").read_bytes()
+    os.chmod(folder, 0o555)
+    try:
+        [saved] = run_unprivileged(folder / "m.npz", "save")
+    finally:
+        os.chmod(folder, 0o755)
+    assert saved.startswith("PermissionError: [Errno 13] tg.save: permission denied: the "
+                            f"folder {folder} is read-only")
+    assert (folder / "m.npz").read_bytes() == old and os.listdir(folder) == ["m.npz"]
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o755, 0o444])
+def test_replaced_file_keeps_its_mode(tmp_path: Path, mode: int) -> None:
+    if mode == 0o444 and os.geteuid() != 0:
+        pytest.skip("only root may write a read-only file (as with open)")
+    path = tmp_path / "m.npz"
+    tg.save({"w": tg.ones(2)}, path)
+    os.chmod(path, mode)
+    tg.save({"w": tg.zeros(2)}, path)  # as root, 0o444 is written, as open() would
+    assert os.stat(path).st_mode & 0o777 == mode
+    assert tg.load(path)["w"].tolist() == [0.0, 0.0]
+
+
+def _child_env() -> dict:
+    return dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1")
+
+
+KILLED_WRITER = """
+import sys, time
+import numpy as np
+import tinygrad_edu as tg
+
+def stall(file, **arrays):  # write part of the archive, then hang until killed
+    file.write(b"PK\\x03\\x04 a large save, half written")
+    file.flush()
+    print("writing", flush=True)
+    time.sleep(120)
+
+np.savez = stall
+tg.save({"w": tg.ones(3)}, sys.argv[1])
+"""
+
+
+def test_temp_file_of_a_killed_save_is_removed_by_the_next_save(tmp_path: Path) -> None:
+    path = tmp_path / "model.npz"
+    tg.save({"w": tg.ones(1)}, path)
+    child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(path)],
+                             stdout=subprocess.PIPE, env=_child_env())
+    try:
+        assert child.stdout.readline() == b"writing\n"
+        temps = [n for n in os.listdir(tmp_path) if n != "model.npz"]
+        assert len(temps) == 1 and f".tmp-{child.pid}-" in temps[0]
+        tg.save({"w": tg.ones(1)}, tmp_path / "other.npz")  # its writer runs: it stays
+        assert temps[0] in os.listdir(tmp_path)
+    finally:
+        child.kill()  # SIGKILL: no cleanup runs in the child
+        child.wait()
+        child.stdout.close()
+    assert temps[0] in os.listdir(tmp_path)  # left behind by the kill -9
+    tg.save({"w": tg.zeros(1)}, tmp_path / "other.npz")  # any save to the folder
+    assert sorted(os.listdir(tmp_path)) == ["model.npz", "other.npz"]
+    assert tg.load(path)["w"].tolist() == [1.0]
+
+
+def test_only_temp_files_of_dead_writers_are_removed(tmp_path: Path) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # its pid now names no process
+    stale = f".m.npz.tmp-{dead.pid}-0123abcd"
+    keep = [f".notes.tmp-{dead.pid}-zzzzzzzz", f"model.tmp-{dead.pid}-0123abcd",
+            ".x.tmp-abc-0123abcd", f".y.tmp-{dead.pid}-0123abc",
+            ".z.tmp-1-0123abcd"]  # pid 1 runs: its writer is alive
+    for name in keep + [stale]:
+        (tmp_path / name).write_text("mine")
+    (tmp_path / f".d.tmp-{dead.pid}-0123abcd").mkdir()  # a folder is never removed
+    keep.append(f".d.tmp-{dead.pid}-0123abcd")
+    tg.save({"w": tg.ones(1)}, tmp_path / "m.npz")
+    assert sorted(os.listdir(tmp_path)) == sorted(keep + ["m.npz"])
+
+
+# ---------------------------------------------------------------- hardening: sharing
+def test_shared_tensors_stay_shared_like_torch(tmp_path: Path) -> None:
+    w = tg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    p = nn.Parameter(tg.zeros(3))
+    base = np.arange(10, dtype=np.float64)
+    obj = {"enc": w, "dec": w,                          # the same Tensor twice
+           "row": tg.Tensor(w.data[1]),                 # a Tensor viewing w's memory
+           "params": [p, p], "p_data": p.data,          # a Parameter and its array
+           "base": base, "odd": base[1::2], "rev": base[::-1], "bytes": base.view(np.uint8)}
+    tg.save(obj, tmp_path / "shared.npz")
+    out = tg.load(tmp_path / "shared.npz")
+    for k in ("row", "p_data", "base", "odd", "rev", "bytes"):
+        got, want = (np.asarray(out[k].data if k == "row" else out[k]),
+                     np.asarray(obj[k].data if k == "row" else obj[k]))
+        assert got.dtype == want.dtype and got.tolist() == want.tolist(), k
+    assert out["enc"] is out["dec"] and out["params"][0] is out["params"][1]
+    assert isinstance(out["params"][0], nn.Parameter) and out["params"][0].requires_grad
+    assert np.shares_memory(out["row"].data, out["enc"].data)
+    assert np.shares_memory(out["p_data"], out["params"][0].data)
+    out["base"][3] = -1.0  # tied: a change through one shows through the others
+    assert out["odd"][1] == -1.0 and out["rev"][6] == -1.0
+    assert out["bytes"].view(np.float64)[3] == -1.0
+    with np.load(tmp_path / "shared.npz", allow_pickle=False) as npz:
+        assert len(npz.files) == 4  # w, p, base: each buffer once, and the JSON
+    torch = pytest.importorskip("torch")  # torch keeps both kinds of sharing too
+    t = torch.arange(4.0)
+    torch.save({"a": t, "b": t, "v": t[1:]}, tmp_path / "t.pt")
+    tout = torch.load(tmp_path / "t.pt")
+    assert tout["a"] is tout["b"]
+    assert tout["v"].untyped_storage().data_ptr() == tout["a"].untyped_storage().data_ptr()

@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
+import struct
 import tempfile
 import urllib.request
 import zlib
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, BinaryIO, Callable, Sequence
 
 import numpy as np
 
+from ._files import DEFAULT_MAX_BYTES, MAX_RATIO, open_regular, too_inflated
 from .creation import tensor
 from .tensor import Tensor
 from .utils.data import Dataset
@@ -34,8 +37,11 @@ __all__ = ["load_digits", "train_test_split", "Digits", "MNIST", "read_idx", "Da
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
-class DatasetError(RuntimeError):
-    """A dataset file is missing, corrupt, truncated or not what it claims to be."""
+class DatasetError(RuntimeError, ValueError):
+    """A dataset file is missing, corrupt, truncated or not what it claims to be.
+
+    A ``RuntimeError`` (as it always was) and a ``ValueError`` (as every bad-file error
+    in tinygrad_edu is), so either ``except`` catches it."""
 
 
 # ----------------------------------------------------------------------------- digits
@@ -162,41 +168,98 @@ class Digits(_ImageDataset):
 
 # IDX type codes (third byte of the magic number) -> big-endian NumPy dtype
 _IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+_CHUNK = 1 << 20  # bytes read at a time
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
+def read_idx(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> np.ndarray:
     """Read an IDX file (the MNIST format), gzipped (``.gz``) or not.
 
     Format: two zero bytes, a type code, the number of dimensions n, then n big-endian
-    uint32 sizes, then the values, big-endian, row-major. Raises ``DatasetError``
-    naming the file for a bad gzip stream, a bad magic number or a truncated file.
+    uint32 sizes, then the values, big-endian, row-major.
+
+    The header is read first, on its own; the size it declares is checked (in Python
+    integers, so it can't overflow) against ``max_bytes`` (4 GiB by default) and, for
+    a ``.gz`` file, against the file's compressed size (at most 100-fold: a gzip bomb
+    is refused); then exactly that many bytes are read, a chunk at a time, and the
+    file must end there. A FIFO or device at ``path`` is refused unread. Raises
+    ``DatasetError`` (a ``ValueError``) naming the file for a bad gzip stream, a bad
+    magic number, a truncated or overlong file, or a declared size over the limits.
     """
     path = Path(path)
+    gz = path.suffix == ".gz"
+    with open_regular(os.fspath(path), "read_idx", DatasetError) as raw:
+        size = os.fstat(raw.fileno()).st_size
+        f = gzip.GzipFile(fileobj=raw, mode="rb") if gz else raw
+        with f:
+            dtype, shape, header = _idx_header(f, path)
+            nbytes = dtype.itemsize * math.prod(shape)
+            _check_idx_size(path, shape, dtype, header + nbytes, size, gz, max_bytes)
+            data = _read_exactly(f, nbytes, path, shape, dtype, header)
     try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as f:
-                raw = f.read()
-        else:
-            raw = path.read_bytes()
+        data = data.view(dtype).reshape(shape)
+    except ValueError as e:  # (0, 2**32-1, 2**32-1, 2**32-1): empty, but too big for NumPy
+        raise DatasetError(f"read_idx: {path} declares shape {shape}, which NumPy can't make "
+                           f"({e})") from None
+    if not dtype.isnative:  # swap in place: no second copy of the data
+        data = data.byteswap(inplace=True).view(dtype.newbyteorder("="))
+    return data
+
+
+def _read(f: BinaryIO, n: int, path: Path) -> bytes:
+    """``f.read(n)``; a broken gzip stream raises ``DatasetError``."""
+    try:
+        return f.read(n)
     except (OSError, EOFError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
         raise DatasetError(f"read_idx: {path} is not a readable gzip file "
                            f"(corrupt or truncated download?): {e}") from e
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
+
+
+def _idx_header(f: BinaryIO, path: Path) -> tuple[np.dtype, tuple[int, ...], int]:
+    """Read the magic number and the sizes: (dtype, shape, header length)."""
+    magic = _read(f, 4, path)
+    if len(magic) < 4 or magic[0] != 0 or magic[1] != 0 or magic[2] not in _IDX_DTYPES:
         raise DatasetError(f"read_idx: {path} is not an IDX file (magic number "
-                           f"{raw[:4].hex() or 'missing'}; expected 0000 + type code + ndim)")
-    dtype, ndim = np.dtype(_IDX_DTYPES[raw[2]]), raw[3]
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise DatasetError(f"read_idx: {path} is truncated: its header needs {header} bytes, "
-                           f"the file has {len(raw)}")
-    shape = tuple(int(s) for s in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if len(raw) != expected:
-        what = "truncated" if len(raw) < expected else "longer than its header says"
-        raise DatasetError(f"read_idx: {path} is {what}: shape {shape} of {dtype.name} needs "
-                           f"{expected} bytes, the file has {len(raw)}")
-    data = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
-    return data.astype(dtype.newbyteorder("="))
+                           f"{magic.hex() or 'missing'}; expected 0000 + type code + ndim)")
+    dtype, ndim = np.dtype(_IDX_DTYPES[magic[2]]), magic[3]
+    sizes = _read(f, 4 * ndim, path)
+    if len(sizes) < 4 * ndim:
+        raise DatasetError(f"read_idx: {path} is truncated: its header needs {4 + 4 * ndim} "
+                           f"bytes, the file has {4 + len(sizes)}")
+    return dtype, struct.unpack(f">{ndim}I", sizes), 4 + 4 * ndim
+
+
+def _check_idx_size(path: Path, shape: tuple, dtype: np.dtype, declared: int, size: int,
+                    gz: bool, max_bytes: int) -> None:
+    """Refuse a declared size over ``max_bytes``, or one the file can't hold."""
+    what = f"shape {shape} of {dtype.name} needs {declared} bytes"
+    if declared > max_bytes:
+        raise DatasetError(f"read_idx: {path} is too large: {what}, more than "
+                           f"max_bytes={max_bytes}; pass a larger max_bytes= if you trust it")
+    if gz and too_inflated(declared, size):
+        raise DatasetError(f"read_idx: {path} would expand from {size} to {declared} bytes, "
+                           f"more than {MAX_RATIO}-fold (a gzip bomb?); {what}. If you trust "
+                           "it, gunzip it first")
+    if not gz and size != declared:
+        state = "truncated" if size < declared else "longer than its header says"
+        raise DatasetError(f"read_idx: {path} is {state}: {what}, the file has {size}")
+
+
+def _read_exactly(f: BinaryIO, nbytes: int, path: Path, shape: tuple, dtype: np.dtype,
+                  header: int) -> np.ndarray:
+    """Read exactly ``nbytes`` (a chunk at a time) and check that nothing follows."""
+    data = np.empty(nbytes, dtype=np.uint8)
+    pos = 0
+    while pos < nbytes:
+        chunk = _read(f, min(_CHUNK, nbytes - pos), path)
+        if not chunk:
+            raise DatasetError(f"read_idx: {path} is truncated: shape {shape} of {dtype.name} "
+                               f"needs {header + nbytes} bytes, the file has {header + pos}")
+        data[pos:pos + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+        pos += len(chunk)
+    if _read(f, 1, path):  # at the end of a gzip stream this also checks its CRC
+        raise DatasetError(f"read_idx: {path} is longer than its header says: shape {shape} "
+                           f"of {dtype.name} needs {header + nbytes} bytes, and more follow")
+    return data
 
 
 def _md5(path: Path) -> str:
