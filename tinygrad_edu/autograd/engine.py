@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import weakref
 from collections import deque
 from typing import Any, Sequence
 
@@ -133,6 +134,8 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
                     push(waiting, (id(p) if leaf else -p._seq, p))  # (_turn, inlined)
             if not retain_graph:  # the graph is used up: free what the node saved
                 node._saved = _FREED
+                if False in node.needs_input_grad:  # a drawing still shows the constants
+                    node._drawn_inputs = _constants_to_draw(node)
                 node.inputs = ()
     finally:
         _mode.enabled, _mode.arrays = prev_mode, prev_arrays
@@ -141,6 +144,14 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
     if inputs is None:
         return None
     return [r if r is None or isinstance(r, Tensor) else _wrap(np.asarray(r)) for r in results]
+
+
+def _constants_to_draw(node: Any) -> tuple:
+    """What a drawing shows of a freed node's inputs that need no gradient: a
+    number as it is, a tensor as (weak reference, shape, dtype): no array kept alive."""
+    return tuple(None if need or type(a) is _ndarray else
+                 (weakref.ref(a), a.data.shape, a.data.dtype) if isinstance(a, Tensor) else a
+                 for a, need in zip(node.inputs, node.needs_input_grad))
 
 
 _GC_PAUSE_AFTER = 100  # nodes a backward runs before it pauses the cyclic collector (for the rest)
