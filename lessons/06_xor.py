@@ -82,7 +82,7 @@ history2, pictures = fit(two_layers, 300, snapshots=snaps)
 with tg.no_grad():
     print("two layers, p(1):", two_layers(X).sigmoid().numpy().ravel().round(3))
 
-# %%
+# %% tags=["docs:lesson06_xor_boundary.png"]
 fig, axes = plt.subplots(1, len(snaps) + 1, figsize=(16, 3.4))
 for ax, step in zip(axes, snaps):
     ax.contourf(G0, G1, pictures[step], levels=np.linspace(0, 1, 11), cmap="coolwarm")
@@ -102,8 +102,9 @@ plt.show()
 
 # %% [markdown]
 # The black line is where the network says 0.5. At step 0 it is a guess; by
-# step 75 it has bent into a band that holds (0, 1) and (1, 0) and leaves the
-# other two corners outside. No single straight line could do that.
+# step 25 it has bent into two curves that put (0, 1) and (1, 0) on the red
+# side and the other two corners on the blue side, and later steps only make
+# the network surer. No single straight line could do that.
 #
 # ## Exercises
 # **6.1** One layer can't get all four right, but how many can it get? Set

@@ -14,6 +14,7 @@ exercises, and checks that the stored notebooks match their scripts.
 """
 from __future__ import annotations
 
+import base64
 import os
 import re
 import sys
@@ -92,6 +93,25 @@ def check_outputs(nb: nbformat.NotebookNode) -> list[str]:
     return out
 
 
+def export_pictures(nb: nbformat.NotebookNode) -> list[Path]:
+    """Write the picture of each cell tagged ``docs:<file>`` to ``docs/<file>``
+    (the README shows them)."""
+    written = []
+    for cell in nb.cells:
+        for tag in cell.get("metadata", {}).get("tags", []):
+            if not tag.startswith("docs:"):
+                continue
+            path = ROOT / "docs" / tag[len("docs:"):]
+            mime = "image/svg+xml" if path.suffix == ".svg" else "image/png"
+            data = next(o["data"][mime] for o in cell.outputs if mime in o.get("data", {}))
+            if mime == "image/png":
+                path.write_bytes(base64.b64decode(data))
+            else:
+                path.write_text(data, encoding="utf-8")
+            written.append(path)
+    return written
+
+
 def build(names: list[str]) -> None:
     for script in lesson_scripts():
         if names and not any(script.name.startswith(n) for n in names):
@@ -100,6 +120,8 @@ def build(names: list[str]) -> None:
         seconds = execute(nb)
         nbformat.write(nb, script.with_suffix(".ipynb"))
         print(f"{script.with_suffix('.ipynb').relative_to(ROOT)}: {seconds:.1f} s")
+        for path in export_pictures(nb):
+            print(f"  {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

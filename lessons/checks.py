@@ -296,3 +296,112 @@ def _(ns: dict) -> None:
     with np.errstate(all="ignore"):
         got = ceg(z.copy(), t)
     close(got, zt.grad, "cross_entropy_grad", rtol=1e-8, atol=1e-12)
+
+
+# ---------------------------------------------------------------- lesson 8
+@exercise("8.1")
+def _(ns: dict) -> None:
+    name = get(ns, "broken_op")
+    if not isinstance(name, str):
+        raise Problem(f"give the op's name as a string, e.g. \"Cube\", not {name!r}")
+    if name != "Softplus":
+        raise Problem(f"{name!r} is not the one: read the line after "
+                      "'node-level check found the op(s) whose backward is wrong'")
+
+
+@exercise("8.2")
+def _(ns: dict) -> None:
+    op = get(ns, "FixedSoftplus")
+    x = tg.tensor(np.array([-2.0, -0.1, 0.4, 3.0]), requires_grad=True)
+    y = op.apply(x)
+    if not isinstance(y, tg.Tensor) or y.shape != x.shape:
+        raise Problem("FixedSoftplus.apply(x) should give a tensor of x's shape: "
+                      "does forward return np.logaddexp(0, x)?")
+    close(y, np.logaddexp(0, x.detach().numpy()), "FixedSoftplus's forward")
+    try:
+        tg.gradcheck(lambda t: op.apply(t), (x,))
+    except tg.GradcheckError as e:
+        raise Problem(f"gradcheck fails: {str(e).splitlines()[0]}") from None
+
+
+@exercise("8.3")
+def _(ns: dict) -> None:
+    model = get(ns, "model")
+    close(number(ns, "grad_of_bias"), model[0].bias.grad.numpy()[0], "grad_of_bias",
+          rtol=1e-6)
+
+
+# ---------------------------------------------------------------- lesson 9
+def _gradcheck(fn: Callable, inputs: tuple, what: str) -> None:
+    try:
+        tg.gradcheck(fn, inputs)
+    except tg.GradcheckError as e:
+        raise Problem(f"gradcheck of {what} fails: {str(e).splitlines()[0]}") from None
+
+
+@exercise("9.1")
+def _(ns: dict) -> None:
+    op = get(ns, "LeakyReLU")
+    x = tg.tensor(np.array([-2.0, -0.5, 0.3, 4.0]), requires_grad=True)
+    y = op.apply(x)
+    if not isinstance(y, tg.Tensor) or y.shape != x.shape:
+        raise Problem("LeakyReLU.apply(x) should give a tensor of x's shape: does forward "
+                      "return the array?")
+    close(y, [-0.2, -0.05, 0.3, 4.0], "LeakyReLU of [-2, -0.5, 0.3, 4]")
+    _gradcheck(op.apply, (x,), "LeakyReLU")
+
+
+@exercise("9.2")
+def _(ns: dict) -> None:
+    op = get(ns, "Hypot")
+    rng = np.random.default_rng(9)
+    a = tg.tensor(rng.uniform(0.5, 2, (3, 1)), requires_grad=True)
+    b = tg.tensor(rng.uniform(-2, 2, (4,)), requires_grad=True)
+    y = op.apply(a, b)
+    if not isinstance(y, tg.Tensor) or y.shape != (3, 4):
+        raise Problem("Hypot.apply(a, b) on shapes (3, 1) and (4,) should give a (3, 4) "
+                      "tensor: does forward return the array?")
+    close(y, np.hypot(a.detach().numpy(), b.detach().numpy()), "Hypot's forward")
+    _gradcheck(op.apply, (a, b), "Hypot on shapes (3, 1) and (4,)")
+
+
+# ---------------------------------------------------------------- lesson 10
+def _libraries() -> list:
+    libs = [tg]
+    try:
+        import torch
+        libs.append(torch)
+    except ImportError:
+        pass
+    return libs
+
+
+@exercise("10.1")
+def _(ns: dict) -> None:
+    convert = get(ns, "convert")
+    state = tg.nn.Linear(3, 2).state_dict()
+    for lib in _libraries():
+        got = convert(state, lib)
+        if not isinstance(got, dict) or list(got) != list(state):
+            raise Problem(f"convert(state, {lib.__name__}) should give a dict with the names "
+                          f"{list(state)}, got {got!r}")
+        for k, v in got.items():
+            if type(v) is not type(lib.tensor(0.0)):
+                raise Problem(f"{k} is a {type(v).__name__}, not a {lib.__name__} tensor")
+            close(v.numpy(), state[k].numpy(), f"{k} converted to {lib.__name__}")
+
+
+@exercise("10.2")
+def _(ns: dict) -> None:
+    build = get(ns, "build")
+    want = {"0.weight": (16, 4), "0.bias": (16,), "2.weight": (3, 16), "2.bias": (3,)}
+    for lib in _libraries():
+        net = build(lib)
+        if net is None:
+            raise Problem("build returned None: return the network")
+        got = {k: tuple(v.shape) for k, v in net.state_dict().items()}
+        if got != want:
+            raise Problem(f"with {lib.__name__} the parameters are {got}, expected {want}")
+        out = net(lib.zeros(5, 4))
+        if tuple(out.shape) != (5, 3):
+            raise Problem(f"with {lib.__name__} a batch of 5 gives shape {tuple(out.shape)}")
