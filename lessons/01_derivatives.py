@@ -24,8 +24,6 @@
 # gradient checker, including `tg.gradcheck`, is built on this formula.
 
 # %%
-import math
-
 import matplotlib.pyplot as plt
 import numpy as np
 

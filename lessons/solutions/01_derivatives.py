@@ -1,4 +1,5 @@
-# Reference solutions for lesson 1. tests/test_lessons.py puts each cell in
+# Reference solutions for lesson 1 (fragments: they use the names the notebook
+# defines above each exercise). tests/test_lessons.py puts each cell in
 # place of the exercise cell with the same name, runs the lesson, and checks
 # that every check cell prints "correct".
 
@@ -9,7 +10,7 @@ def central_difference(f, x, eps):
 
 # %% Exercise 1.2
 candidates = np.logspace(-12, -1, 45)
-errors = [abs(central_difference(math.exp, 1.0, e) - math.e) for e in candidates]
+errors = [abs(central_difference(np.exp, 1.0, e) - np.e) for e in candidates]
 best_eps = candidates[int(np.argmin(errors))]
 
 

@@ -1,3 +1,6 @@
+# Reference solutions for lesson 2 (fragments: they use the names the notebook
+# defines above each exercise; tests/test_lessons.py runs each in place of its exercise).
+
 # %% Exercise 2.1
 def gradient_descent(grad, x0, lr, steps):
     path = [np.array(x0, dtype=float)]

@@ -1,3 +1,6 @@
+# Reference solutions for lesson 3 (fragments: they use the names the notebook
+# defines above each exercise; tests/test_lessons.py runs each in place of its exercise).
+
 # %% Exercise 3.1
 def sigmoid(v):
     s = 1 / (1 + math.exp(-v.data))

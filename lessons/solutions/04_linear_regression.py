@@ -1,3 +1,6 @@
+# Reference solutions for lesson 4 (fragments: they use the names the notebook
+# defines above each exercise; tests/test_lessons.py runs each in place of its exercise).
+
 # %% Exercise 4.1
 def mse_grads(m, b, x, y):
     err = m * x + b - y

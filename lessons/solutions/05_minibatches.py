@@ -1,3 +1,6 @@
+# Reference solutions for lesson 5 (fragments: they use the names the notebook
+# defines above each exercise; tests/test_lessons.py runs each in place of its exercise).
+
 # %% Exercise 5.1
 def updates_per_epoch(n, batch_size, drop_last):
     return n // batch_size if drop_last else -(-n // batch_size)

@@ -1,3 +1,6 @@
+# Reference solutions for lesson 6 (fragments: they use the names the notebook
+# defines above each exercise; tests/test_lessons.py runs each in place of its exercise).
+
 # %% Exercise 6.1
 best_single_layer_accuracy = 0.75
 

@@ -1,3 +1,6 @@
+# Reference solutions for lesson 7 (fragments: they use the names the notebook
+# defines above each exercise; tests/test_lessons.py runs each in place of its exercise).
+
 # %% Exercise 7.1
 def stable_softmax(z):
     e = np.exp(z - z.max(axis=1, keepdims=True))

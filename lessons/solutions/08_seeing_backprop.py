@@ -1,3 +1,6 @@
+# Reference solutions for lesson 8 (fragments: they use the names the notebook
+# defines above each exercise; tests/test_lessons.py runs each in place of its exercise).
+
 # %% Exercise 8.1
 broken_op = "Softplus"
 

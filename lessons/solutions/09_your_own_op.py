@@ -1,3 +1,6 @@
+# Reference solutions for lesson 9 (fragments: they use the names the notebook
+# defines above each exercise; tests/test_lessons.py runs each in place of its exercise).
+
 # %% Exercise 9.1
 class LeakyReLU(tg.autograd.Function):
     """y = x if x > 0 else 0.1 x;  dx = dy * (1 if x > 0 else 0.1)"""

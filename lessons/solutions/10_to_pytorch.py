@@ -1,3 +1,6 @@
+# Reference solutions for lesson 10 (fragments: they use the names the notebook
+# defines above each exercise; tests/test_lessons.py runs each in place of its exercise).
+
 # %% Exercise 10.1
 def convert(state, lib):
     return {name: lib.tensor(t.numpy()) for name, t in state.items()}
