@@ -107,7 +107,7 @@ def explain_backward(root: Tensor, params: Any = None, gradient: Any = None,
         if node is not None:  # the output of an op
             if node is root.grad_fn:
                 t = root
-            label = f"{node.name()}#{index[id(node)]}"
+            label = f"{node.name()} #{index[id(node)]}"
             if t is not None and (names.get(id(t)) or t.name):
                 return f"{names.get(id(t)) or t.name} ({label})"
             return f"out of {label}"

@@ -1,13 +1,16 @@
 """Draw a computation graph with its values and gradients.
 
-``draw_graph(loss)`` returns a ``graphviz.Digraph`` (it shows inline in
-Jupyter); ``render_graph(loss, "graph.png")`` writes a picture with the system
+``draw_graph(loss)`` returns a ``graphviz.Digraph`` (a subclass, ``Graph``,
+that shows itself inline in Jupyter with pip packages alone);
+``render_graph(loss, "graph.png")`` writes a picture. Both draw with the system
 ``dot`` or, when there is none, the ``graphviz-pure`` wheel.
 
 Draw after ``loss.backward(retain_graph=True)`` to see every value and
 gradient: a plain ``backward()`` frees what each op kept of its inputs, so
 the values of intermediate tensors can no longer be shown (the picture says
-so). Only leaves keep ``.grad`` (and tensors you called ``retain_grad()`` on),
+so). Constant inputs stay in the picture: numbers, and tensors with their
+values while something still holds them (a constant only the graph held says
+its value was freed). Only leaves keep ``.grad`` (and tensors you called ``retain_grad()`` on),
 as in PyTorch; other tensors say "grad: not kept".
 
 The walk uses an explicit queue, never recursion, and numbers ops in the
@@ -317,7 +320,7 @@ def draw_graph(root: Tensor, params: Any = None, show_data: bool = True, show_gr
     shape there. Plain numbers (``x * 2``) appear as small grey labels.
 
     Values of intermediate tensors are freed by ``backward()``: draw after
-    ``backward(retain_graph=True)`` to see them. A graph with more than
+    ``backward(retain_graph=True)`` to see them (inputs and constants stay). A graph with more than
     ``max_nodes`` boxes keeps the part nearest the output and folds the rest
     into one dashed box per cut ("x 99,998 more Mul/Add steps") that still
     leads to the leaves. The walk uses a queue, not recursion, and node ids
