@@ -139,3 +139,30 @@ def test_gradcheck_and_gradgradcheck_take_torchs_keyword_options(lib):
                                     check_grad_dtypes=True, check_batched_grad=False,
                                     check_fwd_over_rev=False, check_rev_over_rev=True,
                                     fast_mode=False, gen_non_contig_grad_outputs=False)
+
+
+def test_gradcheck_on_float32_warns_and_blames_the_precision() -> None:
+    x = tg.tensor([0.3, 0.5], requires_grad=True)  # float32
+    with pytest.warns(UserWarning, match="not a double precision"):
+        with pytest.raises(tg.GradcheckError) as info:
+            tg.gradcheck(lambda t: (t * t * t).sum(), (x,))
+    msg = str(info.value)
+    assert "not float64" in msg and "x.double()" in msg
+    assert "how the ops are combined" not in msg  # not blamed on the graph
+    assert "np.float" not in msg
+
+
+def test_gradcheck_message_has_plain_numbers() -> None:
+    x = tg.tensor(np.array([1.0, 2.0, -1.5]), requires_grad=True)
+    with pytest.raises(tg.GradcheckError) as info:
+        tg.gradcheck(lambda t: WrongSquare.apply(t).sum(), [x])
+    assert "np.float64" not in str(info.value)
+    assert "analytic 3.0 vs numeric 2.0" in str(info.value)
+
+
+def test_gradcheck_float64_does_not_warn() -> None:
+    import warnings
+    x = tg.tensor(np.array([0.3, 0.5]), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert tg.gradcheck(lambda t: (t * t).sum(), (x,))

@@ -2,8 +2,13 @@
 true. CI (.ci/run) must run exactly the README's test command."""
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,3 +83,69 @@ def test_the_walk_reads_as_the_idea_first():
     assert len(fast) >= 3, fast
     for name, text in fast:
         assert "Measured" in text, f"fast path {name!r} does not say what it gains"
+
+
+# ---------------------------------------------------------------- the sections with code
+def section(name: str) -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"\n## {name}\n" in text, f"README has no section '{name}'"
+    return text.split(f"\n## {name}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def run_section(name: str, tmp_path: Path) -> str:
+    """Run the section's python blocks, in order, as one script in a fresh folder."""
+    code = "\n".join(re.findall(r"```python\n(.*?)```", section(name), flags=re.S))
+    assert code.strip(), f"section '{name}' has no example"
+    (tmp_path / "example.py").write_text(code, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    r = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, env=env, capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return r.stdout
+
+
+def test_new_sections_sit_between_the_tour_and_the_pictures() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    heads = re.findall(r"^## (.+)$", text, flags=re.M)
+    new = ["Seeing backprop", "Write your own op", "Save and load", "Moving to PyTorch", "Lessons",
+           "How it works"]
+    start = heads.index("A 30-second tour")
+    assert heads[start + 1:start + 1 + len(new)] == new
+    assert heads[start + 1 + len(new)] == "What the examples draw"
+
+
+def test_readme_seeing_backprop(tmp_path) -> None:
+    out = run_section("Seeing backprop", tmp_path)
+    assert "<svg" in (tmp_path / "backprop.svg").read_text(encoding="utf-8")
+    assert "Step 1: MSE #0" in out and "N = 4" in out
+    assert "BadSquare at node 1: input 0" in out
+
+
+def test_readme_write_your_own_op(tmp_path) -> None:
+    out = run_section("Write your own op", tmp_path)
+    assert out.splitlines()[0] == "True" and "tensor(" in out
+
+
+def test_readme_save_and_load(tmp_path) -> None:
+    out = run_section("Save and load", tmp_path)
+    assert out.strip() == "True"
+    assert (tmp_path / "checkpoint.npz").exists()
+
+
+def test_readme_moving_to_pytorch_round_trip(tmp_path) -> None:
+    pytest.importorskip("torch")
+    out = run_section("Moving to PyTorch", tmp_path)
+    assert float(out.strip()) < 1e-5  # the same outputs, to float32 rounding
+
+
+def test_readme_lessons_table_lists_the_ten_lessons() -> None:
+    text = section("Lessons")
+    links = re.findall(r"^\| (\d+) \| \[[^\]]+\]\((lessons/[\w.]+\.ipynb)\)", text, flags=re.M)
+    assert [int(k) for k, _ in links] == list(range(1, 11))
+    for _, path in links:
+        assert (ROOT / path).exists() and (ROOT / path).with_suffix(".py").exists()
+    pictures = re.findall(r"\((docs/[\w.]+\.(?:png|svg))\)", text)
+    assert len(pictures) == 2
+    for p in pictures:
+        assert (ROOT / p).stat().st_size > 1000
+    assert "pip install -e '.[lessons]'" in text

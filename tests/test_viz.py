@@ -299,3 +299,67 @@ def test_save_and_render_share_one_atomic_writer():
     from tinygrad_edu import _files, serialization
     assert not hasattr(serialization, "_umask") and not hasattr(viz, "_usual_mode")
     assert callable(_files.atomic_path)
+
+
+# ---------------------------------------------------------------- Jupyter, and graphs after backward()
+def test_graph_shows_inline_in_jupyter_without_system_dot(tmp_path, monkeypatch) -> None:
+    """What Jupyter does with draw_graph's result: ask IPython's formatter for its
+    display data. With no `dot` on PATH a plain graphviz.Digraph can't answer;
+    ours draws with graphviz-pure."""
+    formatters = pytest.importorskip("IPython.core.formatters")
+    import xml.etree.ElementTree as ET
+    monkeypatch.setenv("PATH", str(tmp_path))  # no system dot (graphviz-pure sits beside python)
+    assert shutil.which("dot") is None
+    *_, L = small_expression()
+    L.backward(retain_graph=True)
+    g = tg.draw_graph(L)
+    assert isinstance(g, graphviz.Digraph)  # still the object graphviz users know
+    with pytest.raises(graphviz.ExecutableNotFound):  # what the plain Digraph does here
+        graphviz.Digraph(body=list(g.body))._repr_mimebundle_()
+    data, _ = formatters.DisplayFormatter().format(g)
+    svg = data["image/svg+xml"]
+    root = ET.fromstring(svg.encode("utf-8"))
+    assert root.tag.endswith("svg")
+    assert "grad [4, -5, 0.5]" in svg.replace("&#45;", "-")
+    assert g._repr_mimebundle_(include=["image/png"])["image/png"].startswith(b"\x89PNG")
+
+
+def test_graph_keeps_its_class_when_copied_or_pickled() -> None:
+    import copy
+    import pickle
+    *_, L = small_expression()
+    g = tg.draw_graph(L)
+    for h in (g.copy(), copy.deepcopy(g), pickle.loads(pickle.dumps(g))):
+        assert type(h) is type(g) and h.source == g.source
+
+
+def test_graph_after_plain_backward_keeps_constant_inputs() -> None:
+    """The README tour's picture: x, y and the 2 of a ** 2 stay in the graph
+    after a plain backward(), with the values of the tensors still alive."""
+    tg.manual_seed(0)
+    x = tg.linspace(-3, 3, 8).reshape(8, 1)
+    x.name = "x"
+    y = x.sin()
+    y.name = "y"
+    model = tg.nn.Sequential(tg.nn.Linear(1, 4), tg.nn.Tanh(), tg.nn.Linear(4, 1))
+    loss = tg.nn.MSELoss()(model(x), y) + model[0].bias.sum() ** 2
+    before = tg.draw_graph(loss, params=model).source
+    loss.backward()
+    after = tg.draw_graph(loss, params=model).source
+    nodes = lambda src: sorted(ln.split(" [")[0].strip() for ln in src.splitlines()  # noqa: E731
+                               if ln.startswith("\tn") and "->" not in ln)
+    assert nodes(after) == nodes(before)
+    for text in ("<b>x</b>", "<b>y</b>", "label=2 "):
+        assert text in before and text in after
+    assert "data " + viz.fmt_values(y.data)[0] in after  # y is alive: its values are shown
+
+
+def test_freed_constant_says_so_in_its_box() -> None:
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    z = (w * tg.tensor([3.0, 4.0])).sum()  # the constant lives only in the graph
+    z.backward()
+    src = tg.draw_graph(z).source
+    consts = [ln for ln in src.splitlines() if ln.startswith("\tn") and viz.COLORS["const"] in ln]
+    assert len(consts) == 1
+    assert "(2,) float32" in consts[0] and "value: freed by backward()" in consts[0]
+    assert "no grad (requires_grad=False)" in consts[0]

@@ -16,7 +16,8 @@ import numpy as np
 
 from . import autograd
 from .tensor import Tensor, _wrap
-from .autograd.engine import fit_shape, ops_in_order
+from .autograd.engine import fit_shape
+from .autograd.graph import ops_in_order
 
 __all__ = ["explain_backward"]
 
@@ -100,24 +101,19 @@ def explain_backward(root: Tensor, params: Any = None, gradient: Any = None,
                 "backward(retain_graph=True)")
     names = param_names(params)
     index = {id(n): k for k, n in enumerate(ops)}
-    leaves: list = []
-    for n in ops:
-        for p in n.parents:
-            if p is not None and p._is_leaf and all(p is not q for q in leaves):
-                leaves.append(p)
-    if root.grad_fn is None:
-        leaves = [root]
+    leaves = _leaves_in_order(ops, names) if root.grad_fn is not None else [root]
+    leaf_number = {id(t): k for k, t in enumerate(leaves)}  # (by identity: == on tensors is elementwise)
 
     def tname(t: Any, node: Any = None) -> str:
         if node is not None:  # the output of an op
             if node is root.grad_fn:
                 t = root
-            label = f"{node.name()}#{index[id(node)]}"
+            label = f"{node.name()} #{index[id(node)]}"
             if t is not None and (names.get(id(t)) or t.name):
                 return f"{names.get(id(t)) or t.name} ({label})"
             return f"out of {label}"
         nm = names.get(id(t)) or t.name
-        return nm if nm else f"leaf {leaves.index(t)} {tuple(t.shape)}"
+        return nm if nm else f"leaf {leaf_number[id(t)]} {tuple(t.shape)}"
 
     root_name = tname(root, root.grad_fn) if root.grad_fn is not None else tname(root)
     lines = [f"Backward pass of {root_name}, step by step in the engine's order.",
@@ -148,11 +144,17 @@ def explain_backward(root: Tensor, params: Any = None, gradient: Any = None,
         if gradient is not None and not isinstance(gradient, Tensor):
             gradient = _wrap(np.asarray(gradient, dtype=root.data.dtype))
         autograd.grad(root, leaves, gradient, retain_graph=True, allow_unused=True)
+        # The engine takes the leaves last, in no meaningful order among themselves:
+        # show them in parameter order.
+        steps = [st for st in steps if st[0] == "op"] + sorted(
+            (st for st in steps if st[0] == "leaf"), key=lambda st: leaf_number[id(st[1])])
         k = 0
         for kind, obj, g in steps:
             k += 1
             if kind == "leaf":
-                lines.append(f"Step {k}: leaf {tname(obj)} receives its gradient")
+                who = tname(obj)
+                who = who if who.startswith("leaf ") else f"leaf {who}"
+                lines.append(f"Step {k}: {who} receives its gradient")
                 lines.append(f"  dL/d{tname(obj)} = {exact(g)}")
                 lines.append("  (backward() adds this to .grad)")
                 lines.append("")
@@ -172,11 +174,45 @@ def explain_backward(root: Tensor, params: Any = None, gradient: Any = None,
     return text
 
 
+def _leaves_in_order(ops: list, names: dict) -> list:
+    """The leaves of the graph: named parameters first, in the order ``params``
+    gives them, then the others in the order the forward pass used them."""
+    leaves: list = []
+    seen: set = set()
+    for n in sorted(ops, key=lambda n: n._seq):  # apply numbers the ops as forward runs
+        for p in n.parents:
+            if p is not None and p._is_leaf and id(p) not in seen:
+                seen.add(id(p))
+                leaves.append(p)
+    order = {key: k for k, key in enumerate(names)}
+    return sorted(leaves, key=lambda t: order.get(id(t), len(order)))  # (a stable sort)
+
+
+def reduction_note(node: Any) -> str | None:
+    """How a loss's reduction scales the gradient of each element, in words, or None."""
+    how = getattr(node, "reduction", None)
+    if how not in ("mean", "sum"):
+        return None
+    if how == "sum":
+        return "reduction='sum': each element's dl is g itself"
+    n = getattr(node, "n", None)
+    if n is None and node.inputs and len(node.inputs) >= 4:  # NLL / CrossEntropy
+        target, weight, ignore = node.inputs[1], node.inputs[2], node.inputs[3]
+        if weight is None:
+            n = int(np.sum(np.asarray(getattr(target, "data", target)) != ignore))
+    if n is None:
+        return "reduction='mean': each sample's dl is g / (the sum of w[t_i] over the samples)"
+    return f"reduction='mean' over N = {n}: each element's dl is g / {n}"
+
+
 def _explain_op(node: Any, g: Tensor, k: int, index: dict, tname: Any) -> list:
     """The lines for one op: its rule, the upstream gradient, each input's share."""
     out = [f"Step {k}: {node.name()} #{index[id(node)]}",
            f"  rule:      {rule_of(node)}",
            f"  upstream:  g = dL/d({tname(None, node)}) = {exact(g)}"]
+    note = reduction_note(node)
+    if note:
+        out.append(f"  {note}")
     for i, a in enumerate(node.inputs):
         shown = exact(a) if not isinstance(a, Tensor) or a.data.size <= 64 else \
             f"shape {tuple(a.shape)}"

@@ -6,12 +6,14 @@
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from . import autograd
-from .autograd.engine import fit_shape, ops_in_order
+from .autograd.engine import fit_shape
+from .autograd.graph import ops_in_order
 from .tensor import Tensor, _wrap
 
 __all__ = ["numerical_grad", "gradcheck", "gradgradcheck", "GradcheckError", "check_nodes"]
@@ -122,6 +124,12 @@ def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
     wrt = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     if not wrt:
         raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
+    single = [i for i in wrt if inputs[i].dtype != np.float64]
+    for i in single:  # as torch: central differences need double precision
+        warnings.warn(f"gradcheck: input {i} requires gradient and is not a double precision "
+                      f"floating point ({np.dtype(inputs[i].dtype).name}). This check will "
+                      "likely fail if the inputs are not float64: pass x.double().",
+                      UserWarning, stacklevel=2)
     analytic = _analytic_jacobians(fn, inputs, wrt)
     for c, i in enumerate(wrt):
         numeric = _numeric_jacobians(fn, inputs, i, eps)
@@ -134,10 +142,15 @@ def gradcheck(fn: Callable, inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
                 elem = np.unravel_index(k, shape) if shape else ()
                 msg = (f"gradcheck: Jacobian mismatch for output {j} with respect to input {i} "
                        f"(shape {tuple(shape)}), element {tuple(int(e) for e in elem)}, output "
-                       f"element {r}: analytic {a[r, k]!r} vs numeric {n[r, k]!r} "
+                       f"element {r}: analytic {float(a[r, k])!r} vs numeric {float(n[r, k])!r} "
                        f"(atol={atol}, rtol={rtol}; {int(bad.sum())} of {bad.size} entries differ)")
                 if raise_exception:
-                    if node_check:
+                    if single:  # the likely cause: say it first, as torch does
+                        msg += (f"\nthe inputs {single} are not float64: in "
+                                f"{np.dtype(inputs[single[0]].dtype).name} the numerical "
+                                "derivative is too coarse to compare; check with float64 "
+                                "inputs (x.double())")
+                    elif node_check:
                         msg += _node_report(fn, inputs, eps, atol, rtol)
                     raise GradcheckError(msg)
                 return False

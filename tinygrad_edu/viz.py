@@ -1,13 +1,16 @@
 """Draw a computation graph with its values and gradients.
 
-``draw_graph(loss)`` returns a ``graphviz.Digraph`` (it shows inline in
-Jupyter); ``render_graph(loss, "graph.png")`` writes a picture with the system
+``draw_graph(loss)`` returns a ``graphviz.Digraph`` (a subclass, ``Graph``,
+that shows itself inline in Jupyter with pip packages alone);
+``render_graph(loss, "graph.png")`` writes a picture. Both draw with the system
 ``dot`` or, when there is none, the ``graphviz-pure`` wheel.
 
 Draw after ``loss.backward(retain_graph=True)`` to see every value and
 gradient: a plain ``backward()`` frees what each op kept of its inputs, so
 the values of intermediate tensors can no longer be shown (the picture says
-so). Only leaves keep ``.grad`` (and tensors you called ``retain_grad()`` on),
+so). Constant inputs stay in the picture: numbers, and tensors with their
+values while something still holds them (a constant only the graph held says
+its value was freed). Only leaves keep ``.grad`` (and tensors you called ``retain_grad()`` on),
 as in PyTorch; other tensors say "grad: not kept".
 
 The walk uses an explicit queue, never recursion, and numbers ops in the
@@ -30,7 +33,7 @@ if TYPE_CHECKING:  # (imported when a graph is drawn: see _graphviz)
     import graphviz
 
 from ._files import atomic_path
-from .autograd.engine import ops_in_order
+from .autograd.graph import ops_in_order
 from .explain import param_names, rule_of
 from .ops.binary import MatMul
 from .tensor import Tensor
@@ -61,6 +64,35 @@ def _graphviz() -> Any:
     return graphviz
 
 
+_GRAPH_CLASS: list = []  # Graph, made on first use (graphviz is imported when a graph is drawn)
+
+
+def _graph_class() -> type:
+    """``Graph``: a ``graphviz.Digraph`` that shows itself in Jupyter with only
+    pip packages: its pictures come from ``render_graph``'s renderer (the system
+    ``dot`` when it is on PATH, else ``graphviz-pure``). Everything else is the
+    Digraph graphviz users know (``.source``, ``.render``, ``.pipe`` ...)."""
+    if not _GRAPH_CLASS:
+        class Graph(_graphviz().Digraph):
+            __doc__ = _graph_class.__doc__
+
+            def _repr_image_svg_xml(self) -> str:
+                return pipe_graph(self.source, "svg").decode("utf-8")
+
+            def _repr_image_png(self) -> bytes:
+                return pipe_graph(self.source, "png")
+
+        Graph.__module__, Graph.__qualname__ = __name__, "Graph"  # so that pickle finds it
+        _GRAPH_CLASS.append(Graph)
+    return _GRAPH_CLASS[0]
+
+
+def __getattr__(name: str) -> Any:  # ``tinygrad_edu.viz.Graph``, made when first asked for
+    if name == "Graph":
+        return _graph_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 class GraphvizNotFoundError(RuntimeError):
     """Neither the system ``dot`` nor the ``graphviz-pure`` command is installed."""
 
@@ -73,6 +105,13 @@ def _output_tensor(node: Any) -> Tensor | None:
             if t is not None:
                 return t
     return None
+
+
+class _Freed:
+    """A constant input of a freed node whose tensor is gone: only its sketch is left."""
+
+    def __init__(self, sketch: tuple) -> None:
+        self.sketch = sketch  # (dead weak reference, shape, dtype)
 
 
 def _is_freed(node: Any) -> bool:
@@ -281,7 +320,7 @@ def draw_graph(root: Tensor, params: Any = None, show_data: bool = True, show_gr
     shape there. Plain numbers (``x * 2``) appear as small grey labels.
 
     Values of intermediate tensors are freed by ``backward()``: draw after
-    ``backward(retain_graph=True)`` to see them. A graph with more than
+    ``backward(retain_graph=True)`` to see them (inputs and constants stay). A graph with more than
     ``max_nodes`` boxes keeps the part nearest the output and folds the rest
     into one dashed box per cut ("x 99,998 more Mul/Add steps") that still
     leads to the leaves. The walk uses a queue, not recursion, and node ids
@@ -299,7 +338,7 @@ def draw_graph(root: Tensor, params: Any = None, show_data: bool = True, show_gr
     if max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be at least 1, got {max_nodes}")
     names = param_names(params)
-    g = _graphviz().Digraph("computation_graph")
+    g = _graph_class()("computation_graph")
     g.attr(rankdir=rankdir, fontname="Helvetica", nodesep="0.25", ranksep="0.35")
     g.attr("node", fontname="Helvetica", fontsize="11", penwidth="0.8")
     g.attr("edge", color="#666666", arrowsize="0.7")
@@ -364,6 +403,18 @@ class _Drawing:
                     shape="box", style="rounded,filled", fillcolor=COLORS[kind])
         return vid
 
+    def freed_vertex(self, gone: "_Freed") -> str:
+        """A constant tensor that nothing holds any more: backward freed it."""
+        key = id(gone.sketch[0])
+        if key not in self.vid:
+            self.vid[key] = vid = self.new_id()
+            self.keep.append(gone.sketch[0])
+            grad = "no grad (requires_grad=False)" if self.show_grad else None
+            self.g.node(vid, _tensor_label(None, gone.sketch[1], gone.sketch[2], None, grad,
+                                           self.show_data),
+                        shape="box", style="rounded,filled", fillcolor=COLORS["const"])
+        return self.vid[key]
+
     def output_vertex(self, node: Any) -> str:
         """The tensor ``node`` made; drawn when the node itself is drawn."""
         key = id(node)
@@ -424,10 +475,16 @@ class _Drawing:
         freed = _is_freed(node)
         items = []
         shapes = []
-        if freed:
-            for p in node.parents:
-                shapes.append(None if p is None else tuple(p.shape))
-                items.append(p)
+        if freed:  # the engine kept the parents, and a sketch of the constant inputs
+            drawn = getattr(node, "_drawn_inputs", None) or (None,) * len(node.parents)
+            for p, d in zip(node.parents, drawn):
+                if p is None and isinstance(d, tuple):  # a constant tensor: (weakref, shape, dtype)
+                    t = d[0]()
+                    shapes.append(tuple(d[1]))
+                    items.append(t if t is not None else _Freed(d))
+                else:
+                    shapes.append(None if p is None else tuple(p.shape))
+                    items.append(p if p is not None else d)
         else:
             for a, p in zip(node.inputs, node.parents):
                 shapes.append(tuple(a.data.shape) if isinstance(a, Tensor) else None)
@@ -442,7 +499,9 @@ class _Drawing:
                 out.append((self.reach(parent, a, queue, node), shapes[i], bcast))
             elif isinstance(a, Tensor):
                 out.append((self.tensor_vertex(a), shapes[i], bcast))
-            elif not freed and not isinstance(a, Tensor) and p is None:
+            elif isinstance(a, _Freed):
+                out.append((self.freed_vertex(a), shapes[i], bcast))
+            elif p is None:  # a plain number
                 c = self.new_id()
                 self.g.node(c, escape(_short(a)), shape="plaintext", fontsize="10",
                             fontcolor="#555555")
@@ -600,6 +659,23 @@ def render_graph(root: Any, path: str | os.PathLike, format: str | None = None,
             raise RuntimeError(f"render_graph: {os.path.basename(exe)} failed to write {fmt} "
                                f"(exit code {proc.returncode}): {err}")
     return path
+
+
+def pipe_graph(source: str, fmt: str = "svg") -> bytes:
+    """The picture of DOT ``source`` as bytes (svg or png), drawn as ``render_graph``
+    draws it: with the system ``dot``, else with ``graphviz-pure``."""
+    exe = find_renderer()
+    if exe is None:
+        raise GraphvizNotFoundError(f"can't draw the graph: neither the system Graphviz `dot` "
+                                    f"nor `graphviz-pure` is on PATH. {_INSTALL_HINT}")
+    args = [exe, f"-T{fmt}"] + (["-Gdpi=144"] if fmt == "png" else [])
+    proc = subprocess.run(args, input=source.encode("utf-8"), capture_output=True,
+                          timeout=600, check=False)
+    if proc.returncode != 0 or not proc.stdout:
+        err = proc.stderr.decode("utf-8", "replace").strip()
+        raise RuntimeError(f"{os.path.basename(exe)} failed to draw {fmt} "
+                           f"(exit code {proc.returncode}): {err}")
+    return proc.stdout
 
 
 def _write_atomic(path: str, data: bytes) -> None:

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import gc
 import heapq
-from collections import deque
 from typing import Any, Sequence
 
 import numpy as np
 
 from .function import _FREED, Function, _ndarray, _new
+from .graph import constants_to_draw
 from .grad_mode import _mode
 
-__all__ = ["backward", "grad", "ops_in_order"]
+__all__ = ["backward", "grad"]
 
 
 # ---------------------------------------------------------------- the walk
@@ -133,6 +133,8 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
                     push(waiting, (id(p) if leaf else -p._seq, p))  # (_turn, inlined)
             if not retain_graph:  # the graph is used up: free what the node saved
                 node._saved = _FREED
+                if False in node.needs_input_grad:  # a drawing still shows the constants
+                    node._drawn_inputs = constants_to_draw(node)
                 node.inputs = ()
     finally:
         _mode.enabled, _mode.arrays = prev_mode, prev_arrays
@@ -360,25 +362,6 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             if create_graph:
                 res[i]._requires_grad = True
     return tuple(res)
-
-
-# ---------------------------------------------------------------- the graph, in order
-def ops_in_order(root: Any) -> list:
-    """Every op node behind ``root``, breadth first from the output, each once.
-    Position k in this list is "node k" everywhere (drawing, explain, gradcheck)."""
-    if root.grad_fn is None:
-        return []
-    seen = {id(root.grad_fn)}
-    order = [root.grad_fn]
-    queue = deque(order)
-    while queue:
-        node = queue.popleft()
-        for p in node.parents:
-            if p is not None and not p._is_leaf and id(p) not in seen:
-                seen.add(id(p))
-                order.append(p)
-                queue.append(p)
-    return order
 
 
 # Last: tensor.py and the ops import this package (see function.py).

@@ -24,7 +24,7 @@ from .._dtypes import F32, F64, torch_dtype
 from .._errors import op_error
 from .grad_mode import _mode
 
-__all__ = ["Function", "AccumulateGrad", "array_of"]
+__all__ = ["Function", "array_of"]
 
 _FREED = object()  # marks saved values released by a backward pass
 _new = object.__new__  # an instance without running __init__ (nodes and tensors are made often)
@@ -306,22 +306,6 @@ class _NoGradCtx:
 _NO_GRAD_CTX = _NoGradCtx()
 
 
-class AccumulateGrad:
-    """In ``next_functions``: the end of a path at a leaf that requires grad
-    (``.variable``), where backward adds into ``.grad``."""
-
-    next_functions: tuple = ()
-
-    def __init__(self, variable: Any) -> None:
-        self.variable = variable
-
-    def name(self) -> str:
-        return "AccumulateGrad"
-
-    def __repr__(self) -> str:
-        return "<AccumulateGrad>"
-
-
 def array_of(x: Any) -> Any:
     """The NumPy array behind ``x`` (a Tensor, or already an array or a number)."""
     return x.data if isinstance(x, Tensor) else x
@@ -330,4 +314,5 @@ def array_of(x: Any) -> Any:
 # Last: _versions.py and tensor.py import the ops, and the ops import this file
 # (Function must exist by then).
 from .._versions import check_unchanged, inplace_changes  # noqa: E402
+from .graph import AccumulateGrad  # noqa: E402
 from ..tensor import Tensor, _wrap  # noqa: E402

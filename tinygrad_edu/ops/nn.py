@@ -42,7 +42,8 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, w, b):
         if x.shape[-1:] != w.shape[1:]:
-            raise TensorError(f"linear: input of shape {x.shape} has {x.shape[-1:] or 'no'} "
+            n_in = x.shape[-1] if x.ndim else "no"
+            raise TensorError(f"linear: input of shape {x.shape} has {n_in} "
                               f"features but the weight of shape {w.shape} expects {w.shape[1]} "
                               f"(weight is (out_features, in_features))")
         wd = w.dtype  # (as torch: no promotion; `is` first: equal dtypes are nearly always one object)
