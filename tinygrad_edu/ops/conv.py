@@ -102,9 +102,9 @@ class Conv2d(Function):
     def forward(ctx, x, w, b, stride, padding, dilation, groups):
         o, cg = w.shape[:2]
         cols, (oh, ow) = _columns(x, w.shape, groups, stride, padding, dilation)  # (N, G, K, L)
-        if ctx.parents and ctx.parents[1] is not None:
-            ctx.cols = cols  # kept for dw (saves a second im2col in backward)
-        ctx.save_for_backward(x, w)
+        # The columns are kept for dw (saving a second im2col in backward), and
+        # freed with the other saved values after backward.
+        ctx.save_for_backward(x, w, cols if ctx.parents and ctx.parents[1] is not None else None)
         # One (batched) matmul: (G, O/G, K) @ (N, G, K, L) -> (N, G, O/G, L), already NCHW.
         y = np.matmul(w.reshape(groups, o // groups, -1), cols).reshape(x.shape[0], o, oh, ow)
         if b is not None:
@@ -113,12 +113,12 @@ class Conv2d(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, w = ctx.saved_tensors
+        x, w, cols = ctx.saved_tensors
         need, opts = ctx.needs_input_grad, ctx.kwargs
         gx = Conv2dInputGrad.run(g, w, input_shape=x.shape, **opts) if need[0] else None
         gw = None
         if need[1]:  # on arrays, reuse forward's columns; recorded, recompute them
-            cols = getattr(ctx, "cols", None) if type(g) is _ndarray else None
+            cols = cols if type(g) is _ndarray else None
             gw = Conv2dWeightGrad.run(x, g, weight_shape=w.shape, cols=cols, **opts)
         gb = None
         if need[2]:
@@ -188,7 +188,7 @@ class MaxPool2d(Function):
 
     @staticmethod
     def forward(ctx, x, kernel_size, stride, padding, dilation, winners=None):
-        n, c, h, w = x.shape
+        n, c, h, w = ctx.input_shape = x.shape
         oh = out_size(h, padding[0], kernel_size[0], stride[0], dilation[0])
         ow = out_size(w, padding[1], kernel_size[1], stride[1], dilation[1])
         xp = _pad(x, padding, -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min)
@@ -196,15 +196,17 @@ class MaxPool2d(Function):
         cols = win.reshape(n, c, -1, oh, ow)  # (a copy: kh*kw candidates per output)
         if winners is None:
             winners = np.argmax(cols, axis=2)  # the first maximum, as torch
-            ctx.winners = winners
+            ctx.save_for_backward(winners)
         return np.take_along_axis(cols, winners[:, :, None], axis=2)[:, :, 0]
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.inputs
         opts = {k: v for k, v in ctx.kwargs.items() if k != "winners"}
-        winners = ctx.kwargs.get("winners", getattr(ctx, "winners", None))
-        return MaxPool2dGrad.run(g, winners=winners, input_shape=x.shape, **opts)
+        winners = ctx.kwargs.get("winners")
+        if winners is None:  # (saved by forward; recorded, it comes back as a Tensor)
+            (winners,) = ctx.saved_tensors
+            winners = winners if type(winners) is _ndarray else winners.data
+        return MaxPool2dGrad.run(g, winners=winners, input_shape=ctx.input_shape, **opts)
 
 
 class MaxPool2dGrad(Function):
@@ -248,7 +250,7 @@ class AvgPool2d(Function):
     @staticmethod
     def forward(ctx, x, kernel_size, stride, padding, count_include_pad=True,
                 divisor_override=None):
-        n, c, h, w = x.shape
+        n, c, h, w = ctx.input_shape = x.shape
         oh = out_size(h, padding[0], kernel_size[0], stride[0], 1)
         ow = out_size(w, padding[1], kernel_size[1], stride[1], 1)
         win = _windows(_pad(x, padding), kernel_size, stride, (1, 1), (oh, ow))
@@ -258,8 +260,7 @@ class AvgPool2d(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.inputs
-        return AvgPool2dGrad.run(g, input_shape=x.shape, **ctx.kwargs)
+        return AvgPool2dGrad.run(g, input_shape=ctx.input_shape, **ctx.kwargs)
 
 
 class AvgPool2dGrad(Function):
