@@ -7,7 +7,8 @@ flatten, linear 256->120, ReLU, linear 120->10, cross-entropy, plain SGD.
 Convolution: im2col with a stride-tricks window view, one matmul per conv;
 its backward: one matmul for dW, one for the columns' gradient, and col2im
 by a loop over the kernel offsets (kh*kw whole-array adds). Max-pooling:
-2x2 windows by reshape, the gradient through a mask of the maxima.
+the maximum of the four strided quarters, the gradient through a mask of
+the maxima.
 """
 from __future__ import annotations
 
@@ -44,16 +45,16 @@ def conv_backward(g, x_shape, w, cols, need_dx=True):
 
 
 def pool_forward(x):
-    n, c, h, w = x.shape
-    xr = x.reshape(n, c, h // 2, 2, w // 2, 2)
-    y = xr.max(axis=(3, 5))
-    mask = xr == y[:, :, :, None, :, None]
+    """2x2 max-pooling: the larger of the four strided quarters; the mask marks
+    each window's maxima (ties share the gradient)."""
+    y = np.maximum(np.maximum(x[:, :, 0::2, 0::2], x[:, :, 0::2, 1::2]),
+                   np.maximum(x[:, :, 1::2, 0::2], x[:, :, 1::2, 1::2]))
+    mask = x == y.repeat(2, axis=2).repeat(2, axis=3)
     return y, mask
 
 
 def pool_backward(g, mask):
-    n, c, h2, _, w2, _ = mask.shape
-    return (mask * g[:, :, :, None, :, None]).reshape(n, c, h2 * 2, w2 * 2)
+    return mask * g.repeat(2, axis=2).repeat(2, axis=3)
 
 
 class LeNetNumpy:

@@ -239,6 +239,7 @@ LAYERS = {
                                      _images(4, 3, 5)),
     "BatchNorm2d": (lambda nn: nn.BatchNorm2d(3, momentum=0.3, eps=1e-3), _images(2, 3, 4, 4)),
     "BatchNorm2d-no-affine": (lambda nn: nn.BatchNorm2d(3, affine=False), _images(2, 3, 2, 3)),
+    "BatchNorm2d-no-bias": (lambda nn: nn.BatchNorm2d(3, bias=False), _images(2, 3, 2, 3)),
     "BatchNorm2d-no-running-stats": (lambda nn: nn.BatchNorm2d(3, track_running_stats=False),
                                      _images(2, 3, 2, 3)),
     "LayerNorm": (lambda nn: nn.LayerNorm(5), _images(2, 3, 5)),
@@ -396,6 +397,14 @@ def test_multihead_attention_matches_torch(name, dtype):
         _compare(p.grad.numpy(), tparams[k].grad, dtype, f"grad of {k}")
 
 
+@requires_torch
+@pytest.mark.parametrize("name", [n for n in LAYERS if not n.startswith("Sequential")])
+def test_layer_repr_is_torchs(name):
+    import torch
+    make = LAYERS[name][0]
+    assert repr(make(nn)) == repr(make(torch.nn))
+
+
 # ======================================================================== initialisation
 @pytest.mark.parametrize("make, fan_in", [
     (lambda: nn.Conv2d(3, 8, 5), 75), (lambda: nn.Conv2d(4, 8, (2, 3), groups=2), 12)])
@@ -533,3 +542,21 @@ def test_dropout_and_batchnorm_in_eval_mode_match_torch():
         mine(tg.tensor(x)), theirs(torch.tensor(x))
     mine.eval(), theirs.eval()
     _compare(mine(tg.tensor(x)).detach().numpy(), theirs(torch.tensor(x)), np.float32, "eval")
+
+
+@requires_torch
+@pytest.mark.parametrize("fill", ["ties", "nan"])
+def test_max_pool_ties_and_nans_are_torchs(fill):
+    """A tie sends the gradient to the first maximum; a nan is the maximum of
+    its window and takes the gradient (the last nan, if several), as torch."""
+    import torch
+    x = np.zeros((2, 3, 6, 6)) if fill == "ties" else rand(2, 3, 6, 6)
+    if fill == "nan":
+        x[0, 0, 1, 1] = x[1, 2, 3, 3] = x[1, 2, 3, 4] = np.nan
+    for kw in ({"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1}):
+        mine, theirs = tg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        y, ty = F.max_pool2d(mine, **kw), torch.nn.functional.max_pool2d(theirs, **kw)
+        y.sum().backward()
+        ty.sum().backward()
+        np.testing.assert_array_equal(y.detach().numpy(), ty.detach().numpy())
+        np.testing.assert_array_equal(mine.grad.numpy(), theirs.grad.numpy())

@@ -90,7 +90,7 @@ class Conv2d(Module):
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
         if self.padding not in ((0, 0), "valid"):
-            s += f", padding={self.padding if isinstance(self.padding, tuple) else repr(self.padding)}"
+            s += f", padding={self.padding}"
         if self.dilation != (1, 1):
             s += f", dilation={self.dilation}"
         if self.groups != 1:

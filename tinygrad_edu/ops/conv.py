@@ -193,11 +193,12 @@ class MaxPool2d(Function):
         ow = out_size(w, padding[1], kernel_size[1], stride[1], dilation[1])
         xp = _pad(x, padding, -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min)
         win = _windows(xp, kernel_size, stride, dilation, (oh, ow))
-        cols = win.reshape(n, c, -1, oh, ow)  # (a copy: kh*kw candidates per output)
-        if winners is None:
-            winners = np.argmax(cols, axis=2)  # the first maximum, as torch
-            ctx.save_for_backward(winners)
-        return np.take_along_axis(cols, winners[:, :, None], axis=2)[:, :, 0]
+        if winners is not None:  # pick the given winners (MaxPool2dGrad's backward)
+            cols = win.reshape(n, c, -1, oh, ow)  # (a copy: kh*kw candidates per output)
+            return np.take_along_axis(cols, winners[:, :, None], axis=2)[:, :, 0]
+        y, winners = _window_max(win)
+        ctx.save_for_backward(winners)
+        return y
 
     @staticmethod
     def backward(ctx, g):
@@ -207,6 +208,29 @@ class MaxPool2d(Function):
             (winners,) = ctx.saved_tensors
             winners = winners if type(winners) is _ndarray else winners.data
         return MaxPool2dGrad.run(g, winners=winners, input_shape=ctx.input_shape, **opts)
+
+
+def _window_max(win: np.ndarray) -> tuple:
+    """Each window's maximum and where it is (i * kw + j, the first one, as
+    torch), by one pass over the kernel offsets: a whole-array compare and
+    maximum each. (For speed: 4x faster than argmax over a copied-out
+    (N, C, kh*kw, OH, OW) array, for 2x2 windows.)"""
+    kh, kw = win.shape[2:4]
+    y = win[:, :, 0, 0].copy()
+    dt = np.uint8 if kh * kw < 256 else np.intp
+    winners = np.zeros(y.shape, dtype=dt)
+    for k in range(1, kh * kw):
+        v = win[:, :, k // kw, k % kw]
+        # winners = k where v beats the maximum so far: k is larger than every earlier
+        # winner, so that is max(winners, k * (v > y)) (5x faster than np.copyto's where=)
+        np.maximum(winners, np.multiply(v > y, k, dtype=dt), out=winners)
+        np.maximum(y, v, out=y)
+    nan = np.isnan(y)  # (np.maximum passed any nan on: y is nan where a window has one)
+    if nan.any():  # as torch, a nan is its window's maximum, and the last nan the winner
+        is_nan = np.isnan(win.reshape(win.shape[:2] + (-1,) + win.shape[4:]))
+        last = kh * kw - 1 - np.argmax(is_nan[:, :, ::-1], axis=2)
+        winners = np.where(nan, last, winners).astype(dt)
+    return y, winners
 
 
 class MaxPool2dGrad(Function):
