@@ -24,6 +24,7 @@ import pytest
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu import nn
+from tinygrad_edu import ops as O
 
 from conftest import HAS_TORCH, check_op, rand, requires_torch
 
@@ -560,3 +561,33 @@ def test_max_pool_ties_and_nans_are_torchs(fill):
         ty.sum().backward()
         np.testing.assert_array_equal(y.detach().numpy(), ty.detach().numpy())
         np.testing.assert_array_equal(mine.grad.numpy(), theirs.grad.numpy())
+
+
+_OPTS = {"stride": (2, 1), "padding": ((1, 1), (0, 0)), "dilation": (1, 2), "groups": 2}
+_POOL = {"kernel_size": (2, 2), "stride": (1, 2), "padding": ((1, 1), (0, 0))}
+GRAD_OPS = {  # the backward ops, each a Function of its own: (fn, inputs)
+    "Conv2dInputGrad": (lambda g, w: O.Conv2dInputGrad.apply(g, w, input_shape=(1, 4, 5, 6),
+                                                              **_OPTS),
+                        [rand(1, 2, 3, 4), rand(2, 2, 2, 2, seed=1)]),
+    "Conv2dWeightGrad": (lambda x, g: O.Conv2dWeightGrad.apply(x, g, weight_shape=(2, 2, 2, 2),
+                                                               **_OPTS),
+                         [rand(1, 4, 5, 6), rand(1, 2, 3, 4, seed=1)]),
+    "MaxPool2dGrad": (lambda g: O.MaxPool2dGrad.apply(
+        g, winners=np.array([[[[0, 3], [1, 2], [2, 0], [3, 1], [1, 1]]]]),
+        input_shape=(1, 1, 4, 4), dilation=(1, 1), **_POOL), [rand(1, 1, 5, 2)]),
+    "MaxPool2dGrad-tiling": (lambda g: O.MaxPool2dGrad.apply(
+        g, winners=np.array([[[[0, 3], [1, 2]]]]), input_shape=(1, 1, 4, 4), kernel_size=(2, 2),
+        stride=(2, 2), padding=((0, 0), (0, 0)), dilation=(1, 1)), [rand(1, 1, 2, 2)]),
+    "AvgPool2dGrad": (lambda g: O.AvgPool2dGrad.apply(g, input_shape=(1, 1, 4, 4),
+                                                      count_include_pad=False, **_POOL),
+                      [rand(1, 1, 5, 2)]),
+}
+
+
+@pytest.mark.parametrize("name", list(GRAD_OPS))
+def test_backward_ops_gradcheck_to_second_order(name):
+    """The ops that convolution and pooling backward through are ops too:
+    their own gradients (and gradients of those) check against central differences."""
+    fn, inputs = GRAD_OPS[name]
+    ts = [tg.tensor(a, requires_grad=True) for a in inputs]
+    assert tg.gradcheck(fn, ts) and tg.gradgradcheck(fn, ts)

@@ -191,12 +191,13 @@ class MaxPool2d(Function):
         n, c, h, w = ctx.input_shape = x.shape
         oh = out_size(h, padding[0], kernel_size[0], stride[0], dilation[0])
         ow = out_size(w, padding[1], kernel_size[1], stride[1], dilation[1])
-        xp = _pad(x, padding, -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min)
-        win = _windows(xp, kernel_size, stride, dilation, (oh, ow))
-        if winners is not None:  # pick the given winners (MaxPool2dGrad's backward)
+        if winners is not None:  # pick the given winners (MaxPool2dGrad's backward, the
+            # adjoint of its scatter-then-crop: so zero padding)
+            win = _windows(_pad(x, padding), kernel_size, stride, dilation, (oh, ow))
             cols = win.reshape(n, c, -1, oh, ow)  # (a copy: kh*kw candidates per output)
             return np.take_along_axis(cols, winners[:, :, None], axis=2)[:, :, 0]
-        y, winners = _window_max(win)
+        xp = _pad(x, padding, -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min)
+        y, winners = _window_max(_windows(xp, kernel_size, stride, dilation, (oh, ow)))
         ctx.save_for_backward(winners)
         return y
 
