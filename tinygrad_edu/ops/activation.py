@@ -21,14 +21,45 @@ from .unary import Exp, Sigmoid, Tanh
 
 __all__ = ["LeakyRelu", "Erf", "Gelu", "Silu"]
 
-# erf from Python's math module (the C library's), elementwise. Exact to the
-# last bit, but a Python call per element (~0.2 us): fine for teaching-sized
-# models; a vectorised approximation would be the first thing to speed up.
-_erf_each = np.frompyfunc(math.erf, 1, 1)
+# erf, vectorised (NumPy has none): a Taylor expansion around the nearest of
+# the centres c = 0, 1/16, 2/16, ..., 6 (|x| > 6: erf = +-1 in float64), whose
+# coefficients come from erf's derivatives, which are Hermite polynomials:
+#     erf^(n)(c) = 2/sqrt(pi) (-1)^(n-1) H_(n-1)(c) exp(-c^2),
+#     H_0 = 1,  H_1 = 2c,  H_(n+1) = 2c H_n - 2n H_(n-1).
+# With |x - c| <= 1/32, ten terms reach float64's precision (within 4e-16 of
+# math.erf); 3x faster than math.erf called per element.
+_STEP, _DEGREE, _X_MAX = 1 / 16, 10, 6.0
 
 
+def _erf_taylor_table() -> np.ndarray:
+    """Row n, column j: erf's n-th derivative at c_j = j/16, divided by n!."""
+    c = np.arange(0.0, _X_MAX + _STEP, _STEP)
+    table = np.empty((_DEGREE + 1, c.size))
+    table[0] = [math.erf(v) for v in c]
+    gauss = 2 / math.sqrt(math.pi) * np.exp(-c * c)
+    h_prev, h = np.zeros_like(c), np.ones_like(c)  # H_(n-2), H_(n-1) for n = 1
+    n_factorial = 1.0
+    for n in range(1, _DEGREE + 1):
+        n_factorial *= n
+        table[n] = (-1) ** (n - 1) * h * gauss / n_factorial
+        h_prev, h = h, 2 * c * h - 2 * (n - 1) * h_prev
+    return table
+
+
+_ERF_TABLE = _erf_taylor_table()
+
+
+@np.errstate(invalid="ignore", over="ignore")  # (inf and nan pass through the polynomial)
 def _erf(x: np.ndarray) -> np.ndarray:
-    return _erf_each(x).astype(x.dtype if x.dtype.kind == "f" else np.float64)
+    a = np.abs(x)
+    j = np.fmin(np.rint(a * (1 / _STEP)), _ERF_TABLE.shape[1] - 1).astype(np.intp)
+    t = a - j * _STEP  # the distance to the centre
+    p = _ERF_TABLE[_DEGREE].take(j)  # Horner, each element with its centre's coefficients
+    for n in range(_DEGREE - 1, -1, -1):
+        p *= t
+        p += _ERF_TABLE[n].take(j)
+    p = np.copysign(np.where(a > _X_MAX, 1.0, p), x)  # erf is odd; nan stays nan
+    return p.astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
 
 
 class LeakyRelu(Function):
