@@ -14,6 +14,7 @@ class LeakyReLU(Module):
 
     Args:
         negative_slope: the slope for negative inputs (default 0.01).
+        inplace: accepted for torch's signature; the result is always a new tensor.
     """
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
@@ -47,7 +48,7 @@ class GELU(Module):
 
 
 class SiLU(Module):
-    """SiLU(x) = x * sigmoid(x) (also called swish)."""
+    """SiLU(x) = x * sigmoid(x) (also called swish). (``inplace``: as in LeakyReLU.)"""
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()

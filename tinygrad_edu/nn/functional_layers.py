@@ -297,7 +297,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
 
 # ================================================================ activations
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """x where x > 0, negative_slope * x elsewhere."""
+    """x where x > 0, negative_slope * x elsewhere. (``inplace`` is accepted for
+    torch's signature; the result is always a new tensor, the input is unchanged.)"""
     return A.LeakyRelu.apply(input, negative_slope=negative_slope)
 
 
@@ -310,13 +311,15 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """x sigmoid(x) (also called swish)."""
+    """x sigmoid(x) (also called swish). (``inplace``: as in ``leaky_relu``.)"""
     return A.Silu.apply(input)
 
 
 # ================================================================ robust regression losses
 def _robust_loss(name: str, input: Tensor, target: Any, reduction: str, small: Any,
                  large: Any, limit: float) -> Tensor:
+    """``small(d)`` where |d| < limit, ``large(|d|)`` elsewhere, d = input - target."""
+    # (imported here: nn/functional.py imports this module as it loads)
     from .functional import _reduction, _regression_target
     reduction = _reduction(name, None, None, reduction)
     d = input - _regression_target(name, input, target)
@@ -331,7 +334,7 @@ def smooth_l1_loss(input: Tensor, target: Any, size_average: Any = None, reduce:
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """0.5 (x - y)^2 / beta where |x - y| < beta, else |x - y| - 0.5 beta
     (beta = 0: the L1 loss); reduced with ``reduction``."""
-    from .functional import _reduction
+    from .functional import _reduction  # (see _robust_loss)
     if beta < 0:
         raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
     reduction = _reduction("smooth_l1_loss", size_average, reduce, reduction)
@@ -365,7 +368,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     Shape: query (*, L, E), key (*, S, E), value (*, S, Ev), mask broadcastable
     to (*, L, S); output (*, L, Ev).
     """
-    from .functional import dropout
+    from .functional import dropout  # (see _robust_loss)
     if enable_gqa:
         raise NotImplementedError("scaled_dot_product_attention: enable_gqa is not supported")
     if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
