@@ -593,3 +593,144 @@ def test_backward_ops_gradcheck_to_second_order(name):
     fn, inputs = GRAD_OPS[name]
     ts = [tg.tensor(a, requires_grad=True) for a in inputs]
     assert tg.gradcheck(fn, ts) and tg.gradgradcheck(fn, ts)
+
+
+# ======================================================================== PyTorch programs
+# Plain PyTorch, run twice: with ``torch`` bound to tinygrad_edu and to PyTorch.
+# The first part builds ``model``; tinygrad_edu's then loads torch's state_dict
+# (the initialisations draw different random numbers); the second part trains
+# and leaves what it computed in ``out``, which must agree.
+PROGRAMS = {
+    "blitz-cnn": ('''
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Net(nn.Module):  # the "Neural Networks" tutorial of PyTorch's 60-minute blitz
+    def __init__(self):
+        super(Net, self).__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, input):
+        c1 = F.relu(self.conv1(input))
+        s2 = F.max_pool2d(c1, (2, 2))
+        c3 = F.relu(self.conv2(s2))
+        s4 = F.max_pool2d(c3, 2)
+        s4 = torch.flatten(s4, 1)
+        f5 = F.relu(self.fc1(s4))
+        f6 = F.relu(self.fc2(f5))
+        return self.fc3(f6)
+
+model = Net()
+''', '''
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+criterion = nn.MSELoss()
+out = []
+for step in range(3):
+    optimizer.zero_grad()
+    loss = criterion(model(torch.tensor(X[:, :, :32, :32])), torch.tensor(Y))
+    loss.backward()
+    optimizer.step()
+    out.append(loss.item())
+out.append(model.conv1.weight.grad.tolist())
+'''),
+    "bn-cnn-train-eval": ('''
+import torch.nn as nn
+model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.LeakyReLU(0.1),
+                      nn.AvgPool2d(2), nn.Conv2d(8, 8, 3, padding="same", groups=2), nn.SiLU(),
+                      nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.0), nn.Linear(8, 10))
+''', '''
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+loss_fn = nn.CrossEntropyLoss()
+out = []
+for step in range(3):
+    optimizer.zero_grad()
+    loss = loss_fn(model(torch.tensor(X)), torch.tensor(T))
+    loss.backward()
+    optimizer.step()
+    out.append(loss.item())
+model.eval()
+with torch.no_grad():
+    out.append(model(torch.tensor(X)).tolist())
+out.append(model[1].running_var.tolist())
+'''),
+    "transformer-block": ('''
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Block(nn.Module):
+    def __init__(self, vocab=11, d=16, heads=4):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, d, padding_idx=0)
+        self.ln1 = nn.LayerNorm(d)
+        self.attn = nn.MultiheadAttention(d, heads, batch_first=True)
+        self.ln2 = nn.LayerNorm(d)
+        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+        self.head = nn.Linear(d, vocab)
+
+    def forward(self, tokens):
+        x = self.emb(tokens)
+        h = self.ln1(x)
+        a, _ = self.attn(h, h, h, attn_mask=MASK, need_weights=False)  # MASK: True above the diagonal
+        x = x + a
+        return self.head(x + self.mlp(self.ln2(x)))
+
+model = Block()
+''', '''
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+tokens = torch.tensor(TOKENS)
+out = []
+for step in range(3):
+    optimizer.zero_grad()
+    logits = model(tokens[:, :-1])
+    loss = F.cross_entropy(logits.reshape(-1, 11), tokens[:, 1:].reshape(-1))
+    loss.backward()
+    optimizer.step()
+    out.append(loss.item())
+q = torch.tensor(X2)
+out.append(F.scaled_dot_product_attention(q, q, q, is_causal=True).tolist())
+out.append(model.emb.weight.grad[0].tolist())   # the padding row: no gradient
+'''),
+}
+
+
+def _run_program(lib, name, state=None):
+    rng = np.random.default_rng(0)
+    data = {"X": rng.standard_normal((4, 1, 8, 8)).astype(np.float32),
+            "Y": rng.standard_normal((4, 10)).astype(np.float32),
+            "T": rng.integers(0, 10, 4),
+            "TOKENS": rng.integers(0, 11, (3, 7)),
+            "X2": rng.standard_normal((2, 5, 4)).astype(np.float32),
+            "MASK": lib.tensor(np.triu(np.ones((6, 6), dtype=bool), 1))}
+    if name == "blitz-cnn":
+        data["X"] = rng.standard_normal((2, 1, 32, 32)).astype(np.float32)
+        data["Y"] = rng.standard_normal((2, 10)).astype(np.float32)
+    build, train = PROGRAMS[name]
+    ns = dict(data, torch=lib)
+    exec(build, ns)
+    if state is not None:
+        ns["model"].load_state_dict(state)
+    theirs = {k: v.numpy().copy() for k, v in ns["model"].state_dict().items()}  # (before training)
+    exec(train, ns)
+    return ns["out"], theirs
+
+
+@requires_torch
+@pytest.mark.parametrize("name", list(PROGRAMS))
+def test_pytorch_program_runs_unchanged(name, monkeypatch):
+    import sys
+
+    import torch
+    torch.manual_seed(0)
+    expected, state = _run_program(torch, name)
+    # `import torch.nn as nn` inside the program must find tinygrad_edu's
+    for mod, sub in (("torch", tg), ("torch.nn", tg.nn), ("torch.nn.functional", F),
+                     ("torch.optim", tg.optim)):
+        monkeypatch.setitem(sys.modules, mod, sub)
+    got, _ = _run_program(tg, name, state)
+    for i, (a, b) in enumerate(zip(got, expected)):
+        np.testing.assert_allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float),
+                                   rtol=2e-4, atol=2e-5, err_msg=f"out[{i}]")
