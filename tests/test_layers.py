@@ -499,6 +499,8 @@ def test_conv2d_errors_name_both_shapes():
         conv(tg.randn(1, 3, 2, 2))
     with pytest.raises(ValueError, match="groups"):
         nn.Conv2d(3, 4, 3, groups=2)
+    with pytest.raises(ValueError, match="strided"):
+        nn.Conv2d(3, 4, 3, stride=2, padding="same")
 
 
 @pytest.mark.parametrize("call, match", [

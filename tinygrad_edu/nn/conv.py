@@ -57,6 +57,8 @@ class Conv2d(Module):
         if padding_mode != "zeros":
             raise NotImplementedError(f"Conv2d: padding_mode={padding_mode!r} is not "
                                       "supported (only 'zeros')")
+        if padding == "same" and _pair("Conv2d", "stride", stride) != (1, 1):
+            raise ValueError("padding='same' is not supported for strided convolutions")
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _pair("Conv2d", "kernel_size", kernel_size)
         self.stride = _pair("Conv2d", "stride", stride)

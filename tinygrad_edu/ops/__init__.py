@@ -1,6 +1,7 @@
 """Every differentiable op: one ``Function`` subclass each, forward and backward
 side by side, grouped as in early tinygrad (unary, binary, reduce, movement),
-and the fused layers and losses behind ``nn.functional`` (nn)."""
+the fused layers and losses behind ``nn.functional`` (nn), convolution and
+pooling (conv), and the newer activations with erf (activation)."""
 from .activation import Erf, Gelu, LeakyRelu, Silu
 from .binary import (Add, Div, FloorDiv, MatMul, Maximum, Minimum, Mul, Pow, Remainder, Sub,
                      Where)
