@@ -80,11 +80,12 @@ def _add_windows(pieces, shape: tuple, k: tuple, stride: tuple, padding: tuple,
     return out[:, :, t:t + h, l:l + w] if (t or b or l or r) else out
 
 
-def _columns(x: np.ndarray, kw_shape: tuple, groups: int, stride: tuple, padding: tuple,
-             dilation: tuple) -> np.ndarray:
-    """im2col: the windows of x copied out as (N, groups, C/groups*kh*kw, OH*OW)."""
+def _columns(x: np.ndarray, weight_shape: tuple, groups: int, stride: tuple, padding: tuple,
+             dilation: tuple) -> tuple:
+    """im2col: the windows of x copied out as (N, groups, C/groups*kh*kw, OH*OW),
+    and (OH, OW)."""
     n, c, h, w = x.shape
-    k = kw_shape[-2:]
+    k = weight_shape[-2:]
     oh = out_size(h, padding[0], k[0], stride[0], dilation[0])
     ow = out_size(w, padding[1], k[1], stride[1], dilation[1])
     win = _windows(_pad(x, padding), k, stride, dilation, (oh, ow))
@@ -100,7 +101,7 @@ class Conv2d(Function):
 
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, dilation, groups):
-        o, cg = w.shape[:2]
+        o = w.shape[0]
         cols, (oh, ow) = _columns(x, w.shape, groups, stride, padding, dilation)  # (N, G, K, L)
         # The columns are kept for dw (saving a second im2col in backward), and
         # freed with the other saved values after backward.
@@ -127,8 +128,8 @@ class Conv2d(Function):
 
 
 class Conv2dInputGrad(Function):
-    """the transposed convolution: x[n, c, s*p + d*i, s*q + d*j] += sum_o w[o, c, i, j] g[n, o, p, q];
-    dg = Conv2d(dx, w),  dw = Conv2dWeightGrad(dx, g)"""
+    """the transposed convolution: x[n, c, s*p + d*i, s*q + d*j] += sum_o w[o, c, i, j] g[n, o, p, q]
+    (dy back to the input);  dg = Conv2d(dx, w),  dw = Conv2dWeightGrad(dx, g)"""
 
     backward_on_arrays = True
 
@@ -182,7 +183,8 @@ class Conv2dWeightGrad(Function):
 # ================================================================ pooling
 class MaxPool2d(Function):
     """y[n, c, p, q] = max of x over window (p, q);  dx = dy put back at each window's
-    (first) maximum: MaxPool2dGrad(dy). Given ``winners`` it picks those instead (linear)."""
+    maximum (the first; a nan wins): MaxPool2dGrad(dy). Given ``winners``, it picks those
+    instead (a linear map)."""
 
     backward_on_arrays = True
 
