@@ -736,3 +736,45 @@ def test_pytorch_program_runs_unchanged(name, monkeypatch):
     for i, (a, b) in enumerate(zip(got, expected)):
         np.testing.assert_allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float),
                                    rtol=2e-4, atol=2e-5, err_msg=f"out[{i}]")
+
+
+# ======================================================================== random geometries
+@requires_torch
+def test_conv_and_pooling_over_random_geometries_match_torch():
+    """hypothesis draws the sizes, kernel, stride, padding, dilation and groups;
+    values and the gradients of input and weight must be torch's (float64)."""
+    pytest.importorskip("hypothesis")
+    import torch
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=30, deadline=None)
+    @given(n=st.integers(1, 2), groups=st.integers(1, 2), cpg=st.integers(1, 2),
+           opg=st.integers(1, 2), h=st.integers(1, 7), w=st.integers(1, 7),
+           k=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+           s=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+           p=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+           d=st.tuples(st.integers(1, 2), st.integers(1, 2)), seed=st.integers(0, 99))
+    def check(n, groups, cpg, opg, h, w, k, s, p, d, seed):
+        span = [dd * (kk - 1) + 1 for dd, kk in zip(d, k)]
+        if span[0] > h + 2 * p[0] or span[1] > w + 2 * p[1]:
+            return  # the kernel doesn't fit: an error (tested elsewhere)
+        rng = np.random.default_rng(seed)
+        x = rng.standard_normal((n, groups * cpg, h, w))
+        wt = rng.standard_normal((groups * opg, cpg) + k)
+        xs, ws = tg.tensor(x, requires_grad=True), tg.tensor(wt, requires_grad=True)
+        tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(wt, requires_grad=True)
+        y = F.conv2d(xs, ws, None, s, p, d, groups)
+        ty = torch.nn.functional.conv2d(tx, tw, None, s, p, d, groups)
+        pool = {"kernel_size": k, "stride": s, "padding": [min(a, b // 2) for a, b in zip(p, k)]}
+        if all(a <= b for a, b in zip(span, y.shape[2:])):
+            y = F.max_pool2d(y, dilation=d, **pool) + F.avg_pool2d(y, **pool).sum()
+            ty = (torch.nn.functional.max_pool2d(ty, dilation=d, **pool)
+                  + torch.nn.functional.avg_pool2d(ty, **pool).sum())
+        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-9, atol=1e-12)
+        up = rng.standard_normal(tuple(ty.shape))
+        y.backward(tg.tensor(up))
+        ty.backward(torch.tensor(up))
+        np.testing.assert_allclose(xs.grad.numpy(), tx.grad.numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(ws.grad.numpy(), tw.grad.numpy(), rtol=1e-9, atol=1e-12)
+    check()
