@@ -69,7 +69,8 @@ for _name, (_xs, _ws, _kw) in _CONV_CASES.items():
 
 @_case("conv2d-no-bias")
 def _(lib):
-    return (lambda x, w: _F(lib).conv2d(x, w, stride=2)), [rand(1, 2, 5, 5), rand(3, 2, 2, 2, seed=1)]
+    return ((lambda x, w: _F(lib).conv2d(x, w, stride=2)),
+            [rand(1, 2, 5, 5), rand(3, 2, 2, 2, seed=1)])
 
 
 @_case("conv2d-unbatched")
@@ -676,7 +677,8 @@ class Block(nn.Module):
     def forward(self, tokens):
         x = self.emb(tokens)
         h = self.ln1(x)
-        a, _ = self.attn(h, h, h, attn_mask=MASK, need_weights=False)  # MASK: True above the diagonal
+        # MASK: True above the diagonal (may not attend to later tokens)
+        a, _ = self.attn(h, h, h, attn_mask=MASK, need_weights=False)
         x = x + a
         return self.head(x + self.mlp(self.ln2(x)))
 

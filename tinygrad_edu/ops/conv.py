@@ -128,8 +128,8 @@ class Conv2d(Function):
 
 
 class Conv2dInputGrad(Function):
-    """the transposed convolution: x[n, c, s*p + d*i, s*q + d*j] += sum_o w[o, c, i, j] g[n, o, p, q]
-    (dy back to the input);  dg = Conv2d(dx, w),  dw = Conv2dWeightGrad(dx, g)"""
+    """transposed convolution: x[n, c, s*p + d*i, s*q + d*j] += sum_o w[o, c, i, j] g[n, o, p, q];
+    dg = Conv2d(dx, w),  dw = Conv2dWeightGrad(dx, g)"""
 
     backward_on_arrays = True
 
