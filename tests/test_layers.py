@@ -182,12 +182,27 @@ _SDPA_CASES = {
     "bool-mask-per-head": {"attn_mask": np.stack([_CAUSAL, _CAUSAL[::-1]])[None]},
     "float-mask": {"attn_mask": rand(3, 4, seed=9)},
 }
+_DEAD_ROW = np.array([[True, False, True, True], [False] * 4, [True] * 4])  # query 1 sees nothing
 for _name, _kw in _SDPA_CASES.items():
     @_case(f"scaled_dot_product_attention-{_name}")
     def _(lib, kw=_kw):
         kw = {k: (_const(lib, v) if isinstance(v, np.ndarray) else v) for k, v in kw.items()}
         return ((lambda q, k, v: _F(lib).scaled_dot_product_attention(q, k, v, **kw)),
                 [rand(1, 2, 3, 4), rand(1, 2, 4, 4, seed=1), rand(1, 2, 4, 3, seed=2)])
+
+
+@_case("scaled_dot_product_attention-fully-masked-query-bool")
+def _(lib):
+    m = _const(lib, _DEAD_ROW)
+    return ((lambda q, k, v: _F(lib).scaled_dot_product_attention(q, k, v, attn_mask=m)),
+            [rand(1, 3, 4), rand(1, 4, 4, seed=1), rand(1, 4, 2, seed=2)])
+
+
+@_case("scaled_dot_product_attention-fully-masked-query-float")
+def _(lib):
+    m = _const(lib, np.where(_DEAD_ROW, 0.5, -np.inf))
+    return ((lambda q, k, v: _F(lib).scaled_dot_product_attention(q, k, v, attn_mask=m)),
+            [rand(1, 3, 4), rand(1, 4, 4, seed=1), rand(1, 4, 2, seed=2)])
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")  # (torch's, on even kernels)
@@ -356,6 +371,9 @@ MHA_CASES = {  # (constructor keywords, forward keywords, batch_first, batched)
                          {"key_padding_mask": np.array([[False, False, True, False],
                                                         [False, True, True, False]])},
                          True, True),
+    "fully-padded-sequence-no-weights": (
+        {"batch_first": True}, {"key_padding_mask": np.array([[False] * 4, [True] * 4]),
+                                "need_weights": False}, True, True),
     "both-masks": ({}, {"attn_mask": np.triu(np.ones((4, 4), dtype=bool), 1),
                         "key_padding_mask": np.array([[False, False, False, True],
                                                       [False, True, False, False]])},

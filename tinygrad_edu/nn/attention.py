@@ -13,6 +13,7 @@ from .._errors import TensorError
 from ..autograd.function import array_of
 from ..tensor import Tensor, _wrap
 from . import functional as F
+from . import functional_layers as FL
 from . import init
 from .layers import Linear
 from .module import Module, Parameter
@@ -131,7 +132,9 @@ class MultiheadAttention(Module):
         pad = _additive(key_padding_mask, "key_padding_mask", scores)
         if pad is not None:
             scores = scores + pad.reshape(n, 1, 1, s)
-        weights = scores.softmax(-1)
+        # As torch: a query masked from every key gives nan with need_weights (the
+        # plain softmax), zeros without (torch then runs scaled_dot_product_attention).
+        weights = FL.attention_softmax(scores, fully_masked_rows_zero=not need_weights)
         if self.training and self.dropout > 0:
             weights = F.dropout(weights, self.dropout)
         out = (weights @ v).transpose(1, 2).reshape(n, length, e)

@@ -366,6 +366,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     ``attn_mask`` a bool tensor: True where a query may attend (False gives -inf
     before the softmax); a float tensor: added to the scores. ``is_causal``:
     query i attends to keys 0..i only. ``dropout_p``: dropout on the weights.
+    A query masked from every key gets zeros, as torch.
 
     Shape: query (*, L, E), key (*, S, E), value (*, S, Ev), mask broadcastable
     to (*, L, S); output (*, L, Ev).
@@ -391,8 +392,20 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
             scores = _where(m, scores, -np.inf)
         else:
             scores = scores + attn_mask
-    weights = scores.softmax(-1)
+    weights = attention_softmax(scores, fully_masked_rows_zero=True)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p)
     return weights @ value
+
+
+def attention_softmax(scores: Tensor, fully_masked_rows_zero: bool) -> Tensor:
+    """softmax over the last dim. A row with every score -inf (a query that may
+    attend to nothing) is 0/0 = nan; with ``fully_masked_rows_zero`` it gives
+    zeros instead (and no gradient), as torch's scaled_dot_product_attention."""
+    if fully_masked_rows_zero:
+        dead = np.all(array_of(scores) == -np.inf, axis=-1, keepdims=True)
+        if dead.any():
+            scores = _where(dead, 0.0, scores)  # (finite: no nan in the softmax's backward)
+            return _where(dead, 0.0, scores.softmax(-1))
+    return scores.softmax(-1)
 
