@@ -367,6 +367,10 @@ MHA_CASES = {  # (constructor keywords, forward keywords, batch_first, batched)
                          {"attn_mask": ~np.tril(np.ones((4, 4), dtype=bool)), "is_causal": True},
                          True, True),
     "float-mask-3d": ({"batch_first": True}, {"attn_mask": "float3d"}, True, True),
+    "cross-attention-float-mask": ({}, {"attn_mask": "float3d", "_key_length": 6}, False, True),
+    "cross-attention-padding": ({"batch_first": True}, {
+        "_key_length": 3, "key_padding_mask": np.array([[False, True, False], [False] * 3])},
+        True, True),
     "key_padding_mask": ({"batch_first": True},
                          {"key_padding_mask": np.array([[False, False, True, False],
                                                         [False, True, True, False]])},
@@ -390,10 +394,14 @@ def test_multihead_attention_matches_torch(name, dtype):
     mine, tm = _both(lambda nn: nn.MultiheadAttention(8, 2, **init_kw), dtype)
     rng = np.random.default_rng(0)
     n, length, e = 2, 4, 8
-    shape = ((n, length, e) if batch_first else (length, n, e)) if batched else (length, e)
-    arrays = [rng.standard_normal(shape) for _ in range(3)]  # query, key, value
+    s = fwd_kw.get("_key_length", length)  # (cross-attention: keys of another length)
+    fwd_kw = {k: v for k, v in fwd_kw.items() if k != "_key_length"}
+
+    def shape(m):
+        return ((n, m, e) if batch_first else (m, n, e)) if batched else (m, e)
+    arrays = [rng.standard_normal(shape(m)) for m in (length, s, s)]  # query, key, value
     if isinstance(fwd_kw.get("attn_mask"), str):  # ("float3d": drawn here)
-        fwd_kw = dict(fwd_kw, attn_mask=rng.standard_normal((n * 2, length, length)))
+        fwd_kw = dict(fwd_kw, attn_mask=rng.standard_normal((n * 2, length, s)))
     xs, txs = _to_lib(tg, arrays, dtype), _to_lib(torch, arrays, dtype)
     kw = {k: (v.astype(dtype) if isinstance(v, np.ndarray) and v.dtype.kind == "f" else v)
           for k, v in fwd_kw.items()}
