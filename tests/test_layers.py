@@ -776,7 +776,7 @@ def test_conv_and_pooling_over_random_geometries_match_torch():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    @settings(max_examples=30, deadline=None)
+    @settings(max_examples=20, deadline=None)
     @given(n=st.integers(1, 2), groups=st.integers(1, 2), cpg=st.integers(1, 2),
            opg=st.integers(1, 2), h=st.integers(1, 7), w=st.integers(1, 7),
            k=st.tuples(st.integers(1, 3), st.integers(1, 3)),
