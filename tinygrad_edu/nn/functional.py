@@ -20,11 +20,17 @@ from ..random import _rng
 from ..ops import nn as N
 from ..tensor import Tensor, _wrap
 from ..tensor import where as _where
+from .functional_layers import (adaptive_avg_pool2d, avg_pool2d, batch_norm, conv2d, embedding,
+                                gelu, huber_loss, layer_norm, leaky_relu, max_pool2d,
+                                scaled_dot_product_attention, silu, smooth_l1_loss)
 
 __all__ = [
     "linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "flatten",
     "identity", "one_hot", "mse_loss", "l1_loss", "cross_entropy", "nll_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "layer_norm",
+    "embedding", "leaky_relu", "gelu", "silu", "smooth_l1_loss", "huber_loss",
+    "scaled_dot_product_attention",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")

@@ -12,7 +12,8 @@ from ..tensor import Tensor
 from . import functional as F
 from .module import Module
 
-__all__ = ["MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss"]
+__all__ = ["MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
+           "SmoothL1Loss", "HuberLoss"]
 
 
 class _Loss(Module):
@@ -143,3 +144,35 @@ class BCEWithLogitsLoss(_WeightedLoss):
         return F.binary_cross_entropy_with_logits(input, target, self._buffers["weight"],
                                                   reduction=self.reduction,
                                                   pos_weight=self._buffers["pos_weight"])
+
+
+class SmoothL1Loss(_Loss):
+    """l = 0.5 (x - y)^2 / beta where |x - y| < beta, else |x - y| - 0.5 beta
+    (quadratic near 0, L1 further out; beta = 0 is the L1 loss).
+
+    Args:
+        beta: where the loss turns from quadratic to linear (default 1.0).
+    """
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 beta: float = 1.0) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """l = 0.5 (x - y)^2 where |x - y| < delta, else delta (|x - y| - 0.5 delta).
+
+    Args:
+        delta: where the loss turns from quadratic to linear (default 1.0).
+    """
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)

@@ -1,8 +1,12 @@
 """Every differentiable op: one ``Function`` subclass each, forward and backward
 side by side, grouped as in early tinygrad (unary, binary, reduce, movement),
-and the fused layers and losses behind ``nn.functional`` (nn)."""
+the fused layers and losses behind ``nn.functional`` (nn), convolution and
+pooling (conv), and the newer activations with erf (activation)."""
+from .activation import Erf, Gelu, LeakyRelu, Silu
 from .binary import (Add, Div, FloorDiv, MatMul, Maximum, Minimum, Mul, Pow, Remainder, Sub,
                      Where)
+from .conv import (AvgPool2d, AvgPool2dGrad, Conv2d, Conv2dInputGrad, Conv2dWeightGrad,
+                   MaxPool2d, MaxPool2dGrad)
 from .movement import (Cast, Cat, Clone, Expand, GetItem, IndexAdd, Permute, Repeat, Reshape,
                        ScatterAlong, SetItem, Stack, SumTo, TakeAlong)
 from .reduce import Amax, Amin, LogSoftmax, LogSumExp, Mean, Prod, Softmax, Std, Sum
@@ -17,4 +21,7 @@ __all__ = [
     "Reshape", "Permute", "Expand", "SumTo", "Repeat", "GetItem", "IndexAdd", "SetItem",
     "TakeAlong", "ScatterAlong", "Cat", "Stack", "Cast", "Clone",
     "Linear", "MSE", "NLL", "CrossEntropy", "SoftCrossEntropy", "BCE", "BCEWithLogits",
+    "Conv2d", "Conv2dInputGrad", "Conv2dWeightGrad", "MaxPool2d", "MaxPool2dGrad", "AvgPool2d",
+    "AvgPool2dGrad",
+    "LeakyRelu", "Erf", "Gelu", "Silu",
 ]

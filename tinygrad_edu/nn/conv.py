@@ -1,0 +1,102 @@
+"""``Conv2d``: the 2-D convolution layer (its maths is ``F.conv2d``, its op
+``ops/conv.py``)."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .._dtypes import default_float, to_dtype
+from ..tensor import Tensor
+from . import functional as F
+from . import init
+from .functional_layers import _pair
+from .module import Module, Parameter
+
+__all__ = ["Conv2d"]
+
+
+class Conv2d(Module):
+    """Applies a 2-D convolution over an (N, C_in, H, W) input:
+    y[n, o] = b[o] + sum_c w[o, c] (cross-correlated with) x[n, c].
+
+    Args:
+        in_channels, out_channels: channels of the input and of the output.
+        kernel_size: int or (kH, kW).
+        stride: step of the kernel (default 1).
+        padding: zeros added on each side: int, (pH, pW), 'valid' (none) or
+            'same' (output as big as the input; stride 1 only).
+        dilation: spacing between kernel elements (default 1).
+        groups: split the channels into this many independent convolutions.
+        bias: learn an additive bias per output channel (default True).
+
+    Shape:
+        input (N, C_in, H, W) or (C_in, H, W); output (N, C_out, H_out, W_out) with
+        H_out = (H + 2 pH - dilation (kH - 1) - 1) // stride + 1.
+
+    Attributes:
+        weight: (out_channels, in_channels / groups, kH, kW), as torch, initialised
+            from U(-k, k) with k = 1 / sqrt(in_channels / groups * kH * kW).
+        bias: (out_channels,), from U(-k, k) too.
+
+    Example::
+
+        >>> conv = nn.Conv2d(1, 6, kernel_size=5)
+        >>> conv(tg.randn(64, 1, 28, 28)).shape
+        (64, 6, 24, 24)
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        if groups < 1 or in_channels % groups or out_channels % groups:
+            raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels "
+                             f"({out_channels}) must be divisible by groups ({groups})")
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"Conv2d: padding_mode={padding_mode!r} is not "
+                                      "supported (only 'zeros')")
+        if padding == "same" and _pair("Conv2d", "stride", stride) != (1, 1):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = _pair("Conv2d", "kernel_size", kernel_size)
+        self.stride = _pair("Conv2d", "stride", stride)
+        self.padding = padding if isinstance(padding, str) else _pair("Conv2d", "padding", padding)
+        self.dilation = _pair("Conv2d", "dilation", dilation)
+        self.groups = groups
+        self.padding_mode = padding_mode
+        dt = to_dtype(dtype) or default_float[0]
+        shape = (out_channels, in_channels // groups) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=dt))
+        if bias:
+            self.bias = Parameter(np.empty(out_channels, dtype=dt))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """torch's initialisation: kaiming_uniform_ with a = sqrt(5) (U(+-1/sqrt(fan_in)))."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.weight.shape[1] * self.kernel_size[0] * self.kernel_size[1]
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input: Tensor) -> Tensor:
+        params = self._parameters  # (not self.weight: Module.__getattr__ is slow in a hot loop)
+        return F.conv2d(input, params["weight"], params["bias"], self.stride, self.padding,
+                        self.dilation, self.groups)
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding not in ((0, 0), "valid"):
+            s += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s

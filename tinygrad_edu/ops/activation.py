@@ -1,0 +1,142 @@
+"""The activations of ``nn.functional`` beyond relu, sigmoid and tanh:
+``LeakyRelu``, ``Gelu``, ``Silu``, and ``Erf`` (which exact GELU needs and
+NumPy lacks). Each is one node; each backward is written with operators and
+``Op.run``, so a first-order pass runs on arrays and a recorded one
+differentiates again.
+
+Composed, for comparison::
+
+    leaky_relu(x) = where(x > 0, x, a * x)
+    gelu(x)       = 0.5 * x * (1 + erf(x / sqrt(2)))
+    silu(x)       = x * sigmoid(x)
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd.function import Function
+from .unary import Exp, Sigmoid, Tanh
+
+__all__ = ["LeakyRelu", "Erf", "Gelu", "Silu"]
+
+# erf, vectorised (NumPy has none): a Taylor expansion around the nearest of
+# the centres c = 0, 1/16, 2/16, ..., 6 (|x| > 6: erf = +-1 in float64), whose
+# coefficients come from erf's derivatives, which are Hermite polynomials:
+#     erf^(n)(c) = 2/sqrt(pi) (-1)^(n-1) H_(n-1)(c) exp(-c^2),
+#     H_0 = 1,  H_1 = 2c,  H_(n+1) = 2c H_n - 2n H_(n-1).
+# With |x - c| <= 1/32, ten terms reach float64's precision (within 4e-16 of
+# math.erf); 3x faster than math.erf called per element.
+_STEP, _DEGREE, _X_MAX = 1 / 16, 10, 6.0
+
+
+def _erf_taylor_table() -> np.ndarray:
+    """Row n, column j: erf's n-th derivative at c_j = j/16, divided by n!."""
+    c = np.arange(0.0, _X_MAX + _STEP, _STEP)
+    table = np.empty((_DEGREE + 1, c.size))
+    table[0] = [math.erf(v) for v in c]
+    gauss = 2 / math.sqrt(math.pi) * np.exp(-c * c)
+    h_prev, h = np.zeros_like(c), np.ones_like(c)  # H_(n-2), H_(n-1) for n = 1
+    n_factorial = 1.0
+    for n in range(1, _DEGREE + 1):
+        n_factorial *= n
+        table[n] = (-1) ** (n - 1) * h * gauss / n_factorial
+        h_prev, h = h, 2 * c * h - 2 * (n - 1) * h_prev
+    return table
+
+
+_ERF_TABLE = _erf_taylor_table()
+
+
+@np.errstate(invalid="ignore", over="ignore")  # (inf and nan pass through the polynomial)
+def _erf(x: np.ndarray) -> np.ndarray:
+    a = np.abs(x)
+    j = np.fmin(np.rint(a * (1 / _STEP)), _ERF_TABLE.shape[1] - 1).astype(np.intp)
+    t = a - j * _STEP  # the distance to the centre
+    p = _ERF_TABLE[_DEGREE].take(j)  # Horner, each element with its centre's coefficients
+    for n in range(_DEGREE - 1, -1, -1):
+        p *= t
+        p += _ERF_TABLE[n].take(j)
+    p = np.copysign(np.where(a > _X_MAX, 1.0, p), x)  # erf is odd; nan stays nan
+    return p.astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
+
+
+class LeakyRelu(Function):
+    """y = x if x > 0 else a x;  dx = dy if x > 0 else a dy"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        positive = x > 0
+        # the local slope, a constant array (its own derivative is 0 almost everywhere)
+        ctx.save_for_backward(np.where(positive, 1, negative_slope).astype(x.dtype))
+        return np.where(positive, x, x * negative_slope)
+
+    @staticmethod
+    def backward(ctx, g):
+        (slope,) = ctx.saved_tensors
+        return g * slope
+
+
+class Erf(Function):
+    """y = erf(x) = 2/sqrt(pi) int_0^x exp(-t^2) dt;  dx = dy * 2/sqrt(pi) exp(-x^2)"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _erf(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (Exp.run(-(x * x)) * (2 / math.sqrt(math.pi)))
+
+
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+class Gelu(Function):
+    """y = x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2;  dx = dy (Phi(x) + x phi(x)),
+    phi(x) = exp(-x^2 / 2) / sqrt(2 pi).  approximate='tanh': y = x (1 + tanh u) / 2,
+    u = sqrt(2/pi) (x + 0.044715 x^3);  dx = dy ((1 + tanh u) / 2 + x (1 - tanh^2 u) u' / 2)"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        ctx.save_for_backward(x)
+        if approximate == "tanh":
+            return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
+        return 0.5 * x * (1 + _erf(x / math.sqrt(2)))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        if ctx.kwargs["approximate"] == "tanh":
+            t = Tanh.run(_SQRT_2_OVER_PI * (x + 0.044715 * (x * x * x)))
+            du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * (x * x))
+            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+        cdf = 0.5 * (1 + Erf.run(x * (1 / math.sqrt(2))))
+        pdf = Exp.run(-0.5 * (x * x)) * (1 / math.sqrt(2 * math.pi))
+        return g * (cdf + x * pdf)
+
+
+class Silu(Function):
+    """y = x s, s = sigmoid(x);  dx = dy s (1 + x (1 - s))"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * Sigmoid.run(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        s = Sigmoid.run(x)
+        return g * (s * (1 + x * (1 - s)))
