@@ -34,6 +34,7 @@ _next_seq = itertools.count(1).__next__  # numbers the nodes in the order apply 
 # for marked outputs only when a forward moved it (reading the node's marks
 # every time would cost every op a slow attribute lookup).
 _marks = [0]
+_TT, _TF, _FT = (True, True), (True, False), (False, True)  # needs_input_grad of two inputs
 
 
 class Function:
@@ -205,7 +206,7 @@ class Function:
                     py = y.grad_fn or y
                 y = y.data
             arrays, parents = (x, y), (px, py)
-            needs = (px is not None, py is not None)
+            needs = (_TT if py is not None else _TF) if px is not None else _FT  # (no new tuple)
             record = px is not None or py is not None
         else:
             arrays, plist, record = [], [], False

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from .._versions import Versioned
+
 __all__ = ["ops_in_order", "AccumulateGrad"]
 
 
@@ -52,6 +54,11 @@ class AccumulateGrad:
 def constants_to_draw(node: Any) -> tuple:
     """What a drawing shows of a freed node's inputs that need no gradient: a
     number as it is, a tensor as (weak reference, shape, dtype): no array kept alive."""
-    return tuple([None if need or type(a) is np.ndarray else
-                  (weakref.ref(a), a.data.shape, a.data.dtype) if hasattr(a, "grad_fn") else a
-                  for a, need in zip(node.inputs, node.needs_input_grad)])
+    kept = []
+    for a, need in zip(node.inputs, node.needs_input_grad):
+        if need or type(a) is np.ndarray:
+            a = None
+        elif isinstance(a, Versioned):  # a Tensor
+            a = (weakref.ref(a), a.data.shape, a.data.dtype)
+        kept.append(a)
+    return tuple(kept)
