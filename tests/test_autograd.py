@@ -924,13 +924,11 @@ class _SeesCollector(tg.autograd.Function):
         return g
 
 
-@pytest.mark.parametrize("length", [3, 99, 100, 300])
-def test_backward_pauses_the_collector_over_big_graphs_only(length):
-    # The walk of a big graph pauses the cyclic collector after its first 100
-    # nodes (it would rescan the graph's objects again and again); a small graph
-    # isn't worth the calls. Either way the collector is on again afterwards, and
-    # stays off for a caller who had switched it off.
-    assert tg.autograd.engine._GC_PAUSE_AFTER == 100
+@pytest.mark.parametrize("length", [3, 300])
+def test_backward_leaves_the_collector_alone(length):
+    # The collector is process-wide: a backward that switched it off would switch
+    # it off for every thread, and switching it back on would undo a gc.disable()
+    # another thread made meanwhile. So the walk never touches it.
     for caller_on in (True, False):
         (gc.enable if caller_on else gc.disable)()
         try:
@@ -939,12 +937,37 @@ def test_backward_pauses_the_collector_over_big_graphs_only(length):
                 y = _SeesCollector.apply(y)
             _SeesCollector.seen = []
             y.sum().backward()
-            on = min(length, 99)  # (the first of the 100 nodes is the sum's)
-            assert _SeesCollector.seen == [caller_on] * on + [False] * (length - on)
+            assert _SeesCollector.seen == [caller_on] * length
             assert gc.isenabled() is caller_on
             np.testing.assert_array_equal(x.grad.data, np.ones(3, np.float32))
         finally:
             gc.enable()
+
+
+class _DisablesCollector(tg.autograd.Function):
+    """y = x; its backward switches the collector off, as another thread might meanwhile."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        gc.disable()
+        return g
+
+
+def test_a_gc_disable_made_during_backward_is_not_undone():
+    try:
+        y = x = tg.tensor(rand(3), requires_grad=True)
+        y = _DisablesCollector.apply(y)
+        for _ in range(300):
+            y = _SeesCollector.apply(y)
+        y.sum().backward()
+        assert not gc.isenabled()
+        np.testing.assert_array_equal(x.grad.data, np.ones(3, np.float32))
+    finally:
+        gc.enable()
 
 
 # ---------------------------------------------------------------- custom Functions

@@ -54,11 +54,14 @@ class AccumulateGrad:
 def constants_to_draw(node: Any) -> tuple:
     """What a drawing shows of a freed node's inputs that need no gradient: a
     number as it is, a tensor as (weak reference, shape, dtype): no array kept alive."""
-    kept = []
-    for a, need in zip(node.inputs, node.needs_input_grad):
-        if need or type(a) is np.ndarray:
-            a = None
-        elif isinstance(a, Versioned):  # a Tensor
-            a = (weakref.ref(a), a.data.shape, a.data.dtype)
-        kept.append(a)
+    kept = [None] * len(node.parents)
+    for i, p in enumerate(node.parents):
+        if p is None:
+            a = node.inputs[i]
+            if isinstance(a, Versioned):  # a Tensor
+                a = (_ref(a), a.data.shape, a.data.dtype)
+            kept[i] = None if type(a) is _ndarray else a
     return tuple(kept)
+
+
+_ref, _ndarray = weakref.ref, np.ndarray  # (globals: looked up once per input)
