@@ -363,3 +363,62 @@ def test_freed_constant_says_so_in_its_box() -> None:
     assert len(consts) == 1
     assert "(2,) float32" in consts[0] and "value: freed by backward()" in consts[0]
     assert "no grad (requires_grad=False)" in consts[0]
+
+
+# ---------------------------------------------------------------- hardening
+@pytest.mark.parametrize("name", ["esc\x1b[31m", "nul\x00x", "bell\x07", "del\x7f", "c1\x85",
+                                  "back\\", "quote\"\\", "bidi\u202e", "surrogate\ud800"])
+def test_any_name_renders_to_valid_svg(tmp_path, name) -> None:
+    import xml.etree.ElementTree as ET
+    x = tg.Tensor([1.0, 2.0], requires_grad=True, name=name)
+    y = (x * 2).sum()
+    y.name = name
+    path = tg.render_graph(y, tmp_path / "g.svg")
+    ET.parse(path)  # well-formed XML: no raw control character, no broken entity
+
+
+class _Backslash(tg.autograd.Function):
+    """y = 2x;  dx = dy * 2 \\"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+
+
+def test_an_op_whose_rule_ends_in_a_backslash_renders(tmp_path) -> None:
+    import xml.etree.ElementTree as ET
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = _Backslash.apply(x).sum()
+    ET.parse(tg.render_graph(y, tmp_path / "g.svg"))
+
+
+def test_folded_boxes_count_their_own_hidden_leaves() -> None:
+    # Folded regions reaching 80 leaves in all: each box counts the leaves it hides
+    # itself (the count must not run on from box to box), so the boxes' counts and
+    # the leaves drawn add up to the 80.
+    def chain(k):
+        total = None
+        for i in range(40):
+            leaf = tg.tensor([float(i + k)], requires_grad=True)
+            total = leaf * 1.0 if total is None else total + leaf * 1.0
+        return total
+    y = chain(0) * chain(100)
+    src = tg.draw_graph(y, max_nodes=16).source
+    import re
+    counts = [int(c.replace(",", "")) for c in re.findall(r"and ([\d,]+) more leaf tensors", src)]
+    drawn = src.count(viz.COLORS["leaf"]) - 1  # (one is the legend's)
+    assert len(counts) >= 2 and sum(counts) + drawn == 80, (counts, drawn)
+
+
+def test_complex_values_are_drawn_as_complex_numbers() -> None:
+    import warnings
+    x = tg.tensor(np.array([1 + 2j, 3 - 1j], dtype=np.complex128), requires_grad=True)
+    y = (x * x).sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ComplexWarning from dropping imaginary parts
+        src = tg.draw_graph(y).source
+    assert "1+2j" in src and "3-1j" in src, src

@@ -161,6 +161,10 @@ def escape(text: str) -> str:
             out.append("\\t")
         elif " " <= ch <= "~":
             out.append(ch)
+        elif ch < " " or "\x7f" <= ch <= "\x9f" or "\ud800" <= ch <= "\udfff" or ch in "\ufffe\uffff":
+            # control characters, lone surrogates: no XML or SVG may hold them, even as
+            # entities, so they show as Python writes them (an escape sequence)
+            out.append(ascii(ch)[1:-1])
         else:
             out.append(f"&#{ord(ch)};")
     return "".join(out)
@@ -172,6 +176,8 @@ def fmt_number(v: Any) -> str:
         return str(bool(v))
     if isinstance(v, (int, np.integer)):
         return str(int(v))
+    if isinstance(v, (complex, np.complexfloating)):
+        return f"{fmt_number(v.real)}{'+' if v.imag >= 0 else '-'}{fmt_number(abs(v.imag))}j"
     v = float(v)
     if v == 0:
         return "0"
@@ -450,7 +456,7 @@ class _Drawing:
             op_id = self.op_ids[id(node)] = self.new_id()
             self.g.node(op_id, _op_label(node, self.op_index[id(node)]), shape="ellipse",
                         style="filled", fillcolor=COLORS["op"], margin="0.05,0.02",
-                        tooltip=escape(rule_of(node)))
+                        tooltip=escape(rule_of(node).replace("\\", "\\\\")))
             self.g.edge(op_id, self.output_vertex(node))
             for src, shape_in, bcast in self.inputs_of(node, queue):
                 if src is None:
@@ -528,7 +534,6 @@ class _Drawing:
         the leaves it reaches (up to a few dozen of them)."""
         fold_of: dict = {}
         leaf_budget = max(4, self.max_nodes // 8)
-        hidden_leaves = 0
         edges: list = []
         for start, consumer in self.cut:
             consumer_op = self._op_vertex_of(consumer)
@@ -568,7 +573,7 @@ class _Drawing:
                     '<font point-size="9">folded: the graph has more than '
                     f'max_nodes={self.max_nodes} boxes</font>']
             seen_leaf: set = set()
-            shown = []
+            shown, hidden_leaves = [], 0  # (per box: each counts what it hides)
             for leaf in leaves:
                 if id(leaf) in seen_leaf:
                     continue
