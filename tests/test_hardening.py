@@ -54,3 +54,16 @@ def test_class_loss_of_an_unbatched_input_needs_a_0d_target(fn):
     with pytest.raises(RuntimeError, match="target"):
         fn(tg.ones(3), tg.tensor([0, 1]))
     assert fn(tg.ones(3), tg.tensor(0)).item() == fn(tg.ones(3), tg.tensor([0])).item()
+
+
+def test_a_layer_called_on_a_string_names_the_argument():
+    with pytest.raises(TypeError, match=r"linear\(\): argument 'input' must be a Tensor, not str"):
+        tg.nn.Linear(2, 2)("hello")
+    with pytest.raises(TypeError, match=r"argument 'weight' must be a Tensor, not list"):
+        F.linear(tg.ones(1, 2), [[1.0, 2.0]])
+
+
+@pytest.mark.parametrize("data", [[1, [2, 3]], [[1, 2], [3]], [[1.0], 2.0]])
+def test_ragged_lists_give_the_librarys_message(data):
+    with pytest.raises(TypeError, match=r"tensor: .*different lengths"):
+        tg.tensor(data)

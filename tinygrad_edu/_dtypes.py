@@ -189,7 +189,12 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
             typed = [element_dtype(d) for d in _flat(data)]
             if any(_is_tensor(d) for d in _flat(data)):
                 data = _nested_tensors_to_lists(data)
-    arr = np.array(data)
+    try:
+        arr = np.array(data)
+    except ValueError as e:  # ragged nested lists
+        raise _DataError(f"tensor: the nested lists have different lengths at the same depth "
+                         f"(NumPy: {str(e).split('. ')[-1]}); every row must be as long as the "
+                         "others") from None
     if arr.dtype == object or arr.dtype.kind in "USV":
         raise _DataError(f"tensor: can't make a tensor from {type(data).__name__} data "
                          f"(NumPy made dtype {arr.dtype}, e.g. from a NoneType or str inside); "
