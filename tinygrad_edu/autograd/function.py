@@ -209,7 +209,7 @@ class Function:
             needs = (_TT if py is not None else _TF) if px is not None else _FT  # (no new tuple)
             record = px is not None or py is not None
         else:
-            arrays, plist, record = [], [], False
+            arrays, plist, nlist, record = [], [], [], False
             for a in args:
                 p = None
                 if isinstance(a, Tensor):
@@ -219,8 +219,8 @@ class Function:
                     a = a.data
                 arrays.append(a)
                 plist.append(p)
-            parents = tuple(plist)
-            needs = tuple([p is not None for p in plist])
+                nlist.append(p is not None)
+            parents, needs = tuple(plist), tuple(nlist)
 
         # 2. Nothing to record (no input requires grad, or no_grad): forward, wrap, done.
         if not (record and _mode.enabled):

@@ -44,9 +44,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         input (*, in_features), weight (out_features, in_features),
         bias (out_features,), output (*, out_features).
     """
-    for name, t in (("input", input), ("weight", weight)):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"linear(): argument '{name}' must be a Tensor, not {type(t).__name__}")
+    if not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
+        name, t = ("input", input) if not isinstance(input, Tensor) else ("weight", weight)
+        raise TypeError(f"linear(): argument '{name}' must be a Tensor, not {type(t).__name__}")
     return N.Linear.apply(input, weight, bias)
 
 
