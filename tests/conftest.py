@@ -10,6 +10,12 @@ three ways:
 """
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -111,3 +117,36 @@ def default_dtype() -> Any:
         tg.set_default_dtype(tg.float32)
         if HAS_TORCH:
             _torch.set_default_dtype(_torch.float32)
+
+
+# ---------------------------------------------------------------- memory, measured in a child
+_ROOT = Path(__file__).resolve().parents[1]
+CHILD = """
+import json, resource, sys, time
+import numpy as np
+import tinygrad_edu as tg
+
+def peak_mb():
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return rss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
+
+base, start = peak_mb(), time.perf_counter()
+try:
+%s
+except Exception as e:
+    result = f"{type(e).__name__}: {e}"
+print(json.dumps({"result": result, "seconds": time.perf_counter() - start,
+                  "peak_mb": peak_mb() - base}))
+"""
+
+
+def run_child(body: str, timeout: float = 60) -> dict:
+    """Run ``body`` (which sets ``result``) in a fresh interpreter. Returns its result,
+    its time, and its peak RSS above what it had after importing tinygrad_edu
+    (ru_maxrss, measured in the child itself)."""
+    env = dict(os.environ, PYTHONPATH=f"{_ROOT}{os.pathsep}{_ROOT / 'tests'}",
+               OPENBLAS_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, "-c", CHILD % textwrap.indent(body, "    ")],
+                          capture_output=True, text=True, timeout=timeout, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.splitlines()[-1])

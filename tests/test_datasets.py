@@ -3,14 +3,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import os
 import random
 import stat
 import struct
-import subprocess
-import sys
-import textwrap
 import time
 import zlib
 from collections import Counter
@@ -20,6 +16,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
+from conftest import run_child
 from tinygrad_edu import datasets as D
 
 MNIST_FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
@@ -235,37 +232,6 @@ def test_read_idx_refuses_devices_directories_and_link_loops(tmp_path):
     loop.symlink_to(loop)
     with pytest.raises(OSError, match="symbolic link loop"):
         tg.datasets.read_idx(loop)
-
-
-CHILD = """
-import json, resource, sys, time
-import numpy as np
-import tinygrad_edu as tg
-
-def peak_mb():
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return rss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
-
-base, start = peak_mb(), time.perf_counter()
-try:
-%s
-except Exception as e:
-    result = f"{type(e).__name__}: {e}"
-print(json.dumps({"result": result, "seconds": time.perf_counter() - start,
-                  "peak_mb": peak_mb() - base}))
-"""
-
-
-def run_child(body, timeout=60):
-    """Run ``body`` (which sets ``result``) in a fresh interpreter. Returns its result,
-    its time, and its peak RSS above what it had after importing tinygrad_edu
-    (ru_maxrss, measured in the child itself)."""
-    env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'tests'}",
-               OPENBLAS_NUM_THREADS="1")
-    proc = subprocess.run([sys.executable, "-c", CHILD % textwrap.indent(body, "    ")],
-                          capture_output=True, text=True, timeout=timeout, env=env)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.splitlines()[-1])
 
 
 def gzip_of_zeros(path, head, mib):

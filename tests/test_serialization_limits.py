@@ -8,9 +8,6 @@ import json
 import os
 import re
 import struct
-import subprocess
-import sys
-import textwrap
 import zipfile
 import zlib
 from pathlib import Path
@@ -19,6 +16,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
+from conftest import run_child
 
 ROOT = Path(__file__).resolve().parents[1]
 META = "__tinygrad_edu__"
@@ -96,37 +94,6 @@ def zip_bomb(path: Path, referenced: bool) -> Path:
 
 def declares_80_gb(path: Path) -> Path:
     return forge(path, w=npy("{'descr': '<f8', 'fortran_order': False, 'shape': (10000000000,), }"))
-
-
-CHILD = """
-import json, resource, sys, time
-import numpy as np
-import tinygrad_edu as tg
-
-def peak_mb():
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return rss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
-
-base, start = peak_mb(), time.perf_counter()
-try:
-%s
-except Exception as e:
-    result = f"{type(e).__name__}: {e}"
-print(json.dumps({"result": result, "seconds": time.perf_counter() - start,
-                  "peak_mb": peak_mb() - base}))
-"""
-
-
-def run_child(body: str, timeout: float = 60) -> dict:
-    """Run ``body`` (which sets ``result``) in a fresh interpreter. Returns its result,
-    its time, and its peak RSS above what it had after importing tinygrad_edu
-    (ru_maxrss, measured in the child itself)."""
-    env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'tests'}",
-               OPENBLAS_NUM_THREADS="1")
-    proc = subprocess.run([sys.executable, "-c", CHILD % textwrap.indent(body, "    ")],
-                          capture_output=True, text=True, timeout=timeout, env=env)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.splitlines()[-1])
 
 
 # ---------------------------------------------------------------- memory and time
