@@ -67,3 +67,52 @@ def test_a_layer_called_on_a_string_names_the_argument():
 def test_ragged_lists_give_the_librarys_message(data):
     with pytest.raises(TypeError, match=r"tensor: .*different lengths"):
         tg.tensor(data)
+
+
+# ---------------------------------------------------------------- copying deep graphs
+def _chain(n):
+    x = tg.tensor([0.5, -1.0], dtype=tg.float64, requires_grad=True)
+    y = x
+    for _ in range(n):
+        y = y * 1.00001 + 0.00001
+    return x, y
+
+
+def _leaf_of(y):
+    v = y.grad_fn
+    while not v._is_leaf:
+        v = v.parents[0]
+    return v
+
+
+@pytest.mark.parametrize("copier", ["deepcopy", "pickle"])
+def test_a_deep_graph_copies_without_recursion_and_backpropagates(copier):
+    import copy
+    import pickle
+    x, y = _chain(10_000)  # 20,000 ops: twenty times what recursion could reach
+    y2 = copy.deepcopy(y) if copier == "deepcopy" else pickle.loads(pickle.dumps(y))
+    x2 = _leaf_of(y2)
+    assert x2 is not x
+    y2.sum().backward()
+    np.testing.assert_allclose(x2.grad.numpy(), np.full(2, 1.00001 ** 10_000), rtol=1e-9)
+    np.testing.assert_array_equal(y2.detach().numpy(), y.detach().numpy())
+    assert x.grad is None  # the original graph is untouched
+
+
+def test_a_graph_of_ops_that_save_their_output_pickles():
+    import pickle
+    x = tg.tensor([0.5, -1.0], dtype=tg.float64, requires_grad=True)
+    y = (x.exp() * 2).sigmoid()
+    y2 = pickle.loads(pickle.dumps(y))
+    y2.sum().backward()
+    s = 1 / (1 + np.exp(-2 * np.exp([0.5, -1.0])))
+    np.testing.assert_allclose(_leaf_of(y2).grad.numpy(), s * (1 - s) * 2 * np.exp([0.5, -1.0]))
+
+
+def test_pickling_one_tensor_of_a_graph_after_another_still_works():
+    import pickle
+    x, y = _chain(1_500)  # (3,000 ops: past the recursion limit)
+    z = y * 3
+    for t in (y, z, y):  # each pickled alone, in turn
+        t2 = pickle.loads(pickle.dumps(t))
+        assert t2.detach().numpy().tolist() == t.detach().numpy().tolist()

@@ -331,6 +331,8 @@ class Tensor(Versioned):
         return self.data.copy() if copy else self.data
 
     __hash__ = object.__hash__
+    def __deepcopy__(self, memo: dict) -> "Tensor": return graph.deepcopy_tensor(self, memo)
+    def __reduce_ex__(self, protocol: Any) -> Any: return graph.reduce_tensor(self, protocol)
 
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> "Tensor": return B.Add.apply(self, _c(other))
@@ -695,4 +697,4 @@ def _zero_grad(params: Iterable[Tensor], set_to_none: bool = True) -> None:
 
 
 # Last: the engine imports this file (it makes Tensors), so it comes after Tensor exists.
-from .autograd import engine  # noqa: E402
+from .autograd import engine, graph  # noqa: E402

@@ -165,6 +165,13 @@ class Function:
     def __repr__(self) -> str:
         return f"<{self.name()}>"
 
+    def __getstate__(self) -> Any:
+        # copy and pickle: weak references (to the output, a retained tensor) are left out
+        state = {k: v for k, v in self.__dict__.items() if k != "_out" and k != "_retain"}
+        slots = {n: getattr(self, n) for c in type(self).__mro__
+                 for n in c.__dict__.get("__slots__", ()) if hasattr(self, n)}
+        return (state, slots) if slots else state
+
     def __setstate__(self, state: Any) -> None:
         # A node copied or unpickled (with the tensor it made) takes a new number:
         # the old one may clash with the original's, or come from another process's
