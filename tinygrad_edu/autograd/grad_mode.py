@@ -143,6 +143,7 @@ class inference_mode(_GradModeSwitch):
 
     def __new__(cls, mode: Any = True) -> Any:
         self = super().__new__(cls)
+        self.__init__(mode)
         return self(mode) if callable(mode) else self  # @inference_mode, without ()
 
     def __init__(self, mode: Any = True) -> None:
