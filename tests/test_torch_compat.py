@@ -164,6 +164,11 @@ def test_dataloader_with_a_generator_shuffles_the_same_way_twice():
         return [b[0].tolist() for b in loader]
 
     assert order(3) == order(3) and order(3) != order(4)
+    g = tg.Generator().manual_seed(5)
+    loader = tg.utils.data.DataLoader(ds, batch_size=10, shuffle=True, generator=g)
+    first = next(iter(loader))[0].tolist()
+    g.manual_seed(5)  # reseeding the generator repeats the order, as in torch
+    assert next(iter(loader))[0].tolist() == first
 
 
 # ---------------------------------------------------------------- Size
@@ -225,7 +230,8 @@ def test_a_gpu_raises_as_torch_built_without_cuda(make):
 
 def test_no_accelerator_is_available():
     assert tg.cuda.is_available() is False and tg.cuda.device_count() == 0
-    assert tg.backends.mps.is_available() is False
+    assert tg.backends.mps.is_available() is False and tg.backends.cudnn.is_available() is False
+    assert tg.zeros(1).is_cuda is False
     assert tg.accelerator.is_available() is False and tg.accelerator.current_accelerator() is None
     with pytest.raises(RuntimeError, match="CPU only"):
         tg.set_default_device("cuda")
@@ -246,7 +252,9 @@ def test_numpy_and_torch_argument_names_work_where_torch_takes_them():
             L.matmul(input=x, other=x.T).tolist(), L.add(x, other=x, alpha=2).tolist(),
             L.maximum(x, other=x * 0).tolist(), x.cumsum(axis=1).tolist(),
             x.amax(axis=1, keepdims=True).tolist(), L.softmax(x, axis=1).tolist(),
-            x[range(2)].tolist(), x[:, range(1, 3)].tolist(), L.pow(x, exponent=2).tolist()])
+            x[range(2)].tolist(), x[:, range(1, 3)].tolist(), L.cat([x, x], axis=1).tolist(),
+            L.stack([x, x], axis=2).tolist(), x.unsqueeze(axis=0).squeeze(axis=0).tolist(),
+            L.pow(x, exponent=2).tolist()])
     if len(results) == 2:
         for i, (ours, theirs) in enumerate(zip(*results)):
             np.testing.assert_allclose(ours, theirs, rtol=1e-6, err_msg=f"result {i}")
@@ -299,6 +307,7 @@ def test_the_runner_gives_the_script_torch_argv_main_and_its_folder(tmp_path):
         from torch import optim
         import torch.optim.lr_scheduler
         import torch.nn.init, torch.autograd
+        torch.backends.cudnn.deterministic = True
         import helper
         print(torch.__name__, torch.Tensor.__module__, nn.Linear.__module__, F.relu.__module__)
         print(DataLoader.__module__, optim.SGD.__module__, __name__, sys.argv[1:], helper.VALUE)

@@ -39,6 +39,7 @@ TORCH_MODULES = {
     "torch.cuda": "tinygrad_edu.cuda",
     "torch.backends": "tinygrad_edu.backends",
     "torch.backends.mps": "tinygrad_edu.backends.mps",
+    "torch.backends.cudnn": "tinygrad_edu.backends.cudnn",
     "torch.accelerator": "tinygrad_edu.accelerator",
 }
 _TORCH_NAME = {ours: theirs for theirs, ours in TORCH_MODULES.items()}

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
+from ._aliases import numpy_names
 from ._errors import TensorError, TensorIndexError
 from .ops import movement as M
 from .ops import reduce as R
@@ -73,6 +74,7 @@ class Movement:
         shape = self.shape[:s] + (int(np.prod(self.shape[s:e + 1])),) + self.shape[e + 1:]
         return self.reshape(shape)
 
+    @numpy_names
     def squeeze(self, dim: Any = None) -> "Tensor":
         if dim is None:
             shape = tuple(s for s in self.shape if s != 1)
@@ -81,6 +83,7 @@ class Movement:
             shape = tuple(s for i, s in enumerate(self.shape) if not (i in axes and s == 1))
         return self.reshape(shape)
 
+    @numpy_names
     def unsqueeze(self, dim: int) -> "Tensor":
         if not -self.ndim - 1 <= dim <= self.ndim:
             raise TensorIndexError(f"unsqueeze: dim {dim} is out of range for a tensor of shape "

@@ -250,6 +250,7 @@ def _lhs(x: Any, y: Any) -> Any:
 
 
 # ---------------------------------------------------------------- joining
+@numpy_names
 def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """Concatenate along an existing dimension."""
     tensors = [_t(t) for t in tensors]
@@ -268,6 +269,7 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
 concatenate = concat = cat
 
 
+@numpy_names
 def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """Join along a new dimension."""
     tensors = [_t(t) for t in tensors]
@@ -338,7 +340,9 @@ def softmax(input: Any, dim: int, dtype: Any = None) -> Tensor: return _t(input)
 def log_softmax(input: Any, dim: int, dtype: Any = None) -> Tensor: return _t(input).log_softmax(dim, dtype=dtype)
 def reshape(input: Any, shape: Sequence[int]) -> Tensor: return _t(input).reshape(shape)
 def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor: return _t(input).flatten(start_dim, end_dim)
+@numpy_names
 def squeeze(input: Any, dim: Any = None) -> Tensor: return _t(input).squeeze(dim)
+@numpy_names
 def unsqueeze(input: Any, dim: int) -> Tensor: return _t(input).unsqueeze(dim)
 def transpose(input: Any, dim0: int, dim1: int) -> Tensor: return _t(input).transpose(dim0, dim1)
 def permute(input: Any, dims: Sequence[int]) -> Tensor: return _t(input).permute(*dims)

@@ -122,6 +122,8 @@ class Tensor(Versioned, Movement):
     def mT(self) -> "Tensor":
         return self.transpose(-2, -1)
 
+    is_cuda = False  # (no GPU here: see device)
+
     @property
     def device(self) -> Any:
         """Where the data lives: ``device(type='cpu')``, the only device here."""

@@ -1,4 +1,4 @@
-"""``torch.backends``: only ``mps`` (Apple GPUs), which is not available here."""
-from . import mps
+"""``torch.backends``: ``mps`` (Apple GPUs) and ``cudnn``, neither available here."""
+from . import cudnn, mps
 
-__all__ = ["mps"]
+__all__ = ["cudnn", "mps"]

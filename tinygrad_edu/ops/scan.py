@@ -27,9 +27,9 @@ class Cumsum(Function):
 
 
 class Cumprod(Function):
-    """y_i = x_0 * ... * x_i;  dx_j = (x_0 ... x_{j-1}) * s_j  with  s_j = dy_j + x_{j+1} * s_{j+1}
-
-    (s_j = sum over i >= j of dy_i * x_{j+1} ... x_i: no division by x, so exact where x is 0)"""
+    """y_i = x_0 * ... * x_i;  dx_j = (x_0 ... x_{j-1}) * s_j,  s_j = dy_j + x_{j+1} * s_{j+1}"""
+    # s_j = sum over i >= j of dy_i * x_{j+1} ... x_i. Nothing is divided by x (not
+    # dy * y / x), so the gradient is exact where x has zeros.
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -48,6 +48,6 @@ class Cumprod(Function):
         for j in range(n - 2, -1, -1):  # s_j from s_{j+1}, back to front
             s.append(g[..., j] + x[..., j + 1] * s[-1])
         s = Stack.apply(*s[::-1], dim=-1)
-        one = x[..., :1].detach() * 0 + 1
+        one = x.new_ones(x.shape[:-1] + (1,))
         before = Cat.apply(one, Cumprod.apply(x[..., :-1], dim=-1), dim=-1)  # x_0 ... x_{j-1}
         return (before * s).transpose(ctx.dim, -1)

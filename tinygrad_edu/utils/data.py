@@ -207,8 +207,10 @@ class DataLoader:
         self.drop_last = bool(drop_last)
         self.collate_fn = collate_fn
         source = seed if seed is not None else generator
-        # None stays None: each epoch then draws from the package RNG as it is then
-        self.generator = None if source is None else _generator(source)
+        # None stays None: each epoch then draws from the package RNG as it is then;
+        # a tg.Generator is kept as it is, so reseeding it repeats the order (as torch)
+        self.generator = source if source is None or isinstance(source, Generator) \
+            else _generator(source)
 
     def __len__(self) -> int:
         """The number of batches in one epoch."""
