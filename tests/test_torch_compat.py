@@ -348,3 +348,21 @@ def test_the_runner_without_a_script_prints_its_usage():
     res = subprocess.run([sys.executable, "-m", "tinygrad_edu"], capture_output=True, text=True,
                          timeout=60, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert res.returncode == 2 and "usage: python -m tinygrad_edu SCRIPT.py" in res.stdout
+
+
+# ---------------------------------------------------------------- out=
+def test_out_receives_the_result_as_torch_and_refuses_what_autograd_would_record():
+    results = []
+    for L in LIBS:
+        a, b = L.tensor([[1.0, 2.0], [3.0, 4.0]]), L.tensor([[0.5, -1.0], [2.0, 1.0]])
+        outs = [L.zeros(2, 2) for _ in range(5)]
+        returned = [L.matmul(a, b, out=outs[0]), L.mul(a, b, out=outs[1]),
+                    L.add(a, b, alpha=2, out=outs[2]), L.sub(a, b, out=outs[3]),
+                    L.div(a, b, out=outs[4])]
+        assert all(r is o for r, o in zip(returned, outs))
+        results.append([o.tolist() for o in outs])
+        with pytest.raises(RuntimeError, match="out="):
+            L.mul(a.requires_grad_(), b, out=L.zeros(2, 2))
+    assert all(r == results[0] for r in results)
+    with pytest.raises(tg.TensorError, match="shape"):
+        tg.add(tg.ones(2), 1.0, out=tg.zeros(3))

@@ -249,6 +249,20 @@ def _lhs(x: Any, y: Any) -> Any:
     return _t(x)
 
 
+def _into(name: str, out: Tensor | None, result: Tensor) -> Tensor:
+    """torch's ``out=``: ``result`` written into ``out`` (cast to its dtype), which is
+    returned. As in torch, not where autograd would have to record it."""
+    if out is None:
+        return result
+    if result.requires_grad or out.requires_grad:
+        raise TensorError(f"{name}(): functions with out=... arguments don't support automatic "
+                          "differentiation, but one of the arguments requires grad")
+    if out.shape != result.shape:  # (torch resizes out; here that is refused, not guessed)
+        raise TensorError(f"{name}(): out= has shape {tuple(out.shape)}, the result "
+                          f"{tuple(result.shape)}; pass an out of the result's shape")
+    return out.copy_(result)
+
+
 # ---------------------------------------------------------------- joining
 @numpy_names
 def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
@@ -294,16 +308,19 @@ def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor: return _t(inp
 clip = clamp
 def maximum(input: Any, other: Any) -> Tensor: return B.Maximum.apply(_lhs(input, other), _c(other))
 def minimum(input: Any, other: Any) -> Tensor: return B.Minimum.apply(_lhs(input, other), _c(other))
-def add(input: Any, other: Any, alpha: float = 1) -> Tensor:
-    return _lhs(input, other) + (other if alpha == 1 else _c(other) * alpha)
-def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:
-    return _lhs(input, other) - (other if alpha == 1 else _c(other) * alpha)
-def mul(input: Any, other: Any) -> Tensor: return _lhs(input, other) * other
-def div(input: Any, other: Any) -> Tensor: return _lhs(input, other) / other
+def add(input: Any, other: Any, alpha: float = 1, out: Tensor | None = None) -> Tensor:
+    return _into("add", out, _lhs(input, other) + (other if alpha == 1 else _c(other) * alpha))
+def sub(input: Any, other: Any, alpha: float = 1, out: Tensor | None = None) -> Tensor:
+    return _into("sub", out, _lhs(input, other) - (other if alpha == 1 else _c(other) * alpha))
+def mul(input: Any, other: Any, out: Tensor | None = None) -> Tensor:
+    return _into("mul", out, _lhs(input, other) * other)
+def div(input: Any, other: Any, out: Tensor | None = None) -> Tensor:
+    return _into("div", out, _lhs(input, other) / other)
 def remainder(input: Any, other: Any) -> Tensor: return _lhs(input, other) % other
 def floor_divide(input: Any, other: Any) -> Tensor: return _lhs(input, other) // other
 def pow(input: Any, exponent: Any) -> Tensor: return _lhs(input, exponent) ** exponent  # noqa: A001
-def matmul(input: Any, other: Any) -> Tensor: return _t(input) @ other
+def matmul(input: Any, other: Any, out: Tensor | None = None) -> Tensor:
+    return _into("matmul", out, _t(input) @ other)
 def mm(input: Any, mat2: Any) -> Tensor: return _t(input).mm(mat2)
 def bmm(input: Any, mat2: Any) -> Tensor: return _t(input).bmm(mat2)
 def mv(input: Any, vec: Any) -> Tensor: return _t(input).mv(vec)
