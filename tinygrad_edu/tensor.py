@@ -16,13 +16,13 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from ._aliases import numpy_names
+from ._device import CPU, no_gpu
 from ._dtypes import TYPE_NAMES, cast_target, to_dtype
 from ._dtypes import as_array as _as_array
 from ._errors import TensorError
-from ._printing import tensor_repr
-from ._aliases import numpy_names
-from ._device import CPU, no_gpu
 from ._movement import Movement, Size, _dims
+from ._printing import tensor_repr
 from ._versions import Versioned
 from .autograd.function import _ndarray, _new, array_of
 from .autograd.grad_mode import no_grad
@@ -67,7 +67,6 @@ def _ranks(op: str, x: "Tensor", y: Any, x_ndim: int, y_ndim: int, inner: bool =
         hint = " (bmm doesn't broadcast: the batch sizes must match)" if op == "bmm" else ""
         raise TensorError(f"{op}: shapes {xs} and {ys} can't be multiplied{hint}")
     return y
-
 
 
 class Tensor(Versioned, Movement):
