@@ -138,6 +138,29 @@ def test_readme_moving_to_pytorch_round_trip(tmp_path) -> None:
     assert float(out.strip()) < 1e-5  # the same outputs, to float32 rounding
 
 
+def test_readme_runner_command_runs_a_pytorch_script(tmp_path) -> None:
+    (command,) = re.findall(r"```bash\n(python -m tinygrad_edu .*?)\n```", section("Moving to PyTorch"))
+    (tmp_path / "train.py").write_text(
+        "import argparse\nimport torch\nimport torch.nn as nn\n"
+        "from torch.utils.data import DataLoader, TensorDataset\n"
+        "parser = argparse.ArgumentParser()\nparser.add_argument('--epochs', type=int)\n"
+        "device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\n"
+        "model = nn.Linear(3, 10).to(device)\n"
+        "loader = DataLoader(TensorDataset(torch.randn(64, 3)), batch_size=64)\n"
+        "for epoch in range(parser.parse_args().epochs):\n"
+        "    for (x,) in loader:\n"
+        "        print(epoch, model(x.to(device)).shape, device)\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    r = subprocess.run([sys.executable, *command.split()[1:]], cwd=tmp_path, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.splitlines() == [f"{e} torch.Size([64, 10]) cpu" for e in range(5)]
+    with pytest.raises(subprocess.CalledProcessError):  # and a GPU stops it, naming CUDA
+        (tmp_path / "train.py").write_text("import torch\ntorch.zeros(1).cuda()\n")
+        subprocess.run([sys.executable, *command.split()[1:]], cwd=tmp_path, env=env,
+                       capture_output=True, text=True, timeout=120, check=True)
+
+
 def test_readme_lessons_table_lists_the_ten_lessons() -> None:
     text = section("Lessons")
     links = re.findall(r"^\| (\d+) \| \[[^\]]+\]\((lessons/[\w.]+\.ipynb)\)", text, flags=re.M)

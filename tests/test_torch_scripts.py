@@ -8,6 +8,13 @@ still have to run on tinygrad_edu.
 """
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -159,3 +166,216 @@ def test_pytorch_script_runs_unchanged(name):
     if real_torch is None:
         pytest.skip("torch is not installed: the script ran, nothing to compare with")
     same(ours, run(SCRIPTS[name], real_torch))
+
+
+# ---------------------------------------------------------------- whole files, as written
+# Scripts as a tutorial has them: their own imports (torch.nn as nn, torch.utils.data,
+# ...), the device block, a --epochs flag. Each runs in a fresh process twice:
+# `python -m tinygrad_edu script.py` and `python script.py` (PyTorch). The last line
+# each prints is `out` as JSON.
+ROOT = Path(__file__).resolve().parents[1]
+
+FILE_SCRIPTS = {
+    "device_and_data": """
+        import argparse
+        import json
+
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from torch import optim
+        from torch.utils.data import DataLoader, TensorDataset
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--epochs", type=int, default=1)
+        args = parser.parse_args()
+
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        print(f"Using {device} device")
+
+        x = torch.linspace(-2, 2, 40).reshape(20, 2)
+        y = x[:, :1] * 1.5 - x[:, 1:] * 0.5
+        model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1)).to(device)
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(torch.linspace(-0.5, 0.5, p.numel()).reshape(p.shape))
+        opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        loader = DataLoader(TensorDataset(x, y), batch_size=5)
+        losses = []
+        for epoch in range(args.epochs):
+            for xb, yb in loader:
+                xb, yb = xb.to(device), yb.to(device)
+                opt.zero_grad()
+                loss = F.mse_loss(model(xb), yb)
+                loss.backward()
+                opt.step()
+                losses.append(loss.item())
+        g = torch.Generator().manual_seed(0)
+        shuffled = DataLoader(TensorDataset(torch.arange(6)), batch_size=6, shuffle=True, generator=g)
+        (batch,) = next(iter(shuffled))
+        print(x.shape, model[0].weight.size(), x.device)
+        out = [losses, str(x.shape), repr(x[0].shape), str(x.device), repr(x.device),
+               str(device), x.to(device).device == device, sorted(batch.tolist()),
+               torch.cuda.is_available(), torch.backends.mps.is_available(), __name__]
+        print(json.dumps(out))
+    """,
+    "new_functions": """
+        import json
+
+        import torch
+
+        x = torch.tensor([[0.5, -1.0, 2.0, 1.5], [3.0, 0.25, -2.0, 1.0]], requires_grad=True)
+        w = torch.tensor([[1.0, 2.0], [0.5, -1.0], [2.0, 0.0], [-1.0, 1.0]], requires_grad=True)
+        vals, idx = x.sort(dim=1, descending=True)
+        top = torch.topk(x, 2, dim=1)
+        scores = torch.einsum("ik,kj->ij", x, w)
+        causal = torch.ones(2, 2).tril().bool()
+        att = (x @ x.T).masked_fill(~causal, float("-inf")).softmax(dim=-1)
+        loss = (vals[:, 0].sum() + top.values.prod() + x.cumsum(dim=1).sum()
+                + torch.cumprod(x, 1)[:, -1].sum() + scores.pow(2).mean() + (att * 2).sum(axis=1).sum()
+                + x[range(2)].triu(diagonal=1).sum() + torch.sum(input=x, dim=0, keepdims=True).max())
+        loss.backward()
+        with torch.inference_mode():
+            pred = x.argmax(axis=1)
+            frozen = (x * 2).requires_grad
+        sample = torch.normal(torch.zeros(3, 1), torch.ones(2))
+        out = [loss.item(), x.grad.tolist(), w.grad.tolist(), idx.tolist(), top.indices.tolist(),
+               pred.tolist(), str(scores.shape), list(x.shape), x.shape.numel(), frozen,
+               torch.randperm(5).sort().values.tolist(), att.tolist(), str(sample.shape),
+               torch.argsort(x.detach(), dim=0).tolist()]
+        print(json.dumps(out))
+    """,
+    "quickstart": """
+        # PyTorch's "Quickstart" tutorial, with a small synthetic dataset and fixed
+        # weights in place of FashionMNIST and a random start
+        import json
+
+        import torch
+        from torch import nn
+        from torch.utils.data import DataLoader, TensorDataset
+
+        X = torch.linspace(-7, 7, 96 * 16).reshape(96, 1, 4, 4).sin()
+        y = (X.mean(dim=(1, 2, 3)) > 0).long()
+        training_data, test_data = TensorDataset(X[:64], y[:64]), TensorDataset(X[64:], y[64:])
+        batch_size = 16
+        train_dataloader = DataLoader(training_data, batch_size=batch_size)
+        test_dataloader = DataLoader(test_data, batch_size=batch_size)
+        for X, y in test_dataloader:
+            print(f"Shape of X [N, C, H, W]: {X.shape}")
+            print(f"Shape of y: {y.shape}")
+            break
+
+        device = torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"
+        print(f"Using {device} device")
+
+        class NeuralNetwork(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.flatten = nn.Flatten()
+                self.linear_relu_stack = nn.Sequential(
+                    nn.Linear(4 * 4, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 2))
+
+            def forward(self, x):
+                x = self.flatten(x)
+                logits = self.linear_relu_stack(x)
+                return logits
+
+        model = NeuralNetwork().to(device)
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(torch.linspace(-0.3, 0.3, p.numel()).reshape(p.shape).cos() - 0.8)
+        print(model)
+        loss_fn = nn.CrossEntropyLoss()
+        optimizer = torch.optim.SGD(model.parameters(), lr=1e-2)
+
+        def train(dataloader, model, loss_fn, optimizer):
+            size = len(dataloader.dataset)
+            model.train()
+            for batch, (X, y) in enumerate(dataloader):
+                X, y = X.to(device), y.to(device)
+                pred = model(X)
+                loss = loss_fn(pred, y)
+                loss.backward()
+                optimizer.step()
+                optimizer.zero_grad()
+                if batch % 2 == 0:
+                    loss, current = loss.item(), (batch + 1) * len(X)
+                    print(f"loss: {loss:>7f}  [{current:>5d}/{size:>5d}]")
+
+        def test(dataloader, model, loss_fn):
+            size = len(dataloader.dataset)
+            num_batches = len(dataloader)
+            model.eval()
+            test_loss, correct = 0, 0
+            with torch.no_grad():
+                for X, y in dataloader:
+                    X, y = X.to(device), y.to(device)
+                    pred = model(X)
+                    test_loss += loss_fn(pred, y).item()
+                    correct += (pred.argmax(1) == y).type(torch.float).sum().item()
+            test_loss /= num_batches
+            correct /= size
+            print(f"Test Error: \\n Accuracy: {(100*correct):>0.1f}%, Avg loss: {test_loss:>8f} \\n")
+            return test_loss
+
+        for t in range(2):
+            print(f"Epoch {t+1}\\n-------------------------------")
+            train(train_dataloader, model, loss_fn, optimizer)
+            last = test(test_dataloader, model, loss_fn)
+        print("Done!")
+        torch.save(model.state_dict(), "model.pth")
+        model = NeuralNetwork().to(device)
+        model.load_state_dict(torch.load("model.pth", weights_only=True))
+        print(json.dumps([last, model(X[:2]).tolist()]))
+    """,
+}
+
+
+NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?")
+
+
+def same_print(ours: list, theirs: list) -> None:
+    """The same printed lines, each number (with a decimal point) to float32 rounding."""
+    assert len(ours) == len(theirs), (ours, theirs)
+    for o, t in zip(ours, theirs):
+        assert NUMBER.split(o) == NUMBER.split(t), f"{o!r} != {t!r}"
+        np.testing.assert_allclose([float(v) for v in NUMBER.findall(o)],
+                                   [float(v) for v in NUMBER.findall(t)], rtol=1e-5, err_msg=o)
+
+
+def run_file(tmp_path: Path, text: str, ours: bool, *args: str) -> subprocess.CompletedProcess:
+    """Run the script ``text`` on tinygrad_edu (``ours``) or on PyTorch."""
+    script = tmp_path / "script.py"
+    script.write_text(textwrap.dedent(text))
+    runner = ["-m", "tinygrad_edu"] if ours else []
+    return subprocess.run([sys.executable, *runner, str(script), *args], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=180,
+                          env={"PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1",
+                               "PATH": "/usr/bin:/bin"})
+
+
+@pytest.mark.parametrize("name", list(FILE_SCRIPTS))
+def test_pytorch_file_runs_unchanged_with_python_m_tinygrad_edu(tmp_path, name):
+    res = run_file(tmp_path, FILE_SCRIPTS[name], True, "--epochs", "2")
+    assert res.returncode == 0, res.stderr
+    ours = json.loads(res.stdout.splitlines()[-1])
+    if real_torch is None:
+        pytest.skip("torch is not installed: the script ran, nothing to compare with")
+    res_torch = run_file(tmp_path, FILE_SCRIPTS[name], False, "--epochs", "2")
+    assert res_torch.returncode == 0, res_torch.stderr
+    same_print(res.stdout.splitlines()[:-1], res_torch.stdout.splitlines()[:-1])
+    same(ours, json.loads(res_torch.stdout.splitlines()[-1]))
+
+
+def test_a_script_that_asks_for_a_gpu_fails_as_under_a_cpu_build_of_pytorch(tmp_path):
+    code = "import torch\nx = torch.ones(2)\nprint('made')\nx = x.cuda()\n"
+    for ours in ([True, False] if real_torch is not None else [True]):
+        res = run_file(tmp_path, code, ours)
+        assert res.returncode == 1 and res.stdout == "made\n", res.stderr
+        assert "CUDA" in res.stderr.splitlines()[-1]
+
+
+def test_a_script_using_what_tinygrad_edu_lacks_fails_naming_it(tmp_path):
+    res = run_file(tmp_path, "import torch.nn as nn\nlayer = nn.Conv3d(1, 1, 3)\n", True)
+    assert res.returncode == 1 and "tinygrad_edu has no torch.nn.Conv3d" in res.stderr.splitlines()[-1]
+

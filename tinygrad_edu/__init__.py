@@ -13,6 +13,9 @@ import numpy as _np
 from . import autograd  # first: tensor.py and the ops build on it
 from ._dtypes import get_default_dtype, set_default_dtype
 from .autograd import Function, TensorError, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.grad_mode import inference_mode, is_inference_mode_enabled
+from ._device import device, get_default_device, set_default_device
+from ._movement import Size
 from .creation import (zeros, ones, full, empty, eye, arange, linspace, rand, randn, randint,
                        zeros_like, ones_like, full_like, rand_like, randn_like, from_numpy, cat,
                        concatenate, stack, where, exp, log, sqrt, sin, cos, tanh, sigmoid, relu,
@@ -21,15 +24,17 @@ from .creation import (zeros, ones, full, empty, eye, arange, linspace, rand, ra
                        matmul, mm, bmm, mv, dot, outer, reshape, flatten, squeeze, unsqueeze,
                        transpose, permute, add, sub, mul, div, remainder, floor_divide, pow, neg,
                        allclose, empty_like, is_tensor, is_floating_point, numel, concat, isnan,
-                       isinf, isfinite)
+                       isinf, isfinite, randperm, normal, sort, argsort, topk, cumsum, cumprod,
+                       masked_fill, tril, triu, einsum)
 from .functional import get_gradient_function, grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from .random import manual_seed, seed
+from .random import Generator, manual_seed, seed
 from .creation import tensor
 from .tensor import Tensor
 from . import datasets  # noqa: E402  (tg.datasets: load_digits, Digits, MNIST)
 from . import nn  # noqa: E402  (tg.nn: Module, layers, losses, functional, init)
 from . import optim, utils  # noqa: E402  (tg.optim, tg.utils.data)
+from . import accelerator, backends, cuda  # noqa: E402  (no GPU here: is_available() is False)
 from .serialization import load, save  # noqa: E402
 from .viz import draw_graph, render_graph  # noqa: E402
 from .explain import explain_backward  # noqa: E402
@@ -68,4 +73,7 @@ __all__ = [
     "flatten", "squeeze", "unsqueeze", "transpose", "permute", "add", "sub", "mul", "div",
     "remainder", "floor_divide", "pow", "neg", "allclose", "empty_like", "is_tensor",
     "is_floating_point", "numel", "concat", "isnan", "isinf", "isfinite",
+    "device", "set_default_device", "get_default_device", "cuda", "backends", "accelerator",
+    "Size", "Generator", "randperm", "normal", "sort", "argsort", "topk", "cumsum", "cumprod",
+    "masked_fill", "tril", "triu", "einsum", "inference_mode", "is_inference_mode_enabled",
 ]

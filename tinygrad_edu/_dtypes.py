@@ -14,6 +14,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from ._device import check_device, is_device
 from ._errors import TensorError
 
 __all__ = ["set_default_dtype", "get_default_dtype"]
@@ -75,9 +76,8 @@ def cast_target(args: Sequence[Any], kwargs: dict) -> np.dtype | None:
             continue
         if _is_tensor(a):
             dtype = a.data.dtype
-        elif str(a).split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta"):
-            if str(a).split(":")[0] != "cpu":
-                raise TensorError(f"to: only the 'cpu' device exists in tinygrad_edu, not {a!r}")
+        elif is_device(a):
+            check_device("to", a)
         else:
             dtype = a
     return to_dtype(dtype)

@@ -162,7 +162,7 @@ class Versioned:
         try:
             direct()
         except (TypeError, ValueError) as e:
-            raise TensorError(f"{op}: {e} (shape {self.shape})") from None
+            raise TensorError(f"{op}: {e} (shape {self.data.shape})") from None
         self._bump_version()
         return self
 
@@ -171,8 +171,8 @@ class Versioned:
         other = self._operand(other)
         raw = array_of(other)
         if self.data.shape != np.broadcast_shapes(self.data.shape, np.shape(raw)):
-            raise TensorError(f"{op}: output with shape {self.shape} doesn't match the "
-                              f"broadcast shape of {self.shape} and {np.shape(raw)}")
+            raise TensorError(f"{op}: output with shape {self.data.shape} doesn't match the "
+                              f"broadcast shape of {self.data.shape} and {np.shape(raw)}")
         return self._inplace(op, lambda: fn(self._snapshot(), other),
                              lambda: ufunc(self.data, raw, out=self.data, casting="same_kind"),
                              other)

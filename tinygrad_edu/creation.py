@@ -8,6 +8,10 @@ import numpy as np
 
 from .ops import binary as B
 from .ops import movement as M
+from .ops.einsum import Einsum
+from .ops.sample import Normal
+from ._aliases import numpy_names
+from ._device import check_device
 from ._dtypes import default_float, promote, to_dtype
 from ._errors import TensorError
 from .random import _rng
@@ -25,12 +29,14 @@ __all__ = [
     "log_softmax", "matmul", "mm", "bmm", "mv", "dot", "outer", "reshape", "flatten", "squeeze",
     "unsqueeze", "transpose", "permute", "add", "sub", "mul", "div", "remainder", "floor_divide",
     "pow", "neg", "allclose", "empty_like", "is_tensor", "is_floating_point", "numel", "concat",
-    "isnan", "isinf", "isfinite",
+    "isnan", "isinf", "isfinite", "randperm", "normal", "sort", "argsort", "topk", "cumsum",
+    "cumprod", "masked_fill", "tril", "triu", "einsum",
 ]
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """``torch.tensor``: a new leaf tensor holding a copy of ``data``."""
+    check_device(f"device={device!r}", device)
     arr = as_array(data, dtype)
     if isinstance(data, (np.ndarray, Tensor)) and arr is array_of(data):
         arr = arr.copy()
@@ -38,9 +44,12 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 
 
 
-def _make(arr: np.ndarray, dtype: Any, requires_grad: bool, default: Any = None) -> Tensor:
+def _make(arr: np.ndarray, dtype: Any, requires_grad: bool, default: Any = None,
+          device: Any = None) -> Tensor:
     """``arr`` as a Tensor of ``dtype``; without one, of ``default`` (None: the
-    default float dtype, float32 unless ``set_default_dtype`` changed it)."""
+    default float dtype, float32 unless ``set_default_dtype`` changed it).
+    ``device``: the CPU (anything else raises, as torch built without CUDA)."""
+    check_device(f"device={device!r}", device)
     dt = to_dtype(dtype) or np.dtype(default or default_float[0])
     t = _wrap(arr.astype(dt, copy=False))
     if requires_grad:
@@ -58,36 +67,37 @@ def _size(name: str, size: Any) -> tuple:
     return shape
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.zeros(_size("zeros", size)), dtype, requires_grad)
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _make(np.zeros(_size("zeros", size)), dtype, requires_grad, device=device)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.ones(_size("ones", size)), dtype, requires_grad)
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _make(np.ones(_size("ones", size)), dtype, requires_grad, device=device)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad, device=device)
 
 
 def full(size: Sequence[int], fill_value: Any, dtype: Any = None,
-         requires_grad: bool = False) -> Tensor:
+         requires_grad: bool = False, device: Any = None) -> Tensor:
     if isinstance(fill_value, Tensor):  # a one-element tensor: its value (and kind)
         fill_value = fill_value.item()
     default = None if isinstance(fill_value, float) else (
         np.bool_ if isinstance(fill_value, bool) else np.int64)
-    return _make(np.full(_size("full", size), fill_value), dtype, requires_grad, default)
+    return _make(np.full(_size("full", size), fill_value), dtype, requires_grad, default, device)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False,
+        device: Any = None) -> Tensor:
     for v in (n, m):
         if v is not None and v < 0:
             raise TensorError(f"eye: sizes must be non-negative, got {v}")
-    return _make(np.eye(n, m), dtype, requires_grad)
+    return _make(np.eye(n, m), dtype, requires_grad, device=device)
 
 
 def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
-           requires_grad: bool = False) -> Tensor:
+           requires_grad: bool = False, device: Any = None) -> Tensor:
     """start, start + step, ... up to (not including) end; integers give int64."""
     if end is None:
         start, end = 0, start
@@ -99,73 +109,106 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
                           f"sign of step {step}")
     ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
     return _make(np.arange(start, end, step), dtype, requires_grad,
-                 np.int64 if ints else None)
+                 np.int64 if ints else None, device)
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:
+             requires_grad: bool = False, device: Any = None) -> Tensor:
     if steps < 0:
         raise TensorError(f"linspace: the number of steps must be non-negative, got {steps}")
-    return _make(np.linspace(start, end, steps), dtype, requires_grad)
+    return _make(np.linspace(start, end, steps), dtype, requires_grad, device=device)
 
 
 class _RandomDtypeError(TensorError, NotImplementedError):
     """Random floats asked for in an integer dtype (torch raises NotImplementedError)."""
 
 
-def _random(name: str, normal: bool, shape: tuple, dtype: Any, requires_grad: bool) -> Tensor:
+def _random(name: str, normal: bool, shape: tuple, dtype: Any, requires_grad: bool,
+            device: Any = None, generator: Any = None) -> Tensor:
     """Standard normal (``normal``) or uniform [0, 1) samples of ``shape``."""
     dt = to_dtype(dtype) or default_float[0]
     if dt.kind not in "fc":  # truncating to integers would give zeros (rand) or junk
         raise _RandomDtypeError(f"{name}: not implemented for dtype {dt}: random samples need a "
                                 "floating point dtype (pass dtype=tg.float32)")
-    return _make(_rng().standard_normal(shape) if normal else _rng().random(shape), dt,
-                 requires_grad)
+    rng = _rng(generator)
+    return _make(rng.standard_normal(shape) if normal else rng.random(shape), dt, requires_grad,
+                 device=device)
 
 
-def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+         generator: Any = None) -> Tensor:
     """Uniform on [0, 1)."""
-    return _random("rand", False, _size("rand", size), dtype, requires_grad)
+    return _random("rand", False, _size("rand", size), dtype, requires_grad, device, generator)
 
 
-def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(*size: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+          generator: Any = None) -> Tensor:
     """Standard normal."""
-    return _random("randn", True, _size("randn", size), dtype, requires_grad)
+    return _random("randn", True, _size("randn", size), dtype, requires_grad, device, generator)
 
 
-def randint(low: int, high: Any = None, size: Sequence[int] = (), dtype: Any = None) -> Tensor:
+def randint(low: int, high: Any = None, size: Sequence[int] = (), dtype: Any = None,
+            device: Any = None, generator: Any = None) -> Tensor:
     """Integers uniform on [low, high): ``randint(low, high, size)`` or ``randint(high, size)``."""
     if isinstance(high, (tuple, list)):  # randint(high, size), as torch
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
-    return _make(_rng().integers(low, high, tuple(size)), dtype, False, np.int64)
+    return _make(_rng(generator).integers(low, high, tuple(size)), dtype, False, np.int64, device)
 
 
-def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.zeros(np.shape(_raw(t))), dtype or _raw(t).dtype, requires_grad)
+def randperm(n: int, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
+             device: Any = None) -> Tensor:
+    """0, 1, ..., n-1 in a random order (int64 unless ``dtype``)."""
+    if n < 0:
+        raise TensorError(f"randperm: n must be non-negative, got {n}")
+    return _make(_rng(generator).permutation(n), dtype, requires_grad, np.int64, device)
 
 
-def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.ones(np.shape(_raw(t))), dtype or _raw(t).dtype, requires_grad)
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, generator: Any = None,
+           dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Samples of N(mean, std^2). ``mean`` and ``std`` are tensors (broadcast together;
+    the result's shape), or numbers with ``size`` given. As in torch, no gradient
+    flows back to a tensor mean or std (it is zero)."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        check_device(f"device={device!r}", device)
+        return Normal.apply(_c(mean), _c(std), rng=_rng(generator))
+    if size is None:
+        raise TypeError("normal: with a number mean and std, give the size (normal(0.0, 1.0, "
+                        "size=(2, 3))), or pass a tensor mean or std")
+    out = mean + std * _random("normal", True, _size("normal", tuple(size)), dtype, False,
+                               device, generator)
+    return out.requires_grad_(True) if requires_grad else out
 
 
-def full_like(t: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.full(np.shape(_raw(t)), fill_value), dtype or _raw(t).dtype, requires_grad)
+def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _make(np.zeros(np.shape(_raw(t))), dtype or _raw(t).dtype, requires_grad, device=device)
 
 
-def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return zeros_like(t, dtype=dtype, requires_grad=requires_grad)
+def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return _make(np.ones(np.shape(_raw(t))), dtype or _raw(t).dtype, requires_grad, device=device)
 
 
-def rand_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full_like(t: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
+    return _make(np.full(np.shape(_raw(t)), fill_value), dtype or _raw(t).dtype, requires_grad,
+                 device=device)
+
+
+def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    return zeros_like(t, dtype=dtype, requires_grad=requires_grad, device=device)
+
+
+def rand_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Uniform on [0, 1), with ``t``'s shape and (unless ``dtype``) its dtype."""
-    return _random("rand_like", False, np.shape(_raw(t)), dtype or _raw(t).dtype, requires_grad)
+    return _random("rand_like", False, np.shape(_raw(t)), dtype or _raw(t).dtype, requires_grad,
+                   device)
 
 
-def randn_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn_like(t: Any, dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Standard normal, with ``t``'s shape and (unless ``dtype``) its dtype."""
-    return _random("randn_like", True, np.shape(_raw(t)), dtype or _raw(t).dtype, requires_grad)
+    return _random("randn_like", True, np.shape(_raw(t)), dtype or _raw(t).dtype, requires_grad,
+                   device)
 
 
 def from_numpy(a: np.ndarray) -> Tensor:
@@ -206,7 +249,22 @@ def _lhs(x: Any, y: Any) -> Any:
     return _t(x)
 
 
+def _into(name: str, out: Tensor | None, result: Tensor) -> Tensor:
+    """torch's ``out=``: ``result`` written into ``out`` (cast to its dtype), which is
+    returned. As in torch, not where autograd would have to record it."""
+    if out is None:
+        return result
+    if result.requires_grad or out.requires_grad:
+        raise TensorError(f"{name}(): functions with out=... arguments don't support automatic "
+                          "differentiation, but one of the arguments requires grad")
+    if out.shape != result.shape:  # (torch resizes out; here that is refused, not guessed)
+        raise TensorError(f"{name}(): out= has shape {tuple(out.shape)}, the result "
+                          f"{tuple(result.shape)}; pass an out of the result's shape")
+    return out.copy_(result)
+
+
 # ---------------------------------------------------------------- joining
+@numpy_names
 def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """Concatenate along an existing dimension."""
     tensors = [_t(t) for t in tensors]
@@ -225,6 +283,7 @@ def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
 concatenate = concat = cat
 
 
+@numpy_names
 def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
     """Join along a new dimension."""
     tensors = [_t(t) for t in tensors]
@@ -234,67 +293,123 @@ def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
 
 
 # ---------------------------------------------------------------- function forms
-def exp(x: Any) -> Tensor: return _t(x).exp()
-def log(x: Any) -> Tensor: return _t(x).log()
-def sqrt(x: Any) -> Tensor: return _t(x).sqrt()
-def sin(x: Any) -> Tensor: return _t(x).sin()
-def cos(x: Any) -> Tensor: return _t(x).cos()
-def tanh(x: Any) -> Tensor: return _t(x).tanh()
-def sigmoid(x: Any) -> Tensor: return _t(x).sigmoid()
-def relu(x: Any) -> Tensor: return _t(x).relu()
-def abs(x: Any) -> Tensor: return _t(x).abs()  # noqa: A001
-def sign(x: Any) -> Tensor: return _t(x).sign()
-def neg(x: Any) -> Tensor: return -_t(x)
-def clamp(x: Any, min: Any = None, max: Any = None) -> Tensor: return _t(x).clamp(min, max)  # noqa: A002
+def exp(input: Any) -> Tensor: return _t(input).exp()
+def log(input: Any) -> Tensor: return _t(input).log()
+def sqrt(input: Any) -> Tensor: return _t(input).sqrt()
+def sin(input: Any) -> Tensor: return _t(input).sin()
+def cos(input: Any) -> Tensor: return _t(input).cos()
+def tanh(input: Any) -> Tensor: return _t(input).tanh()
+def sigmoid(input: Any) -> Tensor: return _t(input).sigmoid()
+def relu(input: Any) -> Tensor: return _t(input).relu()
+def abs(input: Any) -> Tensor: return _t(input).abs()  # noqa: A001
+def sign(input: Any) -> Tensor: return _t(input).sign()
+def neg(input: Any) -> Tensor: return -_t(input)
+def clamp(input: Any, min: Any = None, max: Any = None) -> Tensor: return _t(input).clamp(min, max)  # noqa: A002
 clip = clamp
-def maximum(x: Any, y: Any) -> Tensor: return B.Maximum.apply(_lhs(x, y), _c(y))
-def minimum(x: Any, y: Any) -> Tensor: return B.Minimum.apply(_lhs(x, y), _c(y))
-def add(x: Any, y: Any, alpha: float = 1) -> Tensor: return _lhs(x, y) + (y if alpha == 1 else _c(y) * alpha)
-def sub(x: Any, y: Any, alpha: float = 1) -> Tensor: return _lhs(x, y) - (y if alpha == 1 else _c(y) * alpha)
-def mul(x: Any, y: Any) -> Tensor: return _lhs(x, y) * y
-def div(x: Any, y: Any) -> Tensor: return _lhs(x, y) / y
-def remainder(x: Any, y: Any) -> Tensor: return _lhs(x, y) % y
-def floor_divide(x: Any, y: Any) -> Tensor: return _lhs(x, y) // y
-def pow(x: Any, y: Any) -> Tensor: return _lhs(x, y) ** y  # noqa: A001
-def matmul(x: Any, y: Any) -> Tensor: return _t(x) @ y
+def maximum(input: Any, other: Any) -> Tensor: return B.Maximum.apply(_lhs(input, other), _c(other))
+def minimum(input: Any, other: Any) -> Tensor: return B.Minimum.apply(_lhs(input, other), _c(other))
+def add(input: Any, other: Any, alpha: float = 1, out: Tensor | None = None) -> Tensor:
+    return _into("add", out, _lhs(input, other) + (other if alpha == 1 else _c(other) * alpha))
+def sub(input: Any, other: Any, alpha: float = 1, out: Tensor | None = None) -> Tensor:
+    return _into("sub", out, _lhs(input, other) - (other if alpha == 1 else _c(other) * alpha))
+def mul(input: Any, other: Any, out: Tensor | None = None) -> Tensor:
+    return _into("mul", out, _lhs(input, other) * other)
+def div(input: Any, other: Any, out: Tensor | None = None) -> Tensor:
+    return _into("div", out, _lhs(input, other) / other)
+def remainder(input: Any, other: Any) -> Tensor: return _lhs(input, other) % other
+def floor_divide(input: Any, other: Any) -> Tensor: return _lhs(input, other) // other
+def pow(input: Any, exponent: Any) -> Tensor: return _lhs(input, exponent) ** exponent  # noqa: A001
+def matmul(input: Any, other: Any, out: Tensor | None = None) -> Tensor:
+    return _into("matmul", out, _t(input) @ other)
 def mm(input: Any, mat2: Any) -> Tensor: return _t(input).mm(mat2)
 def bmm(input: Any, mat2: Any) -> Tensor: return _t(input).bmm(mat2)
 def mv(input: Any, vec: Any) -> Tensor: return _t(input).mv(vec)
 def dot(input: Any, other: Any) -> Tensor: return _t(input).dot(other)
 def outer(input: Any, vec2: Any) -> Tensor: return _t(input).outer(vec2)
-def sum(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:  # noqa: A001
-    return _t(x).sum(dim, keepdim, dtype=dtype)
-def mean(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
-    return _t(x).mean(dim, keepdim, dtype=dtype)
-def amax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).amax(dim, keepdim)
-def amin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).amin(dim, keepdim)
-def max(x: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(x).max(dim, keepdim)  # noqa: A001
-def min(x: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(x).min(dim, keepdim)  # noqa: A001
-def argmax(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).argmax(dim, keepdim)
-def argmin(x: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).argmin(dim, keepdim)
-def prod(x: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
-    return _t(x).prod(dim, keepdim, dtype=dtype)
-def logsumexp(x: Any, dim: Any, keepdim: bool = False) -> Tensor: return _t(x).logsumexp(dim, keepdim)
-def norm(x: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor: return _t(x).norm(p, dim, keepdim)
-def softmax(x: Any, dim: int, dtype: Any = None) -> Tensor: return _t(x).softmax(dim, dtype=dtype)
-def log_softmax(x: Any, dim: int, dtype: Any = None) -> Tensor: return _t(x).log_softmax(dim, dtype=dtype)
-def reshape(x: Any, shape: Sequence[int]) -> Tensor: return _t(x).reshape(shape)
-def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor: return _t(x).flatten(start_dim, end_dim)
-def squeeze(x: Any, dim: Any = None) -> Tensor: return _t(x).squeeze(dim)
-def unsqueeze(x: Any, dim: int) -> Tensor: return _t(x).unsqueeze(dim)
-def transpose(x: Any, dim0: int, dim1: int) -> Tensor: return _t(x).transpose(dim0, dim1)
-def permute(x: Any, dims: Sequence[int]) -> Tensor: return _t(x).permute(*dims)
+@numpy_names
+def sum(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:  # noqa: A001
+    return _t(input).sum(dim, keepdim, dtype=dtype)
+@numpy_names
+def mean(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    return _t(input).mean(dim, keepdim, dtype=dtype)
+@numpy_names
+def amax(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(input).amax(dim, keepdim)
+@numpy_names
+def amin(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(input).amin(dim, keepdim)
+@numpy_names
+def max(input: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(input).max(dim, keepdim)  # noqa: A001
+@numpy_names
+def min(input: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(input).min(dim, keepdim)  # noqa: A001
+@numpy_names
+def argmax(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(input).argmax(dim, keepdim)
+@numpy_names
+def argmin(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(input).argmin(dim, keepdim)
+@numpy_names
+def prod(input: Any, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    return _t(input).prod(dim, keepdim, dtype=dtype)
+@numpy_names
+def logsumexp(input: Any, dim: Any, keepdim: bool = False) -> Tensor: return _t(input).logsumexp(dim, keepdim)
+@numpy_names
+def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor: return _t(input).norm(p, dim, keepdim)
+@numpy_names
+def softmax(input: Any, dim: int, dtype: Any = None) -> Tensor: return _t(input).softmax(dim, dtype=dtype)
+@numpy_names
+def log_softmax(input: Any, dim: int, dtype: Any = None) -> Tensor: return _t(input).log_softmax(dim, dtype=dtype)
+def reshape(input: Any, shape: Sequence[int]) -> Tensor: return _t(input).reshape(shape)
+def flatten(input: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor: return _t(input).flatten(start_dim, end_dim)
+@numpy_names
+def squeeze(input: Any, dim: Any = None) -> Tensor: return _t(input).squeeze(dim)
+@numpy_names
+def unsqueeze(input: Any, dim: int) -> Tensor: return _t(input).unsqueeze(dim)
+def transpose(input: Any, dim0: int, dim1: int) -> Tensor: return _t(input).transpose(dim0, dim1)
+def permute(input: Any, dims: Sequence[int]) -> Tensor: return _t(input).permute(*dims)
 
 
-def var(x: Any, dim: Any = None, correction: int | None = None, keepdim: bool = False,
+@numpy_names
+def var(input: Any, dim: Any = None, correction: int | None = None, keepdim: bool = False,
         unbiased: bool | None = None) -> Tensor:
-    return _t(x).var(dim, correction, keepdim, unbiased)
+    return _t(input).var(dim, correction, keepdim, unbiased)
 
 
-def std(x: Any, dim: Any = None, correction: int | None = None, keepdim: bool = False,
+@numpy_names
+def std(input: Any, dim: Any = None, correction: int | None = None, keepdim: bool = False,
         unbiased: bool | None = None) -> Tensor:
-    return _t(x).std(dim, correction, keepdim, unbiased)
+    return _t(input).std(dim, correction, keepdim, unbiased)
 
 
 def allclose(a: Any, b: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
     return bool(np.allclose(_raw(a), _raw(b), rtol=rtol, atol=atol))
+
+
+# ---------------------------------------------------------------- order, scans, masks
+@numpy_names
+def sort(input: Any, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    return _t(input).sort(dim, descending, stable)
+
+
+@numpy_names
+def argsort(input: Any, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    return _t(input).argsort(dim, descending, stable)
+
+
+@numpy_names
+def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+    return _t(input).topk(k, dim, largest, sorted)
+
+
+@numpy_names
+def cumsum(input: Any, dim: int, dtype: Any = None) -> Tensor: return _t(input).cumsum(dim, dtype)
+@numpy_names
+def cumprod(input: Any, dim: int, dtype: Any = None) -> Tensor: return _t(input).cumprod(dim, dtype)
+def masked_fill(input: Any, mask: Any, value: Any) -> Tensor: return _t(input).masked_fill(mask, value)
+def tril(input: Any, diagonal: int = 0) -> Tensor: return _t(input).tril(diagonal)
+def triu(input: Any, diagonal: int = 0) -> Tensor: return _t(input).triu(diagonal)
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Sums of products named by letters: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``,
+    ``einsum("ii", ...)`` is not supported (no letter twice in one operand), nor "...".
+    The operands may also come as one list, as torch allows."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    return Einsum.apply(*[_t(o) for o in operands], equation=equation)

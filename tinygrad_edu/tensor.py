@@ -5,7 +5,8 @@ over an op in ``ops/`` (forward and backward live there, side by side), so
 ``x.exp()`` and ``tg.exp(x)`` are both easy to find; ``backward()`` hands the
 graph to the engine. Skip on a first read: dtype rules (``_dtypes.py``) and
 version counters with in-place changes (``_versions.py``, inherited from
-``Versioned``).
+``Versioned``). The shape methods (``reshape``, ``view``, ``permute``, ...) are
+inherited from ``Movement`` (``_movement.py``).
 """
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from ._aliases import numpy_names
+from ._device import CPU, no_gpu
 from ._dtypes import TYPE_NAMES, cast_target, to_dtype
 from ._dtypes import as_array as _as_array
-from ._errors import TensorError, TensorIndexError
+from ._errors import TensorError
+from ._movement import Movement, Size, _dims
 from ._printing import tensor_repr
 from ._versions import Versioned
 from .autograd.function import _ndarray, _new, array_of
@@ -25,6 +29,8 @@ from .autograd.grad_mode import no_grad
 from .ops import binary as B
 from .ops import movement as M
 from .ops import reduce as R
+from .ops import scan
+from .ops import sort as S
 from .ops import unary as U
 
 __all__ = ["Tensor", "where"]
@@ -63,14 +69,7 @@ def _ranks(op: str, x: "Tensor", y: Any, x_ndim: int, y_ndim: int, inner: bool =
     return y
 
 
-def _dims(dims: tuple) -> tuple:
-    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
-    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-        return tuple(dims[0])
-    return tuple(dims)
-
-
-class Tensor(Versioned):
+class Tensor(Versioned, Movement):
     """An n-dimensional array with automatic differentiation.
 
     >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -99,8 +98,8 @@ class Tensor(Versioned):
 
     # ------------------------------------------------------------ attributes
     @property
-    def shape(self) -> tuple:
-        return self.data.shape
+    def shape(self) -> Size:
+        return Size(self.data.shape)
 
     @property
     def ndim(self) -> int:
@@ -122,12 +121,15 @@ class Tensor(Versioned):
     def mT(self) -> "Tensor":
         return self.transpose(-2, -1)
 
+    is_cuda = False  # (no GPU here: see device)
+
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> Any:
+        """Where the data lives: ``device(type='cpu')``, the only device here."""
+        return CPU
 
     def size(self, dim: int | None = None) -> Any:
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return Size(self.data.shape) if dim is None else self.data.shape[dim]
 
     def dim(self) -> int:
         return self.data.ndim
@@ -413,10 +415,12 @@ class Tensor(Versioned):
     def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
         return bool(np.allclose(self.data, array_of(other), rtol=rtol, atol=atol))
 
+    @numpy_names
     def any(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         axes = None if dim is None else R._axes("any", dim, self.shape)
         return _wrap(np.any(self.data, axis=axes, keepdims=keepdim))
 
+    @numpy_names
     def all(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         axes = None if dim is None else R._axes("all", dim, self.shape)
         return _wrap(np.all(self.data, axis=axes, keepdims=keepdim))
@@ -451,21 +455,26 @@ class Tensor(Versioned):
         return where(condition, self, other)
 
     # ------------------------------------------------------------ reductions
+    @numpy_names
     def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> "Tensor":
         """The sum over ``dim``; with ``dtype``, computed in that dtype (cast first)."""
         x = self if dtype is None else self.to(dtype)
         return R.Sum.apply(x, dim=dim, keepdim=keepdim)
 
+    @numpy_names
     def mean(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> "Tensor":
         x = self if dtype is None else self.to(dtype)
         return R.Mean.apply(x, dim=dim, keepdim=keepdim)
 
+    @numpy_names
     def amax(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         return R.Amax.apply(self, dim=dim, keepdim=keepdim)
 
+    @numpy_names
     def amin(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         return R.Amin.apply(self, dim=dim, keepdim=keepdim)
 
+    @numpy_names
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """No ``dim``: the largest element. An int ``dim``: ``(values, indices)``,
         also by name (``x.max(1).indices``).
@@ -476,6 +485,7 @@ class Tensor(Versioned):
             return self.amax()
         return R.values_indices(R.MaxResult, self, R.ArgMax, dim, keepdim)
 
+    @numpy_names
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
         """Like ``max``, for the smallest."""
         if isinstance(dim, Tensor):
@@ -484,12 +494,15 @@ class Tensor(Versioned):
             return self.amin()
         return R.values_indices(R.MinResult, self, R.ArgMin, dim, keepdim)
 
+    @numpy_names
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         return R.ArgMax.apply(self, dim=dim, keepdim=keepdim)
 
+    @numpy_names
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> "Tensor":
         return R.ArgMin.apply(self, dim=dim, keepdim=keepdim)
 
+    @numpy_names
     def var(self, dim: Any = None, correction: int | None = None, keepdim: bool = False,
             unbiased: bool | None = None) -> "Tensor":
         """sum((x - mean)^2) / (N - correction); correction=1 by default, as torch."""
@@ -499,105 +512,65 @@ class Tensor(Versioned):
         centred = self - self.mean(dim, keepdim=True)
         return (centred * centred).sum(dim, keepdim=keepdim) / max(n - correction, 0)
 
+    @numpy_names
     def std(self, dim: Any = None, correction: int | None = None, keepdim: bool = False,
             unbiased: bool | None = None) -> "Tensor":
         if correction is None:
             correction = 1 if unbiased is None else int(bool(unbiased))
         return R.Std.apply(self, dim=dim, correction=correction, keepdim=keepdim)
 
+    @numpy_names
     def logsumexp(self, dim: Any, keepdim: bool = False) -> "Tensor":
         return R.LogSumExp.apply(self, dim=dim, keepdim=keepdim)
 
+    @numpy_names
     def prod(self, dim: int | None = None, keepdim: bool = False, dtype: Any = None) -> "Tensor":
         x = self if dtype is None else self.to(dtype)
         return R.Prod.apply(x, dim=dim, keepdim=keepdim)
 
+    @numpy_names
     def softmax(self, dim: int, dtype: Any = None) -> "Tensor":
         """exp(x) / sum(exp(x)) along ``dim``; with ``dtype``, computed in that dtype."""
         x = self if dtype is None else self.to(dtype)
         return R.Softmax.apply(x, dim=dim)
 
+    @numpy_names
     def log_softmax(self, dim: int, dtype: Any = None) -> "Tensor":
         x = self if dtype is None else self.to(dtype)
         return R.LogSoftmax.apply(x, dim=dim)
 
+    @numpy_names
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> "Tensor":
         """The p-norm (sum |x|^p)^(1/p) over ``dim``: ``p`` a number, "fro" (= 2) or +-inf."""
         return R.norm(self, p, dim, keepdim)
 
-    # ------------------------------------------------------------ shape
-    def reshape(self, *shape: Any) -> "Tensor":
-        return self._view(M.Reshape.apply(self, shape=_dims(shape)))
+    # ------------------------------------------------------------ order, scans, masks
+    @numpy_names
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+        """``(values, indices)`` sorted along ``dim`` (stable: equal values keep their order)."""
+        return S.sort(self, dim, descending, stable)
 
-    def view(self, *shape: Any) -> "Tensor":
-        """``reshape`` that never copies (it raises where NumPy would have to)."""
-        return M.no_copy(self._view(M.Reshape.apply(self, shape=_dims(shape))), self.shape)
+    @numpy_names
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> "Tensor":
+        return S.Argsort.apply(self, dim=dim, descending=descending)
 
-    def view_as(self, other: "Tensor") -> "Tensor": return self.view(other.shape)
-    def reshape_as(self, other: "Tensor") -> "Tensor": return self.reshape(other.shape)
+    @numpy_names
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        return S.topk(self, k, dim, largest, sorted)
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
-        if self.ndim == 0:
-            return self.reshape(1)
-        s, e = R._axes("flatten", (start_dim, end_dim), self.shape)
-        if s > e:
-            raise TensorError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
-                              f"(tensor of shape {tuple(self.shape)})")
-        shape = self.shape[:s] + (int(np.prod(self.shape[s:e + 1])),) + self.shape[e + 1:]
-        return self.reshape(shape)
+    @numpy_names
+    def cumsum(self, dim: int, dtype: Any = None) -> "Tensor":
+        return scan.Cumsum.apply(self if dtype is None else self.to(dtype), dim=dim)
 
-    def squeeze(self, dim: Any = None) -> "Tensor":
-        if dim is None:
-            shape = tuple(s for s in self.shape if s != 1)
-        else:
-            axes = set(R._axes("squeeze", dim, self.shape, distinct=True))
-            shape = tuple(s for i, s in enumerate(self.shape) if not (i in axes and s == 1))
-        return self.reshape(shape)
+    @numpy_names
+    def cumprod(self, dim: int, dtype: Any = None) -> "Tensor":
+        return scan.Cumprod.apply(self if dtype is None else self.to(dtype), dim=dim)
 
-    def unsqueeze(self, dim: int) -> "Tensor":
-        if not -self.ndim - 1 <= dim <= self.ndim:
-            raise TensorIndexError(f"unsqueeze: dim {dim} is out of range for a tensor of shape "
-                              f"{self.shape} (allowed: {-self.ndim - 1} to {self.ndim})")
-        dim = dim % (self.ndim + 1)
-        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+    def masked_fill(self, mask: Any, value: Any) -> "Tensor": return where(mask, value, self)
+    def tril(self, diagonal: int = 0) -> "Tensor": return where(_triangle("tril", self, diagonal), self, 0)
+    def triu(self, diagonal: int = 0) -> "Tensor": return where(_triangle("triu", self, diagonal), self, 0)
 
-    def transpose(self, dim0: int, dim1: int) -> "Tensor":
-        order = list(range(self.ndim))
-        axes = R._axes("transpose", (dim0, dim1), self.shape)
-        if order:  # (a 0-d tensor has no axes to swap: a recorded view of itself, as torch)
-            order[axes[0]], order[axes[1]] = order[axes[1]], order[axes[0]]
-        return self._view(M.Permute.apply(self, dims=tuple(order)))
-
-    def t(self) -> "Tensor":
-        """The transpose of a matrix (a 0-d or 1-d tensor: a view of it as it is)."""
-        if self.ndim > 2:
-            raise TensorError(f"t() expects a tensor with <= 2 dimensions, but this one has "
-                              f"shape {tuple(self.shape)}; use transpose(dim0, dim1) or permute")
-        return self.transpose(0, -1)
-
-    def permute(self, *dims: Any) -> "Tensor":
-        return self._view(M.Permute.apply(self, dims=_dims(dims)))
-
-    def expand(self, *sizes: Any) -> "Tensor":
-        sizes = _dims(sizes)
-        lead = len(sizes) - self.ndim
-        if lead < 0 or -1 in sizes[:lead]:
-            raise TensorError(
-                f"expand: a tensor of shape {tuple(self.shape)} can't be expanded to {sizes}: "
-                + ("give at least one size per dimension" if lead < 0 else
-                   "-1 (keep the size) is not allowed for a new leading dimension"))
-        shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-        return self._view(M.Expand.apply(self, shape=shape))
-
-    def expand_as(self, other: "Tensor") -> "Tensor":
-        return self.expand(other.shape)
-
-    def broadcast_to(self, shape: Sequence[int]) -> "Tensor":
-        return self.expand(tuple(shape))
-
-    def repeat(self, *sizes: Any) -> "Tensor":
-        return M.Repeat.apply(self, sizes=_dims(sizes))
-
+    # ------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> "Tensor":
         return self._view(M.GetItem.apply(self, index=M.normalize_index(index, self.data.shape)))
 
@@ -606,9 +579,6 @@ class Tensor(Versioned):
         self._inplace("setitem", lambda: M.SetItem.apply(self._snapshot(), _c(value), index=idx),
                       lambda: self.data.__setitem__(idx, array_of(value)), value)
 
-    def chunk(self, chunks: int, dim: int = 0) -> tuple:
-        return M.split(self, -(-self.shape[dim] // chunks), dim)  # (chunks of ceil(n / chunks))
-    def split(self, split_size: Any, dim: int = 0) -> tuple: return M.split(self, split_size, dim)
 
     # ------------------------------------------------------------ dtype
     def to(self, *args: Any, **kwargs: Any) -> "Tensor":
@@ -639,6 +609,7 @@ class Tensor(Versioned):
     def int(self) -> "Tensor": return self.to(np.int32)
     def bool(self) -> "Tensor": return self.to(np.bool_)
     def cpu(self) -> "Tensor": return self
+    def cuda(self, *args: Any, **kwargs: Any) -> "Tensor": no_gpu("cuda()")
 
     # ------------------------------------------------------------ in place
     # x += y, add_, mul_, fill_, ...: in _versions.py (Versioned), with the version counters.
@@ -678,6 +649,14 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
         raise TypeError("where: give both x and y, or neither (for the indices of the condition)")
     cond = np.asarray(array_of(condition), dtype=bool)
     return B.Where.apply(_c(x), _c(y), cond=cond)
+
+
+def _triangle(name: str, x: Tensor, diagonal: int) -> np.ndarray:
+    """The mask of the lower (tril) or upper (triu) triangle of x's last two dims."""
+    if x.ndim < 2:
+        raise TensorError(f"{name}: needs a tensor of at least 2 dims, got shape {tuple(x.shape)}")
+    ones = np.ones(x.shape[-2:], dtype=bool)
+    return np.tril(ones, diagonal) if name == "tril" else np.triu(ones, diagonal)
 
 
 def _zero_grad(params: Iterable[Tensor], set_to_none: bool = True) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
+from .._device import check_device, is_device, no_gpu
 from .._dtypes import default_float, to_dtype
 from ..autograd import no_grad
 from ..tensor import Tensor, _wrap, _zero_grad
@@ -335,11 +336,10 @@ class Module:
         """``to(dtype)`` casts floating-point parameters and buffers in place;
         ``to("cpu")`` (the only device) does nothing."""
         dtype = kwargs.get("dtype")
-        for a in args:
-            if isinstance(a, str) and a.startswith(("cpu", "cuda", "mps")):
-                if not a.startswith("cpu"):
-                    raise RuntimeError(f"to({a!r}): tinygrad_edu runs on the CPU only")
-            else:
+        for a in (*args, kwargs.get("device")):
+            if is_device(a):
+                check_device("to", a)
+            elif a is not None:
                 dtype = a
         return self if dtype is None else self._apply_dtype(dtype)
 
@@ -354,6 +354,9 @@ class Module:
 
     def cpu(self) -> Module:
         return self
+
+    def cuda(self, device: Any = None) -> Module:
+        no_gpu("cuda()")
 
     # ------------------------------------------------------------ state dict
     def state_dict(self, destination: dict | None = None, prefix: str = "",

@@ -135,8 +135,8 @@ def normalize_index(index, shape=None):
     for pos, it in enumerate(items):
         if isinstance(it, Tensor):
             it = it.data
-        if isinstance(it, list):
-            it = np.asarray(it) if it else np.zeros(0, np.int64)  # ([] selects nothing, as torch)
+        if isinstance(it, (list, range)):  # (x[range(3)] is x[[0, 1, 2]], as torch)
+            it = np.asarray(it) if len(it) else np.zeros(0, np.int64)  # ([] selects nothing)
         if isinstance(it, np.ndarray):
             if it.dtype == bool:
                 if shape is not None:

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from ..random import _rng
+from ..random import Generator, _rng
 from ..tensor import Tensor, _wrap
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader",
@@ -97,15 +97,18 @@ def random_split(dataset: Any, lengths: Sequence[float], generator: Any = None) 
 
 
 def _generator(source: Any) -> np.random.Generator:
-    """None: the package RNG (tg.manual_seed); an int: a fresh seeded Generator."""
+    """None: the package RNG (tg.manual_seed); an int: a fresh seeded Generator;
+    a tg.Generator: its stream."""
     if source is None:
         return _rng()
     if isinstance(source, np.random.Generator):
         return source
+    if isinstance(source, Generator):  # tg.Generator (torch.Generator): its stream
+        return source.rng
     if isinstance(source, (int, np.integer)) and not isinstance(source, bool):
         return np.random.default_rng(int(source))
-    raise TypeError(f"generator must be None, an int seed or a numpy.random.Generator, "
-                    f"not {type(source).__name__}")
+    raise TypeError("generator must be None, an int seed, a tg.Generator or a "
+                    f"numpy.random.Generator, not {type(source).__name__}")
 
 
 def _is_namedtuple(x: Any) -> bool:
@@ -204,8 +207,10 @@ class DataLoader:
         self.drop_last = bool(drop_last)
         self.collate_fn = collate_fn
         source = seed if seed is not None else generator
-        # None stays None: each epoch then draws from the package RNG as it is then
-        self.generator = None if source is None else _generator(source)
+        # None stays None: each epoch then draws from the package RNG as it is then;
+        # a tg.Generator is kept as it is, so reseeding it repeats the order (as torch)
+        self.generator = source if source is None or isinstance(source, Generator) \
+            else _generator(source)
 
     def __len__(self) -> int:
         """The number of batches in one epoch."""
