@@ -29,6 +29,7 @@ EXAMPLES = REPO / "examples"
 OURS = ["xor", "linear_regression", "polynomial_regression", "logistic_regression", "digits",
         "gradient_descent", "numerical_vs_backprop", "cnn_digits", "tiny_transformer"]
 BY_EPOCHS = ["digits", "cnn_digits"]   # these take --epochs; the others --steps
+SHORTER = {"tiny_transformer": ["--sample-length", "20"]}   # where a 1-step run needs less
 HINT = "pip install -e '.[examples]'"
 
 # Run a script with matplotlib made unimportable (sys.modules[name] = None makes
@@ -276,7 +277,8 @@ def test_digits_on_mnist_files(tmp_path):
     ("gradient_descent", ["--steps", "10"]),
     ("digits", ["--epochs", "1"]),
     ("cnn_digits", ["--epochs", "1"]),
-    ("tiny_transformer", ["--steps", "2", "--sample-length", "20"]),
+    ("tiny_transformer", ["--steps", "2", "--sample-length", "20", "--width", "32",
+                          "--layers", "1", "--context", "16"]),
 ])
 def test_examples_train_without_matplotlib_and_say_how_to_get_plots(tmp_path, name, args):
     out = run(name, *args, "--out", str(tmp_path), cwd=tmp_path, prelude=NO_MATPLOTLIB)
@@ -410,6 +412,7 @@ def test_optimizer_flag_builds_that_optimizer(tmp_path, name, flag, built):
     """--optimizer sgd|momentum|adam builds SGD, SGD with momentum 0.9, Adam, with --lr,
     in every example (the behaviour make_optimizer had, now in each example's text)."""
     length = ["--epochs", "1"] if name in BY_EPOCHS else ["--steps", "1"]
+    length += SHORTER.get(name, [])
     out = run(name, "--optimizer", flag, "--lr", "0.125", *length, "--out", str(tmp_path),
               cwd=tmp_path, prelude=RECORD_OPTIMIZERS + NO_MATPLOTLIB)
     built_lines = re.findall(r"^built (.*)$", out, re.M)
