@@ -16,7 +16,8 @@ def parse_args(name: str, description: str, *, epochs: int | None = None,
                optimizer: str = "adam", argv: list[str] | None = None,
                extra: Any = None) -> argparse.Namespace:
     """The flags every example takes. ``lr`` maps optimizer name -> its default
-    learning rate (a good lr depends on the optimizer); ``--lr`` overrides it.
+    learning rate (a good lr depends on the optimizer); its names are the choices of
+    ``--optimizer`` (sgd, momentum, adam, and any the example adds); ``--lr`` overrides it.
     ``extra(parser)`` may add the example's own flags."""
     p = argparse.ArgumentParser(prog=f"examples/{name}.py", description=description)
     if epochs is not None:
@@ -26,7 +27,7 @@ def parse_args(name: str, description: str, *, epochs: int | None = None,
         p.add_argument("--steps", type=int, default=steps,
                        help=f"optimizer steps (default {steps})")
     if lr is not None:
-        p.add_argument("--optimizer", choices=["sgd", "momentum", "adam"], default=optimizer,
+        p.add_argument("--optimizer", choices=list(lr), default=optimizer,
                        help=f"default {optimizer}")
         p.add_argument("--lr", type=float, default=None,
                        help="learning rate (default: " +

@@ -7,6 +7,8 @@ import os
 import random
 import stat
 import struct
+import subprocess
+import sys
 import time
 import zlib
 from collections import Counter
@@ -448,3 +450,30 @@ def test_build_ships_the_data(tmp_path):
     data = tmp_path / "lib" / "tinygrad_edu" / "data"
     assert (data / "digits.npz").exists() and (data / "README.md").exists()
     assert (data / "digits.npz").read_bytes() == (D.DATA_DIR / "digits.npz").read_bytes()
+
+
+def test_load_shakespeare_is_the_shipped_prefix_of_tiny_shakespeare(tmp_path):
+    """The first 249,960 bytes of char-rnn's input.txt, cut at a line end, as a str; and
+    pyproject's package-data puts it into the built package."""
+    import shutil
+    text = tg.datasets.load_shakespeare()
+    assert isinstance(text, str) and len(text) == 249_960
+    assert text.startswith("First Citizen:\nBefore we proceed any further") and text.endswith("\n")
+    assert hashlib.md5(text.encode("ascii")).hexdigest() == "0da40d4be27acb49892a280e7c1f00af"
+    assert "load_shakespeare" in tg.datasets.__all__
+    assert "249,960 bytes" in (D.DATA_DIR / "README.md").read_text(encoding="utf-8")
+    pytest.importorskip("setuptools")
+    repo = Path(D.__file__).resolve().parent.parent
+    if not (repo / "pyproject.toml").exists():
+        pytest.skip("not running from a source checkout")
+    src = tmp_path / "src"
+    shutil.copytree(repo / "tinygrad_edu", src / "tinygrad_edu",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(repo / name, src / name)
+    r = subprocess.run([sys.executable, "-c", "from setuptools import setup; setup()", "-q",
+                        "build_py", "--build-lib", str(tmp_path / "lib")],
+                       cwd=src, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    shipped = tmp_path / "lib" / "tinygrad_edu" / "data" / "tinyshakespeare.txt"
+    assert shipped.read_bytes() == (D.DATA_DIR / "tinyshakespeare.txt").read_bytes()

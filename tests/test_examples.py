@@ -27,7 +27,9 @@ from tinygrad_edu import optim
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 OURS = ["xor", "linear_regression", "polynomial_regression", "logistic_regression", "digits",
-        "gradient_descent", "numerical_vs_backprop"]
+        "gradient_descent", "numerical_vs_backprop", "cnn_digits", "tiny_transformer"]
+BY_EPOCHS = ["digits", "cnn_digits"]   # these take --epochs; the others --steps
+SHORTER = {"tiny_transformer": ["--sample-length", "20"]}   # where a 1-step run needs less
 HINT = "pip install -e '.[examples]'"
 
 # Run a script with matplotlib made unimportable (sys.modules[name] = None makes
@@ -135,6 +137,71 @@ def test_digits_reaches_95_percent_quickly(tmp_path):
     assert_png(tmp_path / "misclassified.png")
 
 
+def test_cnn_digits_reaches_97_percent(tmp_path):
+    """The full default run (about 3 s of training on 2 cores): >= 97% on the 359 test
+    digits, the shapes layer by layer, and both pictures."""
+    out = run("cnn_digits", "--out", str(tmp_path), cwd=tmp_path)
+    m = re.search(r"test accuracy ([0-9.]+)% \((\d+)/359\) after 30 epochs, ([0-9.]+) s", out)
+    assert m, out[-2000:]
+    assert float(m.group(1)) >= 97.0 and int(m.group(2)) >= 349   # 349/359 = 97.2%
+    assert float(m.group(3)) < 60
+    assert "epoch 30/30" in out                   # progress was printed while training
+    shapes = re.findall(r"^\s+(\w+)  (\(.*\))$", out, re.M)
+    assert shapes[0] == ("input", "(2, 1, 8, 8)") and shapes[-1] == ("Linear", "(2, 10)")
+    assert ("MaxPool2d", "(2, 32, 2, 2)") in shapes
+    assert re.search(r"test digit 0 is a \d, predicted \d; filter \d+ responds", out)
+    assert_png(tmp_path / "filters.png")
+    assert_png(tmp_path / "feature_maps.png")
+
+
+def unigram_entropy_of_the_training_text() -> float:
+    """Worked out here independently of the example: the first 90% of the shipped text."""
+    from tinygrad_edu.datasets import load_shakespeare
+    text = load_shakespeare()
+    train = np.frombuffer(text[:int(0.9 * len(text))].encode("ascii"), dtype=np.uint8)
+    p = np.bincount(train)[np.bincount(train) > 0] / len(train)
+    return float(-(p * np.log(p)).sum())
+
+
+def test_tiny_transformer_beats_the_unigram_entropy_in_a_short_run(tmp_path):
+    """20 steps are enough to go below the unigram entropy (3.30 nats): the model
+    already uses the context. Samples before and after training are printed."""
+    out = run("tiny_transformer", "--steps", "20", "--out", str(tmp_path), cwd=tmp_path)
+    entropy = unigram_entropy_of_the_training_text()
+    assert abs(number_after("unigram entropy of the training text:", out) - entropy) < 1e-3
+    assert "62 distinct" in out
+    # the tied output layer: the (62, 64) table is counted once
+    assert "108,160 weights" in out
+    first = number_after("val_loss", out)         # after the first step
+    assert "step 20/20" in out
+    train_loss = number_after("final train loss", out)
+    val_loss = number_after("validation loss", out)
+    assert val_loss < first - 0.2 and train_loss < entropy and val_loss < entropy
+    for when in ("before", "after"):
+        sample = re.search(rf"--- generated {when} training \(seed 0\) ---\n(.*?)\n---\n",
+                           out, re.S)
+        assert sample, f"no sample {when} training:\n{out[-2000:]}"
+        assert sample.group(1).startswith("ROMEO:\n") and len(sample.group(1)) == 7 + 200
+    assert len(re.findall(r"^block 0, head \d: looks back", out, re.M)) == 4
+    assert_png(tmp_path / "loss.png")
+    assert_png(tmp_path / "attention.png")
+
+
+def test_tiny_transformer_is_reproducible_and_its_flags_work(tmp_path):
+    """The same seed writes the same text; --width/--layers/--heads/--context change the
+    model (a smaller one, so this stays quick)."""
+    small = ["--steps", "3", "--width", "32", "--layers", "1", "--heads", "2",
+             "--context", "16", "--sample-length", "40", "--prompt", "KING"]
+    outs = [run("tiny_transformer", *small, "--out", str(tmp_path / str(i)), cwd=tmp_path,
+                prelude=NO_MATPLOTLIB) for i in range(2)]
+    samples = [re.findall(r"--- generated \w+ training \(seed 0\) ---\n(.*?)\n---", o, re.S)
+               for o in outs]
+    assert samples[0] == samples[1] and len(samples[0]) == 2
+    assert all(s.startswith("KING") and len(s) == 44 for s in samples[0])
+    assert "context 16, width 32, 1 blocks of 2 heads" in outs[0]
+    assert len(re.findall(r"^block 0, head \d", outs[0], re.M)) == 2
+
+
 # ----------------------------------------------------------------------------- short runs
 
 def test_polynomial_regression(tmp_path):
@@ -209,6 +276,9 @@ def test_digits_on_mnist_files(tmp_path):
     ("xor", ["--steps", "100"]),
     ("gradient_descent", ["--steps", "10"]),
     ("digits", ["--epochs", "1"]),
+    ("cnn_digits", ["--epochs", "1"]),
+    ("tiny_transformer", ["--steps", "2", "--sample-length", "20", "--width", "32",
+                          "--layers", "1", "--context", "16"]),
 ])
 def test_examples_train_without_matplotlib_and_say_how_to_get_plots(tmp_path, name, args):
     out = run(name, *args, "--out", str(tmp_path), cwd=tmp_path, prelude=NO_MATPLOTLIB)
@@ -341,7 +411,8 @@ def test_the_copyability_checks_catch_what_they_are_for():
 def test_optimizer_flag_builds_that_optimizer(tmp_path, name, flag, built):
     """--optimizer sgd|momentum|adam builds SGD, SGD with momentum 0.9, Adam, with --lr,
     in every example (the behaviour make_optimizer had, now in each example's text)."""
-    length = ["--epochs", "1"] if name == "digits" else ["--steps", "1"]
+    length = ["--epochs", "1"] if name in BY_EPOCHS else ["--steps", "1"]
+    length += SHORTER.get(name, [])
     out = run(name, "--optimizer", flag, "--lr", "0.125", *length, "--out", str(tmp_path),
               cwd=tmp_path, prelude=RECORD_OPTIMIZERS + NO_MATPLOTLIB)
     built_lines = re.findall(r"^built (.*)$", out, re.M)

@@ -32,7 +32,8 @@ from .creation import tensor
 from .tensor import Tensor
 from .utils.data import Dataset
 
-__all__ = ["load_digits", "train_test_split", "Digits", "MNIST", "read_idx", "DatasetError"]
+__all__ = ["load_digits", "train_test_split", "Digits", "MNIST", "read_idx", "DatasetError",
+           "load_shakespeare"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -357,3 +358,14 @@ class MNIST(_ImageDataset):
             path.unlink()
             errors.append(f"{url}: md5 {got}, expected {self.md5[name]}")
         raise DatasetError(f"MNIST: could not download {name}:\n  " + "\n  ".join(errors))
+
+
+def load_shakespeare() -> str:
+    """The first 250 KB of "tiny shakespeare" (public domain plays; the char-rnn selection,
+    see ``tinygrad_edu/data/README.md``), as one ``str`` for character-level models.
+    Nothing is downloaded: the text ships inside the package."""
+    path = DATA_DIR / "tinyshakespeare.txt"
+    if not path.exists():
+        raise DatasetError(f"load_shakespeare: {path} is missing; reinstall tinygrad_edu "
+                           "(the file ships as package data)")
+    return path.read_text(encoding="ascii")
