@@ -116,3 +116,20 @@ def test_pickling_one_tensor_of_a_graph_after_another_still_works():
     for t in (y, z, y):  # each pickled alone, in turn
         t2 = pickle.loads(pickle.dumps(t))
         assert t2.detach().numpy().tolist() == t.detach().numpy().tolist()
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: tg.randn(2.5), r"randn\(\): argument 'size' must be a tuple of ints.*float"),
+    (lambda: tg.zeros(2, "3"), r"zeros\(\): argument 'size' must be a tuple of ints.*str"),
+    (lambda: tg.rand((2, None)), r"rand\(\): argument 'size' must be a tuple of ints.*NoneType"),
+    (lambda: tg.randint(0, 5, (2.0,)), r"randint\(\): argument 'size' must be a tuple of ints"),
+])
+def test_a_size_that_is_not_ints_is_a_type_error_naming_it(make, match):
+    with pytest.raises(TypeError, match=match):
+        make()
+
+
+def test_randint_with_low_not_below_high_says_so():
+    with pytest.raises(RuntimeError, match=r"randint: low must be less than high.*low=5 >= high=2"):
+        tg.randint(5, 2, (3,))
+    assert tg.randint(5, (3,)).shape == (3,)  # randint(high, size) still works

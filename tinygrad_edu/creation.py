@@ -62,7 +62,10 @@ def _size(name: str, size: Any) -> tuple:
     RuntimeError, as in torch (NumPy's is a ValueError)."""
     shape = _dims(size) if isinstance(size, tuple) else _dims((size,))
     for s in shape:
-        if isinstance(s, (int, np.integer)) and s < 0:
+        if not hasattr(s, "__index__"):  # ints, NumPy ints, one-element integer tensors
+            raise TypeError(f"{name}(): argument 'size' must be a tuple of ints, but found an "
+                            f"element of type {type(s).__name__} ({s!r}) in {tuple(shape)}")
+        if s < 0:
             raise TensorError(f"{name}: sizes must be non-negative, got {s} in {tuple(shape)}")
     return shape
 
@@ -154,7 +157,11 @@ def randint(low: int, high: Any = None, size: Sequence[int] = (), dtype: Any = N
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
-    return _make(_rng(generator).integers(low, high, tuple(size)), dtype, False, np.int64, device)
+    if not low < high:
+        raise TensorError(f"randint: low must be less than high (the integers are drawn from "
+                          f"[low, high)), got low={low} >= high={high}")
+    size = _size("randint", tuple(size))
+    return _make(_rng(generator).integers(low, high, size), dtype, False, np.int64, device)
 
 
 def randperm(n: int, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
