@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from .unary import Exp, Sigmoid, Tanh
 
 __all__ = ["LeakyRelu", "Erf", "Gelu", "Silu"]
@@ -55,9 +56,11 @@ _ERF_TABLE_32 = _ERF_TABLE[:7].astype(np.float32)
 @np.errstate(invalid="ignore", over="ignore")  # (inf and nan pass through the polynomial)
 def _erf(x: np.ndarray) -> np.ndarray:
     table = _ERF_TABLE_32 if x.dtype == np.float32 else _ERF_TABLE
-    a = np.abs(x)
-    j = np.fmin(np.rint(a * (1 / _STEP)), table.shape[1] - 1).astype(np.intp)
-    t = (a - j * _STEP).astype(table.dtype, copy=False)  # the distance to the centre
+    a = np.abs(x).astype(table.dtype, copy=False)
+    c = np.rint(a * (1 / _STEP))  # the nearest centre's index, as a float of a's dtype
+    np.fmin(c, table.shape[1] - 1, out=c)
+    t = a - c * _STEP  # the distance to the centre
+    j = c.astype(np.intp)
     p = table[-1].take(j)  # Horner, each element with its centre's coefficients
     for n in range(len(table) - 2, -1, -1):
         p *= t
@@ -112,20 +115,24 @@ class Gelu(Function):
 
     @staticmethod
     def forward(ctx, x, approximate):
-        ctx.save_for_backward(x)
         if approximate == "tanh":
+            ctx.save_for_backward(x)
             # (x * x * x, not x ** 3: NumPy's power is 200x slower on float32 arrays)
             return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * (x * x * x))))
-        return 0.5 * x * (1 + _erf(x / math.sqrt(2)))
+        cdf = 0.5 * (1 + _erf(x * (1 / math.sqrt(2))))
+        ctx.save_for_backward(x, cdf)  # (cdf: a first-order backward need not compute erf again)
+        return x * cdf
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
+        x = ctx.saved_tensors[0]
         if ctx.kwargs["approximate"] == "tanh":
             t = Tanh.run(_SQRT_2_OVER_PI * (x + 0.044715 * (x * x * x)))
             du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * (x * x))
             return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
-        cdf = 0.5 * (1 + Erf.run(x * (1 / math.sqrt(2))))
+        cdf = ctx.saved_tensors[1]
+        if is_grad_enabled():  # create_graph: Phi(x) as an op of x, so it differentiates
+            cdf = 0.5 * (1 + Erf.run(x * (1 / math.sqrt(2))))
         pdf = Exp.run(-0.5 * (x * x)) * (1 / math.sqrt(2 * math.pi))
         return g * (cdf + x * pdf)
 
