@@ -90,7 +90,7 @@ def check_op(fn: Callable[..., Any], np_fn: Callable[..., Any] | None, inputs: S
     expected_out.backward(torch.tensor(upstream))
     for i, (t, tt) in enumerate(leaves):
         if tt.grad is None:
-            assert t.grad is None or np.all(t.grad.data == 0), f"input {i}: torch gives no grad"
+            assert t.grad is None or np.all(t.grad.numpy() == 0), f"input {i}: torch gives no grad"
             continue
         assert t.grad is not None, f"input {i}: no gradient, torch has one"
         assert t.grad.shape == tuple(tt.grad.shape), f"input {i}: grad shape differs from torch"

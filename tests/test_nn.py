@@ -192,7 +192,7 @@ def test_cross_entropy_extreme_logits_are_finite(logit):
     x = tg.tensor([[logit, 0.0, -logit], [0.0, logit, 0.0]], requires_grad=True)
     loss = F.cross_entropy(x, tg.tensor([2, 1]))
     loss.backward()
-    assert np.isfinite(loss.item()) and np.all(np.isfinite(x.grad.data))
+    assert np.isfinite(loss.item()) and np.all(np.isfinite(x.grad.numpy()))
 
 
 @pytest.mark.parametrize("logit", [100.0, -100.0, 1e4])
@@ -201,7 +201,7 @@ def test_bce_with_logits_extreme_logits_are_finite(logit, dtype):
     x = tg.tensor(np.array([logit, -logit], dtype=dtype), requires_grad=True)
     loss = F.binary_cross_entropy_with_logits(x, tg.tensor(np.array([0.0, 0.0], dtype=dtype)))
     loss.backward()
-    assert np.isfinite(loss.item()) and np.all(np.isfinite(x.grad.data))
+    assert np.isfinite(loss.item()) and np.all(np.isfinite(x.grad.numpy()))
     assert loss.item() == pytest.approx(abs(logit) / 2, rel=1e-6)
 
 
@@ -422,7 +422,7 @@ def test_layer(make, shape):
     gradgradcheck, and output and gradients against the same layer in torch."""
     m = _seeded(make)
     params = list(m.parameters())
-    inputs = [rand(*shape), *[p.data.copy() for p in params]]
+    inputs = [rand(*shape), *[p.detach().numpy().copy() for p in params]]
     x = tg.tensor(inputs[0], requires_grad=True)
     assert tg.gradcheck(m, (x,))
     assert tg.gradgradcheck(m, (x,))
@@ -469,9 +469,9 @@ def test_dropout_train_and_eval(p):
     drop = nn.Dropout(p)
     x = tg.tensor(np.ones((200, 50)), requires_grad=True)
     out = drop(x)
-    kept = out.data != 0
+    kept = out.detach().numpy() != 0
     if p < 1:
-        np.testing.assert_allclose(out.data[kept], 1 / (1 - p))  # survivors are scaled
+        np.testing.assert_allclose(out.detach().numpy()[kept], 1 / (1 - p))  # survivors are scaled
         assert abs(1 - kept.mean() - p) < 0.02  # about p of them are dropped
     else:
         assert not kept.any()
@@ -515,7 +515,7 @@ def test_dropout_follows_the_parent_module_mode():
     model = nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.9))
     x = tg.tensor(rand(50, 3), dtype=tg.float32)  # (the model's dtype: linear doesn't promote, as torch)
     tg.manual_seed(1)
-    assert (model(x).data == 0).mean() > 0.5
+    assert (model(x).detach().numpy() == 0).mean() > 0.5
     model.eval()
     assert not model[1].training and not model.training
     assert np.array_equal(model(x).data, model[0](x).data)
@@ -529,10 +529,10 @@ def test_linear_init_bounds_and_shapes(fan_in, fan_out):
     assert m.weight.dtype == np.float32 and m.weight.requires_grad
     bound = 1 / math.sqrt(fan_in)
     for p in (m.weight, m.bias):
-        assert np.all(np.abs(p.data) <= bound)
+        assert np.all(np.abs(p.detach().numpy()) <= bound)
     if m.weight.numel() > 1000:  # spread over the whole interval, like U(-k, k)
-        assert np.abs(m.weight.data).max() > 0.95 * bound
-        assert m.weight.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.05)
+        assert np.abs(m.weight.detach().numpy()).max() > 0.95 * bound
+        assert m.weight.detach().numpy().std() == pytest.approx(bound / math.sqrt(3), rel=0.05)
     tg.manual_seed(0)
     assert np.array_equal(nn.Linear(fan_in, fan_out).weight.data, m.weight.data)  # seeded
 
@@ -682,7 +682,7 @@ def test_load_state_dict_strict_errors_name_the_keys():
     missing, unexpected = result  # a (missing_keys, unexpected_keys) tuple, as torch
     assert repr(model.load_state_dict(good)) == "<All keys matched successfully>"
     bad = dict(good, **{"0.weight": np.zeros((3, 5))})
-    before = model[2].bias.data.copy()
+    before = model[2].bias.detach().numpy().copy()
     bad["2.bias"] = before + 1
     for strict in (True, False):
         with pytest.raises(RuntimeError, match=r"size mismatch for 0\.weight.*\(3, 5\).*\(3, 4\)"):
@@ -693,7 +693,7 @@ def test_load_state_dict_strict_errors_name_the_keys():
 def test_state_dict_shares_memory_and_load_copies():
     model = nn.Linear(2, 2)
     sd = model.state_dict()
-    assert not sd["weight"].requires_grad and sd["weight"].data is model.weight.data
+    assert not sd["weight"].requires_grad and sd["weight"].numpy() is model.weight.detach().numpy()
     new = {"weight": np.full((2, 2), 3.0), "bias": tg.tensor([1.0, 2.0])}
     w = model.weight
     model.load_state_dict(new)
@@ -768,14 +768,14 @@ def test_init_distributions(name, args, expected_std, bound):
     assert out is w and w.requires_grad and w.dtype == np.float32
     assert w.data.std() == pytest.approx(expected_std, rel=0.03)
     if bound is not None:
-        assert np.abs(w.data).max() <= bound * (1 + 1e-6)
+        assert np.abs(w.detach().numpy()).max() <= bound * (1 + 1e-6)
 
 
 def test_init_constants_and_errors():
     w = nn.Parameter(tg.ones(3, 2))
     assert not nn.init.zeros_(w).data.any()
-    assert np.all(nn.init.ones_(w).data == 1)
-    assert np.all(nn.init.constant_(w, 0.25).data == 0.25)
+    assert np.all(nn.init.ones_(w).detach().numpy() == 1)
+    assert np.all(nn.init.constant_(w, 0.25).detach().numpy() == 0.25)
     with pytest.raises(ValueError, match="fewer than 2 dimensions"):
         nn.init.xavier_uniform_(nn.Parameter(tg.ones(3)))
     with pytest.raises(ValueError, match="fan_in, fan_out"):
@@ -1466,7 +1466,7 @@ def test_trunc_normal_samples_the_truncated_normal_for_any_bounds(a, b):
     phi = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)  # noqa: E731
     mass = (math.erf(b / math.sqrt(2)) - math.erf(a / math.sqrt(2))) / 2
     if mass > 1e-12:
-        assert t.data.mean() == pytest.approx((phi(a) - phi(b)) / mass, abs=0.01)
+        assert t.numpy().mean() == pytest.approx((phi(a) - phi(b)) / mass, abs=0.01)
 
 
 @requires_torch

@@ -53,7 +53,7 @@ def train(model: MLP, opt: optim.Optimizer, steps: int, seed: int = 1) -> list[l
         opt.zero_grad()
         loss_of(model, x, y).backward()
         opt.step()
-        out.append([p.data.copy() for p in model.parameters()])
+        out.append([p.detach().numpy().copy() for p in model.parameters()])
     return out
 
 
@@ -69,7 +69,7 @@ def torch_twin(torch: Any, model: MLP) -> Any:
             return self.fc2(torch.tanh(self.fc1(x)))
 
     tmodel = TMLP().double()
-    tmodel.load_state_dict({k: torch.tensor(v.data) for k, v in model.state_dict().items()})
+    tmodel.load_state_dict({k: torch.tensor(v.numpy()) for k, v in model.state_dict().items()})
     return tmodel
 
 
@@ -151,7 +151,7 @@ def test_momentum_is_sgd_with_momentum_09() -> None:
 def test_momentum_is_the_textbook_update() -> None:
     """v = m*v - lr*g;  p = p + v  (the seeds' Momentum), for a constant lr."""
     model = make_model()
-    params = [p.data.copy() for p in model.parameters()]
+    params = [p.detach().numpy().copy() for p in model.parameters()]
     velocity = [np.zeros_like(p) for p in params]
     opt = optim.Momentum(model.parameters(), lr=0.05, momentum=0.9)
     x, y = (tg.Tensor(a) for a in data())
@@ -242,7 +242,7 @@ def test_zero_grad() -> None:
     opt = optim.SGD([w], lr=0.1)
     (w * w).sum().backward()
     opt.zero_grad(set_to_none=False)
-    assert w.grad is not None and np.all(w.grad.data == 0)
+    assert w.grad is not None and np.all(w.grad.numpy() == 0)
     opt.zero_grad()
     assert w.grad is None
 
@@ -250,7 +250,7 @@ def test_zero_grad() -> None:
 def test_parameters_without_grad_are_left_alone() -> None:
     a = tg.randn(3, requires_grad=True)
     b = tg.randn(3, requires_grad=True)
-    before = b.data.copy()
+    before = b.detach().numpy().copy()
     for cls in (optim.SGD, optim.Adam, optim.RMSprop, optim.Adagrad):
         opt = cls([a, b], lr=0.1)
         a.grad = None
@@ -307,12 +307,12 @@ def test_step_with_closure_returns_the_loss() -> None:
 
 def test_update_is_in_place_and_keeps_dtype() -> None:
     w = tg.randn(4, 3, requires_grad=True)  # float32
-    data_before = w.data
+    data_before = w.detach().numpy()
     version = w._version
     opt = optim.Adam([w], lr=0.1)
     (w * w).sum().backward()
     opt.step()
-    assert w.data is data_before and w.dtype == np.float32
+    assert w.detach().numpy() is data_before and w.dtype == np.float32
     assert opt.state[w]["exp_avg"].dtype == np.float32
     assert w._version > version
 
@@ -375,7 +375,7 @@ def test_sgd_on_a_big_parameter_makes_no_temporary_of_its_size():
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < w.data.nbytes // 4
+    assert peak < w.detach().numpy().nbytes // 4
     np.testing.assert_allclose(w.grad.data, 2.0)
 
 
@@ -395,12 +395,12 @@ def test_sgd_with_a_gradient_sharing_the_parameters_memory_is_the_plain_update()
 def test_sgd_updates_a_non_contiguous_parameter_in_place():
     w = tg.randn(400, 300, requires_grad=True)
     w.data = w.data.T  # (a transposed view: not C-contiguous)
-    assert not w.data.flags.c_contiguous
-    before = w.data.copy()
-    data = w.data
+    assert not w.detach().numpy().flags.c_contiguous
+    before = w.detach().numpy().copy()
+    data = w.detach().numpy()
     (w * 3).sum().backward()
     optim.SGD([w], lr=0.5).step()
-    assert w.data is data
+    assert w.detach().numpy() is data
     np.testing.assert_array_equal(w.data, before - np.float32(0.5) * np.float32(3))
 
 
@@ -449,7 +449,7 @@ def test_state_dict_layout_is_torchs() -> None:
     assert sorted(sd["state"]) == [0, 1, 2, 3]
     assert set(sd["state"][0]) == {"momentum_buffer"}
     # a snapshot: later steps don't change it
-    saved = sd["state"][0]["momentum_buffer"].data.copy()
+    saved = sd["state"][0]["momentum_buffer"].numpy().copy()
     train(model, opt, 1)
     np.testing.assert_array_equal(sd["state"][0]["momentum_buffer"].data, saved)
 

@@ -230,7 +230,7 @@ def test_attributes():
     assert t.T.shape == (4, 3, 2)
     m = tg.tensor([[1.0, 2.0], [3.0, 4.0]])
     assert m.T.tolist() == [[1.0, 3.0], [2.0, 4.0]]
-    assert isinstance(t.data, np.ndarray)
+    assert isinstance(t.numpy(), np.ndarray) and t.numpy() is np.asarray(t)
 
 
 def test_leaf_and_grad_fn():
@@ -242,6 +242,50 @@ def test_leaf_and_grad_fn():
     c = tg.tensor([1.0])
     assert c.is_leaf and (c * 2).is_leaf  # nothing recorded without requires_grad
 
+
+
+# ---------------------------------------------------------------- .data, as torch's
+def test_data_is_a_tensor_sharing_memory_outside_autograd():
+    w = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    d = w.data
+    assert type(d) is tg.Tensor and not d.requires_grad and d.is_leaf and d.grad_fn is None
+    assert np.shares_memory(d.numpy(), w.detach().numpy())
+    d.add_(1.0)  # no error on a leaf that requires grad: .data is outside autograd
+    assert w.tolist() == [2.0, 3.0, 4.0] and w.requires_grad and w.is_leaf
+    assert w._version == 0 and d._version == 1  # (its own counter, as torch)
+    y = (w * 2).sum()
+    assert y.data.grad_fn is None and y.data.item() == 18.0 and y.grad_fn is not None
+
+
+def test_a_change_through_data_is_not_seen_by_backward():
+    x = tg.tensor([1.0, 1.0], requires_grad=True)
+    s = x * x  # saves x
+    x.data.mul_(3)  # torch doesn't notice either: backward uses the new values
+    s.sum().backward()
+    assert x.grad.tolist() == [6.0, 6.0]
+
+
+def test_assigning_data_replaces_the_values_and_keeps_the_tensors_role():
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    w.grad = tg.tensor([10.0, 20.0])
+    w.data = w.data - 0.1 * w.grad  # an older tutorial's SGD step
+    assert w.tolist() == pytest.approx([0.0, 0.0]) and w.requires_grad and w.is_leaf
+    assert "tensor([0., 0.], requires_grad=True)" == repr(w)
+    z = tg.zeros(3, dtype=tg.float64)
+    w.data = z  # shape and dtype come with it, memory is shared (as torch)
+    z.add_(5.0)
+    assert w.tolist() == [5.0, 5.0, 5.0] and w.dtype == np.float64
+    w.data = np.arange(2.0)  # an array works too: the values become w's
+    assert w.tolist() == [0.0, 1.0] and w.dtype == np.float64 and w.requires_grad
+
+
+def test_data_of_a_parameter_is_a_plain_tensor_and_updates_the_parameter():
+    lin = tg.nn.Linear(2, 2)
+    d = lin.weight.data
+    assert type(d) is tg.Tensor
+    d.fill_(0.5).normal_()  # in place, outside autograd, without no_grad
+    assert np.array_equal(lin.weight.detach().numpy(), d.numpy())
+    assert type(lin.weight) is tg.nn.Parameter and lin.weight.requires_grad
 
 def test_name_is_settable_and_shown_in_repr():
     t = tg.Tensor([1.0, 2.0], name="weights")
@@ -321,7 +365,7 @@ def test_comparisons_return_tensors_without_grad(op):
         r = getattr(x, op)(other)
         assert isinstance(r, tg.Tensor)
         assert r.dtype == np.bool_ and not r.requires_grad and r.grad_fn is None
-        expected = getattr(np.array([1.0, 2.0, 3.0]), op)(other.data if isinstance(other, tg.Tensor) else other)
+        expected = getattr(np.array([1.0, 2.0, 3.0]), op)(other.numpy() if isinstance(other, tg.Tensor) else other)
         np.testing.assert_array_equal(r.data, expected)
 
 
@@ -353,7 +397,7 @@ def test_bool_of_many_elements_raises():
 def test_clone_is_differentiable_copy():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     c = x.clone()
-    assert c.data is not x.data and not c.is_leaf
+    assert not np.shares_memory(c.detach().numpy(), x.detach().numpy()) and not c.is_leaf
     (c * 3).sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
 
@@ -363,7 +407,7 @@ def test_module_level_functions_accept_tensors():
     assert tg.sqrt(x).tolist() == [1.0, 2.0]
     assert tg.sum(x).item() == 5.0
     assert tg.mean(x).item() == 2.5
-    assert tg.is_tensor(x) and not tg.is_tensor(x.data)
+    assert tg.is_tensor(x) and tg.is_tensor(x.data) and not tg.is_tensor(x.numpy())
     assert tg.numel(x) == 2
 
 

@@ -140,6 +140,33 @@ names = [n for n, _ in net.named_parameters()]
 out = [losses, names, [type(m).__name__ for m in net.children()],
        net(x).detach().numpy().tolist(), net.training, net.fc1.weight.grad.shape == (5, 3)]
 """,
+    "data_updates": """
+# .data as older tutorials use it: updates outside autograd, on memory the
+# parameter shares; a change through .data is not seen by autograd
+w = torch.tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+b = torch.zeros(2, requires_grad=True)
+x = torch.tensor([[1.0, 2.0], [-1.0, 0.5], [0.0, 3.0]])
+y = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+losses = []
+for step in range(5):
+    loss = ((x @ w + b - y) ** 2).mean()
+    loss.backward()
+    losses.append(loss.item())
+    w.data -= 0.1 * w.grad.data            # in place through the view
+    b.data = b.data - 0.1 * b.grad         # assigning a new Tensor
+    w.grad.data.zero_()
+    b.grad.zero_()
+d = w.data
+flags = [d.requires_grad, d.is_leaf, d.grad_fn is None, w.requires_grad, w.is_leaf,
+         w.data.numpy().tolist() == w.detach().numpy().tolist()]
+d.mul_(2)                                  # reaches w
+s = w * w                                  # saves w
+w.data.add_(1.0)                           # not recorded: backward doesn't raise
+s.sum().backward()
+h = (x @ w).tanh()
+out = [losses, w.tolist(), b.tolist(), flags, w.grad.tolist(), h.data.tolist(),
+       h.data.requires_grad, h.data.grad_fn is None, repr(b), w.data.dtype == torch.float32]
+""",
 }
 
 

@@ -75,7 +75,7 @@ def cast_target(args: Sequence[Any], kwargs: dict) -> np.dtype | None:
         if a is None or isinstance(a, bool):  # (non_blocking / copy given by position)
             continue
         if _is_tensor(a):
-            dtype = a.data.dtype
+            dtype = a._data.dtype
         elif is_device(a):
             check_device("to", a)
         else:
@@ -176,7 +176,7 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     ``set_default_dtype``), ints -> int64, bools -> bool; NumPy arrays keep their dtype."""
     dtype = to_dtype(dtype)
     if not isinstance(data, np.ndarray) and _is_tensor(data):
-        data = data.data
+        data = data._data
     if isinstance(data, np.ndarray):
         return data.astype(dtype) if dtype is not None and data.dtype != dtype else data
     if isinstance(data, np.generic):
@@ -232,12 +232,12 @@ def _flat(data: Any) -> Iterator[Any]:
 
 def _is_tensor(x: Any) -> bool:
     """A tinygrad_edu Tensor (an array-like with a graph), told apart without importing it."""
-    return hasattr(x, "grad_fn") and hasattr(x, "data")
+    return hasattr(x, "grad_fn") and hasattr(x, "_data")
 
 
 def _nested_tensors_to_lists(data: Any) -> Any:
     if _is_tensor(data):
-        return data.data
+        return data._data
     if isinstance(data, (list, tuple)):
         return [_nested_tensors_to_lists(d) for d in data]
     return data

@@ -26,8 +26,8 @@ def op_error(cls: type, args: Sequence[Any], e: Exception) -> Exception:
     """NumPy's error inside ``cls.forward``, as a TensorError naming the op and the shapes."""
     if isinstance(e, TensorError):
         return e
-    shapes = ", ".join(str(tuple(np.shape(getattr(a, "data", a)))) for a in args
-                       if isinstance(getattr(a, "data", a), np.ndarray))
+    shapes = ", ".join(str(tuple(np.shape(getattr(a, "_data", a)))) for a in args
+                       if isinstance(getattr(a, "_data", a), np.ndarray))
     msg = str(e).split("\n")[0]
     kind = TensorIndexError if isinstance(e, IndexError) else TensorError
     return kind(f"{cls.__name__.lower()}: {msg} (input shapes: {shapes})")

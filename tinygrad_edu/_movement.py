@@ -87,7 +87,7 @@ class Movement:
     def unsqueeze(self, dim: int) -> "Tensor":
         if not -self.ndim - 1 <= dim <= self.ndim:
             raise TensorIndexError(f"unsqueeze: dim {dim} is out of range for a tensor of shape "
-                              f"{self.data.shape} (allowed: {-self.ndim - 1} to {self.ndim})")
+                              f"{self._data.shape} (allowed: {-self.ndim - 1} to {self.ndim})")
         dim = dim % (self.ndim + 1)
         return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
 

@@ -32,7 +32,7 @@ PREFIX = "tensor("
 
 def tensor_repr(t: Any) -> str:
     """``repr(t)``: torch's layout, e.g. ``tensor([1., 2.], requires_grad=True)``."""
-    d = t.data
+    d = t._data
     suffixes = []
     if d.size == 0 and d.ndim != 1:  # "[]" alone hides the shape
         suffixes.append(f"size={d.shape}")

@@ -41,7 +41,7 @@ def check_unchanged(node: Any, t: Any) -> None:
     if vc is not None and vc[1] > node._changes_seen:
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified "
-            f"by an inplace operation: a tensor of shape {tuple(t.data.shape)} saved by "
+            f"by an inplace operation: a tensor of shape {tuple(t._data.shape)} saved by "
             f"{node.name()} is at version {vc[0]}, changed after {node.name()} saved it. "
             "Use an out-of-place op (y = y * 2) instead of an in-place one (y *= 2), "
             "or .clone() the tensor first.")
@@ -75,7 +75,7 @@ class Versioned:
 
     def _view(self, out: Any) -> Any:
         """Mark ``out`` as a view of self when it shares self's memory."""
-        if np.may_share_memory(out.data, self.data):
+        if np.may_share_memory(out._data, self._data):
             if self._vc is None:
                 self._vc = [0, 0]
             out._vc = self._vc
@@ -110,7 +110,7 @@ class Versioned:
         """A stand-in for this tensor's current value and graph position, used
         as the input of an in-place op that is recorded."""
         t = object.__new__(type(self))
-        t.data = self.data.copy()
+        t._data = self._data.copy()
         t.grad_fn, t._requires_grad = self.grad_fn, self._requires_grad
         return t
 
@@ -135,7 +135,7 @@ class Versioned:
                     "out-of-place op (y = y * 2), or .clone() the view first.")
             out = recorded()
             try:
-                np.copyto(self.data, out.data, casting="same_kind")
+                np.copyto(self._data, out._data, casting="same_kind")
             except TypeError as e:
                 raise TensorError(f"{op}: {e}") from None
             node = out.grad_fn
@@ -147,11 +147,11 @@ class Versioned:
             # Did the op save an operand that shares self's memory (y.mul_(y))? The
             # copy above overwrote it: leave the node to find that out at backward.
             overwrote_saved = node is not None and any(
-                type(v) is np.ndarray and v is not out.data and np.may_share_memory(v, self.data)
+                type(v) is np.ndarray and v is not out._data and np.may_share_memory(v, self._data)
                 for v in node._saved)
             if node is not None and node._out is not None:
-                # the op saved its output: that output now lives in self.data
-                node._saved = tuple(self.data if s is out.data else s for s in node._saved)
+                # the op saved its output: that output now lives in self._data
+                node._saved = tuple(self._data if s is out._data else s for s in node._saved)
                 node._out = weakref.ref(self)
             self._bump_version()
             if node is not None and not overwrote_saved:  # the op's own change, not a later one
@@ -162,7 +162,7 @@ class Versioned:
         try:
             direct()
         except (TypeError, ValueError) as e:
-            raise TensorError(f"{op}: {e} (shape {self.data.shape})") from None
+            raise TensorError(f"{op}: {e} (shape {self._data.shape})") from None
         self._bump_version()
         return self
 
@@ -170,18 +170,18 @@ class Versioned:
     def _binary_inplace(self, op: str, fn: Callable, ufunc: Any, other: Any) -> Any:
         other = self._operand(other)
         raw = array_of(other)
-        if self.data.shape != np.broadcast_shapes(self.data.shape, np.shape(raw)):
-            raise TensorError(f"{op}: output with shape {self.data.shape} doesn't match the "
-                              f"broadcast shape of {self.data.shape} and {np.shape(raw)}")
+        if self._data.shape != np.broadcast_shapes(self._data.shape, np.shape(raw)):
+            raise TensorError(f"{op}: output with shape {self._data.shape} doesn't match the "
+                              f"broadcast shape of {self._data.shape} and {np.shape(raw)}")
         return self._inplace(op, lambda: fn(self._snapshot(), other),
-                             lambda: ufunc(self.data, raw, out=self.data, casting="same_kind"),
+                             lambda: ufunc(self._data, raw, out=self._data, casting="same_kind"),
                              other)
 
     def __iadd__(self, other: Any) -> Any:
         return self._binary_inplace("add_", lambda a, b: a + b, np.add, other)
 
     def __isub__(self, other: Any) -> Any:
-        no_bool_subtraction(self.data, array_of(other))
+        no_bool_subtraction(self._data, array_of(other))
         return self._binary_inplace("sub_", lambda a, b: a - b, np.subtract, other)
 
     def __imul__(self, other: Any) -> Any:
@@ -191,11 +191,11 @@ class Versioned:
         return self._binary_inplace("div_", lambda a, b: a / b, np.true_divide, other)
 
     def __imod__(self, other: Any) -> Any:
-        no_integer_division_by_zero("remainder_", self.data, array_of(other))
+        no_integer_division_by_zero("remainder_", self._data, array_of(other))
         return self._binary_inplace("remainder_", lambda a, b: a % b, np.remainder, other)
 
     def __ifloordiv__(self, other: Any) -> Any:
-        no_integer_division_by_zero("floor_divide_", self.data, array_of(other))
+        no_integer_division_by_zero("floor_divide_", self._data, array_of(other))
         return self._binary_inplace("floor_divide_", lambda a, b: a // b, np.floor_divide, other)
 
     def remainder_(self, other: Any) -> Any: return self.__imod__(other)
@@ -218,28 +218,28 @@ class Versioned:
 
     def fill_(self, value: Any) -> Any:
         return self._inplace("fill_", lambda: self._snapshot() * 0 + self._operand(value),
-                             lambda: self.data.fill(array_of(value)), value)
+                             lambda: self._data.fill(array_of(value)), value)
 
     def copy_(self, src: Any) -> Any:
         src = self._operand(src)
         return self._inplace("copy_", lambda: self._snapshot() * 0 + src,
-                             lambda: np.copyto(self.data, np.broadcast_to(array_of(src), self.shape),
+                             lambda: np.copyto(self._data, np.broadcast_to(array_of(src), self.shape),
                                                casting="unsafe"), src)
 
     def clamp_(self, min: float | None = None, max: float | None = None) -> Any:
         if min is None and max is None:
             raise TensorError("clamp_: give at least one of min and max (both are None)")
         return self._inplace("clamp_", lambda: self._snapshot().clamp(min, max),
-                             lambda: np.clip(self.data, array_of(min), array_of(max), out=self.data),
+                             lambda: np.clip(self._data, array_of(min), array_of(max), out=self._data),
                              min, max)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> Any:
         return self._inplace("uniform_", lambda: self._snapshot() * 0 + _rng().uniform(a, b, self.shape),
-                             lambda: np.copyto(self.data, _rng().uniform(a, b, self.shape), casting="unsafe"))
+                             lambda: np.copyto(self._data, _rng().uniform(a, b, self.shape), casting="unsafe"))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> Any:
         return self._inplace("normal_", lambda: self._snapshot() * 0 + _rng().normal(mean, std, self.shape),
-                             lambda: np.copyto(self.data, _rng().normal(mean, std, self.shape), casting="unsafe"))
+                             lambda: np.copyto(self._data, _rng().normal(mean, std, self.shape), casting="unsafe"))
 
 
 # Last (see autograd/function.py, which imports this file at its end).

@@ -241,7 +241,7 @@ def numel(x: Tensor) -> int:
 
 
 def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _t(x: Any) -> Tensor:

@@ -92,7 +92,7 @@ def train_test_split(*arrays: Any, test_size: float = 0.2, seed: int = 0,
     if stratify is None:
         groups = [np.arange(n)]
     else:
-        y = np.asarray(stratify.data if isinstance(stratify, Tensor) else stratify)
+        y = np.asarray(stratify._data if isinstance(stratify, Tensor) else stratify)
         groups = [np.flatnonzero(y == c) for c in np.unique(y)]
     test_idx, train_idx = [], []
     for g in groups:
@@ -123,11 +123,11 @@ class _ImageDataset(Dataset):
         self.target_transform = target_transform
 
     def __len__(self) -> int:
-        return len(self.targets.data)
+        return len(self.targets._data)
 
     def __getitem__(self, i: int) -> tuple[Any, Any]:
-        image = tensor(self.data.data[i].astype(np.float32) / np.float32(self.max_value))
-        label = tensor(self.targets.data[i])
+        image = tensor(self.data._data[i].astype(np.float32) / np.float32(self.max_value))
+        label = tensor(self.targets._data[i])
         if self.transform is not None:
             image = self.transform(image)
         if self.target_transform is not None:

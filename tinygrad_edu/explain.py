@@ -50,7 +50,7 @@ def rule_of(node: Any) -> str:
 def exact(a: Any) -> str:
     """An array with every digit needed to get it back exactly: each number is
     the shortest text that reads back as the same float32/float64."""
-    a = np.asarray(a.data if isinstance(a, Tensor) else a)
+    a = np.asarray(a._data if isinstance(a, Tensor) else a)
     if a.size > 64:
         return np.array2string(a, separator=", ", floatmode="unique", threshold=64,
                                max_line_width=100).replace("\n", "\n" + " " * 16)
@@ -142,7 +142,7 @@ def explain_backward(root: Tensor, params: Any = None, gradient: Any = None,
             t._hooks = (t._hooks or []) + [h]
             added.append((t, h))
         if gradient is not None and not isinstance(gradient, Tensor):
-            gradient = _wrap(np.asarray(gradient, dtype=root.data.dtype))
+            gradient = _wrap(np.asarray(gradient, dtype=root._data.dtype))
         autograd.grad(root, leaves, gradient, retain_graph=True, allow_unused=True)
         # The engine takes the leaves last, in no meaningful order among themselves:
         # show them in parameter order.
@@ -199,7 +199,7 @@ def reduction_note(node: Any) -> str | None:
     if n is None and node.inputs and len(node.inputs) >= 4:  # NLL / CrossEntropy
         target, weight, ignore = node.inputs[1], node.inputs[2], node.inputs[3]
         if weight is None:
-            n = int(np.sum(np.asarray(getattr(target, "data", target)) != ignore))
+            n = int(np.sum(np.asarray(getattr(target, "_data", target)) != ignore))
     if n is None:
         return "reduction='mean': each sample's dl is g / (the sum of w[t_i] over the samples)"
     return f"reduction='mean' over N = {n}: each element's dl is g / {n}"
@@ -214,7 +214,7 @@ def _explain_op(node: Any, g: Tensor, k: int, index: dict, tname: Any) -> list:
     if note:
         out.append(f"  {note}")
     for i, a in enumerate(node.inputs):
-        shown = exact(a) if not isinstance(a, Tensor) or a.data.size <= 64 else \
+        shown = exact(a) if not isinstance(a, Tensor) or a._data.size <= 64 else \
             f"shape {tuple(a.shape)}"
         out.append(f"  input {i}:   {_input_name(a, node.parents[i], tname)} = {shown}")
     rules = _local_rules(node)
@@ -231,11 +231,11 @@ def _explain_op(node: Any, g: Tensor, k: int, index: dict, tname: Any) -> list:
             continue
         if not isinstance(gi, Tensor):
             gi = _wrap(np.asarray(gi))
-        shape = tuple(p.data.shape) if p._is_leaf else tuple(p.shape)
-        dtype = p.data.dtype if p._is_leaf else p.dtype
+        shape = tuple(p._data.shape) if p._is_leaf else tuple(p.shape)
+        dtype = p._data.dtype if p._is_leaf else p.dtype
         how = f"{rules[i].strip()} = " if rules else ""
         out.append(f"  to input {i} ({who}): {how}{exact(gi)}")
-        if gi.data.shape != shape or gi.data.dtype != dtype:
+        if gi._data.shape != shape or gi._data.dtype != dtype:
             with autograd.no_grad():
                 matched = fit_shape(gi, shape, dtype)
             out.append(f"      SumTo {shape} (undo broadcasting): {exact(matched)}")

@@ -31,7 +31,7 @@ def _lift(x: Any) -> tuple[Tensor, bool]:
     if isinstance(x, Tensor):
         if x.requires_grad:
             return x, True
-        data = x.data if x.data.dtype.kind == "f" else x.data.astype(np.float32)
+        data = x._data if x._data.dtype.kind == "f" else x._data.astype(np.float32)
         return _wrap(data).requires_grad_(), False
     arr = np.asarray(x)
     arr = arr.astype(np.float64) if arr.dtype.kind != "f" else arr.copy()
@@ -42,8 +42,8 @@ def _lower(g: Any, like: Any, attached: bool) -> Any:
     if isinstance(like, Tensor):
         return g if attached else g.detach()
     if isinstance(like, (int, float)):
-        return float(g.data)
-    return g.data
+        return float(g._data)
+    return g._data
 
 
 def _argnums(argnums: Any) -> tuple[tuple, bool]:
@@ -66,9 +66,9 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
         call = [lifted[i][0] if i in lifted else a for i, a in enumerate(args)]
         with autograd.enable_grad():
             out = f(*call)
-        if not isinstance(out, Tensor) or out.data.size != 1:
+        if not isinstance(out, Tensor) or out._data.size != 1:
             raise _NotScalarError(f"grad: f must return a scalar Tensor, got "
-                            f"{type(out).__name__} of shape {np.shape(getattr(out, 'data', out))}")
+                            f"{type(out).__name__} of shape {np.shape(getattr(out, '_data', out))}")
         attached = any(a for _, a in lifted.values())
         if out.requires_grad:
             gs = autograd.grad(out, [lifted[i][0] for i in nums], create_graph=attached,
@@ -78,10 +78,10 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
         res = []
         for i, g in zip(nums, gs):
             t, att = lifted[i]
-            g = g if g is not None else _wrap(np.zeros_like(t.data))
+            g = g if g is not None else _wrap(np.zeros_like(t._data))
             res.append(_lower(g, args[i], att))
         value = out if isinstance(args[nums[0]], Tensor) else (
-            float(out.data) if out.data.ndim == 0 else out.data)
+            float(out._data) if out._data.ndim == 0 else out._data)
         if isinstance(value, Tensor) and not attached:
             value = value.detach()
         return value, (res[0] if single else tuple(res))
@@ -110,9 +110,9 @@ get_gradient_function = grad  # the seeds' name for the same thing
 
 def _jac(outs: Tensor, xs: Sequence[Tensor], create_graph: bool) -> list:
     rows = [[] for _ in xs]
-    n = outs.data.size
+    n = outs._data.size
     for r in range(n):
-        seed = np.zeros(n, dtype=outs.data.dtype)
+        seed = np.zeros(n, dtype=outs._data.dtype)
         seed[r] = 1
         if outs.requires_grad:
             gs = autograd.grad(outs, list(xs), _wrap(seed.reshape(outs.shape)), retain_graph=True,
@@ -120,7 +120,7 @@ def _jac(outs: Tensor, xs: Sequence[Tensor], create_graph: bool) -> list:
         else:
             gs = [None] * len(xs)
         for k, (x, g) in enumerate(zip(xs, gs)):
-            rows[k].append(g if g is not None else _wrap(np.zeros_like(x.data)))
+            rows[k].append(g if g is not None else _wrap(np.zeros_like(x._data)))
     from .creation import stack
     return [stack(rk).reshape(outs.shape + x.shape) if rk else _wrap(np.zeros(outs.shape + x.shape))
             for rk, x in zip(rows, xs)]
@@ -154,7 +154,7 @@ def jacobian(f: Callable[..., Any], inputs: Any, create_graph: bool = False, str
     for o in outs:
         jacs = _jac(o, xs, attached)
         res = [_lower(j, x, attached) if not isinstance(x, (int, float)) else
-               (j.data if j.data.size > 1 else float(j.data)) for j, x in zip(jacs, ins)]
+               (j._data if j._data.size > 1 else float(j._data)) for j, x in zip(jacs, ins)]
         per_out.append(res[0] if single else tuple(res))
     return per_out[0] if one_out else tuple(per_out)
 
@@ -162,7 +162,7 @@ def jacobian(f: Callable[..., Any], inputs: Any, create_graph: bool = False, str
 def _check_depends(name: str, outs: Sequence[Tensor], xs: Sequence[Tensor]) -> None:
     """strict mode: every output must depend on every input (torch's RuntimeError if not)."""
     for i, o in enumerate(outs):
-        gs = (autograd.grad(o, list(xs), _wrap(np.ones_like(o.data)), retain_graph=True,
+        gs = (autograd.grad(o, list(xs), _wrap(np.ones_like(o._data)), retain_graph=True,
                             allow_unused=True) if o.requires_grad else [None] * len(xs))
         for j, g in enumerate(gs):
             if g is None:
@@ -181,20 +181,20 @@ def hessian(f: Callable[..., Any], inputs: Any, create_graph: bool = False, stri
     xs = [t for t, _ in lifted]
     with autograd.enable_grad():
         out = f(*xs)
-        if not isinstance(out, Tensor) or out.data.size != 1:
+        if not isinstance(out, Tensor) or out._data.size != 1:
             raise _NotScalarError(f"hessian: f must return a Tensor with a single element, got "
-                                  f"{type(out).__name__} of shape {np.shape(getattr(out, 'data', out))}")
+                                  f"{type(out).__name__} of shape {np.shape(getattr(out, '_data', out))}")
         if strict:
             _check_depends("hessian", [out], xs)
         gs = autograd.grad(out, xs, create_graph=True, allow_unused=True)
-        gs = [g if g is not None else _wrap(np.zeros_like(x.data)) for g, x in zip(gs, xs)]
+        gs = [g if g is not None else _wrap(np.zeros_like(x._data)) for g, x in zip(gs, xs)]
     attached = create_graph
     rows = []
     for g in gs:
         if not g.requires_grad:  # f is linear in this input: its row is zero
-            rows.append([_wrap(np.zeros(g.shape + x.shape, dtype=g.data.dtype)) for x in xs])
+            rows.append([_wrap(np.zeros(g.shape + x.shape, dtype=g._data.dtype)) for x in xs])
         else:
             rows.append(_jac(g, xs, attached))
     res = [[_lower(h, x, attached) if not isinstance(x, (int, float)) else
-            (h.data if h.data.size > 1 else float(h.data)) for h, x in zip(row, ins)] for row in rows]
+            (h._data if h._data.size > 1 else float(h._data)) for h, x in zip(row, ins)] for row in rows]
     return res[0][0] if single else tuple(tuple(r) for r in res)

@@ -24,7 +24,7 @@ class GradcheckError(RuntimeError):
 
 
 def _scalar(v: Any) -> float:
-    v = v.data if isinstance(v, Tensor) else np.asarray(v)
+    v = v._data if isinstance(v, Tensor) else np.asarray(v)
     if v.size != 1:
         raise ValueError(f"numerical_grad: f must return a scalar, got shape {v.shape}")
     return float(v.reshape(()))
@@ -36,7 +36,7 @@ def numerical_grad(f: Callable[[Any], Any], x: Any, eps: float | None = None) ->
     has the same kind and shape. ``eps`` defaults to 1e-6 in float64 and 1e-3
     in float32."""
     as_float = isinstance(x, (int, float))
-    arr = x.data if isinstance(x, Tensor) else np.array(x, dtype=np.float64 if as_float else None)
+    arr = x._data if isinstance(x, Tensor) else np.array(x, dtype=np.float64 if as_float else None)
     if arr.dtype.kind != "f":
         arr = arr.astype(np.float64)
     if eps is None:
@@ -67,16 +67,16 @@ def _outputs(fn: Callable, inputs: Sequence[Tensor]) -> tuple:
 
 
 def _numeric_jacobians(fn: Callable, inputs: Sequence[Tensor], i: int, eps: float) -> list:
-    x = inputs[i].data
+    x = inputs[i]._data
     outs = _outputs(fn, inputs)
-    jac = [np.zeros((o.data.size, x.size)) for o in outs]
+    jac = [np.zeros((o._data.size, x.size)) for o in outs]
     with autograd.no_grad():
         for k, idx in enumerate(np.ndindex(x.shape)):
             old = x[idx].copy()
             x[idx] = old + eps
-            hi = [o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
+            hi = [o._data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
             x[idx] = old - eps
-            lo = [o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
+            lo = [o._data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
             x[idx] = old
             for j in range(len(outs)):
                 jac[j][:, k] = (hi[j] - lo[j]) / (2 * eps)
@@ -86,18 +86,18 @@ def _numeric_jacobians(fn: Callable, inputs: Sequence[Tensor], i: int, eps: floa
 def _analytic_jacobians(fn: Callable, inputs: Sequence[Tensor], wrt: list) -> list:
     with autograd.enable_grad():
         outs = _outputs(fn, inputs)
-    jac = [[np.zeros((o.data.size, inputs[i].data.size)) for i in wrt] for o in outs]
+    jac = [[np.zeros((o._data.size, inputs[i]._data.size)) for i in wrt] for o in outs]
     for j, o in enumerate(outs):
         if not o.requires_grad:
             continue
-        for r in range(o.data.size):
-            seed = np.zeros(o.data.size, dtype=o.data.dtype)
+        for r in range(o._data.size):
+            seed = np.zeros(o._data.size, dtype=o._data.dtype)
             seed[r] = 1
             grads = autograd.grad(o, [inputs[i] for i in wrt], _wrap(seed.reshape(o.shape)),
                                   retain_graph=True, allow_unused=True)
             for c, g in enumerate(grads):
                 if g is not None:
-                    jac[j][c][r, :] = g.data.ravel()
+                    jac[j][c][r, :] = g._data.ravel()
     return jac
 
 
@@ -229,24 +229,24 @@ def _check_node(node: Any, k: int, rng: np.random.Generator, eps: float, atol: f
         grads = (grads,)
     kwargs = getattr(node, "kwargs", None) or {}
     for i, (a, p) in enumerate(zip(node.inputs, node.parents)):
-        if p is None or not isinstance(a, Tensor) or a.data.dtype.kind != "f":
+        if p is None or not isinstance(a, Tensor) or a._data.dtype.kind != "f":
             continue
         gi = grads[i] if i < len(grads) else None
         analytic = np.zeros(a.shape)
         if gi is not None:
             gi = gi if isinstance(gi, Tensor) else _wrap(np.asarray(gi))
             with autograd.no_grad():
-                analytic = fit_shape(gi, a.data.shape, a.data.dtype).data.astype(np.float64)
-        x = a.data.astype(np.float64)  # a copy: the graph's own arrays stay untouched
+                analytic = fit_shape(gi, a._data.shape, a._data.dtype)._data.astype(np.float64)
+        x = a._data.astype(np.float64)  # a copy: the graph's own arrays stay untouched
         args = [_wrap(x) if j == i else b for j, b in enumerate(node.inputs)]
         numeric = np.zeros(x.shape)
         with autograd.no_grad():
             for idx in np.ndindex(x.shape):
                 old = x[idx]
                 x[idx] = old + eps
-                hi = float(np.sum(v * type(node).apply(*args, **kwargs).data))
+                hi = float(np.sum(v * type(node).apply(*args, **kwargs)._data))
                 x[idx] = old - eps
-                lo = float(np.sum(v * type(node).apply(*args, **kwargs).data))
+                lo = float(np.sum(v * type(node).apply(*args, **kwargs)._data))
                 x[idx] = old
                 numeric[idx] = (hi - lo) / (2 * eps)
         bad = ~(np.abs(analytic - numeric) <= atol + rtol * np.abs(numeric))

@@ -89,7 +89,7 @@ _KINDS = ("tensor", "parameter", "array")
 
 def _array(t: Tensor) -> np.ndarray:
     """A Tensor's NumPy array: the one place that knows how a Tensor holds it."""
-    return np.asarray(t.data)
+    return np.asarray(t._data)
 
 
 def _short(where: str) -> str:

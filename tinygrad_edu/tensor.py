@@ -41,7 +41,7 @@ def _wrap(data: Any) -> "Tensor":
     if type(data) is not _ndarray:
         data = np.asarray(data)
     t = _new(Tensor)
-    t.data = data
+    t._data = data
     return t
 
 
@@ -59,7 +59,7 @@ def _ranks(op: str, x: "Tensor", y: Any, x_ndim: int, y_ndim: int, inner: bool =
     """``y`` as a Tensor, after torch's checks of mm (2-D, 2-D), bmm (3-D, 3-D,
     one batch size: no broadcasting), mv (2-D, 1-D), dot (1-D, 1-D) and outer."""
     y = y if isinstance(y, Tensor) else Tensor(y)
-    xs, ys = x.data.shape, y.data.shape
+    xs, ys = x._data.shape, y._data.shape
     if len(xs) != x_ndim or len(ys) != y_ndim:
         raise TensorError(f"{op}: expects {x_ndim}-D and {y_ndim}-D tensors, "
                           f"got shapes {xs} and {ys}")
@@ -90,24 +90,37 @@ class Tensor(Versioned, Movement):
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str | None = None) -> None:
-        self.data = _as_array(data, dtype)
+        self._data = _as_array(data, dtype)
         if name is not None:
             self.name = name
         if requires_grad:
             self.requires_grad_(True)
 
     # ------------------------------------------------------------ attributes
+    # The values live in ``self._data``, a NumPy array: ops read it, nothing else.
+    @property
+    def data(self) -> "Tensor":
+        """The values as a Tensor outside autograd, as torch's ``.data``: it shares
+        memory with this tensor, never requires grad, and autograd doesn't see its
+        in-place changes (``p.data.add_(-lr * p.grad)``). The array is ``.numpy()``."""
+        return _wrap(self._data)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        """``w.data = t`` makes ``w`` hold ``t``'s values (shared, as torch), outside autograd."""
+        self._data = value._data if isinstance(value, Tensor) else _as_array(value)
+
     @property
     def shape(self) -> Size:
-        return Size(self.data.shape)
+        return Size(self._data.shape)
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def is_leaf(self) -> bool:
@@ -129,13 +142,13 @@ class Tensor(Versioned, Movement):
         return CPU
 
     def size(self, dim: int | None = None) -> Any:
-        return Size(self.data.shape) if dim is None else self.data.shape[dim]
+        return Size(self._data.shape) if dim is None else self._data.shape[dim]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._data.size)
 
     nelement = numel
 
@@ -152,15 +165,15 @@ class Tensor(Versioned, Movement):
             if not isinstance(value, Tensor):
                 raise TypeError("assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
-            if value.data.shape != self.data.shape:
+            if value._data.shape != self._data.shape:
                 raise RuntimeError(
-                    f"attempting to assign a gradient of size '{list(value.data.shape)}' to a "
-                    f"tensor of size '{list(self.data.shape)}'. Please ensure that the gradient "
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
                     "and the tensor are the same size")
-            if value.data.dtype != self.data.dtype:
+            if value._data.dtype != self._data.dtype:
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype {value.data.dtype} to a tensor "
-                    f"of dtype {self.data.dtype}: they must match (convert it with .to())")
+                    f"attempting to assign a gradient with dtype {value._data.dtype} to a tensor "
+                    f"of dtype {self._data.dtype}: they must match (convert it with .to())")
         self._grad = value
 
     @grad.deleter
@@ -183,10 +196,10 @@ class Tensor(Versioned, Movement):
         self.requires_grad_(value)
 
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     def element_size(self) -> int:
-        return self.data.itemsize
+        return self._data.itemsize
 
     def numpy(self, force: bool = False) -> np.ndarray:
         """The data as a NumPy array (shared, not copied); ``force=True`` also for a
@@ -194,21 +207,21 @@ class Tensor(Versioned, Movement):
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return self.data
+        return self._data
 
     def item(self) -> Any:
-        if self.data.size != 1:
-            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted "
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
                                "to a Python number (item() needs exactly one)")
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (shares memory and the version
         counter, as in PyTorch)."""
-        return self._view(_wrap(self.data))
+        return self._view(_wrap(self._data))
 
     def detach_(self) -> "Tensor":
         self.grad_fn = None
@@ -237,13 +250,13 @@ class Tensor(Versioned, Movement):
 
     def contiguous(self) -> "Tensor":
         """Itself when its data is laid out row by row already, else a copy that is."""
-        return self if self.data.flags.c_contiguous else M.Clone.apply(self)
+        return self if self._data.flags.c_contiguous else M.Clone.apply(self)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError(
                 f"Only Tensors of floating point dtype can require gradients; this one is "
-                f"{self.data.dtype}. Make it with floats (tensor([1.0, 2.0])) or .float() it.")
+                f"{self._data.dtype}. Make it with floats (tensor([1.0, 2.0])) or .float() it.")
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("requires_grad_(False) works only on leaf tensors; use .detach()")
         self._requires_grad = bool(requires_grad)
@@ -289,26 +302,26 @@ class Tensor(Versioned, Movement):
 
     def __format__(self, spec: str) -> str:
         """A 0-d tensor formats as its value (f"{loss:.4f}"), as in torch; others as str()."""
-        if self.data.ndim == 0:
-            return format(self.data.item(), spec)
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
         return object.__format__(self, spec)
 
     # ------------------------------------------------------------ Python protocol
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self) -> Iterator["Tensor"]:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} values is "
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} values is "
                                "ambiguous; use .any() or .all()")
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self) -> float:
         return float(self._one_element())
@@ -317,20 +330,20 @@ class Tensor(Versioned, Movement):
         return int(self._one_element())
 
     def _one_element(self) -> Any:
-        if self.data.size != 1:  # (a ValueError, as torch's int() and float(), and a RuntimeError)
+        if self._data.size != 1:  # (a ValueError, as torch's int() and float(), and a RuntimeError)
             raise TensorError(f"only one element tensors can be converted to Python scalars; "
-                              f"this one has {self.data.size} (shape {tuple(self.shape)})")
-        return self.data.item()
+                              f"this one has {self._data.size} (shape {tuple(self.shape)})")
+        return self._data.item()
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "biu" or self.data.size != 1:
+        if self._data.dtype.kind not in "biu" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self.data.item())
+        return int(self._data.item())
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        if dtype is not None and np.dtype(dtype) != self.data.dtype:
-            return self.data.astype(dtype)
-        return self.data.copy() if copy else self.data
+        if dtype is not None and np.dtype(dtype) != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
 
     __hash__ = object.__hash__
     def __deepcopy__(self, memo: dict) -> "Tensor": return graph.deepcopy_tensor(self, memo)
@@ -388,20 +401,20 @@ class Tensor(Versioned, Movement):
     def __ge__(self, other: Any) -> "Tensor": return _compare("ge", operator.ge, self, other)
     def __eq__(self, other: Any) -> "Tensor": return _compare("eq", operator.eq, self, other)  # type: ignore[override]
     def __ne__(self, other: Any) -> "Tensor": return _compare("ne", operator.ne, self, other)  # type: ignore[override]
-    def __invert__(self) -> "Tensor": return _wrap(~self.data)
-    def __and__(self, other: Any) -> "Tensor": return _wrap(self.data & array_of(other))
-    def __or__(self, other: Any) -> "Tensor": return _wrap(self.data | array_of(other))
-    def __xor__(self, other: Any) -> "Tensor": return _wrap(self.data ^ array_of(other))
-    def __rand__(self, other: Any) -> "Tensor": return _wrap(array_of(other) & self.data)
-    def __ror__(self, other: Any) -> "Tensor": return _wrap(array_of(other) | self.data)
-    def __rxor__(self, other: Any) -> "Tensor": return _wrap(array_of(other) ^ self.data)
+    def __invert__(self) -> "Tensor": return _wrap(~self._data)
+    def __and__(self, other: Any) -> "Tensor": return _wrap(self._data & array_of(other))
+    def __or__(self, other: Any) -> "Tensor": return _wrap(self._data | array_of(other))
+    def __xor__(self, other: Any) -> "Tensor": return _wrap(self._data ^ array_of(other))
+    def __rand__(self, other: Any) -> "Tensor": return _wrap(array_of(other) & self._data)
+    def __ror__(self, other: Any) -> "Tensor": return _wrap(array_of(other) | self._data)
+    def __rxor__(self, other: Any) -> "Tensor": return _wrap(array_of(other) ^ self._data)
 
     def nonzero(self, as_tuple: bool = False) -> Any:
         """The indices of the nonzero elements: an (n, ndim) int64 tensor, or with
         ``as_tuple`` one index tensor per dim (a 0-d tensor counts as 1-d there, as torch)."""
         if as_tuple:
-            return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(self.data)))
-        return _wrap(np.argwhere(self.data).astype(np.int64))
+            return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(self._data)))
+        return _wrap(np.argwhere(self._data).astype(np.int64))
     def lt(self, other: Any) -> "Tensor": return self < other
     def le(self, other: Any) -> "Tensor": return self <= other
     def gt(self, other: Any) -> "Tensor": return self > other
@@ -410,24 +423,24 @@ class Tensor(Versioned, Movement):
     def ne(self, other: Any) -> "Tensor": return self != other
 
     def equal(self, other: Any) -> bool:
-        return self.shape == array_of(other).shape and bool(np.all(self.data == array_of(other)))
+        return self.shape == array_of(other).shape and bool(np.all(self._data == array_of(other)))
 
     def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
-        return bool(np.allclose(self.data, array_of(other), rtol=rtol, atol=atol))
+        return bool(np.allclose(self._data, array_of(other), rtol=rtol, atol=atol))
 
     @numpy_names
     def any(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         axes = None if dim is None else R._axes("any", dim, self.shape)
-        return _wrap(np.any(self.data, axis=axes, keepdims=keepdim))
+        return _wrap(np.any(self._data, axis=axes, keepdims=keepdim))
 
     @numpy_names
     def all(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         axes = None if dim is None else R._axes("all", dim, self.shape)
-        return _wrap(np.all(self.data, axis=axes, keepdims=keepdim))
+        return _wrap(np.all(self._data, axis=axes, keepdims=keepdim))
 
-    def isnan(self) -> "Tensor": return _wrap(np.isnan(self.data))
-    def isinf(self) -> "Tensor": return _wrap(np.isinf(self.data))
-    def isfinite(self) -> "Tensor": return _wrap(np.isfinite(self.data))
+    def isnan(self) -> "Tensor": return _wrap(np.isnan(self._data))
+    def isinf(self) -> "Tensor": return _wrap(np.isinf(self._data))
+    def isfinite(self) -> "Tensor": return _wrap(np.isfinite(self._data))
 
     # ------------------------------------------------------------ unary math
     def exp(self) -> "Tensor": return U.Exp.apply(self)
@@ -574,12 +587,12 @@ class Tensor(Versioned, Movement):
 
     # ------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> "Tensor":
-        return self._view(M.GetItem.apply(self, index=M.normalize_index(index, self.data.shape)))
+        return self._view(M.GetItem.apply(self, index=M.normalize_index(index, self._data.shape)))
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        idx = M.normalize_index(index, self.data.shape)
+        idx = M.normalize_index(index, self._data.shape)
         self._inplace("setitem", lambda: M.SetItem.apply(self._snapshot(), _c(value), index=idx),
-                      lambda: self.data.__setitem__(idx, array_of(value)), value)
+                      lambda: self._data.__setitem__(idx, array_of(value)), value)
 
 
     # ------------------------------------------------------------ dtype
@@ -588,18 +601,18 @@ class Tensor(Versioned, Movement):
         dtype) and ``to(dtype=..., device=..., copy=...)``: itself when nothing changes,
         unless ``copy=True``. The only device is "cpu"."""
         dtype = cast_target(args, kwargs)
-        dtype = self.data.dtype if dtype is None else dtype
-        if dtype == self.data.dtype:
+        dtype = self._data.dtype if dtype is None else dtype
+        if dtype == self._data.dtype:
             return self.clone() if kwargs.get("copy") else self
         if dtype.kind not in "fc":  # integer/bool results never require grad (as torch)
-            return _wrap(self.data.astype(dtype))
+            return _wrap(self._data.astype(dtype))
         return M.Cast.apply(self, dtype=dtype)
 
     def type(self, dtype: Any = None) -> Any:
         """torch's legacy type name ("torch.FloatTensor"), or, given a dtype or such a
         name, a cast to it."""
         if dtype is None:
-            return "torch." + TYPE_NAMES[self.data.dtype.name]
+            return "torch." + TYPE_NAMES[self._data.dtype.name]
         if isinstance(dtype, str) and dtype.startswith("torch."):
             dtype = {v: k for k, v in TYPE_NAMES.items()}[dtype[len("torch."):]]
         return self.to(dtype)
@@ -619,7 +632,7 @@ class Tensor(Versioned, Movement):
 
 
 def _new_like(arr: np.ndarray, like: Tensor, dtype: Any, requires_grad: bool) -> Tensor:
-    t = Tensor(arr.astype(to_dtype(dtype) or like.data.dtype, copy=False))
+    t = Tensor(arr.astype(to_dtype(dtype) or like._data.dtype, copy=False))
     return t.requires_grad_(True) if requires_grad else t
 
 
@@ -627,7 +640,7 @@ def _compare(name: str, op: Callable, x: Tensor, other: Any) -> Tensor:
     """x (op) other, elementwise, as a bool tensor without grad."""
     o = array_of(other)
     try:
-        return _wrap(op(x.data, o))
+        return _wrap(op(x._data, o))
     except ValueError:  # NumPy's broadcast error; torch's is a RuntimeError
         raise TensorError(f"{name}: shapes {tuple(x.shape)} and {np.shape(o)} don't broadcast "
                           "together") from None

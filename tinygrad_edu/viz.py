@@ -251,7 +251,7 @@ def _tensor_label(title: str | None, shape: tuple, dtype: Any, data: Any, grad_t
 
 def _grad_text(t: Tensor | None, kind: str, after_backward: bool) -> str:
     if t is not None and t.grad is not None:
-        lines = [escape(ln) for ln in fmt_values(t.grad.data)]
+        lines = [escape(ln) for ln in fmt_values(t.grad._data)]
         return _mono("grad", lines)
     if kind == "const":
         return "no grad (requires_grad=False)"
@@ -404,7 +404,7 @@ class _Drawing:
         kind = "leaf" if t.requires_grad else "const"
         title = self.names.get(key, t.name)
         grad = _grad_text(t, kind, self.after) if self.show_grad else None
-        self.g.node(vid, _tensor_label(title, t.data.shape, t.data.dtype, t.data, grad,
+        self.g.node(vid, _tensor_label(title, t._data.shape, t._data.dtype, t._data, grad,
                                        self.show_data),
                     shape="box", style="rounded,filled", fillcolor=COLORS[kind])
         return vid
@@ -436,7 +436,7 @@ class _Drawing:
         title = None
         if t is not None:
             title = self.names.get(id(t), t.name)
-        data = t.data if t is not None else None
+        data = t._data if t is not None else None
         grad = _grad_text(t, kind, self.after) if self.show_grad else None
         self.g.node(self.output_vertex(node),
                     _tensor_label(title, node.shape, node.dtype, data, grad, self.show_data),
@@ -493,7 +493,7 @@ class _Drawing:
                     items.append(p if p is not None else d)
         else:
             for a, p in zip(node.inputs, node.parents):
-                shapes.append(tuple(a.data.shape) if isinstance(a, Tensor) else None)
+                shapes.append(tuple(a._data.shape) if isinstance(a, Tensor) else None)
                 items.append(a)
         out = []
         for i, (a, p) in enumerate(zip(items, node.parents)):

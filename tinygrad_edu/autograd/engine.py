@@ -35,8 +35,8 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
     waiting: list = []  # a heap of (turn, vertex): the vertices that have a gradient
     aliased: set = set()  # ids of arrays that must not become a .grad without a copy
     for r, g in zip(roots, grads):
-        aliased.add(id(g.data))  # the caller's gradient
-        v, g = r.grad_fn or r, (g.data if on_arrays else g)
+        aliased.add(id(g._data))  # the caller's gradient
+        v, g = r.grad_fn or r, (g._data if on_arrays else g)
         if v not in pending:
             heapq.heappush(waiting, (_turn(v), v))
         pending[v] = pending[v] + g if v in pending else g
@@ -98,7 +98,7 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
                 # FAST PATH (array already right): one comparison instead of a call to
                 # fit_grad. Measured (cachegrind, instructions a step): XOR -1.8%, 16x16 -3.3%.
                 if on_arrays and type(gi) is _ndarray:
-                    ref = p.data if leaf else p
+                    ref = p._data if leaf else p
                     if gi.shape != ref.shape or gi.dtype is not ref.dtype:
                         gi = fit_shape(gi, ref.shape, ref.dtype, node)
                 else:
@@ -111,7 +111,7 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
                             and id(gi) not in aliased):
                         aliased.add(id(gi))
                         p._grad = t = _new(Tensor)  # (_wrap(gi), inlined)
-                        t.data = gi
+                        t._data = gi
                     else:
                         accumulate_grad(p, gi, create_graph, aliased)
                 elif p in pending:  # 2. Sum (the sending side)
@@ -172,11 +172,11 @@ def fit_grad(gi: Any, p: Any, on_arrays: bool, node: Any) -> Any:
     kind the pass carries (array or Tensor) and ``p``'s shape and dtype."""
     if on_arrays:
         if type(gi) is not np.ndarray:  # a NumPy scalar, a number, a Tensor
-            gi = np.asarray(gi.data if isinstance(gi, Tensor) else gi)
+            gi = np.asarray(gi._data if isinstance(gi, Tensor) else gi)
     elif not isinstance(gi, Tensor):
         gi = _wrap(np.asarray(gi))
     if p._is_leaf:
-        p = p.data
+        p = p._data
     if gi.shape != p.shape or gi.dtype != p.dtype:
         gi = fit_shape(gi, p.shape, p.dtype, node)
     return gi
@@ -193,7 +193,7 @@ def _backward_on_tensors(node: Function, g: np.ndarray) -> tuple:
         _mode.arrays = True
     if type(res) is not tuple:
         res = (res,)
-    return tuple(r.data if isinstance(r, Tensor) else r for r in res)
+    return tuple(r._data if isinstance(r, Tensor) else r for r in res)
 
 
 def _run_hooks(hooks: list, g: Any, on_arrays: bool, aliased: set) -> Any:
@@ -204,15 +204,15 @@ def _run_hooks(hooks: list, g: Any, on_arrays: bool, aliased: set) -> Any:
         r = hook(t)
         if r is not None:
             r = r if isinstance(r, Tensor) else _wrap(np.asarray(r))
-            if r.data.shape != t.data.shape or r.data.dtype != t.data.dtype:
-                what = "size" if r.data.shape != t.data.shape else "dtype"
+            if r._data.shape != t._data.shape or r._data.dtype != t._data.dtype:
+                what = "size" if r._data.shape != t._data.shape else "dtype"
                 raise RuntimeError(
                     f"hook {getattr(hook, '__name__', hook)!r} has changed the {what} of value: "
                     f"it got a gradient of shape {tuple(t.shape)} ({t.dtype}) and returned "
                     f"shape {tuple(r.shape)} ({r.dtype}); a hook must keep both")
             t = r
-            aliased.add(id(t.data))
-    return t.data if on_arrays else t
+            aliased.add(id(t._data))
+    return t._data if on_arrays else t
 
 
 def accumulate_grad(t: Any, g: Any, create_graph: bool, aliased: set) -> None:
@@ -225,7 +225,7 @@ def accumulate_grad(t: Any, g: Any, create_graph: bool, aliased: set) -> None:
             # recorded: .grad can be differentiated
             t._grad = Clone.apply(g) if t._grad is None else t._grad + g
             return
-        g = g.data
+        g = g._data
     if t._grad is None:
         if type(g) is not np.ndarray or g.base is not None or id(g) in aliased:
             g = np.array(g)  # a view, a scalar, or handed out already: own a copy
@@ -234,7 +234,7 @@ def accumulate_grad(t: Any, g: Any, create_graph: bool, aliased: set) -> None:
     elif t._grad.requires_grad:
         t._grad = t._grad + _wrap(g)
     else:
-        a = t._grad.data
+        a = t._grad._data
         if (id(a) not in aliased and a.shape == g.shape and a.flags.writeable
                 and np.can_cast(g.dtype, a.dtype, "same_kind")):
             a += g
@@ -255,7 +255,7 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
         grads = grad(tensors, inputs, list(grad_tensors), retain_graph, create_graph,
                      allow_unused=True)
-        aliased = {id(g.data) for g in grad_tensors if isinstance(g, Tensor)}
+        aliased = {id(g._data) for g in grad_tensors if isinstance(g, Tensor)}
         for t, g in zip(inputs, grads):  # (one set: two leaves never share an array)
             if g is not None:
                 accumulate_grad(t, g, create_graph, aliased)
@@ -278,7 +278,7 @@ def seed(t: Any, i: int = 0) -> Any:
     1, in t's shape and dtype (t must require grad and have one element)."""
     if not t._requires_grad:
         raise _no_grad_error(i)
-    data = t.data
+    data = t._data
     if data.size != 1:
         raise RuntimeError(
             f"grad can be implicitly created only for scalar outputs, but the output "
@@ -299,10 +299,10 @@ def _prepare_roots(outputs: Sequence[Any], grad_outputs: Sequence[Any]) -> tuple
             g = seed(t, i)
         else:
             if not isinstance(g, Tensor):
-                g = _wrap(np.asarray(g, dtype=t.data.dtype))
-            elif g.data.dtype != t.data.dtype and g.data.dtype.kind == t.data.dtype.kind == "f":
-                g = g.to(t.data.dtype)  # (as torch: the output's dtype, recorded if g needs grad)
-            if g.data.shape != t.data.shape:
+                g = _wrap(np.asarray(g, dtype=t._data.dtype))
+            elif g._data.dtype != t._data.dtype and g._data.dtype.kind == t._data.dtype.kind == "f":
+                g = g.to(t._data.dtype)  # (as torch: the output's dtype, recorded if g needs grad)
+            if g._data.shape != t._data.shape:
                 raise RuntimeError(
                     f"backward: gradient has shape {tuple(g.shape)} but the output has shape "
                     f"{tuple(t.shape)}; they must match")
@@ -348,7 +348,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                 f"grad: input {i} was not used to compute the outputs "
                 "(pass allow_unused=True to get None for it)")
         if r is None and materialize_grads:
-            res[i] = _wrap(np.zeros_like(inputs_t[i].data))
+            res[i] = _wrap(np.zeros_like(inputs_t[i]._data))
             if create_graph:
                 res[i]._requires_grad = True
     return tuple(res)

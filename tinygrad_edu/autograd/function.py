@@ -139,10 +139,10 @@ class Function:
         """The tensor whose array ``v`` is: the output (while it lives) or an input."""
         if self._out is not None:
             t = self._out()
-            if t is not None and t.data is v:
+            if t is not None and t._data is v:
                 return t
         for t in self.inputs:
-            if isinstance(t, Tensor) and t.data is v:
+            if isinstance(t, Tensor) and t._data is v:
                 return t
         return None
 
@@ -198,7 +198,7 @@ class Function:
             if isinstance(x, Tensor):
                 if x._requires_grad:
                     px = x.grad_fn or x
-                x = x.data
+                x = x._data
             arrays, parents, needs = (x,), (px,), (True,)
             record = px is not None
         elif n_args == 2:
@@ -207,11 +207,11 @@ class Function:
             if isinstance(x, Tensor):
                 if x._requires_grad:
                     px = x.grad_fn or x
-                x = x.data
+                x = x._data
             if isinstance(y, Tensor):
                 if y._requires_grad:
                     py = y.grad_fn or y
-                y = y.data
+                y = y._data
             arrays, parents = (x, y), (px, py)
             needs = (_TT if py is not None else _TF) if px is not None else _FT  # (no new tuple)
             record = px is not None or py is not None
@@ -223,7 +223,7 @@ class Function:
                     if a._requires_grad:
                         p = a.grad_fn or a
                         record = True
-                    a = a.data
+                    a = a._data
                 arrays.append(a)
                 plist.append(p)
                 nlist.append(p is not None)
@@ -254,10 +254,10 @@ class Function:
         except (ValueError, IndexError, TypeError) as e:
             raise op_error(cls, args, e) from None
         res = _new(Tensor)
-        res.data = data = out if type(out) is _ndarray else np.asarray(out)
+        res._data = data = out if type(out) is _ndarray else np.asarray(out)
         dtype = data.dtype
         if dtype is F64 and cls.torch_dtypes:
-            res.data = data = torch_dtype(data, args, arrays)
+            res._data = data = torch_dtype(data, args, arrays)
             dtype = data.dtype
         # No gradient for integers and bools, nor for an output forward marked with
         # ctx.mark_non_differentiable: a plain tensor, out of the graph (as torch).
@@ -316,7 +316,7 @@ _NO_GRAD_CTX = _NoGradCtx()
 
 def array_of(x: Any) -> Any:
     """The NumPy array behind ``x`` (a Tensor, or already an array or a number)."""
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 # Last: _versions.py and tensor.py import the ops, and the ops import this file

@@ -63,7 +63,7 @@ def constants_to_draw(node: Any) -> tuple:
         if p is None:
             a = node.inputs[i]
             if isinstance(a, Versioned):  # a Tensor
-                a = (_ref(a), a.data.shape, a.data.dtype)
+                a = (_ref(a), a._data.shape, a._data.dtype)
             kept[i] = None if type(a) is _ndarray else a
     return tuple(kept)
 

@@ -62,7 +62,7 @@ def relu_(input: Tensor) -> Tensor:
     if input._base is not None and input.requires_grad and is_grad_enabled():
         return input.relu()
     return input._inplace("relu_", lambda: input._snapshot().relu(),
-                          lambda: np.maximum(input.data, 0, out=input.data))
+                          lambda: np.maximum(input._data, 0, out=input._data))
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -129,7 +129,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Class indices of shape (*) as one-hot rows of shape (*, C), int64, with
     C = ``num_classes``, or max(label) + 1 when it is -1. Not differentiable."""
-    t = np.asarray(getattr(tensor, "data", tensor))
+    t = np.asarray(getattr(tensor, "_data", tensor))
     if t.dtype.kind not in "iu":
         raise TensorError(f"one_hot is only applicable to index tensor (got dtype {t.dtype})")
     if num_classes == -1:
@@ -163,8 +163,8 @@ def _reduction(name: str, size_average: Any, reduce: Any, reduction: str) -> str
 
 
 def _same_shape(name: str, x: Tensor, y: Any) -> None:
-    if tuple(np.shape(getattr(y, "data", y))) != tuple(x.shape):
-        raise TensorError(f"{name}: target of shape {tuple(np.shape(getattr(y, 'data', y)))} "
+    if tuple(np.shape(getattr(y, "_data", y))) != tuple(x.shape):
+        raise TensorError(f"{name}: target of shape {tuple(np.shape(getattr(y, '_data', y)))} "
                           f"doesn't match input of shape {tuple(x.shape)}; they must be the same")
 
 
@@ -175,13 +175,13 @@ def _as_tensor(x: Any, like: Tensor) -> Tensor:
 
 
 def _array(x: Any) -> np.ndarray | None:
-    return None if x is None else np.asarray(getattr(x, "data", x))
+    return None if x is None else np.asarray(getattr(x, "_data", x))
 
 
 def _same_dtype_weight(name: str, weight: Any, input: Tensor) -> None:
     """A class-weight tensor must have the input's dtype, as torch requires."""
-    if isinstance(weight, Tensor) and weight.data.dtype != array_of(input).dtype:
-        raise TensorError(f"{name}: weight of dtype {weight.data.dtype} for an input of dtype "
+    if isinstance(weight, Tensor) and weight._data.dtype != array_of(input).dtype:
+        raise TensorError(f"{name}: weight of dtype {weight._data.dtype} for an input of dtype "
                           f"{array_of(input).dtype}: they must match (convert the weight)")
 
 
@@ -197,7 +197,7 @@ def _regression_target(name: str, input: Tensor, target: Any) -> Tensor:
     x = array_of(input)  # (Tensor.dtype and .shape are property calls)
     if not isinstance(target, Tensor):
         target = _wrap(np.asarray(target, dtype=x.dtype))
-    y = target.data
+    y = target._data
     if x.dtype.kind not in "fc" and y.dtype.kind not in "fc":
         raise _IntegerLossError(f"{name}: not implemented for integer tensors (input {x.dtype}, "
                                 f"target {y.dtype}); convert them with .float() first")
@@ -333,7 +333,7 @@ def nll_loss(input: Tensor, target: Any, weight: Any = None, size_average: Any =
         input (N, C) or (N, C, d1, ...) or (C,); target (N,) or (N, d1, ...) or ().
     """
     reduction = _reduction("nll_loss", size_average, reduce, reduction)
-    t = np.asarray(getattr(target, "data", target))
+    t = np.asarray(getattr(target, "_data", target))
     return _class_loss("nll_loss", N.NLL, input, t, weight, ignore_index, reduction)
 
 
@@ -355,7 +355,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, size_average: 
     if label_smoothing > 1.0:  # torch checks only this side; eps <= 0 smooths nothing
         raise TensorError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, "
                           f"got {label_smoothing}")
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind != "f":
         return _class_loss("cross_entropy", N.CrossEntropy, input, t, weight, ignore_index,
                            reduction, label_smoothing)
@@ -386,8 +386,8 @@ def binary_cross_entropy(input: Tensor, target: Any, weight: Any = None, size_av
     """
     reduction = _reduction("binary_cross_entropy", size_average, reduce, reduction)
     _same_shape("binary_cross_entropy", input, target)
-    if isinstance(target, Tensor) and target.data.dtype != array_of(input).dtype:  # as torch
-        raise TensorError(f"binary_cross_entropy: target of dtype {target.data.dtype} for an input "
+    if isinstance(target, Tensor) and target._data.dtype != array_of(input).dtype:  # as torch
+        raise TensorError(f"binary_cross_entropy: target of dtype {target._data.dtype} for an input "
                           f"of dtype {array_of(input).dtype}: they must match (use .float())")
     return N.BCE.apply(input, _as_tensor(target, input), weight=_array(weight), reduction=reduction)
 

@@ -46,7 +46,7 @@ class _RandomDtypeError(TensorError, NotImplementedError):
 def _check_float(name: str, tensor: Tensor) -> None:
     """Random floats can't go into an integer or bool tensor (they would be
     truncated, mostly to 0): raise instead, as torch does."""
-    if isinstance(tensor, Tensor) and tensor.data.dtype.kind not in "fc":
+    if isinstance(tensor, Tensor) and tensor._data.dtype.kind not in "fc":
         raise _RandomDtypeError(f"nn.init.{name}: not implemented for a tensor of dtype "
                                 f"{tensor.dtype}: random values need a floating point dtype")
 

@@ -39,7 +39,7 @@ class Parameter(Tensor):
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty(0, dtype=default_float[0])
-        super().__init__(data.data if isinstance(data, Tensor) else data,
+        super().__init__(data._data if isinstance(data, Tensor) else data,
                          requires_grad=requires_grad)
 
     def __deepcopy__(self, memo: dict) -> Parameter:
@@ -47,7 +47,7 @@ class Parameter(Tensor):
         as in torch, the copy has no ``.grad``."""
         if id(self) in memo:
             return memo[id(self)]
-        result = type(self)(self.data.copy(), self.requires_grad)
+        result = type(self)(self._data.copy(), self.requires_grad)
         result.name = self.name
         memo[id(self)] = result
         return result
@@ -326,10 +326,10 @@ class Module:
         dt = to_dtype(dtype)
         with no_grad():
             for t in [*self.parameters(), *self.buffers()]:
-                if t.data.dtype.kind == "f" and t.data.dtype != dt:
-                    t.data = t.data.astype(dt)
+                if t._data.dtype.kind == "f" and t._data.dtype != dt:
+                    t._data = t._data.astype(dt)
                     if t.grad is not None:
-                        t.grad.data = t.grad.data.astype(dt)
+                        t.grad._data = t.grad._data.astype(dt)
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
@@ -401,11 +401,11 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            arr = value.data if isinstance(value, Tensor) else np.asarray(value)
-            if arr.shape != target.data.shape:
+            arr = value._data if isinstance(value, Tensor) else np.asarray(value)
+            if arr.shape != target._data.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape "
                               f"{tuple(arr.shape)} from checkpoint, the shape in current model "
-                              f"is {tuple(target.data.shape)}.")
+                              f"is {tuple(target._data.shape)}.")
             values[key] = arr
         # (torch's messages, trailing space included)
         if strict and unexpected:
@@ -421,7 +421,7 @@ class Module:
             for key, arr in values.items():
                 target = own[key]
                 if assign:  # take the array itself, dtype and all (as torch)
-                    target.data = arr
+                    target._data = arr
                 else:
                     target.copy_(_wrap(arr))  # in place: bumps the version counter
         return _IncompatibleKeys(missing, unexpected)

@@ -50,7 +50,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     norm_type = float(norm_type)
     if not grads:
         return _wrap(np.zeros((), dtype=default_float[0]))  # torch.tensor(0.0)
-    arrays = [g.data for g in grads]
+    arrays = [g._data for g in grads]
     total = _vector_norm(np.array([_vector_norm(a, norm_type) for a in arrays]), norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` "

@@ -209,7 +209,7 @@ class MaxPool2d(Function):
         winners = ctx.kwargs.get("winners")
         if winners is None:  # (saved by forward; recorded, it comes back as a Tensor)
             (winners,) = ctx.saved_tensors
-            winners = winners if type(winners) is _ndarray else winners.data
+            winners = winners if type(winners) is _ndarray else winners._data
         return MaxPool2dGrad.run(g, winners=winners, input_shape=ctx.input_shape, **opts)
 
 

@@ -134,7 +134,7 @@ def normalize_index(index, shape=None):
     out = []
     for pos, it in enumerate(items):
         if isinstance(it, Tensor):
-            it = it.data
+            it = it._data
         if isinstance(it, (list, range)):  # (x[range(3)] is x[[0, 1, 2]], as torch)
             it = np.asarray(it) if len(it) else np.zeros(0, np.int64)  # ([] selects nothing)
         if isinstance(it, np.ndarray):
@@ -161,7 +161,7 @@ def _dims_used(it):
     """How many dims of the indexed tensor an index item consumes."""
     if it is None or it is Ellipsis:
         return 0
-    return np.ndim(getattr(it, "data", it)) if np.asarray(getattr(it, "data", it)).dtype == bool else 1
+    return np.ndim(getattr(it, "_data", it)) if np.asarray(getattr(it, "_data", it)).dtype == bool else 1
 
 
 def _check_mask(mask, pos, items, shape):
@@ -365,7 +365,7 @@ def split(x, split_size, dim=0):
 
 def no_copy(out, in_shape):
     """``view``'s check of the Tensor ``out`` a reshape made: it must share memory."""
-    if out._base is None and out.data.size:  # NumPy had to copy: not a view
+    if out._base is None and out._data.size:  # NumPy had to copy: not a view
         raise TensorError(f"view: a tensor of shape {in_shape} whose memory is not laid out "
                           f"row by row (a transpose, say) can't be viewed as {out.shape} "
                           "without a copy. Use .reshape(...) instead.")

@@ -399,7 +399,7 @@ def values_indices(result, x, arg_op, dim, keepdim):
         raise TensorIndexError(f"{name}: can't reduce dim {dim} of size 0 "
                                f"(input of shape {tuple(x.shape)})")
     idx = arg_op.apply(x, dim=axis, keepdim=True)
-    values = TakeAlong.apply(x, indices=idx.data, dim=axis)
+    values = TakeAlong.apply(x, indices=idx._data, dim=axis)
     if keepdim:
         return result(values, idx)
     return result(values.squeeze(axis), idx.squeeze(axis))

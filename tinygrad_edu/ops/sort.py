@@ -47,7 +47,7 @@ def sort(x, dim=-1, descending=False, stable=False):
     idx = Argsort.apply(x, dim=dim, descending=descending)
     if x.ndim == 0:
         return SortResult(x.reshape(()), idx)
-    return SortResult(TakeAlong.apply(x, indices=idx.data, dim=dim), idx)
+    return SortResult(TakeAlong.apply(x, indices=idx._data, dim=dim), idx)
 
 
 def topk(x, k, dim=-1, largest=True, sorted=True):
@@ -60,4 +60,4 @@ def topk(x, k, dim=-1, largest=True, sorted=True):
     idx = Argsort.apply(x, dim=dim, descending=largest, k=k)
     if x.ndim == 0:
         return TopkResult(x.reshape(()), idx)
-    return TopkResult(TakeAlong.apply(x, indices=idx.data, dim=dim), idx)
+    return TopkResult(TakeAlong.apply(x, indices=idx._data, dim=dim), idx)

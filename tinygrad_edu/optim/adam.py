@@ -73,10 +73,10 @@ class Adam(Optimizer):
             t = _count_step(state)
             if weight_decay != 0:
                 if decoupled:
-                    p.data *= 1 - lr * weight_decay
+                    p._data *= 1 - lr * weight_decay
                 else:
-                    g = g + weight_decay * p.data
-            m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+                    g = g + weight_decay * p._data
+            m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
             m *= beta1
             m += (1 - beta1) * g
             g2 = np.multiply(g, g)
@@ -84,14 +84,14 @@ class Adam(Optimizer):
             v *= beta2
             v += g2
             if amsgrad:
-                v = np.maximum(state["max_exp_avg_sq"].data, v,
-                               out=state["max_exp_avg_sq"].data)
+                v = np.maximum(state["max_exp_avg_sq"]._data, v,
+                               out=state["max_exp_avg_sq"]._data)
             denom = np.sqrt(v, out=g2)           # reuse g2's memory
             denom /= math.sqrt(1 - beta2 ** t)
             denom += eps
             step = np.divide(m, denom, out=denom)
             step *= lr / (1 - beta1 ** t)
-            p.data -= step
+            p._data -= step
             p._bump_version()
 
 

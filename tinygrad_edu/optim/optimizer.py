@@ -5,7 +5,7 @@ the options to update them with) and ``state`` (per-parameter buffers such as
 momentum, keyed by the parameter tensor itself). ``step()`` reads each
 parameter's ``.grad`` and changes the parameter in place.
 
-Updates work on the NumPy arrays directly (``p.data``, ``p.grad.data``): an
+Updates work on the NumPy arrays directly (``p._data``, ``p.grad._data``): an
 optimizer step is not part of any computation graph, so there is nothing to
 record, and in-place ufuncs keep it as fast as hand-written NumPy. Each update
 bumps ``p._version`` so a pending backward that saved ``p`` notices the change.
@@ -198,7 +198,7 @@ class Optimizer:
 
 def _copy_value(v: Any) -> Any:
     if isinstance(v, Tensor):
-        return _wrap(v.data.copy())
+        return _wrap(v._data.copy())
     if isinstance(v, np.ndarray):
         return _wrap(v.copy())
     return v
@@ -211,13 +211,13 @@ def _cast_like(v: Any, p: Tensor, key: str) -> Any:
     if not isinstance(v, (Tensor, np.ndarray, int, float, bool)) and hasattr(v, "__array__"):
         v = np.asarray(v)
     if isinstance(v, (Tensor, np.ndarray)):
-        arr = v.data if isinstance(v, Tensor) else v
+        arr = v._data if isinstance(v, Tensor) else v
         if key != "step" and arr.shape != p.shape:
             raise ValueError(f"optimizer state '{key}' has shape {arr.shape}, but its "
                              f"parameter has shape {p.shape}")
         if key == "step":  # a count: kept in its own float dtype, as torch, not the parameter's
             return _wrap(np.array(arr, dtype=arr.dtype if arr.dtype.kind == "f" else default_float[0]))
-        return _wrap(arr.astype(p.data.dtype, copy=True))
+        return _wrap(arr.astype(p._data.dtype, copy=True))
     if key == "step" and isinstance(v, (int, float)):  # (saved as a number by older versions)
         return _wrap(np.array(v, dtype=default_float[0]))
     return v
@@ -227,10 +227,10 @@ def _grad(p: Tensor, maximize: bool) -> np.ndarray | None:
     """The gradient array of ``p`` (negated when maximizing), or None."""
     if p._grad is None:
         return None
-    g = p._grad.data
-    if g.shape != p.data.shape:
+    g = p._grad._data
+    if g.shape != p._data.shape:
         raise RuntimeError(f"optimizer: gradient of shape {g.shape} for a parameter of "
-                           f"shape {p.data.shape}")
+                           f"shape {p._data.shape}")
     return np.negative(g) if maximize else g
 
 
@@ -260,7 +260,7 @@ def _sub_scaled(data: np.ndarray, g: np.ndarray, lr: Any) -> None:
 
 
 def _zeros(p: Tensor, fill: float = 0.0) -> Tensor:
-    return _wrap(np.full_like(p.data, fill))
+    return _wrap(np.full_like(p._data, fill))
 
 
 def _new_step() -> Tensor:
@@ -272,6 +272,6 @@ def _new_step() -> Tensor:
 
 def _count_step(state: dict[str, Any]) -> float:
     """Add 1 to ``state["step"]`` (in place) and return the new count."""
-    step = state["step"].data
+    step = state["step"]._data
     step += 1
     return float(step)

@@ -71,14 +71,14 @@ class RMSprop(Optimizer):
                 state["grad_avg"] = _zeros(p)
             _count_step(state)
             if weight_decay != 0:
-                g = g + weight_decay * p.data
-            v = state["square_avg"].data
+                g = g + weight_decay * p._data
+            v = state["square_avg"]._data
             denom = np.multiply(g, g)            # scratch: g*g, then the denominator
             denom *= 1 - alpha
             v *= alpha
             v += denom
             if centered:
-                g_avg = state["grad_avg"].data
+                g_avg = state["grad_avg"]._data
                 g_avg *= alpha
                 g_avg += (1 - alpha) * g
                 np.multiply(g_avg, g_avg, out=denom)
@@ -88,14 +88,14 @@ class RMSprop(Optimizer):
                 np.sqrt(v, out=denom)
             denom += eps
             if momentum > 0:
-                b = state["momentum_buffer"].data
+                b = state["momentum_buffer"]._data
                 b *= momentum
                 b += np.divide(g, denom, out=denom)
-                _sub_scaled(p.data, b, lr)
+                _sub_scaled(p._data, b, lr)
             else:
                 step = np.divide(g, denom, out=denom)
                 step *= lr
-                p.data -= step
+                p._data -= step
             p._bump_version()
 
 
@@ -153,14 +153,14 @@ class Adagrad(Optimizer):
                 self._init_state(p, group)
             t = _count_step(state)
             if weight_decay != 0:
-                g = g + weight_decay * p.data
+                g = g + weight_decay * p._data
             clr = lr / (1 + (t - 1) * lr_decay)
-            s = state["sum"].data
+            s = state["sum"]._data
             g2 = np.multiply(g, g)
             s += g2
             denom = np.sqrt(s, out=g2)           # reuse g2's memory
             denom += eps
             step = np.divide(g, denom, out=denom)
             step *= clr
-            p.data -= step
+            p._data -= step
             p._bump_version()

@@ -69,7 +69,7 @@ class SGD(Optimizer):
             grad = p._grad
             if grad is None:
                 continue
-            data, g = p.data, grad.data
+            data, g = p._data, grad._data
             if maximize:
                 g = -g
             if weight_decay != 0:
@@ -90,12 +90,12 @@ class SGD(Optimizer):
         if buf is None:
             buf = state["momentum_buffer"] = _wrap(np.array(g, copy=True))
         else:
-            b = buf.data
+            b = buf._data
             b *= momentum
             b += g if dampening == 0 else (1 - dampening) * g
         if nesterov:
-            return g + momentum * buf.data
-        return buf.data
+            return g + momentum * buf._data
+        return buf._data
 
 
 class Momentum(SGD):

@@ -123,7 +123,7 @@ def default_collate(samples: Sequence[Any]) -> Any:
     and lists field by field into a list; strings are left as they came."""
     first = samples[0]
     if isinstance(first, Tensor):
-        return _wrap(_stack([s.data for s in samples]))
+        return _wrap(_stack([s._data for s in samples]))
     if isinstance(first, np.ndarray) and first.dtype.kind not in "SUO":
         return _wrap(_stack(samples))
     if isinstance(first, (bool, int, float, np.generic)) and not isinstance(first, (str, bytes)):
@@ -181,7 +181,7 @@ class DataLoader:
             ignored (batches are made in this process, on the CPU).
 
     For a :class:`TensorDataset` with the default ``collate_fn`` the batch is
-    taken with one fancy-index per tensor (``t.data[idx]``), not sample by sample.
+    taken with one fancy-index per tensor (``t._data[idx]``), not sample by sample.
     Batches are fresh Tensors that don't require grad; a batch of tuples
     ``(x, y)`` comes as a list ``[xb, yb]``, as torch's does.
     """
@@ -238,7 +238,7 @@ class DataLoader:
             if self.drop_last and len(idx) < self.batch_size:
                 return
             if fast:
-                yield [_wrap(t.data[idx]) for t in self.dataset.tensors]
+                yield [_wrap(t._data[idx]) for t in self.dataset.tensors]
             else:
                 collate = self.collate_fn or default_collate
                 yield collate([self.dataset[int(i)] for i in idx])
