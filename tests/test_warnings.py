@@ -203,7 +203,7 @@ def run_case(L, name, v, dtype):
             try:
                 out.backward(L.ones_like(out))
                 res["backward_pattern"] = (_pattern(x.grad), _pattern(y.grad))
-            except RuntimeError as e:  # no derivative (floor_divide): as torch, or not
+            except RuntimeError:  # no derivative (floor_divide): as torch, or not
                 res["backward_pattern"] = ("raises",)
     res["backward_warnings"] = [f"{w.category.__name__}: {w.message}" for w in caught]
     return res

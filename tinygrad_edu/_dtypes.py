@@ -16,6 +16,7 @@ import numpy as np
 
 from ._device import check_device, is_device
 from ._errors import TensorError
+from ._float_errors import quietly
 
 __all__ = ["set_default_dtype", "get_default_dtype"]
 
@@ -171,6 +172,7 @@ def torch_dtype(out: np.ndarray, args: Sequence[Any], arrays: Sequence[Any]) -> 
 
 
 # ---------------------------------------------------------------- data -> array
+@quietly  # tensor([1e30], dtype=float16) is inf, quietly, as torch (see _float_errors.py)
 def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     """PyTorch's dtype rules: Python floats -> the default dtype (float32 unless
     ``set_default_dtype``), ints -> int64, bools -> bool; NumPy arrays keep their dtype."""

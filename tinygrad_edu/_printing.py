@@ -23,6 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ._dtypes import default_float
+from ._float_errors import quietly
 
 THRESHOLD = 1000  # more values than this: summarise
 EDGE = 3  # values kept at each end of a summarised dimension
@@ -30,6 +31,7 @@ LINEWIDTH = 80
 PREFIX = "tensor("
 
 
+@quietly  # (float16's range: no overflow warning while the digits are worked out)
 def tensor_repr(t: Any) -> str:
     """``repr(t)``: torch's layout, e.g. ``tensor([1., 2.], requires_grad=True)``."""
     d = t._data

@@ -26,6 +26,7 @@ import numpy as np
 
 from ._dtypes import no_bool_subtraction, no_integer_division_by_zero
 from ._errors import TensorError
+from ._float_errors import quietly
 from .autograd.grad_mode import _mode
 
 # How many in-place changes there have been, anywhere: every version bump adds
@@ -114,6 +115,7 @@ class Versioned:
         t.grad_fn, t._requires_grad = self.grad_fn, self._requires_grad
         return t
 
+    @quietly  # (x += 1e30 overflows to inf quietly, as torch: see _float_errors.py)
     def _inplace(self, op: str, recorded: Callable[[], Any], direct: Callable[[], Any],
                  *others: Any) -> Any:
         """Change self in place: ``direct()`` when nothing is recorded, else

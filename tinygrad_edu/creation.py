@@ -14,6 +14,7 @@ from ._aliases import numpy_names
 from ._device import check_device
 from ._dtypes import default_float, promote, to_dtype
 from ._errors import TensorError
+from ._float_errors import quietly
 from .random import _rng
 from ._dtypes import as_array
 from .autograd.function import array_of
@@ -44,6 +45,7 @@ def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, device: An
 
 
 
+@quietly  # 1e30 as float16 is inf, quietly, as torch (see _float_errors.py)
 def _make(arr: np.ndarray, dtype: Any, requires_grad: bool, default: Any = None,
           device: Any = None) -> Tensor:
     """``arr`` as a Tensor of ``dtype``; without one, of ``default`` (None: the

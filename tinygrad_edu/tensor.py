@@ -604,9 +604,7 @@ class Tensor(Versioned, Movement):
         dtype = self._data.dtype if dtype is None else dtype
         if dtype == self._data.dtype:
             return self.clone() if kwargs.get("copy") else self
-        if dtype.kind not in "fc":  # integer/bool results never require grad (as torch)
-            return _wrap(self._data.astype(dtype))
-        return M.Cast.apply(self, dtype=dtype)
+        return M.Cast.apply(self, dtype=dtype)  # (an integer or bool result: no grad, as torch)
 
     def type(self, dtype: Any = None) -> Any:
         """torch's legacy type name ("torch.FloatTensor"), or, given a dtype or such a

@@ -15,6 +15,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .._float_errors import (QUIET, call_with_settings, current_settings, restore_settings,
+                             use_settings)
 from .function import _FREED, Function, _ndarray, _new
 from .graph import constants_to_draw
 from .grad_mode import _mode
@@ -50,6 +52,10 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
 
     prev_mode, prev_arrays = _mode.enabled, _mode.arrays
     _mode.enabled, _mode.arrays = create_graph, on_arrays
+    # NumPy's floating-point warnings off for the whole walk, as for a forward (see
+    # _float_errors.py); a user's hooks and Functions get the user's settings back.
+    users_settings = current_settings()
+    quiet = use_settings(QUIET)
     drawable = _DRAWN_NODES
     pop, push, pop_pending = heapq.heappop, heapq.heappush, pending.pop
     try:
@@ -63,7 +69,7 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
             g = pop_pending(node)
 
             if node._hooks:
-                g = _run_hooks(node._hooks, g, on_arrays, aliased)
+                g = _run_hooks(node._hooks, g, on_arrays, aliased, users_settings)
             if wanted is not None and node in wanted:
                 for i in wanted[node]:
                     results[i] = g
@@ -79,8 +85,8 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
 
             # 3. Chain rule: the node's backward turns d(loss)/d(output) into
             #    d(loss)/d(input) for each input; each goes on to that input's vertex.
-            if on_arrays and not node.backward_on_arrays:
-                in_grads = _backward_on_tensors(node, g)
+            if not node.backward_on_arrays and (on_arrays or not node.quiet_numpy):  # (see helper)
+                in_grads = _backward_on_tensors(node, g, on_arrays, users_settings)
             else:
                 in_grads = node.backward(node, g)
             if type(in_grads) is not tuple:
@@ -127,6 +133,7 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
                 node.inputs = ()
     finally:
         _mode.enabled, _mode.arrays = prev_mode, prev_arrays
+        restore_settings(quiet)
     if inputs is None:
         return None
     return [r if r is None or isinstance(r, Tensor) else _wrap(np.asarray(r)) for r in results]
@@ -183,12 +190,16 @@ def fit_grad(gi: Any, p: Any, on_arrays: bool, node: Any) -> Any:
 
 
 # ---------------------------------------------------------------- one vertex
-def _backward_on_tensors(node: Function, g: np.ndarray) -> tuple:
+def _backward_on_tensors(node: Function, g: Any, on_arrays: bool, users_settings: Any) -> tuple:
     """Run a backward that wants Tensors (a user's Function, say) inside a
-    pass that carries arrays: wrap going in, unwrap coming out."""
+    pass that carries arrays: wrap going in, unwrap coming out. A user's
+    Function runs with the user's NumPy error settings (see _float_errors.py)."""
+    settings = None if node.quiet_numpy else users_settings
+    if not on_arrays:  # (a recorded pass: gradients are Tensors already)
+        return call_with_settings(settings, node.backward, node, g)
     _mode.arrays = False
     try:
-        res = node.backward(node, _wrap(g))
+        res = call_with_settings(settings, node.backward, node, _wrap(g))
     finally:
         _mode.arrays = True
     if type(res) is not tuple:
@@ -196,12 +207,13 @@ def _backward_on_tensors(node: Function, g: np.ndarray) -> tuple:
     return tuple(r._data if isinstance(r, Tensor) else r for r in res)
 
 
-def _run_hooks(hooks: list, g: Any, on_arrays: bool, aliased: set) -> Any:
+def _run_hooks(hooks: list, g: Any, on_arrays: bool, aliased: set, users_settings: Any) -> Any:
     """Tensor hooks see (and may replace) the gradient as a Tensor. A replacement
-    is the hook's own: it joins ``aliased``, so .grad gets a copy of it."""
+    is the hook's own: it joins ``aliased``, so .grad gets a copy of it. Hooks
+    run with the user's NumPy error settings."""
     t = _wrap(g) if on_arrays else g
     for hook in hooks:
-        r = hook(t)
+        r = call_with_settings(users_settings, hook, t)
         if r is not None:
             r = r if isinstance(r, Tensor) else _wrap(np.asarray(r))
             if r._data.shape != t._data.shape or r._data.dtype != t._data.dtype:

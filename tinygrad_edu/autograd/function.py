@@ -22,6 +22,7 @@ import numpy as np
 
 from .._dtypes import F32, F64, torch_dtype
 from .._errors import op_error
+from .._float_errors import QUIET, restore_settings, use_settings
 from .grad_mode import _mode
 
 __all__ = ["Function", "array_of"]
@@ -87,6 +88,15 @@ class Function:
     # NumPy gives float64 for int / 2, int * 0.5, float32 * int64 or a 0-d
     # float64 operand; torch gives float32. True: follow torch (see _dtypes.py).
     torch_dtypes = True
+    # True for the library's own ops (set below): forward runs with NumPy's
+    # floating-point warnings off, as torch computes inf and nan quietly. A user's
+    # Function keeps False: its NumPy code warns as the user has set NumPy to.
+    quiet_numpy = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("tinygrad_edu."):
+            cls.quiet_numpy = True
 
     # ------------------------------------------------------------ the op author's side
     @staticmethod
@@ -229,61 +239,68 @@ class Function:
                 nlist.append(p is not None)
             parents, needs = tuple(plist), tuple(nlist)
 
-        # 2. Nothing to record (no input requires grad, or no_grad): forward, wrap, done.
-        if not (record and _mode.enabled):
+        # The library's own ops compute with NumPy's floating-point warnings off:
+        # exp(1e4) is inf quietly, as in torch (see _float_errors.py).
+        quiet = use_settings(QUIET) if cls.quiet_numpy else None
+        try:
+            # 2. Nothing to record (no input requires grad, or no_grad): forward, wrap, done.
+            if not (record and _mode.enabled):
+                try:
+                    out = cls.forward(_NO_GRAD_CTX, *arrays, **kwargs)
+                except (ValueError, IndexError, TypeError) as e:
+                    raise op_error(cls, args, e) from None
+                if getattr(out, "dtype", None) is F64 and cls.torch_dtypes:
+                    out = torch_dtype(np.asarray(out), args, arrays)
+                return _wrap(out)
+
+            # 3. Record: the node remembers its inputs and where their gradients go;
+            #    forward may save what backward will need.
+            ctx = _new(cls)
+            ctx._seq = _next_seq()
+            ctx.inputs = args
+            ctx.parents = parents
+            ctx.needs_input_grad = needs
+            marks = _marks[0]
+            if kwargs:  # the op's options (dim=, shape=...): drawing and check_nodes re-run forward
+                ctx.kwargs = kwargs
             try:
-                out = cls.forward(_NO_GRAD_CTX, *arrays, **kwargs)
+                out = cls.forward(ctx, *arrays, **kwargs)
             except (ValueError, IndexError, TypeError) as e:
                 raise op_error(cls, args, e) from None
-            if getattr(out, "dtype", None) is F64 and cls.torch_dtypes:
-                out = torch_dtype(np.asarray(out), args, arrays)
-            return _wrap(out)
-
-        # 3. Record: the node remembers its inputs and where their gradients go;
-        #    forward may save what backward will need.
-        ctx = _new(cls)
-        ctx._seq = _next_seq()
-        ctx.inputs = args
-        ctx.parents = parents
-        ctx.needs_input_grad = needs
-        marks = _marks[0]
-        if kwargs:  # the op's options (dim=, shape=...): drawing and check_nodes re-run forward
-            ctx.kwargs = kwargs
-        try:
-            out = cls.forward(ctx, *arrays, **kwargs)
-        except (ValueError, IndexError, TypeError) as e:
-            raise op_error(cls, args, e) from None
-        res = _new(Tensor)
-        res._data = data = out if type(out) is _ndarray else np.asarray(out)
-        dtype = data.dtype
-        if dtype is F64 and cls.torch_dtypes:
-            res._data = data = torch_dtype(data, args, arrays)
+            res = _new(Tensor)
+            res._data = data = out if type(out) is _ndarray else np.asarray(out)
             dtype = data.dtype
-        # No gradient for integers and bools, nor for an output forward marked with
-        # ctx.mark_non_differentiable: a plain tensor, out of the graph (as torch).
-        # (float32 and float64, the usual cases, are let through before the slower .kind.)
-        if ((dtype is not F32 and dtype is not F64 and dtype.kind not in "fc")
-                or (_marks[0] != marks and any(v is out for v in ctx._non_differentiable))):
-            return res
+            if dtype is F64 and cls.torch_dtypes:
+                res._data = data = torch_dtype(data, args, arrays)
+                dtype = data.dtype
+            # No gradient for integers and bools, nor for an output forward marked with
+            # ctx.mark_non_differentiable: a plain tensor, out of the graph (as torch).
+            # (float32 and float64, the usual cases, are let through before the slower .kind.)
+            if ((dtype is not F32 and dtype is not F64 and dtype.kind not in "fc")
+                    or (_marks[0] != marks and any(v is out for v in ctx._non_differentiable))):
+                return res
 
-        # 4. The output points at its node: the graph grows by one step.
-        res.grad_fn = ctx
-        res._requires_grad = True
-        ctx.shape = data.shape
-        ctx.dtype = dtype
-        saved = ctx._saved
-        if saved:
-            # What saved_tensors needs to hand the values back as Tensors and to
-            # notice in-place changes: a weak reference to the output when its
-            # array is among them (inputs are in ctx.inputs), and the change count.
-            for v in saved:
-                if v is out:
-                    if data is not out:  # NumPy gave a scalar for a 0-d result:
-                        ctx._saved = tuple(data if v is out else v for v in saved)  # the array
-                    ctx._out = weakref.ref(res)
-                    break
-            ctx._changes_seen = inplace_changes[0]
-        return res
+            # 4. The output points at its node: the graph grows by one step.
+            res.grad_fn = ctx
+            res._requires_grad = True
+            ctx.shape = data.shape
+            ctx.dtype = dtype
+            saved = ctx._saved
+            if saved:
+                # What saved_tensors needs to hand the values back as Tensors and to
+                # notice in-place changes: a weak reference to the output when its
+                # array is among them (inputs are in ctx.inputs), and the change count.
+                for v in saved:
+                    if v is out:
+                        if data is not out:  # NumPy gave a scalar for a 0-d result:
+                            ctx._saved = tuple(data if v is out else v for v in saved)  # the array
+                        ctx._out = weakref.ref(res)
+                        break
+                ctx._changes_seen = inplace_changes[0]
+            return res
+        finally:
+            if quiet is not None:
+                restore_settings(quiet)
 
     @classmethod
     def run(cls, *args: Any, **kwargs: Any) -> Any:

@@ -74,12 +74,11 @@ class Div(Function):
         p = ctx.parents
         if p:  # save only what backward reads (dx needs y, dy needs x and y): y / 2 saves nothing
             ctx.save_for_backward(x if p[1] is not None else None, y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return x / y
+        return x / y
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors  # (Div.run: y = 0 gives inf or nan quietly, as the forward)
+        x, y = ctx.saved_tensors
         gx = Div.run(g, y) if ctx.needs_input_grad[0] else None
         # (x / y) / y, not x / y^2: y^2 under- or overflows long before the gradient does (as torch)
         gy = -(g * Div.run(Div.run(x, y), y)) if ctx.needs_input_grad[1] else None
@@ -145,8 +144,7 @@ class Pow(Function):
         ctx.save_for_backward(x, y)
         if isinstance(y, np.ndarray) and y.dtype.kind in "iu" and np.result_type(x, y).kind in "iu":
             return _integer_power(x, y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.power(x, y)
+        return np.power(x, y)
 
     @staticmethod
     def backward(ctx, g):

@@ -275,8 +275,7 @@ class BCE(Function):
         if np.any((x < 0) | (x > 1)):
             raise TensorError("binary_cross_entropy: all elements of input should be between "
                               "0 and 1 (pass logits to binary_cross_entropy_with_logits)")
-        with np.errstate(divide="ignore"):
-            log_x, log_1mx = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
+        log_x, log_1mx = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
         loss = -(y * log_x + (1 - y) * log_1mx)
         w = np.ones((), dtype=x.dtype) if weight is None else weight.astype(x.dtype)
         ctx.save_for_backward(x, y, w)
@@ -290,8 +289,7 @@ class BCE(Function):
         gx = gs * (x - y) / (x * (1 - x)).clamp(min=1e-12)
         gy = None
         if ctx.needs_input_grad[1]:
-            with np.errstate(divide="ignore"):  # log(0) = -inf, as torch
-                gy = gs * ((1 - x).log() - x.log())
+            gy = gs * ((1 - x).log() - x.log())  # (log(0) = -inf, as torch)
         return gx, gy
 
 

@@ -189,8 +189,8 @@ class Std(Function):
         # (float32 std of [3e19, -3e19] is 4.2e19, as torch, though its square is inf).
         s = np.max(np.abs(centred), axis=axes, keepdims=True, initial=0)
         s[s == 0] = 1
-        with np.errstate(divide="ignore", invalid="ignore"):  # N - c = 0: inf or nan, as torch
-            y = s * np.sqrt(np.add.reduce((centred / s) ** 2, axis=axes, keepdims=True) / ctx.denom)
+        # (N - c = 0: inf or nan, as torch)
+        y = s * np.sqrt(np.add.reduce((centred / s) ** 2, axis=axes, keepdims=True) / ctx.denom)
         out = _unkeep(y, x.shape, axes, keepdim)
         ctx.save_for_backward(x, out)
         return out
@@ -203,7 +203,7 @@ class Std(Function):
         zero = array_of(y) == 0
         scale = Where.run(0.0, g.reshape(ctx.kshape) / (y + zero.astype(array_of(y).dtype)), cond=zero)
         centred = x - Mean.run(x, dim=ctx.axes, keepdim=True)
-        return Div.run(centred * scale, ctx.denom)  # (Div: N - c = 0 gives nan quietly)
+        return Div.run(centred * scale, ctx.denom)  # (N - c = 0: nan, as torch)
 
 
 class Prod(Function):
@@ -256,8 +256,8 @@ class Norm(Function):
         elif p == 0:  # the number of nonzero elements (no gradient: see backward)
             y = np.add.reduce(x != 0, axis=axes, keepdims=keepdim).astype(x.dtype)
         else:
-            with np.errstate(divide="ignore"):  # p < 0: |0|^p = inf, and the norm is 0
-                y = np.add.reduce(np.abs(x) ** p, axis=axes, keepdims=keepdim) ** (1 / p)
+            # (p < 0: |0|^p = inf, and the norm is 0)
+            y = np.add.reduce(np.abs(x) ** p, axis=axes, keepdims=keepdim) ** (1 / p)
         ctx.save_for_backward(x, y)
         ctx.p = p
         return y
@@ -294,8 +294,7 @@ class LogSumExp(Function):
             x = x.astype(default_float[0])
         m = _max_keep(x, axes)
         m = np.where(np.isfinite(m), m, 0)
-        with np.errstate(divide="ignore"):
-            y = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        y = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
         y = y.astype(x.dtype, copy=False)
         out = _unkeep(y, x.shape, axes, keepdim)
         ctx.save_for_backward(x, out)

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._dtypes import default_float
+from .._float_errors import QUIET, restore_settings, use_settings
 from ..autograd import enable_grad
 from ..tensor import Tensor, _wrap, _zero_grad
 
@@ -129,8 +130,12 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for group in self.param_groups:
-            self._update(group)
+        quiet = use_settings(QUIET)  # inf and nan come out quietly, as torch (_float_errors.py)
+        try:
+            for group in self.param_groups:
+                self._update(group)
+        finally:
+            restore_settings(quiet)
         return loss
 
     def _update(self, group: dict[str, Any]) -> None:
