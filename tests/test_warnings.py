@@ -419,3 +419,35 @@ def test_quiet_settings_are_per_thread():
     for t in threads:
         t.join()
     assert seen == ["raise", "raise"] and np.geterr()["over"] == "warn"
+
+
+def test_without_numpys_private_context_variable_errstate_does_the_same(tmp_path):
+    """The fallback for a NumPy whose private names moved: np.errstate, public API."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    script = tmp_path / "fallback.py"
+    script.write_text(
+        "import numpy as np\n"
+        "import numpy._core.umath as umath\n"
+        "del umath._make_extobj  # as if NumPy had moved it (its errstate keeps its own)\n"
+        "import tinygrad_edu as tg\n"
+        "from tinygrad_edu import _float_errors\n"
+        "assert _float_errors.QUIET == {'all': 'ignore'}, _float_errors.QUIET\n"
+        "with np.errstate(over='raise', invalid='raise', divide='raise'):\n"
+        "    before = np.geterr()\n"
+        "    x = tg.tensor([1e4, float('inf'), 0.0], requires_grad=True)\n"
+        "    (x.exp().sum() + x.softmax(0).sum() + (x / 0).sum()).backward()\n"
+        "    tg.optim.SGD([x], lr=0.1).step()\n"
+        "    repr(tg.tensor([70000.0]).half())\n"
+        "    assert np.geterr() == before, np.geterr()\n"
+        "    try:\n"
+        "        np.exp(np.float32(1e4))\n"
+        "        raise SystemExit('the user\\'s own NumPy did not raise')\n"
+        "    except FloatingPointError:\n"
+        "        pass\n"
+        "print('ok')\n")
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, "-W", "error", str(script)], capture_output=True,
+                       text=True, env={"PYTHONPATH": str(root), "PATH": ""}, timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]
