@@ -49,6 +49,12 @@ def _clip(L, x, y):
     return p.grad
 
 
+def _inplace(x, change):
+    z = x.detach().clone()
+    change(z)
+    return z
+
+
 def _sdpa(F, x, y):
     q = x.reshape(1, 4, 1)
     return F.scaled_dot_product_attention(q, y.reshape(1, 4, 1), q)
@@ -149,6 +155,13 @@ OPS = {
     "max_pool2d": lambda L, F, x, y: F.max_pool2d(x.reshape(1, 1, 2, 2), 2),
     "avg_pool2d": lambda L, F, x, y: F.avg_pool2d(x.reshape(1, 1, 2, 2), 2),
     "sdpa": lambda L, F, x, y: _sdpa(F, x, y),
+    # in place, and making tensors
+    "iadd": lambda L, F, x, y: _inplace(x, lambda z: z.__iadd__(y.detach())),
+    "mul_": lambda L, F, x, y: _inplace(x, lambda z: z.mul_(1e30)),
+    "div_": lambda L, F, x, y: _inplace(x, lambda z: z.div_(y.detach())),
+    "setitem": lambda L, F, x, y: _inplace(x, lambda z: z.__setitem__(slice(0, 2), y[2:].detach())),
+    "full": lambda L, F, x, y: L.full((2,), x[0].item() * 1e30, dtype=x.dtype),
+    "linspace": lambda L, F, x, y: L.linspace(0.0, x[0].item() * 1e30, 3, dtype=x.dtype),
     # training steps
     "sgd_step": lambda L, F, x, y: _sgd(L, x, y),
     "adam_step": lambda L, F, x, y: _adam(L, x, y),
@@ -235,7 +248,7 @@ def test_no_numpy_warning_where_torch_is_silent(name):
 
 # (op, pass) -> the (dtype: values) where our nan/inf pattern differs from torch's,
 # and why. These differences come from the formulas, not from warnings: the sweep
-# found the same 120 cases before and after the warnings were switched off.
+# found the same 135 cases before and after the warnings were switched off.
 KNOWN_DIFFERENCES = {
     ("x**0.5", "backward"): ("float32: 0.0 inf -inf 1e+300; float64: 0.0 inf -inf",
                              "the gradient at -0 and at +-inf (sign of 0, nan at -inf)"),
@@ -243,6 +256,10 @@ KNOWN_DIFFERENCES = {
                           "d(x**y)/dx at x = 0 with y = 0: nan, torch 0"),
     ("x*1e30", "forward"): ("float16: 0.0 1e-30", "1e30 is inf in float16: 0 * inf = nan; "
                                                   "torch multiplies by the scalar in float32"),
+    ("mul_", "forward"): ("float16: 0.0 1e-30", "the same as x*1e30, in place"),
+    ("linspace", "forward"): ("float16: inf -inf 1e+30 -1e+30 1e+300; float32: inf -inf 1e+300; "
+                              "float64: inf -inf 1e+300 max -max",
+                              "to an infinite end: torch's points are all nan, NumPy's nan, inf, inf"),
     ("matmul", "forward"): ("float64: 1e+300 max -max", "an overflowing dot product: inf, "
                                                         "torch's summation order gives nan"),
     ("mm", "forward"): ("float32: max; float64: max", "the same, in a matrix product"),

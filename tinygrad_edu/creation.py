@@ -117,6 +117,7 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
                  np.int64 if ints else None, device)
 
 
+@quietly  # (an infinite end: nan and inf quietly, as torch)
 def linspace(start: float, end: float, steps: int, dtype: Any = None,
              requires_grad: bool = False, device: Any = None) -> Tensor:
     if steps < 0:
