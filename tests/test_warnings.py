@@ -468,3 +468,22 @@ def test_without_numpys_private_context_variable_errstate_does_the_same(tmp_path
     r = subprocess.run([sys.executable, "-W", "error", str(script)], capture_output=True,
                        text=True, env={"PYTHONPATH": str(root), "PATH": ""}, timeout=120)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]
+
+
+def test_checkers_functional_api_and_backward_inputs_are_quiet():
+    x64 = tg.tensor([1e3], dtype=tg.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = tg.tensor([3e38], requires_grad=True)
+        (x * 3e38).sum().backward(inputs=[x])
+        (x * 3e38).sum().backward(inputs=[x])  # 3e38 * 3e38 + ...: inf, accumulated quietly
+        assert np.isinf(x.grad.numpy()).all()
+        assert np.isnan(tg.numerical_grad(lambda t: (t * t).sum(),
+                                          tg.tensor([3e200], dtype=tg.float64)).numpy()).all()
+        assert tg.gradcheck(lambda t: t.exp().sum(), (x64,), raise_exception=False) is False
+        assert tg.gradgradcheck(lambda t: t.exp().sum(), (x64,), raise_exception=False) is False
+        assert np.isinf(tg.jacobian(lambda t: t.exp(), x64.detach()).numpy()).all()
+        assert np.isinf(tg.hessian(lambda t: t.exp().sum(), x64.detach()).numpy()).all()
+        assert np.isinf(tg.grad(lambda t: t.exp().sum())(tg.tensor([1e3])).numpy()).all()
+        with pytest.raises(tg.GradcheckError, match="numeric nan"):
+            tg.check_nodes(x64.exp() * 2)

@@ -269,8 +269,8 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
                      allow_unused=True)
         aliased = {id(g._data) for g in grad_tensors if isinstance(g, Tensor)}
         for t, g in zip(inputs, grads):  # (one set: two leaves never share an array)
-            if g is not None:
-                accumulate_grad(t, g, create_graph, aliased)
+            if g is not None:  # (NumPy's warnings off, as in the walk: an overflow is inf)
+                call_with_settings(QUIET, accumulate_grad, t, g, create_graph, aliased)
         return
     roots, grads = _prepare_roots(tensors, grad_tensors)
     if retain_graph is None:
