@@ -487,3 +487,45 @@ def test_checkers_functional_api_and_backward_inputs_are_quiet():
         assert np.isinf(tg.grad(lambda t: t.exp().sum())(tg.tensor([1e3])).numpy()).all()
         with pytest.raises(tg.GradcheckError, match="numeric nan"):
             tg.check_nodes(x64.exp() * 2)
+
+
+# ---------------------------------------------------------------- layers, optimizers, drawing
+def _layers():
+    nn = tg.nn
+    m = nn.BatchNorm1d(2)
+    m(tg.tensor([[INF, 1e30], [NAN, -1e30], [0.0, 1e30]])).sum().backward()
+    nn.LayerNorm(3)(tg.tensor([[INF, 1e30, 0.0]])).sum().backward()
+    x = tg.tensor(np.full((1, 1, 4, 4), 3e38, np.float32), requires_grad=True)
+    (nn.Conv2d(1, 1, 3)(x) * 1e30).sum().backward()
+    nn.Linear(2, 2).half()(tg.tensor([[6e4, 6e4]], dtype=tg.float16))
+    nn.CrossEntropyLoss(label_smoothing=0.1)(tg.tensor([[INF, 0.0]]), tg.tensor([0]))
+
+
+def _optimizers():
+    for make in (lambda p: tg.optim.SGD(p, lr=0.1, momentum=0.9), tg.optim.Adam, tg.optim.AdamW,
+                 tg.optim.RMSprop, tg.optim.Adagrad):
+        p = tg.tensor([3e38, -3e38, 0.0], requires_grad=True)
+        p.grad = tg.tensor([3e38, NAN, INF])
+        opt = make([p])
+        opt.step()
+        opt.step()
+    p.grad = tg.tensor([3e38, 3e38, INF])
+    tg.nn.utils.clip_grad_norm_([p], 1.0)
+
+
+def _drawing_and_init():
+    h = tg.tensor([6e4, -6e4, NAN], dtype=tg.float16, requires_grad=True)
+    z = (h * h).sum()
+    z.backward()
+    tg.draw_graph(z)
+    tg.nn.init.normal_(tg.empty(2, 2, dtype=tg.float16), std=1e30)
+    tg.nn.init.constant_(tg.empty(2, 2, dtype=tg.float16), 1e30)
+    tg.tensor([1.0], dtype=tg.float16).uniform_(-1e30, 1e30)
+    str(tg.tensor(np.full((40, 40), 6e4, np.float16)))
+
+
+@pytest.mark.parametrize("scenario", [_layers, _optimizers, _drawing_and_init])
+def test_layers_optimizers_drawing_and_init_are_quiet(scenario):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scenario()
