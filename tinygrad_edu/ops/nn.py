@@ -21,6 +21,7 @@ The argument checks and shape handling are in ``nn/functional.py``, which calls 
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -54,7 +55,12 @@ class Linear(Function):
                               f"and weight of dtype {w.dtype} must have the same dtype (a float64 "
                               "NumPy array makes a float64 tensor: convert it with .float())")
         ctx.save_for_backward(x, w)
-        y = x @ w.T  # W.T is a view: BLAS reads it transposed, nothing is copied
+        if x.ndim > 2:  # FAST PATH (a batch of sequences): all their rows as one matrix,
+            # one BLAS call instead of one per sequence ((32, 64, 64) @ W^T: 0.73 -> 0.51 ms)
+            y = x.reshape(math.prod(x.shape[:-1]), x.shape[-1]) @ w.T
+            y = y.reshape(*x.shape[:-1], w.shape[0])
+        else:
+            y = x @ w.T  # W.T is a view: BLAS reads it transposed, nothing is copied
         if b is not None:
             if b.shape != w.shape[:1]:
                 raise TensorError(f"linear: bias of shape {b.shape} doesn't match the weight "
@@ -68,11 +74,16 @@ class Linear(Function):
         # a plain backward runs on the arrays, a create_graph one records.
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        gx = g @ w if need[0] else None
-        g2 = g if g.ndim == 2 else g.reshape(-1, w.shape[0])  # fold leading batch dims
+        rows = math.prod(x.shape[:-1])  # fold leading batch dims: one BLAS call each
+        g2 = g if g.ndim == 2 else g.reshape(rows, w.shape[0])
+        gx = None
+        if need[0]:
+            gx = g2 @ w
+            if gx.shape != x.shape:
+                gx = gx.reshape(x.shape)
         gw = None
         if need[1]:
-            gw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, w.shape[1]))
+            gw = g2.T @ (x if x.ndim == 2 else x.reshape(rows, w.shape[1]))
         gb = None
         if need[2]:  # (np.add.reduce: ndarray.sum goes through Python)
             gb = np.add.reduce(g2, 0) if type(g2) is _ndarray else g2.sum(0)
