@@ -191,6 +191,18 @@ for _name, _kw in _SDPA_CASES.items():
                 [rand(1, 2, 3, 4), rand(1, 2, 4, 4, seed=1), rand(1, 2, 4, 3, seed=2)])
 
 
+@_case("scaled_dot_product_attention-float-mask-takes-a-gradient")
+def _(lib):
+    return ((lambda q, k, v, m: _F(lib).scaled_dot_product_attention(q, k, v, attn_mask=m)),
+            [rand(2, 3, 4), rand(2, 4, 4, seed=1), rand(2, 4, 3, seed=2), rand(3, 4, seed=3)])
+
+
+@_case("scaled_dot_product_attention-broadcast-batch-dims")
+def _(lib):
+    return ((lambda q, k, v: _F(lib).scaled_dot_product_attention(q, k, v, is_causal=True)),
+            [rand(2, 1, 3, 4), rand(1, 2, 5, 4, seed=1), rand(1, 2, 5, 3, seed=2)])
+
+
 @_case("scaled_dot_product_attention-fully-masked-query-bool")
 def _(lib):
     m = _const(lib, _DEAD_ROW)

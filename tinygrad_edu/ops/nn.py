@@ -10,12 +10,20 @@ fused for a reason, said on its class:
 * ``BCE`` and ``BCEWithLogits``: the composed formulas give inf or nan at
   probabilities 0 and 1 (logits of +-100); the fused ones stay finite.
 * ``MSE``: one node instead of three, for speed (tiny models are all overhead).
+* ``LayerNorm``: one node instead of nine, for speed and memory (the composed
+  form keeps five intermediate arrays the size of the input alive until backward).
+* ``ScaledDotProductAttention``: one node instead of five (matmul, scale, mask,
+  softmax, matmul), for speed and memory: the scores are turned into the
+  weights in place, and only the weights are kept for backward.
 
 The composed forms are one line each, for comparison::
 
     log_softmax(x)  = x - x.logsumexp(1, keepdim=True)
     cross_entropy   = -log_softmax(x)[range(N), t].mean()
     bce_with_logits = -(y * x.sigmoid().log() + (1 - y) * (1 - x.sigmoid()).log()).mean()
+    layer_norm      = (x - x.mean(-1, keepdim=True)) / (x.var(-1, correction=0, keepdim=True)
+                                                        + eps).sqrt() * w + b
+    attention       = (q @ k.mT * scale + mask).softmax(-1) @ v
 
 The argument checks and shape handling are in ``nn/functional.py``, which calls these.
 """
@@ -30,8 +38,10 @@ from .._errors import TensorError
 from ..autograd.function import Function, _ndarray, array_of
 from ..autograd.grad_mode import is_grad_enabled
 from .binary import Where
+from .reduce import Mean, Softmax, Sum
+from .unary import Sqrt
 
-__all__ = ["Linear", "MSE", "NLL", "CrossEntropy", "SoftCrossEntropy", "BCE", "BCEWithLogits"]
+__all__ = ["Linear", "LayerNorm", "ScaledDotProductAttention", "MSE", "NLL", "CrossEntropy", "SoftCrossEntropy", "BCE", "BCEWithLogits"]
 
 
 # ================================================================ layers
@@ -89,6 +99,76 @@ class Linear(Function):
             gb = np.add.reduce(g2, 0) if type(g2) is _ndarray else g2.sum(0)
         return gx, gw, gb
 
+
+
+class LayerNorm(Function):
+    """y = xh w + b, xh = (x - mean(x)) r, r = 1 / sqrt(var(x) + eps) over the last dims;
+    dx = r (dxh - mean(dxh) - xh mean(dxh xh)) with dxh = dy w,  dw = dy xh,  db = dy"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, w, b, dims, eps):
+        xh = x - x.mean(dims, keepdims=True)
+        r = 1 / np.sqrt(np.mean(xh * xh, dims, keepdims=True) + eps)
+        xh *= r
+        y = xh * w if w is not None else xh.copy()
+        if b is not None:
+            y += b
+        ctx.save_for_backward(x, w, xh, r)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w, xh, r = ctx.saved_tensors
+        dims = ctx.kwargs["dims"]
+        if is_grad_enabled():  # create_graph: xh and r as ops of x, so they differentiate
+            c = x - Mean.run(x, dim=dims, keepdim=True)
+            r = 1 / Sqrt.run(Mean.run(c * c, dim=dims, keepdim=True) + ctx.kwargs["eps"])
+            xh = c * r
+        need = ctx.needs_input_grad  # (dw and db: summed over the batch by the engine)
+        dxh = g if w is None else g * w
+        dx = r * (dxh - Mean.run(dxh, dim=dims, keepdim=True)
+                  - xh * Mean.run(dxh * xh, dim=dims, keepdim=True)) if need[0] else None
+        return dx, g * xh if need[1] else None, g if need[2] else None
+
+
+class ScaledDotProductAttention(Function):
+    """y = p v, p = softmax(a), a = s q k^T + m;  dv = p^T dy,  da = p (dp - sum(dp p))
+    with dp = dy v^T,  dq = s da k,  dk = s da^T q,  dm = da  (m: the additive mask)"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, q, k, v, mask, scale):
+        p = q @ k.mT  # the scores (..., L, S), turned into the weights in place
+        p *= scale
+        if mask is not None:  # 0 where a query may attend, -inf where it may not
+            p += mask
+        top = p.max(-1, keepdims=True)
+        top[top == -np.inf] = 0  # a query that may attend to nothing: weights 0, as torch
+        p -= top
+        np.exp(p, out=p)
+        total = p.sum(-1, keepdims=True)
+        total[total == 0] = 1
+        p /= total
+        ctx.scale = scale
+        ctx.save_for_backward(q, k, v, mask, p)
+        return p @ v
+
+    @staticmethod
+    def backward(ctx, g):
+        q, k, v, mask, p = ctx.saved_tensors
+        s = ctx.scale
+        if is_grad_enabled():  # create_graph: the weights as ops of q and k, to differentiate
+            a = q @ k.mT * s if mask is None else q @ k.mT * s + mask
+            dead = ~array_of(p).any(-1, keepdims=True)  # queries that attend to nothing: 0
+            p = Where.run(0.0, Softmax.run(Where.run(0.0, a, cond=dead), dim=-1), cond=dead)
+        need = ctx.needs_input_grad
+        dp = g @ v.mT
+        da = p * (dp - Sum.run(dp * p, dim=-1, keepdim=True))
+        return ((da @ k) * s if need[0] else None, (da.mT @ q) * s if need[1] else None,
+                p.mT @ g if need[2] else None, da if need[3] else None)
 
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
