@@ -208,7 +208,8 @@ def main() -> None:
         peaks = {name: peak_memory(steps[name]) for name in ("NumPy by hand", "tinygrad_edu")}
         print(f"  width {width} ({n_weights:,} weights):")
         for name in steps:
-            line = (f"    {name:14s} wall {wall[name] * 1e3:7.1f} ms, CPU {cpu[name] * 1e3:7.1f} ms"
+            line = (f"    {name:14s} wall {wall[name] * 1e3:7.1f} ms, "
+                    f"CPU {cpu[name] * 1e3:7.1f} ms"
                     f" = {cpu[name] / cpu['NumPy by hand']:.2f}x NumPy")
             if "torch eager" in steps:
                 line += f", {cpu[name] / cpu['torch eager']:.2f}x torch"

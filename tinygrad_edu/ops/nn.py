@@ -41,7 +41,8 @@ from .binary import Where
 from .reduce import Mean, Softmax, Sum
 from .unary import Sqrt
 
-__all__ = ["Linear", "LayerNorm", "ScaledDotProductAttention", "MSE", "NLL", "CrossEntropy", "SoftCrossEntropy", "BCE", "BCEWithLogits"]
+__all__ = ["Linear", "LayerNorm", "ScaledDotProductAttention", "MSE", "NLL", "CrossEntropy",
+           "SoftCrossEntropy", "BCE", "BCEWithLogits"]
 
 
 # ================================================================ layers
@@ -113,8 +114,8 @@ def _mean(x: Any, dims: tuple) -> Any:
 
 
 class LayerNorm(Function):
-    """y = xh w + b, xh = (x - mean(x)) r, r = 1 / sqrt(var(x) + eps) over the last dims;
-    dx = r (dxh - mean(dxh) - xh mean(dxh xh)) with dxh = dy w,  dw = dy xh,  db = dy"""
+    """y = xh w + b;  dx = (dxh - mean(dxh) - xh mean(dxh xh)) / s, dw = dy xh, db = dy
+    with xh = (x - mean(x)) / s, s = sqrt(var(x) + eps) over the last dims, dxh = dy w"""
 
     backward_on_arrays = True
 
@@ -144,8 +145,8 @@ class LayerNorm(Function):
 
 
 class ScaledDotProductAttention(Function):
-    """y = p v, p = softmax(a), a = s q k^T + m;  dv = p^T dy,  da = p (dp - sum(dp p))
-    with dp = dy v^T,  dq = s da k,  dk = s da^T q,  dm = da  (m: the additive mask)"""
+    """y = p v, p = softmax(s q k^T + m);  dq = s da k, dk = s da^T q, dv = p^T dy, dm = da
+    with da = p (dp - sum(dp p)) (softmax's backward), dp = dy v^T; m: the additive mask"""
 
     backward_on_arrays = True
 
