@@ -1,18 +1,22 @@
-"""Time the training step of examples/tiny_transformer.py: tinygrad_edu vs the same
-model in torch eager (same code for both, same weights, same batch), and the peak
-memory of one tinygrad_edu step (tracemalloc).
+"""Time the training step of examples/tiny_transformer.py three ways: tinygrad_edu,
+the same step written by hand in NumPy (``transformer_numpy.py``) and the same
+model in torch eager (the same weights and batch on every side); and the peak
+memory of one step (tracemalloc) of tinygrad_edu and of the NumPy step.
 
     python benchmarks/transformer.py              # the example's size and 4x its width
     python benchmarks/transformer.py --quick      # 3 repeats (a smoke test)
     python benchmarks/transformer.py --activation relu   # the MLP with ReLU instead of
-                                                          # GELU, on both sides: the rest
+                                                          # GELU, on every side
 
 The step, as in the example: a batch of 32 windows of 64 characters (vocabulary
 62), token + position embeddings, 2 pre-norm blocks (causal self-attention with
 4 heads through scaled_dot_product_attention, exact GELU MLP), final LayerNorm,
 output layer tied to the token embedding, cross-entropy, clip_grad_norm_(1.0),
-AdamW. float32, one BLAS thread on every side (torch.set_num_threads(1)); the
-sides are timed turn about and the medians compared.
+AdamW. float32, one BLAS thread on every side (torch.set_num_threads(1)). Before
+timing, the NumPy step's gradients are checked against tinygrad_edu's, and three
+steps of each side from the same weights must give the same losses. The sides are
+timed turn about; medians of wall time and of CPU time (``time.process_time``,
+the steadier on a shared machine) are compared.
 """
 from __future__ import annotations
 
@@ -23,7 +27,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
+import statistics  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 import tracemalloc  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -31,7 +37,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import tinygrad_edu as tg  # noqa: E402
-from timing import median_times  # noqa: E402  (benchmarks/timing.py)
+from transformer_numpy import TransformerNumpy  # noqa: E402  (benchmarks/transformer_numpy.py)
 
 try:
     import torch  # noqa: E402
@@ -91,7 +97,7 @@ def build(lib, width: int, activation: str = "gelu"):
 
 
 def steps_for(width: int, activation: str) -> tuple[dict, int]:
-    """One training step per library, from the same weights and batch; and the number
+    """One training step per side, from the same weights and batch; and the number
     of weights."""
     rng = np.random.default_rng(0)
     x = rng.integers(0, VOCAB, (BATCH, CONTEXT))
@@ -103,6 +109,7 @@ def steps_for(width: int, activation: str) -> tuple[dict, int]:
             tg.nn.init.normal_(module.weight, mean=0.0, std=0.02)
             if getattr(module, "bias", None) is not None:
                 tg.nn.init.zeros_(module.bias)
+    params = {name: p.detach().numpy().copy() for name, p in model.named_parameters()}
     opt = tg.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.1)
     loss_fn = tg.nn.CrossEntropyLoss()
     xt, yt = tg.tensor(x), tg.tensor(y)
@@ -115,7 +122,20 @@ def steps_for(width: int, activation: str) -> tuple[dict, int]:
         opt.step()
         return loss.item()
 
-    steps = {"tinygrad_edu": tg_step}
+    hand = TransformerNumpy(params, BATCH, CONTEXT, HEADS, LAYERS, activation,
+                            lr=3e-3, weight_decay=0.1)
+    # The hand-written gradients are tinygrad_edu's (float32 rounding apart).
+    loss = loss_fn(model(xt).reshape(-1, VOCAB), yt.reshape(-1))
+    loss.backward()
+    hand_loss, hand_grads = hand.gradients(x, y)
+    assert abs(hand_loss - loss.item()) < 1e-5 * abs(hand_loss), (hand_loss, loss.item())
+    for name, p in model.named_parameters():
+        g = p.grad.numpy()
+        err = np.abs(hand_grads[name] - g).max() / max(np.abs(g).max(), 1e-12)
+        assert err < 1e-4, f"{name}: the hand-written gradient is off by {err:.2e} (relative)"
+    model.zero_grad()
+
+    steps = {"NumPy by hand": lambda: hand.step(x, y), "tinygrad_edu": tg_step}
     n_weights = sum(p.numel() for p in model.parameters())
     if torch is not None:
         tmodel = build(torch, width, activation)
@@ -123,7 +143,7 @@ def steps_for(width: int, activation: str) -> tuple[dict, int]:
             for (name, p), (tname, tp) in zip(model.named_parameters(),
                                               tmodel.named_parameters()):
                 assert name == tname, (name, tname)
-                tp.copy_(torch.from_numpy(p.detach().numpy().copy()))
+                tp.copy_(torch.from_numpy(params[name]))
         topt = torch.optim.AdamW(tmodel.parameters(), lr=3e-3, weight_decay=0.1)
         tloss_fn = torch.nn.CrossEntropyLoss()
         tx, ty = torch.from_numpy(x), torch.from_numpy(y)
@@ -136,11 +156,40 @@ def steps_for(width: int, activation: str) -> tuple[dict, int]:
             topt.step()
             return loss.item()
         steps["torch eager"] = torch_step
-        # the same numbers first: three steps each from the same weights
-        for _ in range(3):
-            a, b = tg_step(), torch_step()
-            assert abs(a - b) < 1e-4 * max(1.0, abs(b)), (a, b)
+    # the same numbers first: three steps each from the same weights
+    for _ in range(3):
+        losses = [step() for step in steps.values()]
+        assert max(losses) - min(losses) < 1e-4 * max(1.0, abs(losses[0])), losses
     return steps, n_weights
+
+
+def median_wall_and_cpu(fns: dict, repeats: int) -> tuple[dict, dict]:
+    """The sides timed turn about (one call of each, ``repeats`` times), so a slow
+    spell of the machine falls on all of them alike: the medians of the wall time
+    and of the process's CPU time of each."""
+    for fn in fns.values():
+        fn()  # warm up
+    wall: dict = {name: [] for name in fns}
+    cpu: dict = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            w0, c0 = time.perf_counter(), time.process_time()
+            fn()
+            wall[name].append(time.perf_counter() - w0)
+            cpu[name].append(time.process_time() - c0)
+    return ({k: statistics.median(v) for k, v in wall.items()},
+            {k: statistics.median(v) for k, v in cpu.items()})
+
+
+def peak_memory(step) -> int:
+    """tracemalloc's peak over one call of ``step``: the most memory the step had
+    allocated (and not yet freed) at any moment, NumPy arrays included."""
+    step()  # (warm: lazily built things don't count)
+    tracemalloc.start()
+    step()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
 
 
 def main() -> None:
@@ -151,23 +200,24 @@ def main() -> None:
     args = ap.parse_args()
     repeats = 3 if args.quick else 20
     print(f"TinyGPT training step: batch {BATCH} x context {CONTEXT}, {LAYERS} blocks, "
-          f"{HEADS} heads, {args.activation.upper()} MLP, float32, one BLAS thread, "
-          f"median of {repeats} (turn about)")
+          f"{HEADS} heads, {args.activation.upper()} MLP, float32, one BLAS thread, one torch "
+          f"thread, median of {repeats} (turn about); peak memory of one step by tracemalloc")
     for width in (64, 256):
         steps, n_weights = steps_for(width, args.activation)
-        times = median_times(steps, repeats)
-        line = f"  width {width:3d} ({n_weights:,} weights): tinygrad_edu " \
-               f"{times['tinygrad_edu'] * 1e3:7.1f} ms"
-        if "torch eager" in times:
-            line += (f", torch eager {times['torch eager'] * 1e3:7.1f} ms, "
-                     f"ratio {times['tinygrad_edu'] / times['torch eager']:.2f}x")
-        steps["tinygrad_edu"]()   # (warm: lazily built things don't count)
-        tracemalloc.start()
-        steps["tinygrad_edu"]()
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        print(line + f"; tinygrad_edu peak memory of one step {peak / 2**20:.1f} MiB",
-              flush=True)
+        wall, cpu = median_wall_and_cpu(steps, repeats)
+        peaks = {name: peak_memory(steps[name]) for name in ("NumPy by hand", "tinygrad_edu")}
+        print(f"  width {width} ({n_weights:,} weights):")
+        for name in steps:
+            line = (f"    {name:14s} wall {wall[name] * 1e3:7.1f} ms, "
+                    f"CPU {cpu[name] * 1e3:7.1f} ms"
+                    f" = {cpu[name] / cpu['NumPy by hand']:.2f}x NumPy")
+            if "torch eager" in steps:
+                line += f", {cpu[name] / cpu['torch eager']:.2f}x torch"
+                line += f" (wall {wall[name] / wall['torch eager']:.2f}x)"
+            if name in peaks:
+                line += (f"; peak {peaks[name] / 2**20:6.1f} MiB = "
+                         f"{peaks[name] / peaks['NumPy by hand']:.2f}x NumPy")
+            print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -191,6 +191,18 @@ for _name, _kw in _SDPA_CASES.items():
                 [rand(1, 2, 3, 4), rand(1, 2, 4, 4, seed=1), rand(1, 2, 4, 3, seed=2)])
 
 
+@_case("scaled_dot_product_attention-float-mask-takes-a-gradient")
+def _(lib):
+    return ((lambda q, k, v, m: _F(lib).scaled_dot_product_attention(q, k, v, attn_mask=m)),
+            [rand(2, 3, 4), rand(2, 4, 4, seed=1), rand(2, 4, 3, seed=2), rand(3, 4, seed=3)])
+
+
+@_case("scaled_dot_product_attention-broadcast-batch-dims")
+def _(lib):
+    return ((lambda q, k, v: _F(lib).scaled_dot_product_attention(q, k, v, is_causal=True)),
+            [rand(2, 1, 3, 4), rand(1, 2, 5, 4, seed=1), rand(1, 2, 5, 3, seed=2)])
+
+
 @_case("scaled_dot_product_attention-fully-masked-query-bool")
 def _(lib):
     m = _const(lib, _DEAD_ROW)
@@ -233,6 +245,30 @@ def test_erf_matches_math_erf_and_its_derivative():
     assert Erf.apply(tg.tensor([0.5], dtype=tg.float32)).dtype == tg.float32
     torch_fn = __import__("torch").erf if HAS_TORCH else None
     check_op(Erf.apply, lambda a: np.vectorize(math.erf)(a), [rand(3, 4)], torch_fn=torch_fn)
+
+
+def test_gelu_float32_is_accurate_to_float32_and_keeps_its_negative_tail():
+    """float32 exact GELU and its gradient against x Phi(x) and Phi(x) + x phi(x) in
+    float64 (Phi from math.erfc): within a few units of float32's last place where
+    |x| < 3, and relatively accurate down to x = -8, where 1 + erf(x / sqrt 2) in
+    float32 (torch's way) has lost every digit."""
+    x = np.concatenate([np.linspace(-8, 14, 110001), np.linspace(-1e-3, 1e-3, 201),
+                        [0.0, -0.0]]).astype(np.float32)
+    x64 = x.astype(np.float64)
+    cdf = np.array([0.5 * math.erfc(-v / math.sqrt(2)) for v in x64])
+    pdf = np.exp(-0.5 * x64 * x64) / math.sqrt(2 * math.pi)
+    t = tg.tensor(x, requires_grad=True)
+    y = F.gelu(t)
+    y.backward(tg.ones_like(y))
+    assert y.dtype == tg.float32 and t.grad.dtype == tg.float32
+    near = x > -3
+    for got, want in [(y.detach().numpy(), x64 * cdf), (t.grad.numpy(), cdf + x64 * pdf)]:
+        err = np.abs(got - want)
+        assert (err[near] <= 2e-6 * np.abs(want[near]) + 3e-7).all(), err[near].max()
+        assert (err[~near] <= 1e-5 * np.abs(want[~near])).all()
+    assert (y.detach().numpy()[x <= 0] <= 0).all()  # (never the wrong sign from rounding)
+    assert F.gelu(tg.tensor([np.inf], dtype=tg.float32)).item() == np.inf
+    assert np.isnan(F.gelu(tg.tensor([np.nan], dtype=tg.float32)).item())
 
 
 # ======================================================================== layers vs torch

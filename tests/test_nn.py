@@ -537,6 +537,24 @@ def test_linear_init_bounds_and_shapes(fan_in, fan_out):
     assert np.array_equal(nn.Linear(fan_in, fan_out).weight.data, m.weight.data)  # seeded
 
 
+@pytest.mark.filterwarnings("ignore:Initializing zero-element tensors")  # (torch warns too)
+@pytest.mark.parametrize("shape", [(2, 4), (2, 4, 3), (0, 2, 3), (5,)])
+@pytest.mark.parametrize("features", [(3, 2), (0, 2), (3, 0)], ids=["3-2", "0-2", "3-0"])
+def test_linear_any_batch_dims_and_empty_features_give_torchs_shapes(shape, features):
+    """Leading dims are folded into one matrix product (forward and backward): the
+    values and shapes as without folding, empty feature dims included."""
+    n_in, n_out = features
+    shape = shape[:-1] + (n_in,)
+    m = nn.Linear(n_in, n_out).double()
+    x = tg.tensor(rand(*shape), requires_grad=True)
+    y = m(x)
+    y.backward(tg.ones_like(y))
+    w, b = m.weight.detach().numpy(), m.bias.detach().numpy()
+    np.testing.assert_allclose(y.detach().numpy(), x.detach().numpy() @ w.T + b)
+    assert x.grad.shape == shape and m.weight.grad.shape == (n_out, n_in)
+    np.testing.assert_allclose(x.grad.numpy(), np.ones(shape[:-1] + (n_out,)) @ w)
+
+
 def test_linear_shape_error_names_shapes():
     m = nn.Linear(4, 3)
     with pytest.raises(ValueError, match=r"\(2, 5\).*\(3, 4\)"):

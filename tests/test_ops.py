@@ -899,6 +899,22 @@ def test_getitem_repeated_indices_accumulate():
     np.testing.assert_array_equal(x.grad.data, [3.0, 0.0, 1.0])
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8, np.int32])
+def test_getitem_rows_by_an_index_array_sum_their_gradients_as_np_add_at(dtype):
+    """Whole rows picked by an integer array (an embedding): repeats, and -1 beside
+    the last row, add up (the rows are grouped by sorting, not with np.add.at)."""
+    idx = np.array([[4, 0, 4], [-1, 2, 0], [4, 4, 1]])
+    if dtype == np.uint8:
+        idx = idx % 5
+    idx = idx.astype(dtype)
+    up = rand(3, 3, 2)
+    x = tg.tensor(rand(5, 2), requires_grad=True)
+    x[tg.tensor(idx)].backward(tg.tensor(up))
+    expected = np.zeros((5, 2))
+    np.add.at(expected, idx, up)
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-15)
+
+
 CAT = [
     ("cat0", lambda L: lambda a, b: L.cat([a, b]), lambda a, b: np.concatenate([a, b]), (2, 3), (4, 3)),
     ("cat1", lambda L: lambda a, b: L.cat([a, b], dim=1), lambda a, b: np.concatenate([a, b], 1), (2, 3), (2, 1)),

