@@ -17,8 +17,8 @@ The model, as in GPT-2 (Radford et al. 2019), at toy size:
   * a last LayerNorm and an output layer that shares its weights with the token
     embedding ("weight tying"): the score of character c is how well the final vector
     matches c's embedding.
-It trains with AdamW on random windows of 64 characters. In about two and a half
-minutes on 2 cores the validation loss falls from ln(62) = 4.1 to about 1.8 nats per
+It trains with AdamW on random windows of 64 characters. In about a minute
+on 2 cores the validation loss falls from ln(62) = 4.1 to about 1.8 nats per
 character, far below the unigram entropy. We print samples before and after
 training, and write to --out:
 

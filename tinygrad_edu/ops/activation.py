@@ -53,7 +53,6 @@ _ERF_TABLE = _erf_taylor_table()
 _ERF_TABLE_32 = _ERF_TABLE[:7].astype(np.float32)
 
 
-@np.errstate(invalid="ignore", over="ignore")  # (inf and nan pass through the polynomial)
 def _erf(x: np.ndarray) -> np.ndarray:
     table = _ERF_TABLE_32 if x.dtype == np.float32 else _ERF_TABLE
     a = np.abs(x).astype(table.dtype, copy=False)
