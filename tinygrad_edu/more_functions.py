@@ -1,0 +1,185 @@
+"""More of torch's module-level functions: the function forms of the methods in
+``_indexing.py`` and ``_elementwise.py`` (``tg.gather(x, 1, idx)`` is
+``x.gather(1, idx)``), and functions that torch has no method for
+(``hstack``, ``vstack``, ``tensordot``, ``std_mean``, ``as_tensor``, ...).
+Each is a one-liner, or a few lines over Tensor methods.
+
+Reading path: off the path (as ``creation.py``).
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ._dtypes import as_array, to_dtype
+from ._errors import TensorError
+from .autograd.function import array_of
+from .creation import _t, cat, randint
+from .tensor import Tensor
+
+__all__ = [
+    "gather", "scatter", "scatter_add", "index_select", "take_along_dim", "flip", "fliplr",
+    "flipud", "roll", "narrow", "unbind", "movedim", "moveaxis", "swapaxes", "swapdims", "tile",
+    "unflatten", "diag", "trace", "diff", "log1p", "expm1", "log2", "log10", "sinh", "cosh",
+    "asin", "acos", "atan", "arcsin", "arccos", "arctan", "erf", "floor", "ceil", "trunc", "fix",
+    "frac", "round", "nan_to_num", "clamp_min", "clamp_max", "atan2", "arctan2", "logaddexp",
+    "hypot", "xlogy", "lerp", "addmm", "logical_not", "logical_and", "logical_or", "logical_xor",
+    "isclose", "count_nonzero", "square", "rsqrt", "reciprocal", "clone", "chunk", "split",
+    "nonzero", "broadcast_to", "hstack", "vstack", "tensordot", "std_mean", "var_mean",
+    "as_tensor", "randint_like",
+]
+
+
+# ---------------------------------------------------------------- indexing and reordering
+def gather(input: Any, dim: int, index: Any) -> Tensor: return _t(input).gather(dim, index)
+def scatter(input: Any, dim: int, index: Any, src: Any = None, value: Any = None) -> Tensor:
+    return _t(input).scatter(dim, index, src, value)
+def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Tensor: return _t(input).scatter_add(dim, index, src)
+def index_select(input: Any, dim: int, index: Any) -> Tensor: return _t(input).index_select(dim, index)
+def take_along_dim(input: Any, indices: Any, dim: int | None = None) -> Tensor:
+    return _t(input).take_along_dim(indices, dim)
+def flip(input: Any, dims: Any) -> Tensor: return _t(input).flip(dims=dims)
+def fliplr(input: Any) -> Tensor: return _t(input).fliplr()
+def flipud(input: Any) -> Tensor: return _t(input).flipud()
+def roll(input: Any, shifts: Any, dims: Any = None) -> Tensor: return _t(input).roll(shifts, dims)
+def narrow(input: Any, dim: int, start: int, length: int) -> Tensor: return _t(input).narrow(dim, start, length)
+def unbind(input: Any, dim: int = 0) -> tuple: return _t(input).unbind(dim)
+def movedim(input: Any, source: Any, destination: Any) -> Tensor: return _t(input).movedim(source, destination)
+moveaxis = movedim
+def swapaxes(input: Any, axis0: int, axis1: int) -> Tensor: return _t(input).transpose(axis0, axis1)
+def swapdims(input: Any, dim0: int, dim1: int) -> Tensor: return _t(input).transpose(dim0, dim1)
+def tile(input: Any, dims: Sequence[int]) -> Tensor: return _t(input).tile(dims=dims)
+def unflatten(input: Any, dim: int, sizes: Sequence[int]) -> Tensor: return _t(input).unflatten(dim, sizes)
+def diag(input: Any, diagonal: int = 0) -> Tensor: return _t(input).diag(diagonal)
+def trace(input: Any) -> Tensor: return _t(input).trace()
+def diff(input: Any, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Tensor:
+    return _t(input).diff(n, dim, prepend, append)
+def clone(input: Any) -> Tensor: return _t(input).clone()
+def chunk(input: Any, chunks: int, dim: int = 0) -> tuple: return _t(input).chunk(chunks, dim)
+def split(tensor: Any, split_size_or_sections: Any, dim: int = 0) -> tuple:
+    return _t(tensor).split(split_size_or_sections, dim)
+def nonzero(input: Any, *, as_tuple: bool = False) -> Any: return _t(input).nonzero(as_tuple=as_tuple)
+def broadcast_to(input: Any, size: Sequence[int]) -> Tensor: return _t(input).broadcast_to(size)
+
+
+# ---------------------------------------------------------------- elementwise maths and logic
+def log1p(input: Any) -> Tensor: return _t(input).log1p()
+def expm1(input: Any) -> Tensor: return _t(input).expm1()
+def log2(input: Any) -> Tensor: return _t(input).log2()
+def log10(input: Any) -> Tensor: return _t(input).log10()
+def sinh(input: Any) -> Tensor: return _t(input).sinh()
+def cosh(input: Any) -> Tensor: return _t(input).cosh()
+def asin(input: Any) -> Tensor: return _t(input).asin()
+def acos(input: Any) -> Tensor: return _t(input).acos()
+def atan(input: Any) -> Tensor: return _t(input).atan()
+arcsin, arccos, arctan = asin, acos, atan
+def erf(input: Any) -> Tensor: return _t(input).erf()
+def floor(input: Any) -> Tensor: return _t(input).floor()
+def ceil(input: Any) -> Tensor: return _t(input).ceil()
+def trunc(input: Any) -> Tensor: return _t(input).trunc()
+fix = trunc
+def frac(input: Any) -> Tensor: return _t(input).frac()
+def round(input: Any, *, decimals: int = 0) -> Tensor: return _t(input).round(decimals)  # noqa: A001
+def square(input: Any) -> Tensor: return _t(input).square()
+def rsqrt(input: Any) -> Tensor: return _t(input).rsqrt()
+def reciprocal(input: Any) -> Tensor: return _t(input).reciprocal()
+def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Tensor:
+    return _t(input).nan_to_num(nan, posinf, neginf)
+def clamp_min(input: Any, min: Any) -> Tensor: return _t(input).clamp(min=min)  # noqa: A002
+def clamp_max(input: Any, max: Any) -> Tensor: return _t(input).clamp(max=max)  # noqa: A002
+def atan2(input: Any, other: Any) -> Tensor: return _t(input).atan2(other)
+arctan2 = atan2
+def logaddexp(input: Any, other: Any) -> Tensor: return _t(input).logaddexp(other)
+def hypot(input: Any, other: Any) -> Tensor: return _t(input).hypot(other)
+def xlogy(input: Any, other: Any) -> Tensor: return _lhs(input, other).xlogy(other)
+def lerp(input: Any, end: Any, weight: Any) -> Tensor: return _t(input).lerp(end, weight)
+def addmm(input: Any, mat1: Any, mat2: Any, *, beta: float = 1, alpha: float = 1) -> Tensor:
+    return _t(input).addmm(mat1, mat2, beta=beta, alpha=alpha)
+def logical_not(input: Any) -> Tensor: return _t(input).logical_not()
+def logical_and(input: Any, other: Any) -> Tensor: return _t(input).logical_and(other)
+def logical_or(input: Any, other: Any) -> Tensor: return _t(input).logical_or(other)
+def logical_xor(input: Any, other: Any) -> Tensor: return _t(input).logical_xor(other)
+def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    return _t(input).isclose(other, rtol, atol, equal_nan)
+def count_nonzero(input: Any, dim: Any = None) -> Tensor: return _t(input).count_nonzero(dim)
+
+
+def _lhs(x: Any, y: Any) -> Tensor:
+    """The first operand as a Tensor of the second's float dtype when it is a number
+    (``tg.xlogy(2, y)``)."""
+    if isinstance(x, Tensor):
+        return x
+    return Tensor(np.asarray(x, dtype=array_of(y).dtype if isinstance(y, Tensor) else None))
+
+
+# ---------------------------------------------------------------- functions without a method
+def hstack(tensors: Sequence[Any]) -> Tensor:
+    """Join along dim 1 (dim 0 for 1-D tensors)."""
+    ts = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    return cat(ts, dim=0 if all(t.ndim <= 1 for t in ts) else 1)
+
+
+def vstack(tensors: Sequence[Any]) -> Tensor:
+    """Join along dim 0, 1-D tensors taken as rows (1, n)."""
+    ts = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    return cat([t.reshape(1, -1) if t.ndim <= 1 else t for t in ts], dim=0)
+
+
+def tensordot(a: Any, b: Any, dims: Any = 2) -> Tensor:
+    """Sum over the last ``dims`` dims of a and the first ``dims`` of b (an int), or over
+    the dims listed in ``dims = (dims_of_a, dims_of_b)``: a matmul after permutes."""
+    a, b = _t(a), _t(b)
+    if isinstance(dims, (int, np.integer)):
+        if dims < 0 or dims > min(a.ndim, b.ndim):
+            raise TensorError(f"tensordot: dims={dims} doesn't fit shapes {tuple(a.shape)} and "
+                              f"{tuple(b.shape)}")
+        da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
+        da, db = [d % a.ndim for d in da], [d % b.ndim for d in db]
+    if len(da) != len(db) or any(a.shape[i] != b.shape[j] for i, j in zip(da, db)):
+        raise TensorError(f"tensordot: the contracted dims {da} of {tuple(a.shape)} and {db} of "
+                          f"{tuple(b.shape)} don't match in size")
+    free_a = [d for d in range(a.ndim) if d not in da]
+    free_b = [d for d in range(b.ndim) if d not in db]
+    k = int(np.prod([a.shape[d] for d in da]))
+    left = a.permute(free_a + da).reshape(-1, k)
+    right = b.permute(db + free_b).reshape(k, -1)
+    return (left @ right).reshape([a.shape[d] for d in free_a] + [b.shape[d] for d in free_b])
+
+
+def var_mean(input: Any, dim: Any = None, *, correction: int = 1, keepdim: bool = False) -> tuple:
+    """``(var, mean)`` over ``dim`` in one call."""
+    x = _t(input)
+    return x.var(dim, correction=correction, keepdim=keepdim), x.mean(dim, keepdim=keepdim)
+
+
+def std_mean(input: Any, dim: Any = None, *, correction: int = 1, keepdim: bool = False) -> tuple:
+    """``(std, mean)`` over ``dim`` in one call."""
+    x = _t(input)
+    return x.std(dim, correction=correction, keepdim=keepdim), x.mean(dim, keepdim=keepdim)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``data`` as a Tensor, sharing memory where it can: a Tensor of that dtype comes
+    back itself, a NumPy array of that dtype is wrapped without a copy."""
+    if isinstance(data, Tensor) and (dtype is None or to_dtype(dtype) == data.dtype):
+        return data
+    if isinstance(data, Tensor):
+        return data.to(dtype)
+    return Tensor(as_array(data, dtype))
+
+
+def randint_like(input: Any, low: int = 0, high: int | None = None, *, dtype: Any = None,
+                 requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Random integers in [low, high) of input's shape (and dtype, unless given);
+    ``randint_like(x, high)`` draws from [0, high)."""
+    if high is None:
+        low, high = 0, low
+    x = _t(input)
+    return randint(low, high, tuple(x.shape), dtype=dtype or x.dtype,
+                   requires_grad=requires_grad, device=device)
+
