@@ -224,7 +224,7 @@ def test_in_place_unary_as_torch(name):
     w, tw = tg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
     h, th = w * 1.5, tw * 1.5
     out, tout = getattr(h, name)(), getattr(th, name)()
-    assert out is h
+    assert out is h and tout is th
     np.testing.assert_allclose(h.detach().numpy(), th.detach().numpy(), rtol=1e-12)
     (h * h).sum().backward()
     (th * th).sum().backward()

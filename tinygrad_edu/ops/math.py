@@ -16,7 +16,7 @@ import numpy as np
 
 from ..autograd.function import Function, array_of
 from .binary import Div, Where
-from .unary import Exp, Log, Sigmoid, Sqrt, _floating
+from .unary import Exp, Sigmoid, Sqrt, _floating
 
 __all__ = ["Log1p", "Expm1", "Log2", "Log10", "Sinh", "Cosh", "Asin", "Acos", "Atan", "Atan2",
            "LogAddExp", "Hypot", "Xlogy", "Floor", "Ceil", "Trunc", "Round", "Frac", "Softplus",
