@@ -79,7 +79,7 @@ class Indexing:
                               f"{idx.shape} and dtype {idx.dtype}")
         dim = _dim("index_select", dim, self.shape)
         n = self.shape[dim] if self.ndim else 1
-        if idx.size and (idx.min() < -n or idx.max() >= n):
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
             raise TensorError(f"index_select: index {idx.max() if idx.max() >= n else idx.min()} "
                               f"is out of range for dim {dim} of size {n} (shape {tuple(self.shape)})")
         if self.ndim == 0:
@@ -105,7 +105,7 @@ class Indexing:
     def masked_fill_(self, mask: Any, value: Any) -> "Tensor":
         """In place: ``value`` where ``mask`` (broadcast to self's shape) is True."""
         m = np.asarray(array_of(mask), dtype=bool)
-        if np.broadcast_shapes(m.shape, self.shape) != self.shape:
+        if m.ndim > self.ndim or any(a not in (1, b) for a, b in zip(m.shape[::-1], self.shape[::-1])):
             raise TensorError(f"masked_fill_: the mask of shape {m.shape} doesn't broadcast "
                               f"to the tensor's shape {tuple(self.shape)}")
         return self._inplace("masked_fill_", lambda: self._snapshot().masked_fill(m, value),

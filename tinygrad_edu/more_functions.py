@@ -180,6 +180,6 @@ def randint_like(input: Any, low: int = 0, high: int | None = None, *, dtype: An
     if high is None:
         low, high = 0, low
     x = _t(input)
-    return randint(low, high, tuple(x.shape), dtype=dtype or x.dtype,
-                   requires_grad=requires_grad, device=device)
+    out = randint(low, high, tuple(x.shape), dtype=dtype or x.dtype, device=device)
+    return out.requires_grad_(True) if requires_grad else out
 

@@ -28,7 +28,7 @@ def along(index: np.ndarray, dim: int) -> tuple:
 
 
 def check_index(op: str, x_shape: tuple, index: np.ndarray, dim: int, src_shape: tuple | None = None):
-    """torch's rules for gather/scatter: an int64 index with x's number of dims, no
+    """torch's rules for gather/scatter: an int64 (or int32) index with x's number of dims, no
     bigger than x (than src too, for scatter) away from ``dim``, its values in range.
     Returns ``dim`` as a non-negative int."""
     nd = max(len(x_shape), 1)
@@ -36,8 +36,8 @@ def check_index(op: str, x_shape: tuple, index: np.ndarray, dim: int, src_shape:
         raise TensorIndexError(f"{op}: dim {dim} is out of range for a tensor of shape "
                                f"{tuple(x_shape)} (allowed: {-nd} to {nd - 1})")
     dim %= nd
-    if index.dtype != np.int64:
-        raise TensorError(f"{op}: expected an int64 index, got {index.dtype}")
+    if index.dtype not in (np.int64, np.int32):
+        raise TensorError(f"{op}: expected an int64 or int32 index, got {index.dtype}")
     if index.ndim != len(x_shape) or (src_shape is not None and len(src_shape) != index.ndim):
         raise TensorError(f"{op}: the index of shape {index.shape} must have as many dims as the "
                           f"input of shape {tuple(x_shape)}" + (f" and src of shape {tuple(src_shape)}"
