@@ -1,14 +1,17 @@
 """``tinygrad_edu.nn``: modules, layers, losses and their functional forms
 (``torch.nn``'s names and semantics)."""
 from . import functional, init, utils
-from .activation import GELU, LeakyReLU, SiLU
+from .activation import (CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
+                         LogSigmoid, Mish, PReLU, ReLU6, SiLU, Softmin, Softplus, Softsign,
+                         Threshold)
 from .attention import MultiheadAttention
-from .containers import ModuleDict, ParameterList
+from .containers import ModuleDict, ParameterDict, ParameterList
 from .conv import Conv2d
+from .distance import CosineSimilarity, PairwiseDistance
 from .layers import (Dropout, Flatten, Identity, Linear, LogSoftmax, ReLU, Sigmoid, Softmax,
-                     Tanh)
-from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss,
-                   NLLLoss, SmoothL1Loss)
+                     Tanh, Unflatten)
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
+                   MarginRankingLoss, MSELoss, NLLLoss, SmoothL1Loss, SoftMarginLoss)
 from .module import Module, ModuleList, Parameter, Sequential
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
@@ -21,5 +24,9 @@ __all__ = [
     "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "LeakyReLU", "GELU", "SiLU",
     "MultiheadAttention", "ModuleDict", "ParameterList", "SmoothL1Loss", "HuberLoss",
+    "Softplus", "ELU", "SELU", "CELU", "Hardtanh", "ReLU6", "LogSigmoid", "Softsign",
+    "Hardswish", "Hardsigmoid", "Mish", "Softmin", "PReLU", "GLU", "Threshold", "Unflatten",
+    "ParameterDict", "CosineSimilarity", "PairwiseDistance", "KLDivLoss", "MarginRankingLoss",
+    "SoftMarginLoss",
     "functional", "init", "utils",
 ]

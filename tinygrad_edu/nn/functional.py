@@ -23,6 +23,10 @@ from ..tensor import where as _where
 from .functional_layers import (adaptive_avg_pool2d, avg_pool2d, batch_norm, conv2d, embedding,
                                 gelu, huber_loss, layer_norm, leaky_relu, max_pool2d,
                                 scaled_dot_product_attention, silu, smooth_l1_loss)
+from .functional_more import (celu, cosine_similarity, elu, glu, hardsigmoid, hardswish,
+                              hardtanh, kl_div, logsigmoid, margin_ranking_loss, mish,
+                              normalize, pad, pairwise_distance, prelu, relu6, selu,
+                              soft_margin_loss, softmin, softplus, softsign, threshold)
 
 __all__ = [
     "linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "flatten",
@@ -31,6 +35,10 @@ __all__ = [
     "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "layer_norm",
     "embedding", "leaky_relu", "gelu", "silu", "smooth_l1_loss", "huber_loss",
     "scaled_dot_product_attention",
+    "softplus", "elu", "selu", "celu", "hardtanh", "relu6", "logsigmoid", "softsign",
+    "hardswish", "hardsigmoid", "mish", "softmin", "prelu", "glu", "threshold", "normalize",
+    "cosine_similarity", "pairwise_distance", "kl_div", "margin_ranking_loss",
+    "soft_margin_loss", "pad",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")

@@ -16,7 +16,7 @@ from . import init
 from .module import Module, Parameter
 
 __all__ = ["Linear", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Identity", "Flatten",
-           "Dropout"]
+           "Dropout", "Unflatten"]
 
 
 class Linear(Module):
@@ -198,3 +198,20 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Unflatten(Module):
+    """Splits dim ``dim`` into ``unflattened_size`` (the inverse of ``Flatten``).
+
+    Shape: input (*, S, *) with S = prod(unflattened_size); output (*, *unflattened_size, *).
+    """
+
+    def __init__(self, dim: int, unflattened_size: Any) -> None:
+        super().__init__()
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.unflatten(self.dim, self.unflattened_size)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -46,21 +46,21 @@ class Log1p(Function):
 
 
 class Expm1(Function):
-    """y = exp(x) - 1, exact for tiny x;  dx = dy * (y + 1)"""
+    """y = exp(x) - 1, exact for tiny x;  dx = dy * exp(x)
+    (not y + 1: in float32, y + 1 is 0 for x < -17, exp(x) is not)"""
 
     backward_on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
+        ctx.save_for_backward(x)
         with np.errstate(over="ignore"):
-            y = np.expm1(_floating(x))
-        ctx.save_for_backward(y)
-        return y
+            return np.expm1(_floating(x))
 
     @staticmethod
     def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g * (y + 1)
+        (x,) = ctx.saved_tensors
+        return g * Exp.run(x)
 
 
 class Log2(Function):

@@ -1,0 +1,248 @@
+"""More of ``nn.functional``: the smooth and piecewise activations (``softplus``,
+``elu``, ``selu``, ``celu``, ``hardtanh``, ``relu6``, ``logsigmoid``,
+``softsign``, ``hardswish``, ``hardsigmoid``, ``mish``, ``softmin``, ``prelu``,
+``glu``, ``threshold``), distances (``normalize``, ``cosine_similarity``,
+``pairwise_distance``), three losses (``kl_div``, ``margin_ranking_loss``,
+``soft_margin_loss``) and ``pad``; re-exported by ``nn.functional`` with
+torch's names, arguments and defaults.
+
+Each is its formula written with Tensor operations, so its gradient is the
+chain rule through them; ``softplus`` alone is one fused op (``ops/math.py``):
+its composed form overflows in exp.
+
+Reading path: off the path.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any, Sequence
+
+import numpy as np
+
+from .._errors import TensorError
+from ..ops import math as Mth
+from ..ops import movement as M
+from ..tensor import Tensor, _wrap
+from ..tensor import where as _where
+
+__all__ = [
+    "softplus", "elu", "selu", "celu", "hardtanh", "relu6", "logsigmoid", "softsign",
+    "hardswish", "hardsigmoid", "mish", "softmin", "prelu", "glu", "threshold", "normalize",
+    "cosine_similarity", "pairwise_distance", "kl_div", "margin_ranking_loss",
+    "soft_margin_loss", "pad",
+]
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+# ================================================================ activations
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta x)) / beta; x itself where beta x > threshold."""
+    return Mth.Softplus.apply(input, beta=beta, threshold=threshold)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha (exp(x) - 1) otherwise."""
+    # (expm1 of min(x, 0): exp never overflows in the branch where() drops)
+    return _where(input > 0, input, alpha * input.clamp(max=0).expm1())
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale * elu(x, alpha) with the self-normalising constants
+    alpha = 1.6732632..., scale = 1.0507009..."""
+    return _SELU_SCALE * elu(input, _SELU_ALPHA)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha (exp(x / alpha) - 1) otherwise."""
+    if alpha == 0:
+        raise ValueError("celu: ZeroDivisionError: alpha cannot be 0 for CELU")
+    return _where(input > 0, input, alpha * (input.clamp(max=0) / alpha).expm1())
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """x clamped to [min_val, max_val]."""
+    if min_val > max_val:
+        raise ValueError("hardtanh: min_val cannot be greater than max_val")
+    return input.clamp(min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6)."""
+    return input.clamp(0.0, 6.0)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
+    return -softplus(-input)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|)."""
+    return input / (1 + input.abs())
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * relu6(x + 3) / 6."""
+    return input * (input + 3).clamp(0.0, 6.0) / 6
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6."""
+    return (input + 3).clamp(0.0, 6.0) / 6
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x))."""
+    return input * softplus(input).tanh()
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """softmax(-x) along ``dim``."""
+    from .functional import softmax
+    return softmax(-input, dim, dtype=dtype)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x for x > 0, weight * x otherwise; ``weight`` has one slope, or one per channel (dim 1)."""
+    n = weight.numel()
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.ndim > 1 or n not in (1, channels):
+        raise TensorError(f"prelu: weight of shape {tuple(weight.shape)} must have 1 or "
+                          f"{channels} elements (the channels of the input of shape "
+                          f"{tuple(input.shape)})")
+    if n > 1:
+        weight = weight.reshape((n,) + (1,) * (input.ndim - 2))
+    return _where(input > 0, input, weight * input)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """a * sigmoid(b), where a and b are the two halves of the input along ``dim``."""
+    if input.ndim == 0:
+        raise TensorError("glu: does not support scalars because halving size must be even")
+    if input.shape[dim] % 2:
+        raise TensorError(f"glu: halving dimension must be even, but dimension {dim} is size "
+                          f"{input.shape[dim]} (input of shape {tuple(input.shape)})")
+    a, b = input.chunk(2, dim)
+    return a * b.sigmoid()
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else ``value``."""
+    return _where(input > threshold, input, value)
+
+
+# ================================================================ distances
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
+              out: Any = None) -> Tensor:
+    """x / max(||x||_p, eps) along ``dim``."""
+    return input / input.norm(p, dim, keepdim=True).clamp(min=eps).expand_as(input)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim`` (after broadcasting)."""
+    try:
+        shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+    except ValueError:
+        raise TensorError(f"cosine_similarity: shapes {tuple(x1.shape)} and {tuple(x2.shape)} "
+                          "don't broadcast together") from None
+    x1, x2 = x1.expand(shape), x2.expand(shape)
+    n1 = x1.norm(2, dim, keepdim=True).clamp(min=eps)
+    n2 = x2.norm(2, dim, keepdim=True).clamp(min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """||x1 - x2 + eps||_p over the last dim."""
+    diff = x1 - x2 + eps
+    return diff.norm(p, -1, keepdim=keepdim) if diff.ndim else diff.abs()
+
+
+# ================================================================ losses
+def _reduce(name: str, loss: Tensor, size_average: Any, reduce: Any, reduction: str) -> Tensor:
+    from .functional import _reduction
+    reduction = _reduction(name, size_average, reduce, reduction)
+    return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.mean()
+
+
+def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL(target || exp(input)) pointwise: target (log target - input), input holding
+    log-probabilities; ``log_target``: target holds them too. 'batchmean': the sum
+    divided by the batch size (the true KL divergence per sample)."""
+    if reduction == "mean" and size_average is None and reduce is None:
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", stacklevel=2)
+    target = target if isinstance(target, Tensor) else _wrap(np.asarray(target, input.dtype))
+    loss = target.exp() * (target - input) if log_target else target.xlogy(target) - target * input
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.ndim else loss.sum()
+    return _reduce("kl_div", loss, size_average, reduce, reduction)
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                        size_average: Any = None, reduce: Any = None,
+                        reduction: str = "mean") -> Tensor:
+    """max(0, -y (x1 - x2) + margin), y = 1 (x1 should rank higher) or -1."""
+    shapes = [tuple(t.shape) for t in (input1, input2, target)]
+    if len(set(shapes)) != 1 and not (input1.ndim == input2.ndim == target.ndim):
+        raise TensorError(f"margin_ranking_loss: input1, input2 and target of shapes {shapes} "
+                          "must have the same number of dims")
+    loss = (-target * (input1 - input2) + margin).clamp(min=0)
+    return _reduce("margin_ranking_loss", loss, size_average, reduce, reduction)
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
+                     reduction: str = "mean") -> Tensor:
+    """log(1 + exp(-y x)), y = 1 or -1: the logistic loss of two classes."""
+    from .functional import _same_shape
+    _same_shape("soft_margin_loss", input, target)
+    loss = softplus(-target * input)
+    return _reduce("soft_margin_loss", loss, size_average, reduce, reduction)
+
+
+# ================================================================ padding
+_INDEX_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right)`` for the last dim, then
+    ``(top, bottom)`` for the one before, ... 'constant' fills with ``value`` (0; negative
+    pads crop); 'reflect' mirrors without repeating the edge, 'replicate' repeats the edge,
+    'circular' wraps around (each picks input elements: an index, so the gradient adds up)."""
+    pad = [int(p) for p in pad]
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ValueError(f"pad: padding length must be even and at most twice the number of "
+                         f"dims, got {len(pad)} for an input of shape {tuple(input.shape)}")
+    pairs = [(input.ndim - 1 - i, pad[2 * i], pad[2 * i + 1]) for i in range(len(pad) // 2)]
+    if mode == "constant":
+        crop = tuple(slice(max(-lo, 0), input.shape[d] - max(-hi, 0)) for d, lo, hi in sorted(pairs))
+        x = input[(slice(None),) * (input.ndim - len(pairs)) + crop]
+        shape = list(x.shape)
+        place = [slice(None)] * x.ndim
+        for d, lo, hi in pairs:
+            shape[d] += max(lo, 0) + max(hi, 0)
+            place[d] = slice(max(lo, 0), max(lo, 0) + x.shape[d])
+        filled = _wrap(np.full(shape, 0 if value is None else value, dtype=x.dtype))
+        return M.SetItem.apply(filled, x, index=tuple(place))
+    if mode not in _INDEX_MODES:
+        raise NotImplementedError(f"pad: mode {mode!r} is not supported (use 'constant', "
+                                  "'reflect', 'replicate' or 'circular')")
+    if value is not None and value != 0:
+        raise ValueError(f"pad: padding mode {mode!r} doesn't take in value argument")
+    x = input
+    for d, lo, hi in pairs:
+        n = x.shape[d]
+        if min(lo, hi) < 0 or (mode == "reflect" and max(lo, hi) >= n) or (
+                mode == "circular" and max(lo, hi) > n) or n == 0:
+            raise TensorError(f"pad: padding ({lo}, {hi}) of dim {d} (size {n}) is not allowed in "
+                              f"mode {mode!r}: the padding should be "
+                              + ("smaller than" if mode == "reflect" else "at most") + " the size")
+        idx = np.pad(np.arange(n), (lo, hi), mode=_INDEX_MODES[mode])
+        x = x.index_select(d, idx)
+    return x
