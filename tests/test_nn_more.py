@@ -85,10 +85,23 @@ FUNCTIONAL = {
     "pad-reflect-2d": (lambda L: lambda x: _F(L).pad(x, (1, 2, 2, 1), mode="reflect"), [rand(1, 2, 3, 4)]),
     "pad-replicate-2d": (lambda L: lambda x: _F(L).pad(x, (3, 0, 1, 2), mode="replicate"), [rand(1, 2, 3, 4)]),
     "pad-circular-1d": (lambda L: lambda x: _F(L).pad(x, (2, 3), mode="circular"), [rand(1, 2, 4)]),
+    "conv1d": (lambda L: _F(L).conv1d, [rand(2, 3, 7), rand(4, 3, 3, seed=1), rand(4, seed=2)]),
+    "conv1d-stride-padding-dilation-groups": (
+        lambda L: lambda x, w: _F(L).conv1d(x, w, stride=2, padding=2, dilation=2, groups=2),
+        [rand(1, 4, 9), rand(2, 2, 3, seed=1)]),
+    "conv1d-same-unbatched": (lambda L: lambda x, w: _F(L).conv1d(x, w, padding="same"),
+                              [rand(2, 6), rand(3, 2, 4, seed=1)]),
+    "max_pool1d": (lambda L: lambda x: _F(L).max_pool1d(x, 2), [rand(2, 3, 7)]),
+    "max_pool1d-3-2-1": (lambda L: lambda x: _F(L).max_pool1d(x, 3, 2, 1), [rand(3, 8)]),
+    "avg_pool1d": (lambda L: lambda x: _F(L).avg_pool1d(x, 3, 2, 1, count_include_pad=False), [rand(2, 3, 8)]),
+    "group_norm": (lambda L: lambda x, w, b: _F(L).group_norm(x, 2, w, b), [rand(3, 4, 5), rand(4, seed=1),
+                                                                            rand(4, seed=2)]),
+    "group_norm-no-affine-4d": (lambda L: lambda x: _F(L).group_norm(x, 3, eps=1e-3), [rand(2, 3, 2, 2)]),
 }
 
 
 @pytest.mark.filterwarnings("ignore:reduction. 'mean' divides")
+@pytest.mark.filterwarnings("ignore:Using padding='same'")  # (torch's, on even kernels)
 @pytest.mark.parametrize("name", list(FUNCTIONAL))
 def test_functional(name):
     build, inputs = FUNCTIONAL[name]
@@ -150,6 +163,19 @@ LAYERS = {
                           lambda rng: _pair(rng, 5) + [np.sign(rng.standard_normal(5)).astype(np.int64)]),
     "SoftMarginLoss": (lambda nn: nn.SoftMarginLoss(reduction="sum"),
                        lambda rng: [rng.standard_normal((3, 4)), np.sign(rng.standard_normal((3, 4)))]),
+    "Conv1d": (lambda nn: nn.Conv1d(3, 4, 3), lambda rng: [rng.standard_normal((2, 3, 8))]),
+    "Conv1d-strided-grouped-no-bias": (lambda nn: nn.Conv1d(2, 4, 3, stride=2, padding=1, dilation=2, groups=2,
+                                                            bias=False), lambda rng: [rng.standard_normal((2, 2, 9))]),
+    "Conv1d-same": (lambda nn: nn.Conv1d(2, 3, 4, padding="same"), lambda rng: [rng.standard_normal((2, 2, 6))]),
+    "MaxPool1d": (lambda nn: nn.MaxPool1d(3, 2, 1), lambda rng: [rng.standard_normal((2, 3, 8))]),
+    "AvgPool1d": (lambda nn: nn.AvgPool1d(2), lambda rng: [rng.standard_normal((2, 3, 8))]),
+    "AvgPool1d-padded": (lambda nn: nn.AvgPool1d(3, 2, 1, count_include_pad=False),
+                         lambda rng: [rng.standard_normal((3, 8))]),
+    "GroupNorm": (lambda nn: nn.GroupNorm(2, 4), lambda rng: [rng.standard_normal((3, 4, 5))]),
+    "GroupNorm-no-affine": (lambda nn: nn.GroupNorm(1, 3, eps=1e-3, affine=False),
+                            lambda rng: [rng.standard_normal((2, 3, 2, 2))]),
+    "Dropout1d-eval": (lambda nn: nn.Dropout1d().eval(), lambda rng: [rng.standard_normal((2, 3, 4))]),
+    "Dropout2d-p0": (lambda nn: nn.Dropout2d(0.0), lambda rng: [rng.standard_normal((2, 3, 2, 2))]),
     "Sequential-PReLU-Mish": (lambda nn: nn.Sequential(nn.Linear(4, 6), nn.PReLU(6), nn.Unflatten(1, (2, 3)),
                                                        nn.Mish(), nn.Flatten(), nn.Linear(6, 2), nn.SELU()),
                               lambda rng: [rng.standard_normal((5, 4))]),
@@ -157,6 +183,7 @@ LAYERS = {
 
 
 @requires_torch
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 @pytest.mark.parametrize("name", list(LAYERS))
 def test_layer_matches_torch(name, dtype):
@@ -257,4 +284,50 @@ ERRORS = [
 @pytest.mark.parametrize("call, match", ERRORS, ids=[m[:20] for _, m in ERRORS])
 def test_errors_name_the_op(call, match):
     with pytest.raises((RuntimeError, ValueError), match=match):
+        call()
+
+
+def test_conv1d_init_is_torchs_uniform_bound():
+    tg.manual_seed(0)
+    m = nn.Conv1d(4, 8, 5, groups=2)
+    bound = 1 / np.sqrt(2 * 5)
+    for p in (m.weight, m.bias):
+        a = p.detach().numpy()
+        assert np.abs(a).max() <= bound and np.abs(a).max() > 0.5 * bound
+    assert m.weight.shape == (8, 2, 5) and list(m.state_dict()) == ["weight", "bias"]
+    g = nn.GroupNorm(2, 4)
+    assert np.all(g.weight.detach().numpy() == 1) and np.all(g.bias.detach().numpy() == 0)
+
+
+@pytest.mark.parametrize("name, shape, dims", [("dropout1d", (40, 30, 5), 1), ("dropout2d", (40, 30, 2, 3), 2),
+                                               ("dropout2d", (30, 2, 3), 2)])
+def test_channel_dropout_zeroes_whole_channels(name, shape, dims):
+    tg.manual_seed(0)
+    x = tg.ones(*shape, requires_grad=True)
+    y = getattr(F, name)(x, p=0.25)
+    a = y.detach().numpy().reshape(shape[:-dims] + (-1,))
+    assert set(np.unique(a).tolist()) <= {0.0, np.float32(1 / 0.75).item()}
+    assert np.all(a.min(-1) == a.max(-1))  # each channel all kept or all dropped
+    assert abs((a[..., 0] == 0).mean() - 0.25) < 0.05
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), y.detach().numpy())
+    assert getattr(F, name)(x, 0.5, training=False) is x
+    layer = (nn.Dropout1d if name == "dropout1d" else nn.Dropout2d)(0.5)
+    assert layer.eval()(x) is x
+
+
+ERRORS_1D = [
+    (lambda: F.conv1d(tg.zeros(1, 2, 3, 4), tg.zeros(2, 2, 1)), r"conv1d: expected a 2-D \(C, L\) or 3-D"),
+    (lambda: F.conv1d(tg.zeros(1, 2, 5), tg.zeros(2, 2, 1, 1)), r"conv1d: weight of shape \(2, 2, 1, 1\) must be 3-D"),
+    (lambda: F.conv1d(tg.zeros(1, 3, 5), tg.zeros(2, 2, 1)), r"conv2d: input of shape \(1, 3, 1, 5\) has 3 channels"),
+    (lambda: F.group_norm(tg.zeros(2, 3, 4), 2), r"group_norm: .*C divisible by num_groups=2, got shape \(2, 3, 4\)"),
+    (lambda: nn.GroupNorm(2, 3), "num_channels must be divisible by num_groups"),
+    (lambda: F.dropout2d(tg.zeros(3, 4), 0.5), r"dropout2d: expected a 3-D \(C, \*\) or 4-D"),
+    (lambda: F.max_pool1d(tg.zeros(2, 3), (2, 2)), "max_pool1d: kernel_size must be an int or a tuple of one int"),
+]
+
+
+@pytest.mark.parametrize("call, match", ERRORS_1D, ids=[m[:20] for _, m in ERRORS_1D])
+def test_1d_errors_name_the_op(call, match):
+    with pytest.raises((RuntimeError, ValueError, TypeError), match=match):
         call()

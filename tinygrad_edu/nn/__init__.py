@@ -6,15 +6,15 @@ from .activation import (CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Har
                          Threshold)
 from .attention import MultiheadAttention
 from .containers import ModuleDict, ParameterDict, ParameterList
-from .conv import Conv2d
+from .conv import Conv1d, Conv2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .layers import (Dropout, Flatten, Identity, Linear, LogSoftmax, ReLU, Sigmoid, Softmax,
-                     Tanh, Unflatten)
+                     Tanh, Dropout1d, Dropout2d, Unflatten)
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
                    MarginRankingLoss, MSELoss, NLLLoss, SmoothL1Loss, SoftMarginLoss)
 from .module import Module, ModuleList, Parameter, Sequential
-from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
-from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .sparse import Embedding
 
 __all__ = [
@@ -27,6 +27,6 @@ __all__ = [
     "Softplus", "ELU", "SELU", "CELU", "Hardtanh", "ReLU6", "LogSigmoid", "Softsign",
     "Hardswish", "Hardsigmoid", "Mish", "Softmin", "PReLU", "GLU", "Threshold", "Unflatten",
     "ParameterDict", "CosineSimilarity", "PairwiseDistance", "KLDivLoss", "MarginRankingLoss",
-    "SoftMarginLoss",
+    "SoftMarginLoss", "Conv1d", "MaxPool1d", "AvgPool1d", "GroupNorm", "Dropout1d", "Dropout2d",
     "functional", "init", "utils",
 ]

@@ -3,7 +3,9 @@
 ``softsign``, ``hardswish``, ``hardsigmoid``, ``mish``, ``softmin``, ``prelu``,
 ``glu``, ``threshold``), distances (``normalize``, ``cosine_similarity``,
 ``pairwise_distance``), three losses (``kl_div``, ``margin_ranking_loss``,
-``soft_margin_loss``) and ``pad``; re-exported by ``nn.functional`` with
+``soft_margin_loss``), ``pad``, the 1-D convolution and pooling (``conv1d``,
+``max_pool1d``, ``avg_pool1d``: the 2-D ops on a height-1 image), ``group_norm``
+and channel dropout (``dropout1d``, ``dropout2d``); re-exported by ``nn.functional`` with
 torch's names, arguments and defaults.
 
 Each is its formula written with Tensor operations, so its gradient is the
@@ -22,14 +24,17 @@ import numpy as np
 from .._errors import TensorError
 from ..ops import math as Mth
 from ..ops import movement as M
+from ..random import _rng
 from ..tensor import Tensor, _wrap
 from ..tensor import where as _where
+from .functional_layers import avg_pool2d, conv2d, max_pool2d
 
 __all__ = [
     "softplus", "elu", "selu", "celu", "hardtanh", "relu6", "logsigmoid", "softsign",
     "hardswish", "hardsigmoid", "mish", "softmin", "prelu", "glu", "threshold", "normalize",
     "cosine_similarity", "pairwise_distance", "kl_div", "margin_ranking_loss",
-    "soft_margin_loss", "pad",
+    "soft_margin_loss", "pad", "conv1d", "max_pool1d", "avg_pool1d", "group_norm", "dropout1d",
+    "dropout2d",
 ]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -246,3 +251,112 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
         idx = np.pad(np.arange(n), (lo, hi), mode=_INDEX_MODES[mode])
         x = x.index_select(d, idx)
     return x
+
+
+# ================================================================ 1-D convolution and pooling
+# Each is its 2-D form on a height-1 image: (N, C, L) -> (N, C, 1, L), kernel (1, k).
+def _one(name: str, what: str, v: Any) -> int:
+    """An int or a 1-tuple of an int, checked."""
+    one = tuple(v) if isinstance(v, (tuple, list)) else (v,)
+    if len(one) != 1 or not isinstance(one[0], (int, np.integer)):
+        raise TypeError(f"{name}: {what} must be an int or a tuple of one int, got {v!r}")
+    return int(one[0])
+
+
+def _as_image(name: str, input: Tensor, what: str = "") -> Tensor:
+    """(N, C, L) or (C, L) as (N, C, 1, L) or (C, 1, L), checked."""
+    if input.ndim not in (2, 3):
+        raise TensorError(f"{name}: expected a 2-D (C, L) or 3-D (N, C, L) input, got one of "
+                          f"shape {tuple(input.shape)}{what}")
+    return input.unsqueeze(-2)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """1-D convolution (cross-correlation, as torch):
+    y[n, o, p] = b[o] + sum_{c, i} w[o, c, i] x[n, c, s p + d i] over the zero-padded input.
+
+    Shape: input (N, C_in, L) or (C_in, L); weight (C_out, C_in / groups, k);
+    output (N, C_out, L_out), L_out = (L + 2 padding - dilation (k - 1) - 1) // stride + 1.
+    """
+    x = _as_image("conv1d", input, f" (weight of shape {tuple(weight.shape)})")
+    if weight.ndim != 3:
+        raise TensorError(f"conv1d: weight of shape {tuple(weight.shape)} must be 3-D "
+                          "(out_channels, in_channels / groups, k)")
+    pad = padding if isinstance(padding, str) else (0, _one("conv1d", "padding", padding))
+    y = conv2d(x, weight.unsqueeze(-2), bias, (1, _one("conv1d", "stride", stride)), pad,
+               (1, _one("conv1d", "dilation", dilation)), groups)
+    return y.squeeze(-2)
+
+
+def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Tensor:
+    """The maximum of each kernel_size window along L (stride defaults to kernel_size)."""
+    k = _one("max_pool1d", "kernel_size", kernel_size)
+    s = k if stride is None or stride == [] else _one("max_pool1d", "stride", stride)
+    y = max_pool2d(_as_image("max_pool1d", input), (1, k), (1, s),
+                   (0, _one("max_pool1d", "padding", padding)),
+                   (1, _one("max_pool1d", "dilation", dilation)), ceil_mode, return_indices)
+    return y.squeeze(-2)
+
+
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """The mean of each kernel_size window along L (stride defaults to kernel_size)."""
+    k = _one("avg_pool1d", "kernel_size", kernel_size)
+    s = k if stride is None or stride == [] else _one("avg_pool1d", "stride", stride)
+    y = avg_pool2d(_as_image("avg_pool1d", input), (1, k), (1, s),
+                   (0, _one("avg_pool1d", "padding", padding)), ceil_mode, count_include_pad)
+    return y.squeeze(-2)
+
+
+# ================================================================ group norm, channel dropout
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and (biased) var over each
+    group of C / num_groups channels (and all positions) of each sample.
+
+    Shape: input (N, C, *); weight and bias (C,).
+    """
+    if input.ndim < 2 or input.shape[1] % num_groups:
+        raise TensorError(f"group_norm: expected an input of shape (N, C, *) with C divisible "
+                          f"by num_groups={num_groups}, got shape {tuple(input.shape)}")
+    n, c = input.shape[:2]
+    x = input.reshape(n, num_groups, -1)
+    mean = x.mean(-1, keepdim=True)
+    centred = x - mean
+    var = (centred * centred).mean(-1, keepdim=True)
+    y = (centred / (var + eps).sqrt()).reshape(input.shape)
+    per_channel = (c,) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(per_channel)
+    if bias is not None:
+        y = y + bias.reshape(per_channel)
+    return y
+
+
+def _channel_dropout(name: str, input: Tensor, p: float, training: bool, dims: int) -> Tensor:
+    """Zero whole channels (all ``dims`` trailing positions at once) with probability p,
+    scale the rest by 1/(1-p); the identity when not training."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if input.ndim not in (dims + 1, dims + 2):
+        raise TensorError(f"{name}: expected a {dims + 1}-D (C, *) or {dims + 2}-D (N, C, *) "
+                          f"input, got one of shape {tuple(input.shape)}")
+    if not training or p == 0.0:
+        return input
+    keep = _rng().random(tuple(input.shape[:-dims]) + (1,) * dims) >= p
+    scale = np.zeros(keep.shape) if p == 1.0 else keep / (1.0 - p)
+    return input * _wrap(scale.astype(input.dtype))
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each channel of an (N, C, L) or (C, L) input with probability p (all of L
+    at once), scale the others by 1/(1-p)."""
+    return _channel_dropout("dropout1d", input, p, training, 1)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each channel of an (N, C, H, W) or (C, H, W) input with probability p (the
+    whole H x W map), scale the others by 1/(1-p)."""
+    return _channel_dropout("dropout2d", input, p, training, 2)

@@ -16,7 +16,7 @@ from . import init
 from .module import Module, Parameter
 
 __all__ = ["Linear", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Identity", "Flatten",
-           "Dropout", "Unflatten"]
+           "Dropout", "Dropout1d", "Dropout2d", "Unflatten"]
 
 
 class Linear(Module):
@@ -215,3 +215,19 @@ class Unflatten(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class Dropout1d(Dropout):
+    """During training, zeroes each whole channel of an (N, C, L) or (C, L) input with
+    probability ``p`` and scales the others by 1/(1-p); in eval mode, the identity."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(Dropout):
+    """During training, zeroes each whole channel (an H x W map) of an (N, C, H, W) or
+    (C, H, W) input with probability ``p`` and scales the others by 1/(1-p)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout2d(input, self.p, self.training, self.inplace)
