@@ -331,3 +331,26 @@ ERRORS_1D = [
 def test_1d_errors_name_the_op(call, match):
     with pytest.raises((RuntimeError, ValueError, TypeError), match=match):
         call()
+
+
+@requires_torch
+def test_parameters_to_vector_and_back_as_torch():
+    import torch
+    mine, theirs = _both(lambda nn: nn.Sequential(nn.Linear(3, 2), nn.PReLU()), np.float64)
+    v, tv = nn.utils.parameters_to_vector(mine.parameters()), torch.nn.utils.parameters_to_vector(theirs.parameters())
+    assert v.shape == tuple(tv.shape) == (9,) and v.requires_grad
+    np.testing.assert_array_equal(v.detach().numpy(), tv.detach().numpy())
+    (v * tg.arange(9.0, dtype=tg.float64)).sum().backward()
+    (tv * torch.arange(9.0, dtype=torch.float64)).sum().backward()
+    for (k, p), tp in zip(mine.named_parameters(), theirs.parameters()):
+        np.testing.assert_array_equal(p.grad.numpy(), tp.grad.numpy(), err_msg=k)
+    new = np.linspace(-1, 1, 9)
+    nn.utils.vector_to_parameters(tg.tensor(new), mine.parameters())
+    torch.nn.utils.vector_to_parameters(torch.tensor(new), theirs.parameters())
+    for p, tp in zip(mine.parameters(), theirs.parameters()):
+        np.testing.assert_array_equal(p.detach().numpy(), tp.detach().numpy())
+        assert p.requires_grad and p.is_leaf
+    with pytest.raises(TypeError, match="expected torch.Tensor"):
+        nn.utils.vector_to_parameters(new, mine.parameters())
+    with pytest.raises(RuntimeError, match=r"vector_to_parameters: a vector of shape \(8,\)"):
+        nn.utils.vector_to_parameters(tg.zeros(8), mine.parameters())
