@@ -167,6 +167,61 @@ h = (x @ w).tanh()
 out = [losses, w.tolist(), b.tolist(), flags, w.grad.tolist(), h.data.tolist(),
        h.data.requires_grad, h.data.grad_fn is None, repr(b), w.data.dtype == torch.float32]
 """,
+    "indexing_and_math": """
+x = torch.linspace(-2, 2, 12).reshape(3, 4).requires_grad_()
+idx = torch.tensor([[0, 3], [2, 2], [1, 0]])
+g = x.gather(1, idx)
+s = torch.zeros(3, 4).scatter_add(1, idx, g * 2)
+y = (torch.flip(x, [0]).roll(1, 1) * x.log1p().nan_to_num()).sum() + s.sum()
+y = y + torch.atan2(x, x.abs() + 1).sum() + x.expm1().mean() + torch.logaddexp(x, -x).sum()
+y = y + x.clamp_min(0).square().sum() + torch.diff(x, dim=1).pow(2).sum() + x.diag().sum()
+y.backward()
+top = x.argsort(dim=1, descending=True)[:, :2]
+out = [y.item(), x.grad.tolist(), torch.take_along_dim(x, top, 1).tolist(),
+       x.floor().tolist(), torch.round(x, decimals=1).tolist(), x.frac().tolist(),
+       x.index_select(0, torch.tensor([2, 0])).tolist(), [t.tolist() for t in x.unbind(1)],
+       torch.hstack([x, x]).shape[1], torch.tensordot(x, x.T, dims=1).tolist(),
+       torch.logical_and(x > 0, x < 1).tolist(), torch.isclose(x, x + 1e-9).all().item(),
+       x.movedim(0, 1).shape[0], x.unflatten(1, (2, 2)).shape[2], torch.count_nonzero(x).item()]
+""",
+    "conv1d_training": """
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv1d(2, 4, 3, padding=1)
+        self.norm = torch.nn.GroupNorm(2, 4)
+        self.act = torch.nn.Mish()
+        self.pool = torch.nn.MaxPool1d(2)
+        self.head = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(12, 3), torch.nn.PReLU())
+    def forward(self, x):
+        return self.head(self.pool(self.act(self.norm(self.conv(x)))))
+model = Net()
+with torch.no_grad():
+    for p in model.parameters():
+        p.copy_(torch.linspace(-0.5, 0.5, p.numel()).reshape(p.shape))
+x = torch.linspace(-1, 1, 48).reshape(4, 2, 6)
+y = torch.tensor([0, 2, 1, 2])
+data = torch.utils.data.TensorDataset(x, y)
+loader = torch.utils.data.DataLoader(data, batch_sampler=torch.utils.data.BatchSampler(
+    torch.utils.data.SequentialSampler(data), 3, drop_last=False))
+opt = torch.optim.NAdam(model.parameters(), lr=0.05)
+sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=12)
+plateau_opt = torch.optim.RAdam(model.parameters(), lr=0.01)
+plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(plateau_opt, patience=1)
+losses, lrs = [], []
+for epoch in range(6):
+    for xb, yb in loader:
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(xb), yb) + torch.nn.functional.kl_div(
+            model(xb).log_softmax(1), torch.full((len(xb), 3), 1 / 3), reduction="batchmean")
+        loss.backward()
+        opt.step()
+        sched.step()
+        losses.append(loss.item())
+    plateau.step(losses[-1])
+    lrs.append(sched.get_last_lr()[0])
+out = [losses, lrs, plateau.get_last_lr(), torch.nn.utils.parameters_to_vector(model.parameters()).tolist()]
+""",
 }
 
 
