@@ -103,6 +103,8 @@ def test_one_cycle_cycles_adams_beta1_as_torch():
                                      "Adam", {"lr": 0.001})
     for step in range(20):
         _same(opt, sched, topt, tsched, f"step {step}")
+        opt.step()
+        topt.step()
         sched.step()
         tsched.step()
     with pytest.raises(ValueError, match="Tried to step 21 times"):

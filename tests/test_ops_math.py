@@ -259,3 +259,24 @@ def test_in_place_of_an_integer_tensor_refuses_a_float_result_as_torch():
         tg.tensor([1, 2]).exp_()
     x = tg.tensor([1, -2])
     assert x.abs_().tolist() == [1, 2] and x.neg_().tolist() == [-1, -2]
+
+
+@requires_torch
+def test_binary_dtypes_as_torch():
+    # numbers are weak (keep the tensor's dtype), float32 with float64 gives float64,
+    # integers give the default float
+    import torch
+
+    def dtypes(L):
+        a, b, i = L.tensor([0.5, 1.5]), L.tensor([1.0, 2.0], dtype=L.float64), L.tensor([1, 2])
+        return [str(d).replace("torch.", "") for d in (
+            L.xlogy(a, 3.0).dtype, L.xlogy(2, a).dtype, L.atan2(a, b).dtype, L.logaddexp(a, a).dtype,
+            L.hypot(a, b).dtype, L.atan2(i, i).dtype, L.xlogy(i, i).dtype, L.logaddexp(b, a).dtype)]
+
+    assert dtypes(tg) == dtypes(torch)
+
+
+@pytest.mark.parametrize("name", ["atan2", "logaddexp", "hypot", "xlogy"])
+def test_binary_shape_errors_name_the_op_and_shapes(name):
+    with pytest.raises(RuntimeError, match=rf"{name}: .*\(input shapes: \(2, 3\), \(4,\)\)"):
+        getattr(tg, name)(tg.ones(2, 3), tg.ones(4))
