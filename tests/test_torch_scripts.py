@@ -301,6 +301,42 @@ FILE_SCRIPTS = {
                torch.cuda.is_available(), torch.backends.mps.is_available(), __name__]
         print(json.dumps(out))
     """,
+    "samplers_and_schedules": """
+        import json
+
+        import torch
+        import torch.nn as nn
+        from torch.optim.lr_scheduler import LambdaLR, MultiStepLR
+        from torch.utils.data import ConcatDataset, DataLoader, TensorDataset
+        from torch.utils.data.sampler import BatchSampler, SequentialSampler
+
+        x = torch.linspace(-1, 1, 32).reshape(16, 2)
+        y = (x[:, :1] - x[:, 1:]).tanh()
+        data = ConcatDataset([TensorDataset(x[:10], y[:10]), TensorDataset(x[10:], y[10:])])
+        loader = DataLoader(data, sampler=SequentialSampler(data), batch_size=4)
+        model = nn.Sequential(nn.Linear(2, 8), nn.ELU(), nn.Linear(8, 1), nn.Softsign())
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(torch.linspace(-0.3, 0.3, p.numel()).reshape(p.shape))
+        opt = torch.optim.Adamax(model.parameters(), lr=0.05)
+        warmup = LambdaLR(opt, lambda e: min(1.0, (e + 1) / 3))
+        losses = []
+        for epoch in range(5):
+            for xb, yb in loader:
+                opt.zero_grad()
+                loss = nn.functional.smooth_l1_loss(model(xb), yb)
+                loss.backward()
+                opt.step()
+                losses.append(loss.item())
+            warmup.step()
+        steps = MultiStepLR(torch.optim.Adadelta(model.parameters()), milestones=[2, 4], gamma=0.5)
+        for _ in range(5):
+            steps.optimizer.step()
+            steps.step()
+        out = [losses, warmup.get_last_lr(), steps.get_last_lr(), len(loader),
+               [list(b) for b in BatchSampler(SequentialSampler(range(5)), 2, drop_last=True)]]
+        print(json.dumps(out))
+    """,
     "new_functions": """
         import json
 

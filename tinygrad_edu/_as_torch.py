@@ -34,6 +34,7 @@ TORCH_MODULES = {
     "torch.optim.lr_scheduler": "tinygrad_edu.optim.lr_scheduler",
     "torch.utils": "tinygrad_edu.utils",
     "torch.utils.data": "tinygrad_edu.utils.data",
+    "torch.utils.data.sampler": "tinygrad_edu.utils.sampler",
     "torch.autograd": "tinygrad_edu.autograd",
     "torch.autograd.functional": "tinygrad_edu.functional",
     "torch.cuda": "tinygrad_edu.cuda",
