@@ -17,7 +17,7 @@ import pytest
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu import nn
-from conftest import HAS_TORCH, check_op, rand, requires_torch
+from conftest import HAS_TORCH, check_op, check_op_float32, rand, requires_torch
 from test_layers import _both, _compare, _to_lib
 
 
@@ -107,6 +107,15 @@ def test_functional(name):
     build, inputs = FUNCTIONAL[name]
     torch_fn = build(__import__("torch")) if HAS_TORCH else None
     check_op(build(tg), None, inputs, torch_fn=torch_fn)
+
+
+@requires_torch
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides")
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("name", list(FUNCTIONAL))
+def test_functional_float32_as_torch(name):
+    build, inputs = FUNCTIONAL[name]
+    check_op_float32(build, inputs)
 
 
 @requires_torch

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from conftest import HAS_TORCH, check_op, rand, requires_torch
+from conftest import HAS_TORCH, check_op, check_op_float32, rand, requires_torch
 
 
 def run(make, np_fn, inputs, **kw):
@@ -131,6 +131,12 @@ CASES = [
 @pytest.mark.parametrize("make, np_fn, shapes", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_index_ops(make, np_fn, shapes):
     run(make, np_fn, [rand(*s, seed=i) for i, s in enumerate(shapes)])
+
+
+@requires_torch
+@pytest.mark.parametrize("make, np_fn, shapes", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_index_ops_float32_as_torch(make, np_fn, shapes):
+    check_op_float32(make, [rand(*s, seed=i) for i, s in enumerate(shapes)])
 
 
 def test_flip_and_roll_give_copies_not_views():

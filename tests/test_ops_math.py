@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from conftest import HAS_TORCH, check_op, rand, requires_torch
+from conftest import HAS_TORCH, check_op, check_op_float32, rand, requires_torch
 
 
 def run(make, np_fn, inputs, **kw):
@@ -94,6 +94,18 @@ BINARY = {
 def test_binary(name, shapes):
     make, np_fn, left, right = BINARY[name]
     run(make, np_fn, [left(*shapes[0], seed=1), right(*shapes[1], seed=2)])
+
+
+@requires_torch
+@pytest.mark.parametrize("name", list(UNARY) + list(BINARY))
+def test_float32_as_torch(name):
+    if name in UNARY:
+        make, _, data = UNARY[name]
+        inputs = [data(2, 3)]
+    else:
+        make, _, left, right = BINARY[name]
+        inputs = [left(3, 1, seed=1), right(1, 4, seed=2)]
+    check_op_float32(make, inputs)
 
 
 def test_xlogy_with_a_number():

@@ -207,7 +207,8 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average: Any = None, re
     """log(1 + exp(-y x)), y = 1 or -1: the logistic loss of two classes."""
     from .functional import _same_shape
     _same_shape("soft_margin_loss", input, target)
-    loss = softplus(-target * input)
+    target = target.to(input.dtype) if isinstance(target, Tensor) else _wrap(np.asarray(target, input.dtype))
+    loss = softplus(-target * input)  # (in the input's dtype, as torch)
     return _reduce("soft_margin_loss", loss, size_average, reduce, reduction)
 
 
