@@ -22,6 +22,8 @@ def run(make, np_fn, inputs, **kw):
 I01 = np.array([[0, 2, 2, 1], [1, 0, 0, 0]])  # repeated indices: their gradients add up
 I_SMALL = np.array([[2, 0], [1, 1]])  # smaller than the input away from dim
 PERM = np.array([[1, 0, 2], [0, 2, 1]])  # no repeats along dim 1 (scatter's writes)
+MASK = np.array([True, False, True])
+MASK2 = np.array([[True, False, True], [False, False, True]])
 
 
 def _gather_np(x, idx, dim):
@@ -125,7 +127,46 @@ CASES = [
      [(2, 4)]),
     ("var_mean_var", lambda L: lambda x: L.var_mean(x, correction=0)[0], lambda x: x.var(), [(2, 4)]),
     ("var_mean_mean", lambda L: lambda x: L.var_mean(x, (0, 1))[1], lambda x: x.mean(), [(2, 4)]),
+    ("masked_select", lambda L: lambda x: x.masked_select(T(L, MASK)), lambda x: x[np.broadcast_to(MASK, (2, 3))],
+     [(2, 3)]),
+    ("masked_select_fn_broadcast_input", lambda L: lambda x: L.masked_select(x, T(L, MASK2)),
+     lambda x: np.broadcast_to(x, (2, 3))[MASK2], [(1, 3)]),
+    ("index_add", lambda L: lambda x, s: x.index_add(1, T(L, np.array([0, 2, 0])), s, alpha=2.0),
+     lambda x, s: _index_add_np(x, 1, [0, 2, 0], 2 * s), [(2, 4), (2, 3)]),
+    ("index_add_fn_dim0", lambda L: lambda x, s: L.index_add(x, 0, T(L, np.array([2])), s),
+     lambda x, s: _index_add_np(x, 0, [2], s), [(3, 2), (1, 2)]),
+    ("index_fill", lambda L: lambda x: x.index_fill(1, T(L, np.array([1, 3])), -1.0),
+     lambda x: np.where(np.isin(np.arange(4), [1, 3]), -1.0, x), [(2, 4)]),
+    ("index_fill_fn", lambda L: lambda x: L.index_fill(x, 0, T(L, np.array([0])), 2.5),
+     lambda x: np.concatenate([np.full((1, 3), 2.5), x[1:]]), [(2, 3)]),
+    ("take", lambda L: lambda x: L.take(x, T(L, np.array([[5, 0], [5, 2]]))), lambda x: x.ravel()[[[5, 0], [5, 2]]],
+     [(2, 3)]),
+    ("select", lambda L: lambda x: x.select(1, -1), lambda x: x[:, -1], [(2, 3)]),
+    ("select_fn", lambda L: lambda x: L.select(x, 0, 1), lambda x: x[1], [(2, 3)]),
+    ("ravel", lambda L: lambda x: L.ravel(x.T), lambda x: x.T.ravel(), [(2, 3)]),
+    ("meshgrid_ij", lambda L: lambda a, b: L.meshgrid(a, b, indexing="ij")[0] * L.meshgrid(a, b, indexing="ij")[1],
+     lambda a, b: np.multiply(*np.meshgrid(a, b, indexing="ij")), [(3,), (2,)]),
+    ("meshgrid_xy", lambda L: lambda a, b: L.meshgrid([a, b], indexing="xy")[0] - L.meshgrid(a, b, indexing="xy")[1],
+     lambda a, b: np.subtract(*np.meshgrid(a, b, indexing="xy")), [(3,), (2,)]),
+    ("addcmul", lambda L: lambda x, a, b: L.addcmul(x, a, b, value=0.5), lambda x, a, b: x + 0.5 * a * b,
+     [(2, 3), (3,), (2, 1)]),
+    ("addcdiv", lambda L: lambda x, a, b: x.addcdiv(a, b.exp(), value=-2.0), lambda x, a, b: x - 2 * a / np.exp(b),
+     [(2, 3), (2, 3), (3,)]),
+    ("logit", lambda L: lambda x: L.logit(x.sigmoid()), lambda x: x, [(2, 3)]),
+    ("logit_eps", lambda L: lambda x: (x * 0.3).sigmoid().logit(eps=0.2),
+     lambda x: np.log(np.clip(1 / (1 + np.exp(-0.3 * x)), 0.2, 0.8)) - np.log1p(-np.clip(1 / (1 + np.exp(-0.3 * x)), 0.2, 0.8)),
+     [(2, 3)]),
 ]
+
+
+def _index_add_np(x, dim, idx, s):
+    out = x.copy()
+    for j, i in enumerate(idx):
+        if dim == 0:
+            out[i] += s[j]
+        else:
+            out[:, i] += s[:, j]
+    return out
 
 
 @pytest.mark.parametrize("make, np_fn, shapes", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
@@ -244,6 +285,108 @@ def test_errors_name_the_op_and_shapes(message, call):
 @pytest.mark.parametrize("message, call", ERRORS, ids=[m.split(":")[0] + str(i) for i, (m, _) in enumerate(ERRORS)])
 def test_torch_refuses_the_same_calls(message, call):
     """Each error case is an error in torch too: the checks refuse nothing torch accepts."""
+    import torch
+    with pytest.raises((RuntimeError, IndexError, ValueError, TypeError)):
+        call(torch)
+
+
+# (name, src shape or None, the arguments given the library and src)
+INDEX_IN_PLACE = [
+    ("scatter_", (2, 3), lambda L, s: (1, L.tensor(PERM), s)),
+    ("scatter_", None, lambda L, s: (1, L.tensor(PERM), 0.5)),
+    ("scatter_add_", (2, 3), lambda L, s: (0, L.tensor(I01[:, :3]), s)),
+    ("index_add_", (2, 4), lambda L, s: (0, L.tensor([0, 2]), s)),
+    ("index_fill_", None, lambda L, s: (1, L.tensor([1, 3]), -2.0)),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("name, src_shape, args", INDEX_IN_PLACE,
+                         ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(INDEX_IN_PLACE)])
+def test_index_in_place_as_torch(name, src_shape, args):
+    import torch
+    data = rand(3, 4)
+    src = None if src_shape is None else rand(*src_shape, seed=1)
+    results = []
+    for L in (tg, torch):
+        w = L.tensor(data, requires_grad=True)
+        s_ = None if src is None else L.tensor(src, requires_grad=True)
+        h = w * 2
+        assert getattr(h, name)(*args(L, s_)) is h
+        (h * h).sum().backward()
+        plain = L.tensor(data)
+        getattr(plain, name)(*args(L, None if src is None else L.tensor(src)))  # nothing recorded
+        results.append([h.detach().numpy(), w.grad.numpy(), plain.numpy()]
+                       + ([] if s_ is None else [s_.grad.numpy()]))
+    for mine, theirs in zip(*results):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12)
+    with pytest.raises(RuntimeError, match=f"leaf Variable.*{name}"):
+        getattr(tg.tensor(data, requires_grad=True), name)(*args(tg, None if src is None else tg.tensor(src)))
+
+
+@requires_torch
+def test_logic_reductions_unique_bincount_indices_as_torch():
+    import torch
+    a = np.array([[3, 1, 3], [0, 2, 1]])
+    pairs = [
+        (lambda L: L.all(L.tensor(a)), None), (lambda L: L.any(L.tensor(a), dim=1), None),
+        (lambda L: L.all(L.tensor(a) > 0, 0, keepdim=True), None), (lambda L: L.argwhere(L.tensor(a)), None),
+        (lambda L: L.unique(L.tensor(a)), None),
+        (lambda L: L.unique(L.tensor(a), return_inverse=True, return_counts=True), None),
+        (lambda L: L.bincount(L.tensor([1, 1, 4, 0])), None),
+        (lambda L: L.bincount(L.tensor([1, 1, 4]), weights=L.tensor([0.5, 1.0, 2.0], dtype=L.float64), minlength=7), None),
+        (lambda L: L.tril_indices(3, 4, 1), None), (lambda L: L.triu_indices(4, 3, -1), None),
+    ]
+    for make, _ in pairs:
+        ours, theirs = make(tg), make(torch)
+        ours, theirs = (ours, theirs) if isinstance(theirs, tuple) else ((ours,), (theirs,))
+        for o, t in zip(ours, theirs):
+            assert o.dtype == np.dtype(str(t.dtype).replace("torch.", "")), (o.dtype, t.dtype)
+            assert o.tolist() == t.tolist()
+
+
+def test_meshgrid_without_indexing_warns_as_torch_and_random_draws():
+    with pytest.warns(UserWarning, match="indexing argument"):
+        gx, gy = tg.meshgrid(tg.arange(3), tg.arange(2))
+    assert gx.shape == gy.shape == (3, 2)
+    tg.manual_seed(0)
+    p = tg.full((20000,), 0.3)
+    b = tg.bernoulli(p)
+    assert b.dtype == tg.float32 and set(np.unique(b.numpy()).tolist()) == {0.0, 1.0}
+    assert abs(b.numpy().mean() - 0.3) < 0.02
+    assert abs(tg.bernoulli(tg.zeros(20000), p=0.7).numpy().mean() - 0.7) < 0.02
+    m = tg.multinomial(tg.tensor([[0.0, 1.0, 3.0, 1.0], [1.0, 1.0, 1.0, 1.0]]), 3)
+    assert m.shape == (2, 3) and m.dtype == tg.int64
+    assert all(len(set(row)) == 3 for row in m.tolist()) and 0 not in m[0].tolist()
+    draws = tg.multinomial(tg.tensor([1.0, 3.0]), 4000, replacement=True).numpy()
+    assert abs(draws.mean() - 0.75) < 0.03
+    with pytest.raises(RuntimeError, match="cannot sample n_sample=3"):
+        tg.multinomial(tg.tensor([1.0, 1.0, 0.0]), 3)
+    with pytest.raises(RuntimeError, match="bernoulli: all elements of input should be between 0 and 1"):
+        tg.bernoulli(tg.tensor([1.5]))
+    with pytest.raises(RuntimeError, match="bincount: only supports 1-D non-negative integral"):
+        tg.bincount(tg.tensor([-1, 2]))
+
+
+ERRORS_2 = [
+    ("masked_select: the mask of shape \\(4,\\) and the tensor of shape \\(2, 3\\)",
+     lambda L: L.zeros(2, 3).masked_select(L.tensor([True] * 4))),
+    ("index_add: source of shape \\(2, 2\\) should have shape \\(2, 3\\)",
+     lambda L: L.zeros(2, 4).index_add(1, L.tensor([0, 1, 2]), L.zeros(2, 2))),
+    ("index_fill: index must hold integers in \\[-4, 4\\)", lambda L: L.zeros(2, 4).index_fill(1, L.tensor([4]), 1.0)),
+    ("meshgrid: expects 0-D or 1-D tensors", lambda L: L.meshgrid(L.zeros(2, 2), L.zeros(2), indexing="ij")),
+]
+
+
+@pytest.mark.parametrize("message, call", ERRORS_2, ids=[m.split(":")[0] for m, _ in ERRORS_2])
+def test_more_errors_name_the_op_and_shapes(message, call):
+    with pytest.raises(RuntimeError, match=message):
+        call(tg)
+
+
+@requires_torch
+@pytest.mark.parametrize("message, call", ERRORS_2, ids=[m.split(":")[0] for m, _ in ERRORS_2])
+def test_torch_refuses_the_same_calls_too(message, call):
     import torch
     with pytest.raises((RuntimeError, IndexError, ValueError, TypeError)):
         call(torch)

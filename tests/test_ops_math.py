@@ -224,14 +224,16 @@ def test_addmm_and_type_as():
 
 
 IN_PLACE = ["exp_", "log_", "sqrt_", "abs_", "neg_", "relu_", "sigmoid_", "tanh_", "square_",
-            "floor_", "round_"]
+            "floor_", "round_", "sin_", "cos_", "log1p_", "expm1_", "ceil_", "trunc_", "frac_", "sign_",
+            "reciprocal_", "rsqrt_"]
+POSITIVE = ("log_", "sqrt_", "log1p_", "rsqrt_")
 
 
 @requires_torch
 @pytest.mark.parametrize("name", IN_PLACE)
 def test_in_place_unary_as_torch(name):
     import torch
-    data = pos(2, 3) * (1 if name in ("log_", "sqrt_") else np.array([1, -1, 1]))
+    data = pos(2, 3) * (1 if name in POSITIVE else np.array([1, -1, 1]))
     # recorded: gradients flow through the changed tensor, as torch
     w, tw = tg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
     h, th = w * 1.5, tw * 1.5
@@ -292,3 +294,44 @@ def test_binary_dtypes_as_torch():
 def test_binary_shape_errors_name_the_op_and_shapes(name):
     with pytest.raises(RuntimeError, match=rf"{name}: .*\(input shapes: \(2, 3\), \(4,\)\)"):
         getattr(tg, name)(tg.ones(2, 3), tg.ones(4))
+
+
+# in place with operands: (name, args built from the library L)
+IN_PLACE_WITH_ARGS = [
+    ("pow_", lambda L: (2.0,)), ("pow_", lambda L: (L.tensor([1.0, 2.0, 3.0], dtype=L.float64),)),
+    ("clamp_min_", lambda L: (0.8,)), ("clamp_max_", lambda L: (0.8,)),
+    ("lerp_", lambda L: (L.tensor([1.0, -1.0, 0.5], dtype=L.float64), 0.3)),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("name, args", IN_PLACE_WITH_ARGS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(IN_PLACE_WITH_ARGS)])
+def test_in_place_with_operands_as_torch(name, args):
+    import torch
+    data = pos(2, 3)
+    w, tw = tg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    h, th = w * 1.5, tw * 1.5
+    assert getattr(h, name)(*args(tg)) is h
+    getattr(th, name)(*args(torch))
+    np.testing.assert_allclose(h.detach().numpy(), th.detach().numpy(), rtol=1e-12)
+    (h * h).sum().backward()
+    (th * th).sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-12)
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["addcmul_", "addcdiv_"])
+def test_addcmul_addcdiv_in_place_record_the_operands_gradients_as_torch(name):
+    import torch
+    data, a, b = pos(2, 3), pos(3, seed=1), pos(2, 1, seed=2)
+    ours = [tg.tensor(v, requires_grad=True) for v in (data, a, b)]
+    theirs = [torch.tensor(v, requires_grad=True) for v in (data, a, b)]
+    for L, (w, x, y) in ((tg, ours), (torch, theirs)):
+        h = w * 1.0
+        with L.no_grad():
+            plain = L.tensor(data)
+            getattr(plain, name)(x, y, value=0.5)  # not recorded: just the values
+        getattr(h, name)(x, y, value=0.5)
+        (h * plain).sum().backward()
+    for t, tt in zip(ours, theirs):
+        np.testing.assert_allclose(t.grad.numpy(), tt.grad.numpy(), rtol=1e-12)

@@ -35,7 +35,10 @@ from .more_functions import (gather, scatter, scatter_add, index_select, take_al
                              logical_not, logical_and, logical_or, logical_xor, isclose,
                              count_nonzero, square, rsqrt, reciprocal, clone, chunk, split,
                              nonzero, broadcast_to, hstack, vstack, tensordot, std_mean, var_mean,
-                             as_tensor, randint_like)
+                             as_tensor, randint_like, all, any, masked_select, index_add,
+                             index_fill, take, select, ravel, addcmul, addcdiv, logit, sgn,
+                             argwhere, meshgrid, bernoulli, multinomial, unique, bincount,
+                             tril_indices, triu_indices)
 from .functional import get_gradient_function, grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .random import Generator, manual_seed, seed
@@ -94,5 +97,8 @@ __all__ = [
     "arctan2", "logaddexp", "hypot", "xlogy", "lerp", "addmm", "logical_not", "logical_and",
     "logical_or", "logical_xor", "isclose", "count_nonzero", "square", "rsqrt", "reciprocal",
     "clone", "chunk", "split", "nonzero", "broadcast_to", "hstack", "vstack", "tensordot",
-    "std_mean", "var_mean", "as_tensor", "randint_like",
+    "std_mean", "var_mean", "as_tensor", "randint_like", "all", "any", "masked_select",
+    "index_add", "index_fill", "take", "select", "ravel", "addcmul", "addcdiv", "logit", "sgn",
+    "argwhere", "meshgrid", "bernoulli", "multinomial", "unique", "bincount", "tril_indices",
+    "triu_indices",
 ]

@@ -1,10 +1,12 @@
 """The ``Tensor`` methods for more elementwise maths (``log1p``, ``expm1``,
 rounding, hyperbolic and inverse trigonometric functions, ``atan2``,
 ``logaddexp``, ``lerp``, ``hypot``, ``xlogy``, ``erf``, ``nan_to_num``,
-``clamp_min``/``clamp_max``), logic (``logical_and`` ..., ``isclose``), a few
-matrix ones (``addmm``, ``count_nonzero``), ``type_as``, and the in-place
-forms of the common unary ops (``exp_``, ``relu_``, ...), inherited through
-the ``Elementwise`` mixin. Each is a one-liner over an op in ``ops/math.py``
+``clamp_min``/``clamp_max``, ``addcmul``, ``addcdiv``, ``logit``), logic
+(``logical_and`` ..., ``isclose``), a few matrix ones (``addmm``,
+``count_nonzero``), ``type_as``, and the in-place forms of the common unary ops
+(``exp_``, ``relu_``, ...) and of ``pow_``, ``lerp_``, ``addcmul_``,
+``addcdiv_``, ``clamp_min_``, ``clamp_max_``, inherited through the
+``Elementwise`` mixin. Each is a one-liner over an op in ``ops/math.py``
 (forward and backward side by side) or over other methods.
 
 The in-place forms go through ``_inplace`` (``_versions.py``): a leaf that
@@ -77,6 +79,22 @@ class Elementwise:
     def hypot(self, other: Any) -> "Tensor": return Mth.Hypot.apply(self, self._operand(other))
     def xlogy(self, other: Any) -> "Tensor": return Mth.Xlogy.apply(self, self._operand(other))
 
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> "Tensor":
+        """self + value * tensor1 * tensor2."""
+        return self + value * self._operand(tensor1) * tensor2
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> "Tensor":
+        """self + value * tensor1 / tensor2."""
+        return self + value * self._operand(tensor1) / tensor2
+
+    def logit(self, eps: float | None = None) -> "Tensor":
+        """log(p / (1 - p)), the inverse of sigmoid; with ``eps``, p clamped to
+        [eps, 1 - eps] first (no gradient outside)."""
+        p = self if eps is None else self.clamp(eps, 1 - eps)
+        return p.log() - (-p).log1p()
+
+    def sgn(self) -> "Tensor": return self.sign()
+
     def lerp(self, end: Any, weight: Any) -> "Tensor":
         """self + weight * (end - self): from self (weight 0) to end (weight 1)."""
         return self + weight * (end - self)
@@ -126,12 +144,38 @@ class Elementwise:
     def square_(self) -> "Tensor": return self._unary_inplace("square_", lambda t: t * t)
     def floor_(self) -> "Tensor": return self._unary_inplace("floor_", lambda t: t.floor())
 
+    def sin_(self) -> "Tensor": return self._unary_inplace("sin_", lambda t: t.sin())
+    def cos_(self) -> "Tensor": return self._unary_inplace("cos_", lambda t: t.cos())
+    def log1p_(self) -> "Tensor": return self._unary_inplace("log1p_", lambda t: t.log1p())
+    def expm1_(self) -> "Tensor": return self._unary_inplace("expm1_", lambda t: t.expm1())
+    def ceil_(self) -> "Tensor": return self._unary_inplace("ceil_", lambda t: t.ceil())
+    def trunc_(self) -> "Tensor": return self._unary_inplace("trunc_", lambda t: t.trunc())
+    def frac_(self) -> "Tensor": return self._unary_inplace("frac_", lambda t: t.frac())
+    def sign_(self) -> "Tensor": return self._unary_inplace("sign_", lambda t: t.sign())
+    def reciprocal_(self) -> "Tensor": return self._unary_inplace("reciprocal_", lambda t: 1 / t)
+    def rsqrt_(self) -> "Tensor": return self._unary_inplace("rsqrt_", lambda t: t.rsqrt())
+    def pow_(self, exponent: Any) -> "Tensor": return self._unary_inplace("pow_", lambda t: t ** exponent, exponent)
+    def clamp_min_(self, min: Any) -> "Tensor": return self.clamp_(min=min)
+    def clamp_max_(self, max: Any) -> "Tensor": return self.clamp_(max=max)
+
+    def lerp_(self, end: Any, weight: Any) -> "Tensor":
+        return self._unary_inplace("lerp_", lambda t: t.lerp(end, weight), end, weight)
+
+    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> "Tensor":
+        return self._unary_inplace("addcmul_", lambda t: t.addcmul(tensor1, tensor2, value=value),
+                                   tensor1, tensor2)
+
+    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> "Tensor":
+        return self._unary_inplace("addcdiv_", lambda t: t.addcdiv(tensor1, tensor2, value=value),
+                                   tensor1, tensor2)
+
     def round_(self, decimals: int = 0) -> "Tensor":
         return self._unary_inplace("round_", lambda t: t.round(decimals))
 
-    def _unary_inplace(self, op: str, fn: Callable[["Tensor"], "Tensor"]) -> "Tensor":
+    def _unary_inplace(self, op: str, fn: Callable[["Tensor"], "Tensor"], *others: Any) -> "Tensor":
         """self = fn(self), in place: recorded (fn of a snapshot) when autograd is
-        watching, else the values are simply overwritten (same dtype, as torch)."""
+        watching (self or one of ``others`` requires grad), else the values are simply
+        overwritten (same dtype, as torch)."""
         return self._inplace(op, lambda: fn(self._snapshot()),
-                             lambda: np.copyto(self._data, fn(self)._data,
-                                               casting="same_kind"))
+                             lambda: np.copyto(self._data, np.broadcast_to(fn(self)._data, self.shape),
+                                               casting="same_kind"), *others)

@@ -1,7 +1,9 @@
 """The ``Tensor`` methods that pick, place and reorder along dims: ``gather``,
-``scatter``, ``scatter_add``, ``index_select``, ``take_along_dim``, ``flip``,
-``roll``, ``narrow``, ``unbind``, ``movedim``, ``swapaxes``, ``tile``,
-``unflatten``, ``diag``, ``trace``, ``diff`` and ``masked_fill_``, inherited
+``scatter``, ``scatter_add``, ``index_select``, ``index_add``, ``index_fill``,
+``take_along_dim``, ``take``, ``select``, ``masked_select``, ``flip``, ``roll``,
+``narrow``, ``unbind``, ``movedim``, ``swapaxes``, ``tile``, ``unflatten``,
+``diag``, ``trace``, ``diff``, and the in-place ``scatter_``, ``scatter_add_``,
+``index_add_``, ``index_fill_``, ``masked_fill_``, inherited
 through the ``Indexing`` mixin. Each is a one-liner (or a few lines of torch's
 argument checks) over ops in ``ops/index.py`` and ``ops/movement.py``, or over
 other methods.
@@ -101,6 +103,74 @@ class Indexing:
         x = self.expand(rest[:dim] + (self.shape[dim],) + rest[dim + 1:])
         idx = np.broadcast_to(idx, rest[:dim] + (idx.shape[dim],) + rest[dim + 1:])
         return x.gather(dim, idx.astype(np.int64))
+
+    def masked_select(self, mask: Any) -> "Tensor":
+        """The elements where ``mask`` holds (the two broadcast together), as a 1-D tensor."""
+        m = np.asarray(array_of(mask), dtype=bool)
+        try:
+            shape = np.broadcast_shapes(m.shape, tuple(self.shape))
+        except ValueError:
+            raise TensorError(f"masked_select: the mask of shape {m.shape} and the tensor of "
+                              f"shape {tuple(self.shape)} don't broadcast together") from None
+        return self.expand(shape)[np.broadcast_to(m, shape)]
+
+    def take(self, index: Any) -> "Tensor":
+        """Elements of the flattened tensor at ``index`` (the result has index's shape)."""
+        return self.reshape(-1)[I.as_index(index)]
+
+    def select(self, dim: int, index: int) -> "Tensor":
+        """The slice at ``index`` along ``dim``, without that dim (a view): ``x[:, 2]``
+        is ``x.select(1, 2)``."""
+        return self[(slice(None),) * _dim("select", dim, self.shape) + (index,)]
+
+    def index_add(self, dim: int, index: Any, source: Any, *, alpha: float = 1) -> "Tensor":
+        """A copy of self with ``alpha * source``'s slices added at ``index`` along ``dim``
+        (repeated indices add up)."""
+        where, source = self._along_index("index_add", dim, index, source)
+        added = M.IndexAdd.apply(source, index=where, shape=tuple(self.shape))
+        return self + (added if alpha == 1 else added * alpha)
+
+    def index_fill(self, dim: int, index: Any, value: Any) -> "Tensor":
+        """A copy of self with the slices at ``index`` along ``dim`` set to ``value``."""
+        where, _ = self._along_index("index_fill", dim, index, None)
+        mask = np.zeros(tuple(self.shape), dtype=bool)
+        mask[where] = True
+        return self.masked_fill(mask, value)
+
+    def _along_index(self, op: str, dim: int, index: Any, source: Any) -> tuple:
+        """The NumPy index of the slices at the 1-D ``index`` along ``dim``, and ``source``
+        checked: self's shape, with len(index) along dim."""
+        idx = I.as_index(index).reshape(-1)
+        d = _dim(op, dim, self.shape)
+        n = self.shape[d] if self.ndim else 1
+        if idx.dtype.kind not in "iu" or (idx.size and (idx.min() < -n or idx.max() >= n)):
+            raise TensorError(f"{op}: index must hold integers in [-{n}, {n}) for dim {d} of a "
+                              f"tensor of shape {tuple(self.shape)}")
+        if source is not None:
+            source = self._operand(source)
+            want = tuple(self.shape[:d]) + (idx.size,) + tuple(self.shape[d + 1:])
+            if tuple(getattr(source, "shape", ())) != want:
+                raise TensorError(f"{op}: source of shape {tuple(source.shape)} should have shape "
+                                  f"{want} (self's, with len(index) = {idx.size} at dim {d})")
+        return (slice(None),) * d + (idx,), source
+
+    # in place: the out-of-place op, recorded or written over self's values
+    def scatter_(self, dim: int, index: Any, src: Any = None, value: Any = None) -> "Tensor":
+        return self._index_inplace("scatter_", lambda t: t.scatter(dim, index, src, value), src)
+
+    def scatter_add_(self, dim: int, index: Any, src: "Tensor") -> "Tensor":
+        return self._index_inplace("scatter_add_", lambda t: t.scatter_add(dim, index, src), src)
+
+    def index_add_(self, dim: int, index: Any, source: Any, *, alpha: float = 1) -> "Tensor":
+        return self._index_inplace("index_add_", lambda t: t.index_add(dim, index, source, alpha=alpha),
+                                   source)
+
+    def index_fill_(self, dim: int, index: Any, value: Any) -> "Tensor":
+        return self._index_inplace("index_fill_", lambda t: t.index_fill(dim, index, value), value)
+
+    def _index_inplace(self, op: str, fn: Any, other: Any) -> "Tensor":
+        return self._inplace(op, lambda: fn(self._snapshot()),
+                             lambda: np.copyto(self._data, fn(self)._data, casting="same_kind"), other)
 
     def masked_fill_(self, mask: Any, value: Any) -> "Tensor":
         """In place: ``value`` where ``mask`` (broadcast to self's shape) is True."""

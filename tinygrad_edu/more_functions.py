@@ -8,6 +8,8 @@ Reading path: off the path (as ``creation.py``).
 """
 from __future__ import annotations
 
+import builtins  # (this module defines all, any and round, as torch does)
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -17,6 +19,7 @@ from ._errors import TensorError
 from .autograd.function import array_of
 from .creation import _t, cat, randint
 from .tensor import Tensor
+from .random import _rng
 
 __all__ = [
     "gather", "scatter", "scatter_add", "index_select", "take_along_dim", "flip", "fliplr",
@@ -27,7 +30,9 @@ __all__ = [
     "hypot", "xlogy", "lerp", "addmm", "logical_not", "logical_and", "logical_or", "logical_xor",
     "isclose", "count_nonzero", "square", "rsqrt", "reciprocal", "clone", "chunk", "split",
     "nonzero", "broadcast_to", "hstack", "vstack", "tensordot", "std_mean", "var_mean",
-    "as_tensor", "randint_like",
+    "as_tensor", "randint_like", "all", "any", "masked_select", "index_add", "index_fill", "take",
+    "select", "ravel", "addcmul", "addcdiv", "logit", "sgn", "argwhere", "meshgrid", "bernoulli",
+    "multinomial", "unique", "bincount", "tril_indices", "triu_indices",
 ]
 
 
@@ -61,6 +66,16 @@ def split(tensor: Any, split_size_or_sections: Any, dim: int = 0) -> tuple:
     return _t(tensor).split(split_size_or_sections, dim)
 def nonzero(input: Any, *, as_tuple: bool = False) -> Any: return _t(input).nonzero(as_tuple=as_tuple)
 def broadcast_to(input: Any, size: Sequence[int]) -> Tensor: return _t(input).broadcast_to(size)
+def masked_select(input: Any, mask: Any) -> Tensor: return _t(input).masked_select(mask)
+def index_add(input: Any, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Tensor:
+    return _t(input).index_add(dim, index, source, alpha=alpha)
+def index_fill(input: Any, dim: int, index: Any, value: Any) -> Tensor: return _t(input).index_fill(dim, index, value)
+def take(input: Any, index: Any) -> Tensor: return _t(input).take(index)
+def select(input: Any, dim: int, index: int) -> Tensor: return _t(input).select(dim, index)
+def ravel(input: Any) -> Tensor: return _t(input).reshape(-1)
+def argwhere(input: Any) -> Tensor: return _t(input).nonzero()
+def all(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(input).all(dim, keepdim)  # noqa: A001
+def any(input: Any, dim: Any = None, keepdim: bool = False) -> Tensor: return _t(input).any(dim, keepdim)  # noqa: A001
 
 
 # ---------------------------------------------------------------- elementwise maths and logic
@@ -105,6 +120,12 @@ def isclose(input: Any, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
             equal_nan: bool = False) -> Tensor:
     return _t(input).isclose(other, rtol, atol, equal_nan)
 def count_nonzero(input: Any, dim: Any = None) -> Tensor: return _t(input).count_nonzero(dim)
+def addcmul(input: Any, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+    return _t(input).addcmul(tensor1, tensor2, value=value)
+def addcdiv(input: Any, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+    return _t(input).addcdiv(tensor1, tensor2, value=value)
+def logit(input: Any, eps: float | None = None) -> Tensor: return _t(input).logit(eps)
+def sgn(input: Any) -> Tensor: return _t(input).sign()
 
 
 def _lhs(x: Any, y: Any) -> Tensor:
@@ -119,7 +140,7 @@ def _lhs(x: Any, y: Any) -> Tensor:
 def hstack(tensors: Sequence[Any]) -> Tensor:
     """Join along dim 1 (dim 0 for 1-D tensors)."""
     ts = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
-    return cat(ts, dim=0 if all(t.ndim <= 1 for t in ts) else 1)
+    return cat(ts, dim=0 if builtins.all(t.ndim <= 1 for t in ts) else 1)
 
 
 def vstack(tensors: Sequence[Any]) -> Tensor:
@@ -140,7 +161,7 @@ def tensordot(a: Any, b: Any, dims: Any = 2) -> Tensor:
     else:
         da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
         da, db = [d % a.ndim for d in da], [d % b.ndim for d in db]
-    if len(da) != len(db) or any(a.shape[i] != b.shape[j] for i, j in zip(da, db)):
+    if len(da) != len(db) or builtins.any(a.shape[i] != b.shape[j] for i, j in zip(da, db)):
         raise TensorError(f"tensordot: the contracted dims {da} of {tuple(a.shape)} and {db} of "
                           f"{tuple(b.shape)} don't match in size")
     free_a = [d for d in range(a.ndim) if d not in da]
@@ -183,3 +204,89 @@ def randint_like(input: Any, low: int = 0, high: int | None = None, *, dtype: An
     out = randint(low, high, tuple(x.shape), dtype=dtype or x.dtype, device=device)
     return out.requires_grad_(True) if requires_grad else out
 
+
+
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
+    """Grids from 1-D tensors: output i is tensor i expanded along its own dim ('ij',
+    torch's default) or with the first two dims swapped ('xy', as NumPy's default)."""
+    ts = [t if isinstance(t, Tensor) else Tensor(t) for t in
+          (tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors)]
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                      "indexing argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
+                         f"received: {indexing}")
+    if builtins.any(t.ndim > 1 for t in ts):
+        raise TensorError(f"meshgrid: expects 0-D or 1-D tensors, got shapes {[tuple(t.shape) for t in ts]}")
+    ts = [t.reshape(-1) for t in ts]
+    order = list(range(len(ts)))
+    if indexing == "xy" and len(ts) >= 2:
+        order[0], order[1] = 1, 0
+    shape = tuple(ts[i].shape[0] for i in order)
+    return tuple(t.reshape(tuple(-1 if d == order.index(i) else 1 for d in range(len(ts)))).expand(shape)
+                 for i, t in enumerate(ts))
+
+
+def bernoulli(input: Any, p: float | None = None, *, generator: Any = None) -> Tensor:
+    """1 with probability input (or ``p``), else 0, elementwise, in input's dtype."""
+    x = _t(input)
+    prob = x._data if p is None else p
+    if np.any((np.asarray(prob) < 0) | (np.asarray(prob) > 1)):
+        raise TensorError("bernoulli: all elements of input should be between 0 and 1")
+    return Tensor((_rng(generator).random(tuple(x.shape)) < prob).astype(x.dtype))
+
+
+def multinomial(input: Any, num_samples: int, replacement: bool = False, *,
+                generator: Any = None) -> Tensor:
+    """``num_samples`` indices drawn from each row of the (unnormalised) weights ``input``
+    (1-D or 2-D), int64; without replacement, no index twice in a row."""
+    w = np.asarray(array_of(input), dtype=np.float64)
+    if w.ndim not in (1, 2) or (w < 0).any() or not np.isfinite(w).all() or (w.sum(-1) <= 0).any():
+        raise TensorError(f"multinomial: expects a 1-D or 2-D tensor of finite, non-negative "
+                          f"weights with a positive sum per row, got shape {w.shape}")
+    rows = w.reshape(-1, w.shape[-1])
+    if not replacement and num_samples > int(np.count_nonzero(rows, -1).min()):
+        raise TensorError(f"multinomial: cannot sample n_sample={num_samples} > prob_dist.size(-1) "
+                          "without replacement (counting the non-zero weights)")
+    rng = _rng(generator)
+    out = np.stack([rng.choice(len(r), num_samples, replace=replacement, p=r / r.sum()) for r in rows])
+    return Tensor(out.reshape(w.shape[:-1] + (num_samples,)).astype(np.int64))
+
+
+def unique(input: Any, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False, dim: int | None = None) -> Any:
+    """The distinct elements, sorted (of the flattened tensor; with ``dim``, the distinct
+    slices along it); with ``return_inverse`` where each element went, with
+    ``return_counts`` how often each occurs."""
+    x = _t(input)
+    values, inverse, counts = np.unique(x._data, return_inverse=True, return_counts=True, axis=dim)
+    out = [Tensor(values)]
+    if return_inverse:
+        out.append(Tensor(inverse.reshape(x.shape if dim is None else -1).astype(np.int64)))
+    if return_counts:
+        out.append(Tensor(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def bincount(input: Any, weights: Any = None, minlength: int = 0) -> Tensor:
+    """How often each value 0, 1, ..., max occurs in the 1-D non-negative integer tensor
+    (with ``weights``: their sums), at least ``minlength`` long."""
+    x = np.asarray(array_of(input))
+    if x.ndim != 1 or x.dtype.kind not in "iu" or (x.size and x.min() < 0):
+        raise TensorError(f"bincount: only supports 1-D non-negative integral inputs, got shape "
+                          f"{x.shape} of dtype {x.dtype}")
+    w = None if weights is None else np.asarray(array_of(weights))
+    out = np.bincount(x, w, minlength)
+    return Tensor(out if w is not None else out.astype(np.int64))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None) -> Tensor:
+    """The (2, N) coordinates of the lower triangle of a row x col matrix, row by row."""
+    return Tensor(np.stack(np.tril_indices(row, offset, col)).astype(to_dtype(dtype) or np.int64))
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None) -> Tensor:
+    """The (2, N) coordinates of the upper triangle of a row x col matrix, row by row."""
+    return Tensor(np.stack(np.triu_indices(row, offset, col)).astype(to_dtype(dtype) or np.int64))
