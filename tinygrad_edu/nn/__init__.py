@@ -14,6 +14,7 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDi
                    MarginRankingLoss, MSELoss, NLLLoss, SmoothL1Loss, SoftMarginLoss)
 from .module import Module, ModuleList, Parameter, Sequential
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .pooling import AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .sparse import Embedding
 
@@ -27,6 +28,6 @@ __all__ = [
     "Softplus", "ELU", "SELU", "CELU", "Hardtanh", "ReLU6", "LogSigmoid", "Softsign",
     "Hardswish", "Hardsigmoid", "Mish", "Softmin", "PReLU", "GLU", "Threshold", "Unflatten",
     "ParameterDict", "CosineSimilarity", "PairwiseDistance", "KLDivLoss", "MarginRankingLoss",
-    "SoftMarginLoss", "Conv1d", "MaxPool1d", "AvgPool1d", "GroupNorm", "Dropout1d", "Dropout2d",
+    "SoftMarginLoss", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "Conv1d", "MaxPool1d", "AvgPool1d", "GroupNorm", "Dropout1d", "Dropout2d",
     "functional", "init", "utils",
 ]
