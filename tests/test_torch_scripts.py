@@ -184,6 +184,38 @@ out = [y.item(), x.grad.tolist(), torch.take_along_dim(x, top, 1).tolist(),
        torch.logical_and(x > 0, x < 1).tolist(), torch.isclose(x, x + 1e-9).all().item(),
        x.movedim(0, 1).shape[0], x.unflatten(1, (2, 2)).shape[2], torch.count_nonzero(x).item()]
 """,
+    "lstm_sequence": """
+class Tagger(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = torch.nn.Embedding(6, 4)
+        self.lstm = torch.nn.LSTM(4, 5, num_layers=2, batch_first=True, bidirectional=True)
+        self.gru = torch.nn.GRUCell(10, 3)
+        self.out = torch.nn.Linear(3, 2)
+    def forward(self, tokens):
+        seq, (h, c) = self.lstm(self.embed(tokens))
+        state = torch.zeros(tokens.shape[0], 3)
+        for t in range(seq.shape[1]):
+            state = self.gru(seq[:, t], state)
+        return self.out(state), h, c
+model = Tagger()
+with torch.no_grad():
+    for p in model.parameters():
+        p.copy_(torch.linspace(-0.4, 0.4, p.numel()).reshape(p.shape))
+tokens = torch.tensor([[1, 2, 3, 0], [5, 4, 3, 2], [0, 0, 1, 1]])
+labels = torch.tensor([0, 1, 1])
+opt = torch.optim.Adam(model.parameters(), lr=0.01)
+losses = []
+for step in range(4):
+    opt.zero_grad()
+    logits, h, c = model(tokens)
+    loss = torch.nn.functional.cross_entropy(logits, labels)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    losses.append(loss.item())
+out = [losses, list(h.shape), c.sum().item(), model.lstm.weight_hh_l1_reverse.sum().item()]
+""",
     "conv1d_training": """
 class Net(torch.nn.Module):
     def __init__(self):
