@@ -97,6 +97,17 @@ FUNCTIONAL = {
     "group_norm": (lambda L: lambda x, w, b: _F(L).group_norm(x, 2, w, b), [rand(3, 4, 5), rand(4, seed=1),
                                                                             rand(4, seed=2)]),
     "group_norm-no-affine-4d": (lambda L: lambda x: _F(L).group_norm(x, 3, eps=1e-3), [rand(2, 3, 2, 2)]),
+    "conv_transpose2d": (lambda L: _F(L).conv_transpose2d, [rand(2, 3, 3, 4), rand(3, 2, 2, 3, seed=1),
+                                                           rand(2, seed=2)]),
+    "conv_transpose2d-stride-padding-output_padding-groups-dilation": (
+        lambda L: lambda x, w: _F(L).conv_transpose2d(x, w, stride=(2, 3), padding=1, output_padding=(1, 2),
+                                                      groups=2, dilation=(1, 2)),
+        [rand(1, 4, 3, 3), rand(4, 1, 3, 2, seed=1)]),
+    "conv_transpose2d-unbatched": (lambda L: lambda x, w: _F(L).conv_transpose2d(x, w, stride=2),
+                                   [rand(2, 3, 3), rand(2, 3, 2, 2, seed=1)]),
+    "conv_transpose1d": (lambda L: lambda x, w, b: _F(L).conv_transpose1d(x, w, b, stride=2, padding=1,
+                                                                          output_padding=1),
+                         [rand(2, 3, 5), rand(3, 2, 3, seed=1), rand(2, seed=2)]),
 }
 
 
@@ -185,6 +196,15 @@ LAYERS = {
                             lambda rng: [rng.standard_normal((2, 3, 2, 2))]),
     "Dropout1d-eval": (lambda nn: nn.Dropout1d().eval(), lambda rng: [rng.standard_normal((2, 3, 4))]),
     "Dropout2d-p0": (lambda nn: nn.Dropout2d(0.0), lambda rng: [rng.standard_normal((2, 3, 2, 2))]),
+    "ConvTranspose2d": (lambda nn: nn.ConvTranspose2d(3, 4, 3), lambda rng: [rng.standard_normal((2, 3, 4, 5))]),
+    "ConvTranspose2d-strided-grouped-no-bias": (
+        lambda nn: nn.ConvTranspose2d(4, 6, (3, 2), stride=2, padding=1, output_padding=1, groups=2, bias=False,
+                                      dilation=(1, 2)), lambda rng: [rng.standard_normal((2, 4, 3, 3))]),
+    "ConvTranspose1d": (lambda nn: nn.ConvTranspose1d(2, 3, 4, stride=3, padding=2, output_padding=1),
+                        lambda rng: [rng.standard_normal((2, 2, 5))]),
+    "DCGAN-generator": (lambda nn: nn.Sequential(nn.ConvTranspose2d(4, 6, 4, 1, 0, bias=False), nn.BatchNorm2d(6),
+                                                 nn.ReLU(), nn.ConvTranspose2d(6, 1, 4, 2, 1, bias=False), nn.Tanh()),
+                        lambda rng: [rng.standard_normal((2, 4, 1, 1))]),
     "Sequential-PReLU-Mish": (lambda nn: nn.Sequential(nn.Linear(4, 6), nn.PReLU(6), nn.Unflatten(1, (2, 3)),
                                                        nn.Mish(), nn.Flatten(), nn.Linear(6, 2), nn.SELU()),
                               lambda rng: [rng.standard_normal((5, 4))]),
@@ -224,7 +244,7 @@ def test_layer_matches_torch(name, dtype):
 
 
 @requires_torch
-@pytest.mark.parametrize("name", [n for n in LAYERS if not n.startswith("Sequential")])
+@pytest.mark.parametrize("name", [n for n in LAYERS if not n.startswith(("Sequential", "DCGAN"))])
 def test_layer_repr_is_torchs(name):
     import torch
     make = LAYERS[name][0]
@@ -363,3 +383,36 @@ def test_parameters_to_vector_and_back_as_torch():
         nn.utils.vector_to_parameters(new, mine.parameters())
     with pytest.raises(RuntimeError, match=r"vector_to_parameters: a vector of shape \(8,\)"):
         nn.utils.vector_to_parameters(tg.zeros(8), mine.parameters())
+
+
+@requires_torch
+def test_conv_transpose_output_size_and_init_as_torch():
+    import torch
+    mine, theirs = _both(lambda nn: nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1), np.float64)
+    x = np.random.default_rng(0).standard_normal((1, 2, 4, 4))
+    for size in ((7, 7), (8, 8), (1, 3, 8, 7)):
+        y, ty = mine(tg.tensor(x), output_size=size), theirs(torch.tensor(x), output_size=size)
+        assert y.shape == tuple(ty.shape)
+        np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
+    with pytest.raises(ValueError, match="valid sizes range from 7 to 8"):
+        mine(tg.tensor(x), output_size=(9, 9))
+    tg.manual_seed(0)
+    m = nn.ConvTranspose2d(8, 4, 3, groups=2)
+    bound = 1 / np.sqrt(2 * 9)  # fan_in: the weight's dim 1 (out / groups) times the kernel
+    for p in (m.weight, m.bias):
+        a = p.detach().numpy()
+        assert np.abs(a).max() <= bound and np.abs(a).max() > 0.5 * bound
+    assert m.weight.shape == (8, 2, 3, 3)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: F.conv_transpose2d(tg.zeros(1, 3, 4, 4), tg.zeros(2, 2, 3, 3)), r"conv_transpose2d: input of shape \(1, 3, 4, 4\) has 3 channels"),
+    (lambda: F.conv_transpose2d(tg.zeros(1, 2, 4, 4), tg.zeros(2, 2, 3, 3), stride=2, output_padding=2),
+     "output padding .* must be smaller than either stride"),
+    (lambda: F.conv_transpose2d(tg.zeros(2, 4), tg.zeros(2, 2, 3, 3)), r"conv_transpose2d: expected a 3-D \(C, H, W\) or 4-D"),
+    (lambda: F.conv_transpose1d(tg.zeros(1, 2, 4), tg.zeros(2, 2, 3, 3)), r"conv_transpose1d: weight of shape \(2, 2, 3, 3\) must be 3-D"),
+    (lambda: nn.ConvTranspose2d(3, 4, 3, groups=2), "must be divisible by groups"),
+])
+def test_conv_transpose_errors_name_the_op_and_shapes(call, match):
+    with pytest.raises((RuntimeError, ValueError), match=match):
+        call()

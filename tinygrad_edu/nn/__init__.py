@@ -6,7 +6,7 @@ from .activation import (CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Har
                          Threshold)
 from .attention import MultiheadAttention
 from .containers import ModuleDict, ParameterDict, ParameterList
-from .conv import Conv1d, Conv2d
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .layers import (Dropout, Flatten, Identity, Linear, LogSoftmax, ReLU, Sigmoid, Softmax,
                      Tanh, Dropout1d, Dropout2d, Unflatten)
@@ -28,6 +28,7 @@ __all__ = [
     "Softplus", "ELU", "SELU", "CELU", "Hardtanh", "ReLU6", "LogSigmoid", "Softsign",
     "Hardswish", "Hardsigmoid", "Mish", "Softmin", "PReLU", "GLU", "Threshold", "Unflatten",
     "ParameterDict", "CosineSimilarity", "PairwiseDistance", "KLDivLoss", "MarginRankingLoss",
-    "SoftMarginLoss", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "Conv1d", "MaxPool1d", "AvgPool1d", "GroupNorm", "Dropout1d", "Dropout2d",
+    "SoftMarginLoss", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "ConvTranspose2d",
+    "ConvTranspose1d", "Conv1d", "MaxPool1d", "AvgPool1d", "GroupNorm", "Dropout1d", "Dropout2d",
     "functional", "init", "utils",
 ]

@@ -23,9 +23,10 @@ from ..tensor import where as _where
 from .functional_layers import (adaptive_avg_pool2d, avg_pool2d, batch_norm, conv2d, embedding,
                                 gelu, huber_loss, layer_norm, leaky_relu, max_pool2d,
                                 scaled_dot_product_attention, silu, smooth_l1_loss)
-from .functional_more import (avg_pool1d, celu, conv1d, cosine_similarity, dropout1d, dropout2d,
-                              elu, glu, group_norm, hardsigmoid, hardswish, hardtanh, kl_div,
-                              logsigmoid, margin_ranking_loss, max_pool1d, mish, normalize, pad,
+from .functional_more import (avg_pool1d, celu, conv1d, conv_transpose1d, conv_transpose2d,
+                              cosine_similarity, dropout1d, dropout2d, elu, glu, group_norm,
+                              hardsigmoid, hardswish, hardtanh, kl_div, logsigmoid,
+                              margin_ranking_loss, max_pool1d, mish, normalize, pad,
                               pairwise_distance, prelu, relu6, selu, soft_margin_loss, softmin,
                               softplus, softsign, threshold)
 
@@ -40,7 +41,7 @@ __all__ = [
     "hardswish", "hardsigmoid", "mish", "softmin", "prelu", "glu", "threshold", "normalize",
     "cosine_similarity", "pairwise_distance", "kl_div", "margin_ranking_loss",
     "soft_margin_loss", "pad", "conv1d", "max_pool1d", "avg_pool1d", "group_norm", "dropout1d",
-    "dropout2d",
+    "dropout2d", "conv_transpose2d", "conv_transpose1d",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")

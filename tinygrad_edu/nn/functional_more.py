@@ -4,9 +4,11 @@
 ``glu``, ``threshold``), distances (``normalize``, ``cosine_similarity``,
 ``pairwise_distance``), three losses (``kl_div``, ``margin_ranking_loss``,
 ``soft_margin_loss``), ``pad``, the 1-D convolution and pooling (``conv1d``,
-``max_pool1d``, ``avg_pool1d``: the 2-D ops on a height-1 image), ``group_norm``
-and channel dropout (``dropout1d``, ``dropout2d``); re-exported by ``nn.functional`` with
-torch's names, arguments and defaults.
+``max_pool1d``, ``avg_pool1d``: the 2-D ops on a height-1 image), ``group_norm``,
+channel dropout (``dropout1d``, ``dropout2d``) and the transposed convolutions
+(``conv_transpose2d``: ``ops/conv.py``'s conv2d input gradient, and
+``conv_transpose1d``); re-exported by ``nn.functional`` with torch's names,
+arguments and defaults.
 
 Each is its formula written with Tensor operations, so its gradient is the
 chain rule through them; ``softplus`` alone is one fused op (``ops/math.py``):
@@ -22,19 +24,20 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._errors import TensorError
+from ..ops import conv as C
 from ..ops import math as Mth
 from ..ops import movement as M
 from ..random import _rng
 from ..tensor import Tensor, _wrap
 from ..tensor import where as _where
-from .functional_layers import avg_pool2d, conv2d, max_pool2d
+from .functional_layers import _pair, _unbatched, avg_pool2d, conv2d, max_pool2d
 
 __all__ = [
     "softplus", "elu", "selu", "celu", "hardtanh", "relu6", "logsigmoid", "softsign",
     "hardswish", "hardsigmoid", "mish", "softmin", "prelu", "glu", "threshold", "normalize",
     "cosine_similarity", "pairwise_distance", "kl_div", "margin_ranking_loss",
     "soft_margin_loss", "pad", "conv1d", "max_pool1d", "avg_pool1d", "group_norm", "dropout1d",
-    "dropout2d",
+    "dropout2d", "conv_transpose2d", "conv_transpose1d",
 ]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -361,3 +364,62 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     """Zero each channel of an (N, C, H, W) or (C, H, W) input with probability p (the
     whole H x W map), scale the others by 1/(1-p)."""
     return _channel_dropout("dropout2d", input, p, training, 2)
+
+
+# ================================================================ transposed convolution
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    """2-D transposed convolution (the adjoint of conv2d: each input pixel spreads a
+    weighted copy of the kernel over the output), as used to upsample in decoders and GANs:
+    y[n, o, s p + d i - pad, s q + d j - pad] += sum_c x[n, c, p, q] w[c, o, i, j], plus b[o].
+
+    Shape: input (N, C_in, H, W) or (C_in, H, W); weight (C_in, C_out / groups, kH, kW);
+    output (N, C_out, H_out, W_out), H_out = (H - 1) stride - 2 padding
+    + dilation (kH - 1) + output_padding + 1.
+    """
+    unbatched = _unbatched("conv_transpose2d", input, f" (weight of shape {tuple(weight.shape)})")
+    x = input.unsqueeze(0) if unbatched else input
+    if weight.ndim != 4:
+        raise TensorError(f"conv_transpose2d: weight of shape {tuple(weight.shape)} must be 4-D "
+                          "(in_channels, out_channels / groups, kH, kW)")
+    s, p = _pair("conv_transpose2d", "stride", stride), _pair("conv_transpose2d", "padding", padding)
+    d = _pair("conv_transpose2d", "dilation", dilation)
+    op = _pair("conv_transpose2d", "output_padding", output_padding)
+    n, c, h, w = x.shape
+    if c != weight.shape[0] or groups < 1 or c % groups:
+        raise TensorError(f"conv_transpose2d: input of shape {tuple(x.shape)} has {c} channels, "
+                          f"but the weight of shape {tuple(weight.shape)} expects {weight.shape[0]} "
+                          f"(weight is (in_channels, out_channels / groups, kH, kW), groups={groups})")
+    if any(o >= max(si, di) for o, si, di in zip(op, s, d)):
+        raise ValueError(f"conv_transpose2d: output padding {op} must be smaller than either "
+                         f"stride {s} or dilation {d}")
+    k = weight.shape[2:]
+    out_hw = tuple((size - 1) * si - 2 * pi + di * (ki - 1) + oi + 1
+                   for size, si, pi, di, ki, oi in zip((h, w), s, p, d, k, op))
+    if min(out_hw) < 1:
+        raise TensorError(f"conv_transpose2d: the output would be {out_hw} for an input of shape "
+                          f"{tuple(x.shape)}, kernel {tuple(k)}, stride {s} and padding {p}")
+    y = C.Conv2dInputGrad.apply(x, weight, input_shape=(n, weight.shape[1] * groups) + out_hw,
+                                stride=s, padding=((p[0], p[0]), (p[1], p[1])), dilation=d,
+                                groups=groups)
+    if bias is not None:
+        y = y + bias.reshape(-1, 1, 1)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    """1-D transposed convolution: ``conv_transpose2d`` on a height-1 image.
+
+    Shape: input (N, C_in, L) or (C_in, L); weight (C_in, C_out / groups, k)."""
+    x = _as_image("conv_transpose1d", input, f" (weight of shape {tuple(weight.shape)})")
+    if weight.ndim != 3:
+        raise TensorError(f"conv_transpose1d: weight of shape {tuple(weight.shape)} must be 3-D "
+                          "(in_channels, out_channels / groups, k)")
+    one = lambda what, v: _one("conv_transpose1d", what, v)  # noqa: E731
+    y = conv_transpose2d(x, weight.unsqueeze(-2), bias, (1, one("stride", stride)),
+                         (0, one("padding", padding)), (0, one("output_padding", output_padding)),
+                         groups, (1, one("dilation", dilation)))
+    return y.squeeze(-2)
