@@ -34,6 +34,7 @@ def away(*shape, seed=0, kinks=(0.0,)):
 
 
 SIGNS = np.array([[1.0, -1.0, 1.0, -1.0], [-1.0, -1.0, 1.0, 1.0], [1.0, 1.0, -1.0, 1.0]])
+COUNTS = np.array([[0.0, 1.0, 2.0, 5.0], [3.0, 0.0, 1.0, 1.0], [7.0, 2.0, 0.0, 4.0]])
 PROBS = np.array([[0.2, 0.3, 0.5, 0.0], [0.25, 0.25, 0.25, 0.25], [0.1, 0.6, 0.2, 0.1]])
 
 # name: (build(lib) -> fn, inputs)
@@ -108,6 +109,25 @@ FUNCTIONAL = {
     "conv_transpose1d": (lambda L: lambda x, w, b: _F(L).conv_transpose1d(x, w, b, stride=2, padding=1,
                                                                           output_padding=1),
                          [rand(2, 3, 5), rand(3, 2, 3, seed=1), rand(2, seed=2)]),
+    "hardshrink": (lambda L: lambda x: _F(L).hardshrink(x, 0.7), [away(3, 4, kinks=(-0.7, 0.7))]),
+    "softshrink": (lambda L: _F(L).softshrink, [away(3, 4, kinks=(-0.5, 0.5))]),
+    "tanhshrink": (lambda L: _F(L).tanhshrink, [rand(3, 4)]),
+    "adaptive_avg_pool1d": (lambda L: lambda x: _F(L).adaptive_avg_pool1d(x, 3), [rand(2, 3, 7)]),
+    "rms_norm": (lambda L: lambda x, w: _F(L).rms_norm(x, (4,), w), [rand(2, 3, 4), rand(4, seed=1)]),
+    "rms_norm-2d-eps": (lambda L: lambda x: _F(L).rms_norm(x, [3, 4], eps=1e-3), [rand(2, 3, 4)]),
+    "triplet_margin_loss": (lambda L: _F(L).triplet_margin_loss, [rand(3, 4), rand(3, 4, seed=1), rand(3, 4, seed=2)]),
+    "triplet_margin_loss-p1-swap-none": (lambda L: lambda a, p, n: _F(L).triplet_margin_loss(
+        a, p, n, margin=2.0, p=1, swap=True, reduction="none"), [rand(3, 4), rand(3, 4, seed=1), rand(3, 4, seed=2)]),
+    "cosine_embedding_loss": (lambda L: lambda a, b: _F(L).cosine_embedding_loss(a, b, L.tensor([1.0, -1.0, 1.0]),
+                                                                                  margin=-0.5),
+                              [rand(3, 4), rand(3, 4, seed=1)]),
+    "hinge_embedding_loss": (lambda L: lambda x: _F(L).hinge_embedding_loss(x, L.tensor(SIGNS), margin=0.5,
+                                                                            reduction="sum"),
+                             [away(3, 4, kinks=(0.5,))]),
+    "poisson_nll_loss": (lambda L: lambda x: _F(L).poisson_nll_loss(x, L.tensor(COUNTS)), [rand(3, 4)]),
+    "poisson_nll_loss-rates-full": (lambda L: lambda x: _F(L).poisson_nll_loss(x, L.tensor(COUNTS), log_input=False,
+                                                                               full=True, reduction="none"),
+                                    [rand(3, 4, low=0.5, high=3.0)]),
 }
 
 
@@ -205,6 +225,26 @@ LAYERS = {
     "DCGAN-generator": (lambda nn: nn.Sequential(nn.ConvTranspose2d(4, 6, 4, 1, 0, bias=False), nn.BatchNorm2d(6),
                                                  nn.ReLU(), nn.ConvTranspose2d(6, 1, 4, 2, 1, bias=False), nn.Tanh()),
                         lambda rng: [rng.standard_normal((2, 4, 1, 1))]),
+    "Hardshrink": (lambda nn: nn.Hardshrink(0.3), lambda rng: [rng.standard_normal((3, 4))]),
+    "Softshrink": (lambda nn: nn.Softshrink(), lambda rng: [rng.standard_normal((3, 4))]),
+    "Tanhshrink": (lambda nn: nn.Tanhshrink(), lambda rng: [rng.standard_normal((3, 4))]),
+    "AdaptiveAvgPool1d": (lambda nn: nn.AdaptiveAvgPool1d(4), lambda rng: [rng.standard_normal((2, 3, 9))]),
+    "RMSNorm": (lambda nn: nn.RMSNorm(5), lambda rng: [rng.standard_normal((2, 3, 5))]),
+    "RMSNorm-2d-eps-no-affine": (lambda nn: nn.RMSNorm([3, 5], eps=1e-3, elementwise_affine=False),
+                                 lambda rng: [rng.standard_normal((2, 3, 5))]),
+    "ZeroPad2d": (lambda nn: nn.ZeroPad2d((1, 0, 2, 1)), lambda rng: [rng.standard_normal((2, 3, 4, 4))]),
+    "ConstantPad1d": (lambda nn: nn.ConstantPad1d(2, 3.5), lambda rng: [rng.standard_normal((2, 3, 4))]),
+    "ConstantPad3d": (lambda nn: nn.ConstantPad3d((1, 0, 0, 1, 1, 1), -1.0), lambda rng: [rng.standard_normal((1, 2, 2, 3, 2))]),
+    "ReflectionPad1d": (lambda nn: nn.ReflectionPad1d((2, 1)), lambda rng: [rng.standard_normal((2, 3, 4))]),
+    "ReflectionPad2d": (lambda nn: nn.ReflectionPad2d(1), lambda rng: [rng.standard_normal((2, 3, 4, 4))]),
+    "ReplicationPad2d": (lambda nn: nn.ReplicationPad2d((2, 0, 1, 3)), lambda rng: [rng.standard_normal((1, 3, 4, 4))]),
+    "CircularPad1d": (lambda nn: nn.CircularPad1d(2), lambda rng: [rng.standard_normal((2, 3, 4))]),
+    "TripletMarginLoss": (lambda nn: nn.TripletMarginLoss(margin=0.5, swap=True),
+                          lambda rng: _pair(rng, 3, 4) + [rng.standard_normal((3, 4))]),
+    "CosineEmbeddingLoss": (lambda nn: nn.CosineEmbeddingLoss(margin=0.2),
+                            lambda rng: _pair(rng, 3, 4) + [np.array([1.0, -1.0, -1.0])]),
+    "HingeEmbeddingLoss": (lambda nn: nn.HingeEmbeddingLoss(), lambda rng: [rng.standard_normal((3, 4)), SIGNS]),
+    "PoissonNLLLoss": (lambda nn: nn.PoissonNLLLoss(full=True), lambda rng: [rng.standard_normal((3, 4)), COUNTS]),
     "Sequential-PReLU-Mish": (lambda nn: nn.Sequential(nn.Linear(4, 6), nn.PReLU(6), nn.Unflatten(1, (2, 3)),
                                                        nn.Mish(), nn.Flatten(), nn.Linear(6, 2), nn.SELU()),
                               lambda rng: [rng.standard_normal((5, 4))]),
@@ -226,7 +266,8 @@ def test_layer_matches_torch(name, dtype):
     for step in range(2):
         arrays = inputs(rng)
         xs, txs = _to_lib(tg, arrays, dtype), _to_lib(torch, arrays, dtype)
-        if name in ("MarginRankingLoss", "SoftMarginLoss"):  # (the target: floats without grad)
+        if name in ("MarginRankingLoss", "SoftMarginLoss", "CosineEmbeddingLoss", "HingeEmbeddingLoss",
+                    "PoissonNLLLoss"):  # (the target: floats without grad)
             xs[-1], txs[-1] = tg.tensor(arrays[-1].astype(dtype)), torch.tensor(arrays[-1].astype(dtype))
         y, ty = mine(*xs), tm(*txs)
         _compare(y.detach().numpy(), ty, dtype, f"step {step}: output")
@@ -307,6 +348,14 @@ ERRORS = [
     (lambda: F.kl_div(tg.zeros(2), tg.zeros(2), reduction="avg"), "kl_div: 'avg' is not a valid value"),
     (lambda: nn.Hardtanh(1.0, -1.0), "min_val cannot be greater than max_val"),
     (lambda: nn.Unflatten(1, (4, 2))(tg.zeros(2, 6)), r"unflatten: sizes \(4, 2\) don't multiply"),
+    (lambda: F.rms_norm(tg.zeros(2, 3), (4,)), r"rms_norm: the input of shape \(2, 3\) doesn't end in normalized_shape \(4,\)"),
+    (lambda: F.softshrink(tg.zeros(2), -1.0), "softshrink: lambda must be greater or equal to 0"),
+    (lambda: nn.ReflectionPad2d((1, 2, 3)), r"ReflectionPad2d: padding must be an int or a tuple of 4 ints"),
+    (lambda: nn.TripletMarginLoss(margin=0.0), "expected margin to be greater than 0"),
+    (lambda: F.triplet_margin_loss(tg.zeros(2, 3), tg.zeros(2, 3), tg.zeros(2, 3, 1)),
+     "triplet_margin_loss: anchor, positive and negative must all be 1-D or 2-D"),
+    (lambda: F.cosine_embedding_loss(tg.zeros(2, 3), tg.zeros(3, 3), tg.ones(2)),
+     r"cosine_embedding_loss: input1 and input2 must be 1-D or 2-D and of one shape, got \(2, 3\) and \(3, 3\)"),
 ]
 
 

@@ -2,7 +2,8 @@
 ``F.leaky_relu``, ``F.gelu``, ``F.silu``, their ops in ``ops/activation.py``), and
 ``Softplus``, ``ELU``, ``SELU``, ``CELU``, ``Hardtanh``, ``ReLU6``, ``LogSigmoid``,
 ``Softsign``, ``Hardswish``, ``Hardsigmoid``, ``Mish``, ``Softmin``, ``GLU``,
-``Threshold``, ``PReLU`` (their maths in ``nn/functional_more.py``)."""
+``Threshold``, ``PReLU``, ``Hardshrink``, ``Softshrink``, ``Tanhshrink`` (their
+maths in ``nn/functional_more.py``)."""
 from __future__ import annotations
 
 from typing import Any
@@ -17,7 +18,7 @@ from .module import Module, Parameter
 
 __all__ = ["LeakyReLU", "GELU", "SiLU", "Softplus", "ELU", "SELU", "CELU", "Hardtanh", "ReLU6",
            "LogSigmoid", "Softsign", "Hardswish", "Hardsigmoid", "Mish", "Softmin", "GLU",
-           "Threshold", "PReLU"]
+           "Threshold", "PReLU", "Hardshrink", "Softshrink", "Tanhshrink"]
 
 
 class LeakyReLU(Module):
@@ -268,3 +269,38 @@ class PReLU(Module):
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
+
+
+class Hardshrink(Module):
+    """Hardshrink(x) = x where |x| > lambd, else 0."""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(Module):
+    """Softshrink(x) = x - lambd above lambd, x + lambd below -lambd, else 0."""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Tanhshrink(Module):
+    """Tanhshrink(x) = x - tanh(x)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.tanhshrink(input)

@@ -28,7 +28,10 @@ from .functional_more import (avg_pool1d, celu, conv1d, conv_transpose1d, conv_t
                               hardsigmoid, hardswish, hardtanh, kl_div, logsigmoid,
                               margin_ranking_loss, max_pool1d, mish, normalize, pad,
                               pairwise_distance, prelu, relu6, selu, soft_margin_loss, softmin,
-                              softplus, softsign, threshold)
+                              softplus, softsign, threshold, hardshrink, softshrink, tanhshrink,
+                              adaptive_avg_pool1d, rms_norm)
+from .functional_losses import (cosine_embedding_loss, hinge_embedding_loss, poisson_nll_loss,
+                                triplet_margin_loss)
 
 __all__ = [
     "linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "flatten",
@@ -41,7 +44,9 @@ __all__ = [
     "hardswish", "hardsigmoid", "mish", "softmin", "prelu", "glu", "threshold", "normalize",
     "cosine_similarity", "pairwise_distance", "kl_div", "margin_ranking_loss",
     "soft_margin_loss", "pad", "conv1d", "max_pool1d", "avg_pool1d", "group_norm", "dropout1d",
-    "dropout2d", "conv_transpose2d", "conv_transpose1d",
+    "dropout2d", "conv_transpose2d", "conv_transpose1d", "hardshrink", "softshrink", "tanhshrink",
+    "adaptive_avg_pool1d", "rms_norm", "triplet_margin_loss", "cosine_embedding_loss",
+    "hinge_embedding_loss", "poisson_nll_loss",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")

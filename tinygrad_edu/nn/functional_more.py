@@ -1,13 +1,14 @@
 """More of ``nn.functional``: the smooth and piecewise activations (``softplus``,
 ``elu``, ``selu``, ``celu``, ``hardtanh``, ``relu6``, ``logsigmoid``,
 ``softsign``, ``hardswish``, ``hardsigmoid``, ``mish``, ``softmin``, ``prelu``,
-``glu``, ``threshold``), distances (``normalize``, ``cosine_similarity``,
-``pairwise_distance``), three losses (``kl_div``, ``margin_ranking_loss``,
-``soft_margin_loss``), ``pad``, the 1-D convolution and pooling (``conv1d``,
-``max_pool1d``, ``avg_pool1d``: the 2-D ops on a height-1 image), ``group_norm``,
-channel dropout (``dropout1d``, ``dropout2d``) and the transposed convolutions
-(``conv_transpose2d``: ``ops/conv.py``'s conv2d input gradient, and
-``conv_transpose1d``); re-exported by ``nn.functional`` with torch's names,
+``glu``, ``threshold``, ``hardshrink``, ``softshrink``, ``tanhshrink``),
+distances (``normalize``, ``cosine_similarity``, ``pairwise_distance``), three
+losses (``kl_div``, ``margin_ranking_loss``, ``soft_margin_loss``), ``pad``,
+the 1-D convolution and pooling (``conv1d``, ``max_pool1d``, ``avg_pool1d``,
+``adaptive_avg_pool1d``: the 2-D ops on a height-1 image), ``group_norm``,
+``rms_norm``, channel dropout (``dropout1d``, ``dropout2d``) and the transposed
+convolutions (``conv_transpose2d``: ``ops/conv.py``'s conv2d input gradient,
+and ``conv_transpose1d``); re-exported by ``nn.functional`` with torch's names,
 arguments and defaults.
 
 Each is its formula written with Tensor operations, so its gradient is the
@@ -30,14 +31,16 @@ from ..ops import movement as M
 from ..random import _rng
 from ..tensor import Tensor, _wrap
 from ..tensor import where as _where
-from .functional_layers import _pair, _unbatched, avg_pool2d, conv2d, max_pool2d
+from .functional_layers import (_pair, _unbatched, adaptive_avg_pool2d, avg_pool2d, conv2d,
+                                max_pool2d)
 
 __all__ = [
     "softplus", "elu", "selu", "celu", "hardtanh", "relu6", "logsigmoid", "softsign",
     "hardswish", "hardsigmoid", "mish", "softmin", "prelu", "glu", "threshold", "normalize",
     "cosine_similarity", "pairwise_distance", "kl_div", "margin_ranking_loss",
     "soft_margin_loss", "pad", "conv1d", "max_pool1d", "avg_pool1d", "group_norm", "dropout1d",
-    "dropout2d", "conv_transpose2d", "conv_transpose1d",
+    "dropout2d", "conv_transpose2d", "conv_transpose1d", "hardshrink", "softshrink", "tanhshrink",
+    "adaptive_avg_pool1d", "rms_norm",
 ]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -140,6 +143,23 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else ``value``."""
     return _where(input > threshold, input, value)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0."""
+    return _where((input > lambd) | (input < -lambd), input, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd above lambd, x + lambd below -lambd, 0 between."""
+    if lambd < 0:
+        raise ValueError(f"softshrink: lambda must be greater or equal to 0, but found to be {lambd}.")
+    return _where(input > lambd, input - lambd, _where(input < -lambd, input + lambd, 0.0))
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    return input - input.tanh()
 
 
 # ================================================================ distances
@@ -314,7 +334,27 @@ def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     return y.squeeze(-2)
 
 
-# ================================================================ group norm, channel dropout
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling along L to ``output_size`` positions (as adaptive_avg_pool2d's
+    bins). Shape: input (N, C, L) or (C, L); output (N, C, output_size)."""
+    size = _one("adaptive_avg_pool1d", "output_size", output_size)
+    return adaptive_avg_pool2d(_as_image("adaptive_avg_pool1d", input), (1, size)).squeeze(-2)
+
+
+# ================================================================ group norm, RMS norm, channel dropout
+def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
+             eps: float | None = None) -> Tensor:
+    """y = x / sqrt(mean(x^2) + eps) * weight, the mean over the last dims
+    (``normalized_shape``); eps None: the dtype's machine epsilon, as torch."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.ndim - len(shape):]) != shape:
+        raise TensorError(f"rms_norm: the input of shape {tuple(input.shape)} doesn't end in "
+                          f"normalized_shape {shape}")
+    eps = float(np.finfo(input.dtype).eps) if eps is None else eps
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    y = input / ((input * input).mean(dims, keepdim=True) + eps).sqrt()
+    return y if weight is None else y * weight
+
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and (biased) var over each

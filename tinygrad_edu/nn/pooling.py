@@ -1,6 +1,7 @@
 """Pooling layers: ``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool2d``, ``MaxPool1d``,
-``AvgPool1d`` (their maths is in ``F.max_pool2d``, ``F.avg_pool2d``,
-``F.adaptive_avg_pool2d``, ``F.max_pool1d``, ``F.avg_pool1d``)."""
+``AvgPool1d``, ``AdaptiveAvgPool1d`` (their maths is in ``F.max_pool2d``,
+``F.avg_pool2d``, ``F.adaptive_avg_pool2d``, ``F.max_pool1d``, ``F.avg_pool1d``,
+``F.adaptive_avg_pool1d``)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,8 @@ from ..tensor import Tensor
 from . import functional as F
 from .module import Module
 
-__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "MaxPool1d", "AvgPool1d"]
+__all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "MaxPool1d", "AvgPool1d",
+           "AdaptiveAvgPool1d"]
 
 
 class MaxPool2d(Module):
@@ -138,3 +140,20 @@ class AvgPool1d(Module):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool1d(Module):
+    """Average pooling along L to a fixed ``output_size``.
+
+    Shape: input (N, C, L) or (C, L); output (N, C, output_size).
+    """
+
+    def __init__(self, output_size: int) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
