@@ -16,7 +16,7 @@ from . import init
 from .module import Module, Parameter
 
 __all__ = ["Linear", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Identity", "Flatten",
-           "Dropout", "Dropout1d", "Dropout2d", "Unflatten"]
+           "Dropout", "Dropout1d", "Dropout2d", "Unflatten", "Upsample"]
 
 
 class Linear(Module):
@@ -231,3 +231,29 @@ class Dropout2d(Dropout):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Upsample(Module):
+    """Resizes the spatial dims of an (N, C, *spatial) input to ``size`` or by
+    ``scale_factor``, with ``F.interpolate`` (mode 'nearest' by default; 'linear',
+    'bilinear', 'bicubic', 'trilinear', 'nearest-exact', 'area')."""
+
+    def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None) -> None:
+        super().__init__()
+        self.size = size
+        if isinstance(scale_factor, (tuple, list)):
+            self.scale_factor = tuple(float(s) for s in scale_factor)
+        else:
+            self.scale_factor = float(scale_factor) if scale_factor else None
+        self.mode, self.align_corners = mode, align_corners
+        self.recompute_scale_factor = recompute_scale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
+                             recompute_scale_factor=self.recompute_scale_factor)
+
+    def extra_repr(self) -> str:
+        info = (f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None
+                else f"size={self.size!r}")
+        return info + f", mode={self.mode!r}"
