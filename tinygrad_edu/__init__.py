@@ -38,7 +38,7 @@ from .more_functions import (gather, scatter, scatter_add, index_select, take_al
                              as_tensor, randint_like, all, any, masked_select, index_add,
                              index_fill, take, select, ravel, addcmul, addcdiv, logit, sgn,
                              argwhere, meshgrid, bernoulli, multinomial, unique, bincount,
-                             tril_indices, triu_indices)
+                             tril_indices, triu_indices, cross)
 from .functional import get_gradient_function, grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .random import Generator, manual_seed, seed
@@ -53,6 +53,8 @@ from .viz import draw_graph, render_graph  # noqa: E402
 from .explain import explain_backward  # noqa: E402
 from .gradcheck import check_nodes  # noqa: E402
 from . import functional as _functional  # noqa: E402
+from . import linalg  # noqa: E402  (tg.linalg: inv, det, solve, norms, cross)
+from .linalg import det, inv as inverse  # noqa: E402
 
 # torch's other spellings: torch.autograd.functional.jacobian, torch.autograd.gradcheck
 autograd.functional = _functional
@@ -100,5 +102,5 @@ __all__ = [
     "std_mean", "var_mean", "as_tensor", "randint_like", "all", "any", "masked_select",
     "index_add", "index_fill", "take", "select", "ravel", "addcmul", "addcdiv", "logit", "sgn",
     "argwhere", "meshgrid", "bernoulli", "multinomial", "unique", "bincount", "tril_indices",
-    "triu_indices",
+    "triu_indices", "linalg", "inverse", "det", "cross",
 ]

@@ -35,6 +35,7 @@ TORCH_MODULES = {
     "torch.utils": "tinygrad_edu.utils",
     "torch.utils.data": "tinygrad_edu.utils.data",
     "torch.utils.data.sampler": "tinygrad_edu.utils.sampler",
+    "torch.linalg": "tinygrad_edu.linalg",
     "torch.autograd": "tinygrad_edu.autograd",
     "torch.autograd.functional": "tinygrad_edu.functional",
     "torch.cuda": "tinygrad_edu.cuda",

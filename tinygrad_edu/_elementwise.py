@@ -3,10 +3,10 @@ rounding, hyperbolic and inverse trigonometric functions, ``atan2``,
 ``logaddexp``, ``lerp``, ``hypot``, ``xlogy``, ``erf``, ``nan_to_num``,
 ``clamp_min``/``clamp_max``, ``addcmul``, ``addcdiv``, ``logit``), logic
 (``logical_and`` ..., ``isclose``), a few matrix ones (``addmm``,
-``count_nonzero``), ``type_as``, and the in-place forms of the common unary ops
-(``exp_``, ``relu_``, ...) and of ``pow_``, ``lerp_``, ``addcmul_``,
-``addcdiv_``, ``clamp_min_``, ``clamp_max_``, inherited through the
-``Elementwise`` mixin. Each is a one-liner over an op in ``ops/math.py``
+``inverse``, ``det``, ``count_nonzero``), ``type_as``, and the in-place forms
+of the common unary ops (``exp_``, ``relu_``, ...) and of ``pow_``, ``lerp_``,
+``addcmul_``, ``addcdiv_``, ``clamp_min_``, ``clamp_max_``, inherited through
+the ``Elementwise`` mixin. Each is a one-liner over an op in ``ops/math.py``
 (forward and backward side by side) or over other methods.
 
 The in-place forms go through ``_inplace`` (``_versions.py``): a leaf that
@@ -23,6 +23,7 @@ import numpy as np
 
 from ._errors import TensorError
 from .autograd.function import array_of
+from .ops import linalg as LA
 from .ops import math as Mth
 from .ops import reduce as R
 from .ops.activation import Erf
@@ -103,6 +104,14 @@ class Elementwise:
         """beta * self + alpha * (mat1 @ mat2)."""
         product = self._operand(mat1).mm(mat2)
         return (self if beta == 1 else self * beta) + (product if alpha == 1 else product * alpha)
+
+    def inverse(self) -> "Tensor":
+        """The inverse of each (square) matrix (``tg.linalg.inv``)."""
+        return LA.Inverse.apply(self)
+
+    def det(self) -> "Tensor":
+        """The determinant of each (square) matrix (``tg.linalg.det``)."""
+        return LA.Det.apply(self)
 
     # ---------------------------------------------------------------- logic (no gradient)
     def logical_not(self) -> "Tensor": return self._bools(np.logical_not(self._data))

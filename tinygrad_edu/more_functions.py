@@ -32,7 +32,7 @@ __all__ = [
     "nonzero", "broadcast_to", "hstack", "vstack", "tensordot", "std_mean", "var_mean",
     "as_tensor", "randint_like", "all", "any", "masked_select", "index_add", "index_fill", "take",
     "select", "ravel", "addcmul", "addcdiv", "logit", "sgn", "argwhere", "meshgrid", "bernoulli",
-    "multinomial", "unique", "bincount", "tril_indices", "triu_indices",
+    "multinomial", "unique", "bincount", "tril_indices", "triu_indices", "cross",
 ]
 
 
@@ -290,3 +290,15 @@ def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None) -> T
 def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None) -> Tensor:
     """The (2, N) coordinates of the upper triangle of a row x col matrix, row by row."""
     return Tensor(np.stack(np.triu_indices(row, offset, col)).astype(to_dtype(dtype) or np.int64))
+
+
+def cross(input: Any, other: Any, dim: int | None = None) -> Tensor:
+    """The cross product of 3-vectors along ``dim`` (None: the first dim of size 3, with
+    torch's warning); see ``tg.linalg.cross``."""
+    from .linalg import cross as linalg_cross
+    if dim is None:
+        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.",
+                      UserWarning, stacklevel=2)
+        shape = np.broadcast_shapes(tuple(_t(input).shape), tuple(_t(other).shape))
+        dim = next((d for d, n in enumerate(shape) if n == 3), -1)
+    return linalg_cross(input, other, dim=dim)
