@@ -153,6 +153,14 @@ CASES = [
     ("addcdiv", lambda L: lambda x, a, b: x.addcdiv(a, b.exp(), value=-2.0), lambda x, a, b: x - 2 * a / np.exp(b),
      [(2, 3), (2, 3), (3,)]),
     ("logit", lambda L: lambda x: L.logit(x.sigmoid()), lambda x: x, [(2, 3)]),
+    ("kthvalue", lambda L: lambda x: x.kthvalue(2, 1).values, lambda x: np.sort(x, 1)[:, 1], [(3, 4)]),
+    ("kthvalue_fn_keepdim", lambda L: lambda x: L.kthvalue(x, 3, 0, keepdim=True)[0],
+     lambda x: np.sort(x, 0)[2:3], [(4, 2)]),
+    ("median_dim", lambda L: lambda x: x.median(-1).values, lambda x: np.sort(x, -1)[..., 1], [(2, 3, 4)]),
+    ("median_all", lambda L: lambda x: L.median(x), lambda x: np.sort(x.ravel())[(x.size - 1) // 2], [(3, 4)]),
+    ("cdist", lambda L: L.cdist, lambda a, b: np.sqrt(((a[:, None] - b[None]) ** 2).sum(-1)), [(4, 3), (5, 3)]),
+    ("cdist_p1_batch", lambda L: lambda a, b: L.cdist(a, b, p=1.0),
+     lambda a, b: np.abs(a[..., :, None, :] - b[..., None, :, :]).sum(-1), [(2, 4, 3), (2, 2, 3)]),
     ("logit_eps", lambda L: lambda x: (x * 0.3).sigmoid().logit(eps=0.2),
      lambda x: np.log(np.clip(1 / (1 + np.exp(-0.3 * x)), 0.2, 0.8)) - np.log1p(-np.clip(1 / (1 + np.exp(-0.3 * x)), 0.2, 0.8)),
      [(2, 3)]),
@@ -390,3 +398,21 @@ def test_torch_refuses_the_same_calls_too(message, call):
     import torch
     with pytest.raises((RuntimeError, IndexError, ValueError, TypeError)):
         call(torch)
+
+
+@requires_torch
+def test_median_and_kthvalue_indices_ties_and_nans_as_torch():
+    import torch
+    a = np.array([[3., 1., 2., 5.], [np.nan, 0., 1., 2.], [1., 1., 1., 0.]])
+    for make in (lambda L, x: L.median(x), lambda L, x: x.median(1), lambda L, x: x.median(0, keepdim=True),
+                 lambda L, x: x.kthvalue(2, 0), lambda L, x: L.kthvalue(x[:2], 4, 1, True),
+                 lambda L, x: L.median(x[2]), lambda L, x: x[0, 0].median(0), lambda L, x: x[0, 0].kthvalue(1)):
+        ours, theirs = make(tg, tg.tensor(a)), make(torch, torch.tensor(a))
+        ours, theirs = (ours, theirs) if isinstance(theirs, tuple) else ((ours,), (theirs,))
+        for o, t in zip(ours, theirs):
+            assert o.shape == tuple(t.shape)
+            np.testing.assert_array_equal(o.numpy(), t.numpy())
+    with pytest.raises(IndexError, match=r"kthvalue: k \(5\) is out of range for dim 1 of size 4"):
+        tg.tensor(a).kthvalue(5, 1)
+    with pytest.raises(RuntimeError, match="cdist: x1 of shape"):
+        tg.cdist(tg.zeros(3, 2), tg.zeros(3, 4))

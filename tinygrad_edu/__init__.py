@@ -38,7 +38,7 @@ from .more_functions import (gather, scatter, scatter_add, index_select, take_al
                              as_tensor, randint_like, all, any, masked_select, index_add,
                              index_fill, take, select, ravel, addcmul, addcdiv, logit, sgn,
                              argwhere, meshgrid, bernoulli, multinomial, unique, bincount,
-                             tril_indices, triu_indices, cross)
+                             tril_indices, triu_indices, cross, kthvalue, median, cdist)
 from .functional import get_gradient_function, grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .random import Generator, manual_seed, seed
@@ -102,5 +102,5 @@ __all__ = [
     "std_mean", "var_mean", "as_tensor", "randint_like", "all", "any", "masked_select",
     "index_add", "index_fill", "take", "select", "ravel", "addcmul", "addcdiv", "logit", "sgn",
     "argwhere", "meshgrid", "bernoulli", "multinomial", "unique", "bincount", "tril_indices",
-    "triu_indices", "linalg", "inverse", "det", "cross",
+    "triu_indices", "linalg", "inverse", "det", "cross", "kthvalue", "median", "cdist",
 ]

@@ -2,7 +2,7 @@
 ``scatter``, ``scatter_add``, ``index_select``, ``index_add``, ``index_fill``,
 ``take_along_dim``, ``take``, ``select``, ``masked_select``, ``flip``, ``roll``,
 ``narrow``, ``unbind``, ``movedim``, ``swapaxes``, ``tile``, ``unflatten``,
-``diag``, ``trace``, ``diff``, and the in-place ``scatter_``, ``scatter_add_``,
+``diag``, ``trace``, ``diff``, ``kthvalue``, ``median``, and the in-place ``scatter_``, ``scatter_add_``,
 ``index_add_``, ``index_fill_``, ``masked_fill_``, inherited
 through the ``Indexing`` mixin. Each is a one-liner (or a few lines of torch's
 argument checks) over ops in ``ops/index.py`` and ``ops/movement.py``, or over
@@ -13,11 +13,12 @@ Reading path: off the path (more of ``tensor.py``'s methods).
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from ._errors import TensorError
+from ._errors import TensorError, TensorIndexError
 from ._movement import _dims
 from .autograd.function import array_of
 from .ops import index as I
@@ -33,6 +34,22 @@ if TYPE_CHECKING:
 def _dim(op: str, dim: Any, shape: tuple) -> int:
     """One dim, checked and made non-negative (a 0-d tensor has dim 0 / -1)."""
     return R._axes(op, int(dim), shape)[0] if shape else R._axes(op, int(dim), (1,))[0]
+
+
+KthvalueResult = namedtuple("kthvalue", ["values", "indices"])
+MedianResult = namedtuple("median", ["values", "indices"])
+KthvalueResult.__qualname__, MedianResult.__qualname__ = "KthvalueResult", "MedianResult"  # (pickle)
+
+
+def _picked(result: type, x: "Tensor", idx: np.ndarray, d: int, keepdim: bool, ndim: int) -> Any:
+    """``result(values, indices)`` of the elements of x at ``idx`` (one per row along d,
+    that dim kept with size 1), shaped as a reduction over d."""
+    values, indices = x.gather(d, idx.astype(np.int64)), x.new_tensor(idx, dtype=np.int64)
+    if ndim == 0:
+        return result(values.reshape(()), indices.reshape(()))
+    if not keepdim:
+        values, indices = values.squeeze(d), indices.squeeze(d)
+    return result(values, indices)
 
 
 def _same_dtype(op: str, x: "Tensor", src: Any) -> None:
@@ -103,6 +120,34 @@ class Indexing:
         x = self.expand(rest[:dim] + (self.shape[dim],) + rest[dim + 1:])
         idx = np.broadcast_to(idx, rest[:dim] + (idx.shape[dim],) + rest[dim + 1:])
         return x.gather(dim, idx.astype(np.int64))
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        """``(values, indices)``: the k-th smallest element along ``dim`` (k from 1) and
+        where it is; the gradient goes to that element. A nan counts as the largest."""
+        d = _dim("kthvalue", dim, self.shape)
+        x = self if self.ndim else self.reshape(1)
+        n = x.shape[d]
+        if not 1 <= k <= n:
+            raise TensorIndexError(f"kthvalue: k ({k}) is out of range for dim {d} of size {n} "
+                                   f"(tensor of shape {tuple(self.shape)})")
+        idx = np.take(np.argsort(x._data, axis=d, kind="stable"), [k - 1], axis=d)
+        return _picked(KthvalueResult, x, idx, d, keepdim, self.ndim)
+
+    def median(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """No ``dim``: the lower median of all elements (a 0-d tensor). With ``dim``:
+        ``(values, indices)`` along it. Where a row holds a nan, the median is nan (as torch)."""
+        if dim is None:
+            return self.reshape(-1).median(0).values
+        d = _dim("median", dim, self.shape)
+        x = self if self.ndim else self.reshape(1)
+        n = x.shape[d]
+        if n == 0:
+            raise TensorIndexError(f"median: dim {d} of the tensor of shape {tuple(self.shape)} "
+                                   "is empty")
+        idx = np.take(np.argsort(x._data, axis=d, kind="stable"), [(n - 1) // 2], axis=d)
+        nan = np.isnan(x._data) if x._data.dtype.kind == "f" else np.zeros(x.shape, bool)
+        idx = np.where(nan.any(d, keepdims=True), nan.argmax(d, keepdims=True), idx)
+        return _picked(MedianResult, x, idx, d, keepdim, self.ndim)
 
     def masked_select(self, mask: Any) -> "Tensor":
         """The elements where ``mask`` holds (the two broadcast together), as a 1-D tensor."""

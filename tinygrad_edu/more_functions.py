@@ -32,7 +32,8 @@ __all__ = [
     "nonzero", "broadcast_to", "hstack", "vstack", "tensordot", "std_mean", "var_mean",
     "as_tensor", "randint_like", "all", "any", "masked_select", "index_add", "index_fill", "take",
     "select", "ravel", "addcmul", "addcdiv", "logit", "sgn", "argwhere", "meshgrid", "bernoulli",
-    "multinomial", "unique", "bincount", "tril_indices", "triu_indices", "cross",
+    "multinomial", "unique", "bincount", "tril_indices", "triu_indices", "cross", "kthvalue",
+    "median", "cdist",
 ]
 
 
@@ -67,6 +68,9 @@ def split(tensor: Any, split_size_or_sections: Any, dim: int = 0) -> tuple:
 def nonzero(input: Any, *, as_tuple: bool = False) -> Any: return _t(input).nonzero(as_tuple=as_tuple)
 def broadcast_to(input: Any, size: Sequence[int]) -> Tensor: return _t(input).broadcast_to(size)
 def masked_select(input: Any, mask: Any) -> Tensor: return _t(input).masked_select(mask)
+def kthvalue(input: Any, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+    return _t(input).kthvalue(k, dim, keepdim)
+def median(input: Any, dim: Any = None, keepdim: bool = False) -> Any: return _t(input).median(dim, keepdim)
 def index_add(input: Any, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Tensor:
     return _t(input).index_add(dim, index, source, alpha=alpha)
 def index_fill(input: Any, dim: int, index: Any, value: Any) -> Tensor: return _t(input).index_fill(dim, index, value)
@@ -302,3 +306,18 @@ def cross(input: Any, other: Any, dim: int | None = None) -> Tensor:
         shape = np.broadcast_shapes(tuple(_t(input).shape), tuple(_t(other).shape))
         dim = next((d for d, n in enumerate(shape) if n == 3), -1)
     return linalg_cross(input, other, dim=dim)
+
+
+def cdist(x1: Any, x2: Any, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """The p-norm distance between each row of x1 (..., P, M) and each row of x2
+    (..., R, M): a (..., P, R) tensor (the batch dims broadcast)."""
+    a, b = _t(x1), _t(x2)
+    if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-1]:
+        raise TensorError(f"cdist: x1 of shape {tuple(a.shape)} and x2 of shape {tuple(b.shape)} "
+                          "must be (..., P, M) and (..., R, M) with the same M")
+    if p < 0:
+        raise TensorError(f"cdist: only supports non-negative p values, got {p}")
+    diff = a.unsqueeze(-2) - b.unsqueeze(-3)  # (..., P, R, M)
+    if p == 0:
+        return (diff != 0).sum(-1).to(diff.dtype)
+    return diff.norm(float(p), -1)
