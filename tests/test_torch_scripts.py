@@ -216,6 +216,52 @@ for step in range(4):
     losses.append(loss.item())
 out = [losses, list(h.shape), c.sum().item(), model.lstm.weight_hh_l1_reverse.sum().item()]
 """,
+    "transformer_language_model": """
+import math
+class PositionalEncoding(torch.nn.Module):
+    def __init__(self, d_model, max_len=50):
+        super().__init__()
+        position = torch.arange(max_len).unsqueeze(1)
+        div_term = torch.exp(torch.arange(0, d_model, 2) * (-math.log(10000.0) / d_model))
+        pe = torch.zeros(max_len, 1, d_model)
+        pe[:, 0, 0::2] = torch.sin(position * div_term)
+        pe[:, 0, 1::2] = torch.cos(position * div_term)
+        self.register_buffer("pe", pe)
+    def forward(self, x):
+        return x + self.pe[:x.size(0)]
+class LM(torch.nn.Module):
+    def __init__(self, ntoken=11, d_model=8):
+        super().__init__()
+        self.embedding = torch.nn.Embedding(ntoken, d_model)
+        self.pos = PositionalEncoding(d_model)
+        layer = torch.nn.TransformerEncoderLayer(d_model, 2, 16, dropout=0.0)
+        self.encoder = torch.nn.TransformerEncoder(layer, 2)
+        self.linear = torch.nn.Linear(d_model, ntoken)
+        self.d_model = d_model
+    def forward(self, src, mask):
+        x = self.pos(self.embedding(src) * math.sqrt(self.d_model))
+        return self.linear(self.encoder(x, mask))
+model = LM()
+with torch.no_grad():
+    for p in model.parameters():
+        p.copy_(torch.linspace(-0.3, 0.3, p.numel()).reshape(p.shape))
+data = torch.tensor([[1, 4], [2, 5], [3, 6], [4, 7], [5, 8], [6, 9]])
+src, tgt = data[:-1], data[1:]
+mask = torch.nn.Transformer.generate_square_subsequent_mask(src.size(0))
+opt = torch.optim.SGD(model.parameters(), lr=0.5)
+sched = torch.optim.lr_scheduler.StepLR(opt, 1, gamma=0.95)
+losses = []
+for step in range(3):
+    opt.zero_grad()
+    out = model(src, mask)
+    loss = torch.nn.functional.cross_entropy(out.view(-1, 11), tgt.reshape(-1))
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+    opt.step()
+    sched.step()
+    losses.append(loss.item())
+out = [losses, model.encoder.layers[1].norm2.weight.tolist()]
+""",
     "conv1d_training": """
 class Net(torch.nn.Module):
     def __init__(self):
