@@ -39,6 +39,8 @@ SCHEDULES = [
                                 anneal_strategy="linear", three_phase=True)),
     ("OneCycleLR", lambda: dict(max_lr=0.3, total_steps=40, pct_start=0.5, div_factor=5.0,
                                 final_div_factor=100.0, cycle_momentum=False)),
+    ("PolynomialLR", lambda: dict()),
+    ("PolynomialLR", lambda: dict(total_iters=20, power=2.0)),
 ]
 IDS = [f"{n}-{i}" for i, (n, _) in enumerate(SCHEDULES)]
 
@@ -187,3 +189,54 @@ def test_one_cycle_needs_momentum_when_cycling_it():
     opt = optim.Adagrad([tg.zeros(1, requires_grad=True)], lr=1.0)
     with pytest.raises(ValueError, match="optimizer must support momentum"):
         lr_scheduler.OneCycleLR(opt, 1.0, total_steps=10)
+
+
+def _combined(L, kind, opt):
+    """A warm-up then a decay (SequentialLR), or both at once (ChainedScheduler)."""
+    S = L.optim.lr_scheduler
+    if kind == "sequential":
+        return S.SequentialLR(opt, [S.LinearLR(opt, start_factor=0.1, total_iters=4),
+                                    S.CosineAnnealingLR(opt, T_max=10),
+                                    S.ExponentialLR(opt, gamma=0.9)], milestones=[4, 15])
+    if kind == "sequential-step-milestone":
+        return S.SequentialLR(opt, [S.ConstantLR(opt, factor=0.5, total_iters=3),
+                                    S.StepLR(opt, step_size=2, gamma=0.5)], milestones=[3])
+    return S.ChainedScheduler([S.ConstantLR(opt, factor=0.2, total_iters=3), S.ExponentialLR(opt, gamma=0.9)])
+
+
+@pytest.mark.parametrize("kind", ["sequential", "sequential-step-milestone", "chained"])
+def test_combined_schedules_match_torch(kind):
+    torch = pytest.importorskip("torch")
+    opts, scheds = [], []
+    for L in (tg, torch):
+        w, v = L.zeros(2, requires_grad=True), L.zeros(1, requires_grad=True)
+        opt = L.optim.SGD([{"params": [w]}, {"params": [v], "lr": 0.3}], lr=0.1)
+        opts.append(opt)
+        scheds.append(_combined(L, kind, opt))
+    (opt, sched), (topt, tsched) = zip(opts, scheds)
+    np.testing.assert_allclose(sched.get_last_lr(), tsched.get_last_lr(), rtol=1e-12)
+    for step in range(25):
+        opt.step()
+        topt.step()
+        sched.step()
+        tsched.step()
+        np.testing.assert_allclose(sched.get_last_lr(), tsched.get_last_lr(), rtol=1e-12, atol=1e-15,
+                                   err_msg=f"step {step + 1}")
+        assert [g["lr"] for g in opt.param_groups] == sched.get_last_lr()
+    sd = sched.state_dict()
+    assert {k for k in tsched.state_dict() if not k.startswith("_get_lr")} - set(sd) <= {"_is_initial"}
+    assert len(sd["_schedulers"]) == len(tsched.state_dict()["_schedulers"])
+
+
+def test_combined_schedules_check_their_arguments():
+    opt = optim.SGD([tg.zeros(1, requires_grad=True)], lr=1.0)
+    other = optim.SGD([tg.zeros(1, requires_grad=True)], lr=1.0)
+    a = lr_scheduler.ExponentialLR(opt, 0.9)
+    with pytest.raises(ValueError, match="one more than the number of milestone points"):
+        lr_scheduler.SequentialLR(opt, [a], milestones=[3])
+    with pytest.raises(ValueError, match="same optimizer"):
+        lr_scheduler.ChainedScheduler([a, lr_scheduler.ExponentialLR(other, 0.9)])
+    with pytest.raises(ValueError, match="does not support `ReduceLROnPlateau`"):
+        lr_scheduler.SequentialLR(opt, [a, lr_scheduler.ReduceLROnPlateau(opt)], milestones=[2])
+    with pytest.raises(ValueError, match="at least one scheduler"):
+        lr_scheduler.ChainedScheduler([])

@@ -1,7 +1,8 @@
 """Learning-rate schedules (``torch.optim.lr_scheduler``'s ``StepLR``,
 ``ExponentialLR``, ``CosineAnnealingLR``, ``LambdaLR``, ``MultiplicativeLR``,
 ``MultiStepLR``, ``ConstantLR``, ``LinearLR``, ``CosineAnnealingWarmRestarts``,
-``OneCycleLR`` and ``ReduceLROnPlateau``).
+``OneCycleLR``, ``ReduceLROnPlateau``, and in ``lr_scheduler_chain.py``
+``PolynomialLR``, ``SequentialLR``, ``ChainedScheduler``).
 
 A scheduler changes ``group["lr"]`` of an optimizer each time its ``step()``
 is called (once per epoch, after ``optimizer.step()``)::
@@ -29,7 +30,8 @@ from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
            "MultiplicativeLR", "MultiStepLR", "ConstantLR", "LinearLR",
-           "CosineAnnealingWarmRestarts", "OneCycleLR", "ReduceLROnPlateau"]
+           "CosineAnnealingWarmRestarts", "OneCycleLR", "ReduceLROnPlateau", "PolynomialLR",
+           "SequentialLR", "ChainedScheduler"]
 
 
 class LRScheduler:
@@ -54,10 +56,13 @@ class LRScheduler:
                                    "when resuming a scheduler with last_epoch >= 0")
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """The first step, made by the constructor, gives the starting learning rates.
+        While it runs, _is_initial is True: schedules that follow torch 2.13 keep the
+        current lr then, also when resuming (last_epoch >= 0)."""
         self._step_count = 0
-        # The first step, made here, gives the starting learning rates. While it
-        # runs, _is_initial is True: schedules that follow torch 2.13 keep the
-        # current lr then, also when resuming (last_epoch >= 0).
         self._is_initial = True
         try:
             self.step()
@@ -74,6 +79,11 @@ class LRScheduler:
     def step(self, epoch: int | None = None) -> None:
         """Move to the next epoch (or to ``epoch``) and set each group's lr."""
         self._step_count += 1
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Set each group's lr for the next epoch (by the recursive rule), or for
+        ``epoch`` (by the closed form, where the schedule has one)."""
         if epoch is None:
             self.last_epoch += 1
             values = self.get_lr()
@@ -637,3 +647,7 @@ class ReduceLROnPlateau(LRScheduler):
             new = max(old * self.factor, low)
             if old - new > self.eps:
                 group["lr"] = new
+
+
+# Last: these subclass LRScheduler (defined above) and live in a file of their own.
+from .lr_scheduler_chain import ChainedScheduler, PolynomialLR, SequentialLR  # noqa: E402
