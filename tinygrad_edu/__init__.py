@@ -38,7 +38,11 @@ from .more_functions import (gather, scatter, scatter_add, index_select, take_al
                              as_tensor, randint_like, all, any, masked_select, index_add,
                              index_fill, take, select, ravel, addcmul, addcdiv, logit, sgn,
                              argwhere, meshgrid, bernoulli, multinomial, unique, bincount,
-                             tril_indices, triu_indices, cross, kthvalue, median, cdist)
+                             tril_indices, triu_indices, cross, kthvalue, median, cdist, finfo,
+                             iinfo, set_num_threads, get_num_threads,
+                             use_deterministic_algorithms, are_deterministic_algorithms_enabled,
+                             is_nonzero)
+from ._printing import set_printoptions
 from .functional import get_gradient_function, grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .random import Generator, manual_seed, seed
@@ -102,5 +106,7 @@ __all__ = [
     "std_mean", "var_mean", "as_tensor", "randint_like", "all", "any", "masked_select",
     "index_add", "index_fill", "take", "select", "ravel", "addcmul", "addcdiv", "logit", "sgn",
     "argwhere", "meshgrid", "bernoulli", "multinomial", "unique", "bincount", "tril_indices",
-    "triu_indices", "linalg", "inverse", "det", "cross", "kthvalue", "median", "cdist",
+    "triu_indices", "linalg", "inverse", "det", "cross", "kthvalue", "median", "cdist", "finfo",
+    "iinfo", "set_num_threads", "get_num_threads", "use_deterministic_algorithms",
+    "are_deterministic_algorithms_enabled", "is_nonzero", "set_printoptions",
 ]

@@ -9,12 +9,13 @@ Reading path: off the path (as ``creation.py``).
 from __future__ import annotations
 
 import builtins  # (this module defines all, any and round, as torch does)
+import os
 import warnings
 from typing import Any, Sequence
 
 import numpy as np
 
-from ._dtypes import as_array, to_dtype
+from ._dtypes import as_array, default_float, to_dtype
 from ._errors import TensorError
 from .autograd.function import array_of
 from .creation import _t, cat, randint
@@ -33,7 +34,8 @@ __all__ = [
     "as_tensor", "randint_like", "all", "any", "masked_select", "index_add", "index_fill", "take",
     "select", "ravel", "addcmul", "addcdiv", "logit", "sgn", "argwhere", "meshgrid", "bernoulli",
     "multinomial", "unique", "bincount", "tril_indices", "triu_indices", "cross", "kthvalue",
-    "median", "cdist",
+    "median", "cdist", "finfo", "iinfo", "set_num_threads", "get_num_threads",
+    "use_deterministic_algorithms", "are_deterministic_algorithms_enabled", "is_nonzero",
 ]
 
 
@@ -321,3 +323,47 @@ def cdist(x1: Any, x2: Any, p: float = 2.0, compute_mode: str = "use_mm_for_eucl
     if p == 0:
         return (diff != 0).sum(-1).to(diff.dtype)
     return diff.norm(float(p), -1)
+
+
+# ---------------------------------------------------------------- settings torch scripts call
+def finfo(type: Any = None) -> np.finfo:  # noqa: A002
+    """The limits of a float dtype (``eps``, ``max``, ``min``, ``tiny``, ``bits``);
+    without one, of the default float dtype."""
+    return np.finfo(to_dtype(type) or default_float[0])
+
+
+def iinfo(type: Any) -> np.iinfo:  # noqa: A002
+    """The limits of an integer dtype (``max``, ``min``, ``bits``)."""
+    return np.iinfo(to_dtype(type))
+
+
+_settings = {"threads": os.cpu_count() or 1, "deterministic": False}
+
+
+def set_num_threads(int: int) -> None:  # noqa: A002
+    """Accepted so torch scripts run (NumPy's BLAS picks its own threads); remembered
+    for ``get_num_threads``."""
+    if int < 1:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    _settings["threads"] = int
+
+
+def get_num_threads() -> int:
+    return _settings["threads"]
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Accepted so torch scripts run: every op here is deterministic already."""
+    _settings["deterministic"] = bool(mode)
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    return _settings["deterministic"]
+
+
+def is_nonzero(input: Any) -> bool:
+    """The truth of a one-element tensor (more elements raise, as ``bool(t)``)."""
+    x = _t(input)
+    if x.numel() != 1:
+        raise RuntimeError(f"Boolean value of Tensor with {'no values' if x.numel() == 0 else 'more than one value'} is ambiguous")
+    return bool(x.item())
