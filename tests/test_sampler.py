@@ -117,3 +117,38 @@ def test_dataloader_exposes_its_sampler_and_batch_sampler():
 def test_bad_arguments_raise_as_torch(make, kind, match):
     with pytest.raises(kind, match=match):
         make()
+
+
+class Counting:
+    """An iterable dataset of (i, i^2) for i < n, written for both libraries."""
+
+    def __init__(self, base, n):
+        self.base, self.n = base, n
+
+    def make(self):
+        n = self.n
+
+        class Stream(self.base):
+            def __iter__(self):
+                for i in range(n):
+                    yield float(i), i * i
+
+            def __len__(self):
+                return n
+        return Stream()
+
+
+def test_dataloader_over_an_iterable_dataset_as_torch():
+    torch = pytest.importorskip("torch")
+    from tinygrad_edu.utils.data import ChainDataset, IterableDataset
+    for kw in (dict(batch_size=3), dict(batch_size=3, drop_last=True), dict(batch_size=None), dict()):
+        ours = DataLoader(Counting(IterableDataset, 7).make(), **kw)
+        theirs = torch.utils.data.DataLoader(Counting(torch.utils.data.IterableDataset, 7).make(), **kw)
+        assert [_plain(b) for b in ours] == [_plain(b) for b in theirs], kw
+        assert len(ours) == len(theirs), kw
+    both = Counting(IterableDataset, 2).make() + Counting(IterableDataset, 3).make()
+    assert isinstance(both, ChainDataset) and len(both) == 5
+    assert [x for x, _ in both] == [0.0, 1.0, 0.0, 1.0, 2.0]
+    for kw in (dict(shuffle=True), dict(sampler=[0, 1]), dict(batch_sampler=[[0]])):
+        with pytest.raises(ValueError, match="DataLoader with IterableDataset: expected unspecified"):
+            DataLoader(Counting(IterableDataset, 3).make(), **kw)

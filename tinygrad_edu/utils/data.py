@@ -11,6 +11,7 @@ Batch, mini-batch and stochastic gradient descent are one argument apart::
 from __future__ import annotations
 
 import bisect
+import itertools
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
@@ -19,7 +20,7 @@ from ..tensor import Tensor, _wrap
 from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
                       SubsetRandomSampler, WeightedRandomSampler, _generator, _stream)
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader",
+__all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader",
            "default_collate", "default_convert", "Sampler", "SequentialSampler", "RandomSampler",
            "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler"]
 
@@ -36,6 +37,32 @@ class Dataset:
 
     def __add__(self, other: Any) -> "ConcatDataset":
         return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A stream of samples: subclass it and define ``__iter__`` (a generator, say).
+    A DataLoader takes the samples in the order the stream gives them (no sampler,
+    no shuffle) and batches consecutive ones."""
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __add__(self, other: Any) -> "ChainDataset":
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several iterable datasets, one stream after the other."""
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[Any]:
+        for d in self.datasets:
+            yield from d
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self.datasets)
 
 
 class TensorDataset(Dataset):
@@ -236,28 +263,41 @@ class DataLoader:
                              "shuffle, sampler, and drop_last")
         if generator is not None and seed is not None:
             raise ValueError("DataLoader: give either generator or seed, not both")
+        self._stream = isinstance(dataset, IterableDataset)
+        if self._stream:  # (torch's checks: a stream has its own order)
+            for name, value in (("shuffle", shuffle), ("sampler", sampler),
+                                ("batch_sampler", batch_sampler)):
+                if value not in (None, False):
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified "
+                                     f"{name} option, but got {name}={value}")
         self.dataset = dataset
         self.collate_fn = collate_fn
         self.num_workers, self.pin_memory = num_workers, pin_memory
         # None stays None: each epoch then draws from the package RNG as it is then;
         # a tg.Generator is kept as it is, so reseeding it repeats the order (as torch)
         self.generator = _stream(seed if seed is not None else generator)
-        if sampler is None:
+        if sampler is None and not self._stream:
             sampler = (RandomSampler(dataset, generator=self.generator) if shuffle
                        else SequentialSampler(dataset))
         if batch_sampler is not None:
             batch_size, drop_last = None, False
-        elif batch_size is not None:
+        elif batch_size is not None and not self._stream:
             batch_sampler = BatchSampler(sampler, int(batch_size), bool(drop_last))
         self.sampler, self.batch_sampler = sampler, batch_sampler
         self.batch_size, self.drop_last = batch_size, bool(drop_last)
         self.shuffle = bool(shuffle)
 
     def __len__(self) -> int:
-        """The number of batches in one epoch."""
+        """The number of batches in one epoch (of a stream: from its ``__len__``)."""
+        if self._stream:
+            n, b = len(self.dataset), self.batch_size
+            return n if b is None else (n // b if self.drop_last else -(-n // b))
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
 
     def __iter__(self) -> Iterator[Any]:
+        if self._stream:
+            yield from self._stream_batches()
+            return
         if self.batch_sampler is None:  # no batching: sample by sample
             convert = self.collate_fn or default_convert
             for i in self.sampler:
@@ -271,3 +311,17 @@ class DataLoader:
             else:
                 collate = self.collate_fn or default_collate
                 yield collate([self.dataset[int(i)] for i in idx])
+
+    def _stream_batches(self) -> Iterator[Any]:
+        """An IterableDataset's samples, batch_size consecutive ones at a time."""
+        samples = iter(self.dataset)
+        if self.batch_size is None:
+            convert = self.collate_fn or default_convert
+            yield from (convert(x) for x in samples)
+            return
+        collate = self.collate_fn or default_collate
+        while True:
+            batch = list(itertools.islice(samples, self.batch_size))
+            if not batch or (self.drop_last and len(batch) < self.batch_size):
+                return
+            yield collate(batch)
