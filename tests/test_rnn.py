@@ -167,3 +167,22 @@ def test_dropout_between_layers_only_in_training():
 def test_errors_name_the_layer_and_shapes(call, match):
     with pytest.raises((RuntimeError, ValueError), match=match):
         call()
+
+
+@requires_torch
+@pytest.mark.parametrize("kw", [{}, {"batch_first": True, "padding_value": -1.0},
+                                {"batch_first": True, "padding_side": "left"}], ids=str)
+def test_pad_sequence_as_torch(kw):
+    import torch
+    arrays = [np.random.default_rng(i).standard_normal((n, 2)) for i, n in enumerate((3, 1, 4))]
+    outs = []
+    for L in (tg, torch):
+        seqs = [L.tensor(a, requires_grad=True) for a in arrays]
+        y = L.nn.utils.rnn.pad_sequence(seqs, **kw)
+        (y * y).sum().backward()
+        outs.append((y.detach().numpy(), [s.grad.numpy() for s in seqs]))
+    np.testing.assert_array_equal(outs[0][0], outs[1][0])
+    for g, tg_ in zip(outs[0][1], outs[1][1]):
+        np.testing.assert_array_equal(g, tg_)
+    with pytest.raises(RuntimeError, match="same shape after their first dim"):
+        nn.utils.rnn.pad_sequence([tg.zeros(2, 3), tg.zeros(2, 4)])

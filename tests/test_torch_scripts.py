@@ -386,6 +386,7 @@ FILE_SCRIPTS = {
         import torch.nn as nn
         from torch.optim.lr_scheduler import LambdaLR, MultiStepLR
         from torch.utils.data import ConcatDataset, DataLoader, TensorDataset
+        from torch.nn.utils.rnn import pad_sequence
         from torch.utils.data.sampler import BatchSampler, SequentialSampler
 
         x = torch.linspace(-1, 1, 32).reshape(16, 2)
@@ -411,7 +412,8 @@ FILE_SCRIPTS = {
         for _ in range(5):
             steps.optimizer.step()
             steps.step()
-        out = [losses, warmup.get_last_lr(), steps.get_last_lr(), len(loader),
+        padded = pad_sequence([torch.ones(2), torch.ones(3) * 2], batch_first=True)
+        out = [losses, warmup.get_last_lr(), steps.get_last_lr(), len(loader), padded.tolist(),
                [list(b) for b in BatchSampler(SequentialSampler(range(5)), 2, drop_last=True)]]
         print(json.dumps(out))
     """,

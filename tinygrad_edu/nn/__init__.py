@@ -1,6 +1,6 @@
 """``tinygrad_edu.nn``: modules, layers, losses and their functional forms
 (``torch.nn``'s names and semantics)."""
-from . import functional, init, utils
+from . import functional, init, rnn_utils, utils
 from .activation import (CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                          LogSigmoid, Mish, PReLU, ReLU6, SiLU, Softmin, Softplus, Softsign,
                          Threshold, Hardshrink, Softshrink, Tanhshrink)
@@ -25,6 +25,8 @@ from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLay
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
                       MaxPool2d)
 from .sparse import Embedding
+
+utils.rnn = rnn_utils  # (torch.nn.utils.rnn: pad_sequence)
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList",
