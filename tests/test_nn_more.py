@@ -138,6 +138,14 @@ FUNCTIONAL = {
     "interpolate-trilinear": (lambda L: lambda x: _F(L).interpolate(x, size=(3, 2, 4), mode="trilinear"),
                               [rand(1, 1, 2, 3, 2)]),
     "interpolate-area": (lambda L: lambda x: _F(L).interpolate(x, size=(2, 3), mode="area"), [rand(1, 2, 5, 7)]),
+    "pixel_shuffle": (lambda L: lambda x: _F(L).pixel_shuffle(x, 2), [rand(2, 8, 2, 3)]),
+    "pixel_unshuffle": (lambda L: lambda x: _F(L).pixel_unshuffle(x, 2), [rand(1, 2, 4, 6)]),
+    "bilinear": (lambda L: _F(L).bilinear, [rand(3, 2), rand(3, 4, seed=1), rand(5, 2, 4, seed=2), rand(5, seed=3)]),
+    "instance_norm": (lambda L: lambda x, w, b: _F(L).instance_norm(x, weight=w, bias=b),
+                      [rand(2, 3, 5), rand(3, seed=1), rand(3, seed=2)]),
+    "instance_norm-running-stats-eval": (
+        lambda L: lambda x: _F(L).instance_norm(x, L.tensor(np.array([0.5, -1.0])), L.tensor(np.array([2.0, 0.5])),
+                                                use_input_stats=False), [rand(2, 2, 3, 2)]),
     "poisson_nll_loss-rates-full": (lambda L: lambda x: _F(L).poisson_nll_loss(x, L.tensor(COUNTS), log_input=False,
                                                                                full=True, reduction="none"),
                                     [rand(3, 4, low=0.5, high=3.0)]),
@@ -261,6 +269,14 @@ LAYERS = {
     "Upsample": (lambda nn: nn.Upsample(scale_factor=2), lambda rng: [rng.standard_normal((2, 3, 3, 4))]),
     "Upsample-bilinear": (lambda nn: nn.Upsample(size=(5, 7), mode="bilinear", align_corners=False),
                           lambda rng: [rng.standard_normal((2, 3, 3, 4))]),
+    "PixelShuffle": (lambda nn: nn.PixelShuffle(3), lambda rng: [rng.standard_normal((2, 9, 2, 3))]),
+    "PixelUnshuffle": (lambda nn: nn.PixelUnshuffle(2), lambda rng: [rng.standard_normal((2, 1, 4, 2))]),
+    "Bilinear": (lambda nn: nn.Bilinear(3, 4, 5), lambda rng: [rng.standard_normal((6, 3)), rng.standard_normal((6, 4))]),
+    "InstanceNorm2d": (lambda nn: nn.InstanceNorm2d(3), lambda rng: [rng.standard_normal((2, 3, 4, 5))]),
+    "InstanceNorm1d-affine-running-stats": (lambda nn: nn.InstanceNorm1d(3, momentum=0.3, affine=True,
+                                                                         track_running_stats=True),
+                                            lambda rng: [rng.standard_normal((2, 3, 6))]),
+    "InstanceNorm3d-unbatched": (lambda nn: nn.InstanceNorm3d(2, affine=True), lambda rng: [rng.standard_normal((2, 3, 2, 4))]),
     "Sequential-PReLU-Mish": (lambda nn: nn.Sequential(nn.Linear(4, 6), nn.PReLU(6), nn.Unflatten(1, (2, 3)),
                                                        nn.Mish(), nn.Flatten(), nn.Linear(6, 2), nn.SELU()),
                               lambda rng: [rng.standard_normal((5, 4))]),
@@ -298,6 +314,16 @@ def test_layer_matches_torch(name, dtype):
             _compare(p.grad.numpy(), tparams[k].grad, dtype, f"step {step}: grad of {k}")
         mine.zero_grad()
         tm.zero_grad()
+        tbufs = dict(tm.named_buffers())
+        for k, b in mine.named_buffers():
+            np.testing.assert_allclose(b.numpy(), tbufs[k].numpy(), rtol=1e-5, err_msg=f"step {step}: buffer {k}")
+    mine.eval()
+    tm.eval()
+    arrays = inputs(np.random.default_rng(9))
+    xs, txs = _to_lib(tg, arrays, dtype), _to_lib(torch, arrays, dtype)
+    if name in ("MarginRankingLoss", "SoftMarginLoss", "CosineEmbeddingLoss", "HingeEmbeddingLoss", "PoissonNLLLoss"):
+        xs[-1], txs[-1] = tg.tensor(arrays[-1].astype(dtype)), torch.tensor(arrays[-1].astype(dtype))
+    _compare(mine(*xs).detach().numpy(), tm(*txs), dtype, "eval output")
 
 
 @requires_torch
@@ -368,6 +394,10 @@ ERRORS = [
     (lambda: F.softshrink(tg.zeros(2), -1.0), "softshrink: lambda must be greater or equal to 0"),
     (lambda: nn.ReflectionPad2d((1, 2, 3)), r"ReflectionPad2d: padding must be an int or a tuple of 4 ints"),
     (lambda: nn.TripletMarginLoss(margin=0.0), "expected margin to be greater than 0"),
+    (lambda: F.pixel_shuffle(tg.zeros(1, 3, 2, 2), 2), r"pixel_shuffle: expected an input of shape \(\*, C \* 4, H, W\)"),
+    (lambda: F.bilinear(tg.zeros(2, 3), tg.zeros(2, 4), tg.zeros(5, 3, 3)), "bilinear: inputs of shapes"),
+    (lambda: nn.InstanceNorm2d(3)(tg.zeros(2, 3)), r"InstanceNorm2d: expected 3D \(unbatched\) or 4D"),
+    (lambda: nn.InstanceNorm1d(3, affine=True)(tg.zeros(2, 4, 5)), "to match num_features"),
     (lambda: F.interpolate(tg.zeros(1, 2, 3), size=4, mode="bilinear"), r"interpolate: mode 'bilinear' expects a 4-D input"),
     (lambda: F.interpolate(tg.zeros(1, 2, 3), size=4, scale_factor=2), "only one of size or scale_factor"),
     (lambda: F.interpolate(tg.zeros(1, 2, 3), size=4, align_corners=True), "align_corners option can only be set"),
@@ -484,3 +514,13 @@ def test_conv_transpose_output_size_and_init_as_torch():
 def test_conv_transpose_errors_name_the_op_and_shapes(call, match):
     with pytest.raises((RuntimeError, ValueError), match=match):
         call()
+
+
+def test_bilinear_init_is_torchs_uniform_bound():
+    tg.manual_seed(0)
+    m = nn.Bilinear(16, 3, 4)
+    bound = 1 / np.sqrt(16)
+    for p in (m.weight, m.bias):
+        a = p.detach().numpy()
+        assert np.abs(a).max() <= bound and np.abs(a).max() > 0.5 * bound
+    assert m.weight.shape == (4, 16, 3) and list(m.state_dict()) == ["weight", "bias"]

@@ -2,7 +2,7 @@
 ``scatter``, ``scatter_add``, ``index_select``, ``index_add``, ``index_fill``,
 ``take_along_dim``, ``take``, ``select``, ``masked_select``, ``flip``, ``roll``,
 ``narrow``, ``unbind``, ``movedim``, ``swapaxes``, ``tile``, ``unflatten``,
-``diag``, ``trace``, ``diff``, ``kthvalue``, ``median``, and the in-place ``scatter_``, ``scatter_add_``,
+``unfold``, ``diag``, ``trace``, ``diff``, ``kthvalue``, ``median``, and the in-place ``scatter_``, ``scatter_add_``,
 ``index_add_``, ``index_fill_``, ``masked_fill_``, inherited
 through the ``Indexing`` mixin. Each is a one-liner (or a few lines of torch's
 argument checks) over ops in ``ops/index.py`` and ``ops/movement.py``, or over
@@ -288,6 +288,20 @@ class Indexing:
         if self.ndim == 0:
             raise TensorError("unbind: a 0-d tensor has no dim to unbind")
         return tuple(self[(slice(None),) * d + (i,)] for i in range(self.shape[d]))
+
+    def unfold(self, dimension: int, size: int, step: int) -> "Tensor":
+        """Every slice of ``size`` along ``dimension``, ``step`` apart (sliding windows):
+        that dim becomes the window count, and a last dim of ``size`` is added. The
+        windows may overlap; their gradients add up."""
+        d = _dim("unfold", dimension, self.shape)
+        n = self.shape[d] if self.ndim else 1
+        if size < 0 or size > n or step <= 0:
+            raise TensorError(f"unfold: size {size} (at most the dim's size {n}) and step {step} "
+                              f"(positive) don't fit dim {d} of a tensor of shape {tuple(self.shape)}")
+        x = self if self.ndim else self.reshape(1)
+        starts = np.arange(0, n - size + 1, step)
+        windows = x[(slice(None),) * d + (starts[:, None] + np.arange(size),)]  # (..., W, size, ...)
+        return windows.movedim(d + 1, -1)
 
     def unflatten(self, dim: int, sizes: Sequence[int]) -> "Tensor":
         """Dim ``dim`` split into ``sizes`` (one may be -1)."""

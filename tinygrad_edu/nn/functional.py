@@ -29,7 +29,8 @@ from .functional_more import (avg_pool1d, celu, conv1d, conv_transpose1d, conv_t
                               margin_ranking_loss, max_pool1d, mish, normalize, pad,
                               pairwise_distance, prelu, relu6, selu, soft_margin_loss, softmin,
                               softplus, softsign, threshold, hardshrink, softshrink, tanhshrink,
-                              adaptive_avg_pool1d, rms_norm)
+                              adaptive_avg_pool1d, rms_norm, pixel_shuffle, pixel_unshuffle,
+                              bilinear, instance_norm)
 from .functional_resample import interpolate, upsample
 from .functional_losses import (cosine_embedding_loss, hinge_embedding_loss, poisson_nll_loss,
                                 triplet_margin_loss)
@@ -47,7 +48,8 @@ __all__ = [
     "soft_margin_loss", "pad", "conv1d", "max_pool1d", "avg_pool1d", "group_norm", "dropout1d",
     "dropout2d", "conv_transpose2d", "conv_transpose1d", "hardshrink", "softshrink", "tanhshrink",
     "adaptive_avg_pool1d", "rms_norm", "triplet_margin_loss", "cosine_embedding_loss",
-    "hinge_embedding_loss", "poisson_nll_loss", "interpolate", "upsample",
+    "hinge_embedding_loss", "poisson_nll_loss", "interpolate", "upsample", "pixel_shuffle",
+    "pixel_unshuffle", "bilinear", "instance_norm",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")

@@ -6,9 +6,10 @@ distances (``normalize``, ``cosine_similarity``, ``pairwise_distance``), three
 losses (``kl_div``, ``margin_ranking_loss``, ``soft_margin_loss``), ``pad``,
 the 1-D convolution and pooling (``conv1d``, ``max_pool1d``, ``avg_pool1d``,
 ``adaptive_avg_pool1d``: the 2-D ops on a height-1 image), ``group_norm``,
-``rms_norm``, channel dropout (``dropout1d``, ``dropout2d``) and the transposed
+``instance_norm``, ``rms_norm``, channel dropout (``dropout1d``, ``dropout2d``) and the transposed
 convolutions (``conv_transpose2d``: ``ops/conv.py``'s conv2d input gradient,
-and ``conv_transpose1d``); re-exported by ``nn.functional`` with torch's names,
+and ``conv_transpose1d``), ``pixel_shuffle``, ``pixel_unshuffle`` and
+``bilinear``; re-exported by ``nn.functional`` with torch's names,
 arguments and defaults.
 
 Each is its formula written with Tensor operations, so its gradient is the
@@ -25,6 +26,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from .._errors import TensorError
+from ..creation import einsum
+from ..autograd import no_grad
 from ..ops import conv as C
 from ..ops import math as Mth
 from ..ops import movement as M
@@ -40,7 +43,8 @@ __all__ = [
     "cosine_similarity", "pairwise_distance", "kl_div", "margin_ranking_loss",
     "soft_margin_loss", "pad", "conv1d", "max_pool1d", "avg_pool1d", "group_norm", "dropout1d",
     "dropout2d", "conv_transpose2d", "conv_transpose1d", "hardshrink", "softshrink", "tanhshrink",
-    "adaptive_avg_pool1d", "rms_norm",
+    "adaptive_avg_pool1d", "rms_norm", "pixel_shuffle", "pixel_unshuffle", "bilinear",
+    "instance_norm",
 ]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -341,7 +345,49 @@ def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
     return adaptive_avg_pool2d(_as_image("adaptive_avg_pool1d", input), (1, size)).squeeze(-2)
 
 
-# ================================================================ group norm, RMS norm, channel dropout
+# ================================================================ group, instance and RMS norm, channel dropout
+def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
+                  weight: Tensor | None = None, bias: Tensor | None = None,
+                  use_input_stats: bool = True, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and (biased) var over the
+    positions of each channel of each sample (``use_input_stats``), or the running
+    statistics. Given running statistics and input stats, those move towards the
+    batch's (averaged over the samples; the var unbiased), as torch.
+
+    Shape: input (N, C, *); running stats, weight and bias (C,).
+    """
+    if input.ndim < 3:
+        raise TensorError(f"instance_norm: expected an input of shape (N, C, *) with positions, "
+                          f"got {tuple(input.shape)}")
+    dims = tuple(range(2, input.ndim))
+    per_channel = (-1,) + (1,) * (input.ndim - 2)
+    if use_input_stats:
+        mean = input.mean(dims, keepdim=True)
+        centred = input - mean
+        var = (centred * centred).mean(dims, keepdim=True)
+        y = centred / (var + eps).sqrt()
+        if running_mean is not None or running_var is not None:
+            count = int(np.prod(input.shape[2:]))
+            with no_grad():
+                if running_mean is not None:
+                    running_mean.mul_(1 - momentum).add_(mean.detach().mean(0).reshape(-1) * momentum)
+                if running_var is not None:
+                    unbiased = var.detach() * (count / max(count - 1, 1))
+                    running_var.mul_(1 - momentum).add_(unbiased.mean(0).reshape(-1) * momentum)
+    else:
+        if running_mean is None or running_var is None:
+            raise TensorError("instance_norm: expected running_mean and running_var when "
+                              "use_input_stats=False")
+        mean, var = (s.to(input.dtype).reshape(per_channel) for s in (running_mean, running_var))
+        y = (input - mean) / (var + eps).sqrt()  # (in the input's dtype, as torch)
+    if weight is not None:
+        y = y * weight.reshape(per_channel)
+    if bias is not None:
+        y = y + bias.reshape(per_channel)
+    return y
+
+
+
 def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
              eps: float | None = None) -> Tensor:
     """y = x / sqrt(mean(x^2) + eps) * weight, the mean over the last dims
@@ -404,6 +450,45 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     """Zero each channel of an (N, C, H, W) or (C, H, W) input with probability p (the
     whole H x W map), scale the others by 1/(1-p)."""
     return _channel_dropout("dropout2d", input, p, training, 2)
+
+
+# ================================================================ rearranging channels, bilinear
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """(*, C r^2, H, W) -> (*, C, H r, W r): each group of r^2 channels becomes an r x r
+    block of pixels (sub-pixel upsampling)."""
+    r = int(upscale_factor)
+    if input.ndim < 3 or input.shape[-3] % (r * r):
+        raise TensorError(f"pixel_shuffle: expected an input of shape (*, C * {r * r}, H, W), got "
+                          f"{tuple(input.shape)} (its channels must divide by upscale_factor^2)")
+    *lead, c, h, w = input.shape
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)
+    n = len(lead)
+    x = x.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)  # (*, C, H, r, W, r)
+    return x.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """(*, C, H r, W r) -> (*, C r^2, H, W): the inverse of ``pixel_shuffle``."""
+    r = int(downscale_factor)
+    if input.ndim < 3 or input.shape[-2] % r or input.shape[-1] % r:
+        raise TensorError(f"pixel_unshuffle: expected an input of shape (*, C, H * {r}, W * {r}), "
+                          f"got {tuple(input.shape)}")
+    *lead, c, h, w = input.shape
+    x = input.reshape(*lead, c, h // r, r, w // r, r)
+    n = len(lead)
+    x = x.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)  # (*, C, r, r, H, W)
+    return x.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y[..., o] = x1 W[o] x2 + b[o] (x1: (*, in1), x2: (*, in2), W: (out, in1, in2))."""
+    if weight.ndim != 3 or input1.shape[-1] != weight.shape[1] or input2.shape[-1] != weight.shape[2]:
+        raise TensorError(f"bilinear: inputs of shapes {tuple(input1.shape)} and {tuple(input2.shape)} "
+                          f"don't fit the weight of shape {tuple(weight.shape)} (out, in1, in2)")
+    lead = tuple(input1.shape[:-1])
+    y = einsum("bi,oij,bj->bo", input1.reshape(-1, weight.shape[1]), weight,
+               input2.reshape(-1, weight.shape[2])).reshape(lead + (weight.shape[0],))
+    return y if bias is None else y + bias
 
 
 # ================================================================ transposed convolution
