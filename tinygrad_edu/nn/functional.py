@@ -30,7 +30,7 @@ from .functional_more import (avg_pool1d, celu, conv1d, conv_transpose1d, conv_t
                               pairwise_distance, prelu, relu6, selu, soft_margin_loss, softmin,
                               softplus, softsign, threshold, hardshrink, softshrink, tanhshrink,
                               adaptive_avg_pool1d, rms_norm, pixel_shuffle, pixel_unshuffle,
-                              bilinear, instance_norm)
+                              bilinear, instance_norm, unfold, fold)
 from .functional_resample import interpolate, upsample
 from .functional_losses import (cosine_embedding_loss, hinge_embedding_loss, poisson_nll_loss,
                                 triplet_margin_loss)
@@ -49,7 +49,7 @@ __all__ = [
     "dropout2d", "conv_transpose2d", "conv_transpose1d", "hardshrink", "softshrink", "tanhshrink",
     "adaptive_avg_pool1d", "rms_norm", "triplet_margin_loss", "cosine_embedding_loss",
     "hinge_embedding_loss", "poisson_nll_loss", "interpolate", "upsample", "pixel_shuffle",
-    "pixel_unshuffle", "bilinear", "instance_norm",
+    "pixel_unshuffle", "bilinear", "instance_norm", "unfold", "fold",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")

@@ -8,8 +8,8 @@ the 1-D convolution and pooling (``conv1d``, ``max_pool1d``, ``avg_pool1d``,
 ``adaptive_avg_pool1d``: the 2-D ops on a height-1 image), ``group_norm``,
 ``instance_norm``, ``rms_norm``, channel dropout (``dropout1d``, ``dropout2d``) and the transposed
 convolutions (``conv_transpose2d``: ``ops/conv.py``'s conv2d input gradient,
-and ``conv_transpose1d``), ``pixel_shuffle``, ``pixel_unshuffle`` and
-``bilinear``; re-exported by ``nn.functional`` with torch's names,
+and ``conv_transpose1d``), ``unfold`` / ``fold`` (im2col and back),
+``pixel_shuffle``, ``pixel_unshuffle`` and ``bilinear``; re-exported by ``nn.functional`` with torch's names,
 arguments and defaults.
 
 Each is its formula written with Tensor operations, so its gradient is the
@@ -44,7 +44,7 @@ __all__ = [
     "soft_margin_loss", "pad", "conv1d", "max_pool1d", "avg_pool1d", "group_norm", "dropout1d",
     "dropout2d", "conv_transpose2d", "conv_transpose1d", "hardshrink", "softshrink", "tanhshrink",
     "adaptive_avg_pool1d", "rms_norm", "pixel_shuffle", "pixel_unshuffle", "bilinear",
-    "instance_norm",
+    "instance_norm", "unfold", "fold",
 ]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -450,6 +450,61 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     """Zero each channel of an (N, C, H, W) or (C, H, W) input with probability p (the
     whole H x W map), scale the others by 1/(1-p)."""
     return _channel_dropout("dropout2d", input, p, training, 2)
+
+
+# ================================================================ sliding blocks (im2col)
+def _block_index(name: str, spatial: tuple, kernel_size: Any, dilation: Any, padding: Any,
+                 stride: Any) -> tuple:
+    """For an (N, C, H, W) input padded by ``padding``: the (kh*kw, L) row and column
+    indices of every block's pixels (L blocks, row by row), and the padding pair."""
+    k, d = _pair(name, "kernel_size", kernel_size), _pair(name, "dilation", dilation)
+    p, st = _pair(name, "padding", padding), _pair(name, "stride", stride)
+    counts = [(n + 2 * pi - di * (ki - 1) - 1) // si + 1 for n, ki, di, pi, si in zip(spatial, k, d, p, st)]
+    if min(counts) < 1:
+        raise TensorError(f"{name}: the {k} blocks (dilation {d}, padding {p}) don't fit the "
+                          f"spatial size {spatial}")
+    ki, kj = np.meshgrid(np.arange(k[0]) * d[0], np.arange(k[1]) * d[1], indexing="ij")
+    bi, bj = np.meshgrid(np.arange(counts[0]) * st[0], np.arange(counts[1]) * st[1], indexing="ij")
+    rows = ki.reshape(-1, 1) + bi.reshape(1, -1)
+    cols = kj.reshape(-1, 1) + bj.reshape(1, -1)
+    return rows, cols, p
+
+
+def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Tensor:
+    """im2col: every kernel_size block of the (zero-padded) image as a column:
+    (N, C, H, W) -> (N, C * kh * kw, L), L the number of blocks. A pixel in several
+    blocks gets the sum of their gradients."""
+    if input.ndim not in (3, 4):
+        raise TensorError(f"unfold: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
+                          f"{tuple(input.shape)}")
+    x = input if input.ndim == 4 else input.unsqueeze(0)
+    rows, cols, p = _block_index("unfold", tuple(x.shape[2:]), kernel_size, dilation, padding, stride)
+    xp = pad(x, (p[1], p[1], p[0], p[0])) if p != (0, 0) else x
+    blocks = xp[:, :, rows, cols]  # (N, C, kh*kw, L)
+    out = blocks.reshape(x.shape[0], -1, rows.shape[1])
+    return out if input.ndim == 4 else out.squeeze(0)
+
+
+def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
+         stride: Any = 1) -> Tensor:
+    """col2im, the adjoint of ``unfold``: columns (N, C * kh * kw, L) summed back into an
+    (N, C, H, W) image of ``output_size`` (overlapping blocks add up)."""
+    if input.ndim not in (2, 3):
+        raise TensorError(f"fold: expected a 2-D (C * kh * kw, L) or 3-D (N, C * kh * kw, L) input, "
+                          f"got shape {tuple(input.shape)}")
+    x = input if input.ndim == 3 else input.unsqueeze(0)
+    size = _pair("fold", "output_size", output_size)
+    rows, cols, p = _block_index("fold", size, kernel_size, dilation, padding, stride)
+    kk, n_blocks = rows.shape
+    if x.shape[1] % kk or x.shape[2] != n_blocks:
+        raise TensorError(f"fold: an input of shape {tuple(input.shape)} doesn't hold {n_blocks} blocks "
+                          f"of {kk} pixels per channel (for output_size {size})")
+    c = x.shape[1] // kk
+    full = (x.shape[0], c, size[0] + 2 * p[0], size[1] + 2 * p[1])
+    image = M.IndexAdd.apply(x.reshape(x.shape[0], c, kk, n_blocks),
+                             index=(slice(None), slice(None), rows, cols), shape=full)
+    image = image[:, :, p[0]:p[0] + size[0], p[1]:p[1] + size[1]]
+    return image if input.ndim == 3 else image.squeeze(0)
 
 
 # ================================================================ rearranging channels, bilinear
