@@ -163,7 +163,8 @@ class Elementwise:
     def sign_(self) -> "Tensor": return self._unary_inplace("sign_", lambda t: t.sign())
     def reciprocal_(self) -> "Tensor": return self._unary_inplace("reciprocal_", lambda t: 1 / t)
     def rsqrt_(self) -> "Tensor": return self._unary_inplace("rsqrt_", lambda t: t.rsqrt())
-    def pow_(self, exponent: Any) -> "Tensor": return self._unary_inplace("pow_", lambda t: t ** exponent, exponent)
+    def pow_(self, exponent: Any) -> "Tensor":
+        return self._unary_inplace("pow_", lambda t: t ** exponent, exponent)
     def clamp_min_(self, min: Any) -> "Tensor": return self.clamp_(min=min)
     def clamp_max_(self, max: Any) -> "Tensor": return self.clamp_(max=max)
 

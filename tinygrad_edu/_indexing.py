@@ -2,9 +2,9 @@
 ``scatter``, ``scatter_add``, ``index_select``, ``index_add``, ``index_fill``,
 ``take_along_dim``, ``take``, ``select``, ``masked_select``, ``flip``, ``roll``,
 ``narrow``, ``unbind``, ``movedim``, ``swapaxes``, ``tile``, ``unflatten``,
-``unfold``, ``diag``, ``trace``, ``diff``, ``kthvalue``, ``median``, and the in-place ``scatter_``, ``scatter_add_``,
-``index_add_``, ``index_fill_``, ``masked_fill_``, inherited
-through the ``Indexing`` mixin. Each is a one-liner (or a few lines of torch's
+``unfold``, ``diag``, ``trace``, ``diff``, ``kthvalue``, ``median``, and the
+in-place ``scatter_``, ``scatter_add_``, ``index_add_``, ``index_fill_``,
+``masked_fill_``, inherited through the ``Indexing`` mixin. Each is a one-liner (or a few lines of torch's
 argument checks) over ops in ``ops/index.py`` and ``ops/movement.py``, or over
 other methods.
 

@@ -365,5 +365,6 @@ def is_nonzero(input: Any) -> bool:
     """The truth of a one-element tensor (more elements raise, as ``bool(t)``)."""
     x = _t(input)
     if x.numel() != 1:
-        raise RuntimeError(f"Boolean value of Tensor with {'no values' if x.numel() == 0 else 'more than one value'} is ambiguous")
+        how_many = "no values" if x.numel() == 0 else "more than one value"
+        raise RuntimeError(f"Boolean value of Tensor with {how_many} is ambiguous")
     return bool(x.item())
