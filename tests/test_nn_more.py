@@ -25,6 +25,10 @@ def _F(lib):
     return F if lib is tg else __import__("torch").nn.functional
 
 
+def pos(*shape, seed=0):
+    return rand(*shape, seed=seed, low=0.5, high=2.0)
+
+
 def away(*shape, seed=0, kinks=(0.0,)):
     """Inputs at least 0.1 away from the given kinks (where a derivative jumps)."""
     x = rand(*shape, seed=seed, low=-4, high=4)
@@ -138,6 +142,17 @@ FUNCTIONAL = {
     "interpolate-trilinear": (lambda L: lambda x: _F(L).interpolate(x, size=(3, 2, 4), mode="trilinear"),
                               [rand(1, 1, 2, 3, 2)]),
     "interpolate-area": (lambda L: lambda x: _F(L).interpolate(x, size=(2, 3), mode="area"), [rand(1, 2, 5, 7)]),
+    "multilabel_soft_margin_loss": (lambda L: lambda x: _F(L).multilabel_soft_margin_loss(
+        x, L.tensor((SIGNS > 0).astype(float)), weight=L.tensor(np.array([0.5, 1.0, 2.0, 1.5]))), [rand(3, 4)]),
+    "gaussian_nll_loss": (lambda L: lambda x, v: _F(L).gaussian_nll_loss(x, L.tensor(COUNTS), v), [rand(3, 4),
+                                                                                               pos(3, 4, seed=1)]),
+    "gaussian_nll_loss-per-sample-var-full": (lambda L: lambda x, v: _F(L).gaussian_nll_loss(
+        x, L.tensor(COUNTS), v, full=True, reduction="sum"), [rand(3, 4), pos(3, seed=1)]),
+    "multi_margin_loss": (lambda L: lambda x: _F(L).multi_margin_loss(x, L.tensor([0, 3, 1])), [rand(3, 4)]),
+    "multi_margin_loss-p2-weight": (lambda L: lambda x: _F(L).multi_margin_loss(
+        x, L.tensor([2, 2, 0]), p=2, margin=0.7, weight=L.tensor(np.array([1.0, 0.5, 2.0, 1.0])).to(x.dtype),
+        reduction="none"),
+        [rand(3, 4)]),
     "unfold": (lambda L: lambda x: _F(L).unfold(x, 2), [rand(2, 2, 3, 4)]),
     "unfold-dilation-padding-stride": (lambda L: lambda x: _F(L).unfold(x, (2, 3), dilation=(2, 1), padding=1,
                                                                        stride=(1, 2)), [rand(1, 2, 4, 5)]),
@@ -277,6 +292,10 @@ LAYERS = {
                           lambda rng: [rng.standard_normal((2, 3, 3, 4))]),
     "Unfold": (lambda nn: nn.Unfold((2, 3), padding=1, stride=2), lambda rng: [rng.standard_normal((2, 3, 5, 6))]),
     "Fold": (lambda nn: nn.Fold((4, 5), 2, stride=1), lambda rng: [rng.standard_normal((2, 12, 12))]),
+    "MultiLabelSoftMarginLoss": (lambda nn: nn.MultiLabelSoftMarginLoss(), lambda rng: [rng.standard_normal((3, 4)), (SIGNS > 0) * 1.0]),
+    "MultiMarginLoss": (lambda nn: nn.MultiMarginLoss(p=2, margin=0.5), lambda rng: [rng.standard_normal((3, 4)), np.array([1, 0, 3])]),
+    "Softmax2d": (lambda nn: nn.Softmax2d(), lambda rng: [rng.standard_normal((2, 3, 2, 2))]),
+    "Dropout3d-eval": (lambda nn: nn.Dropout3d().eval(), lambda rng: [rng.standard_normal((1, 2, 2, 2, 2))]),
     "PixelShuffle": (lambda nn: nn.PixelShuffle(3), lambda rng: [rng.standard_normal((2, 9, 2, 3))]),
     "PixelUnshuffle": (lambda nn: nn.PixelUnshuffle(2), lambda rng: [rng.standard_normal((2, 1, 4, 2))]),
     "Bilinear": (lambda nn: nn.Bilinear(3, 4, 5), lambda rng: [rng.standard_normal((6, 3)), rng.standard_normal((6, 4))]),
@@ -307,7 +326,7 @@ def test_layer_matches_torch(name, dtype):
         arrays = inputs(rng)
         xs, txs = _to_lib(tg, arrays, dtype), _to_lib(torch, arrays, dtype)
         if name in ("MarginRankingLoss", "SoftMarginLoss", "CosineEmbeddingLoss", "HingeEmbeddingLoss",
-                    "PoissonNLLLoss"):  # (the target: floats without grad)
+                    "PoissonNLLLoss", "MultiLabelSoftMarginLoss"):  # (the target: floats without grad)
             xs[-1], txs[-1] = tg.tensor(arrays[-1].astype(dtype)), torch.tensor(arrays[-1].astype(dtype))
         y, ty = mine(*xs), tm(*txs)
         _compare(y.detach().numpy(), ty, dtype, f"step {step}: output")
@@ -329,7 +348,8 @@ def test_layer_matches_torch(name, dtype):
     tm.eval()
     arrays = inputs(np.random.default_rng(9))
     xs, txs = _to_lib(tg, arrays, dtype), _to_lib(torch, arrays, dtype)
-    if name in ("MarginRankingLoss", "SoftMarginLoss", "CosineEmbeddingLoss", "HingeEmbeddingLoss", "PoissonNLLLoss"):
+    if name in ("MarginRankingLoss", "SoftMarginLoss", "CosineEmbeddingLoss", "HingeEmbeddingLoss", "PoissonNLLLoss",
+                "MultiLabelSoftMarginLoss"):
         xs[-1], txs[-1] = tg.tensor(arrays[-1].astype(dtype)), torch.tensor(arrays[-1].astype(dtype))
     _compare(mine(*xs).detach().numpy(), tm(*txs), dtype, "eval output")
 
@@ -402,6 +422,12 @@ ERRORS = [
     (lambda: F.softshrink(tg.zeros(2), -1.0), "softshrink: lambda must be greater or equal to 0"),
     (lambda: nn.ReflectionPad2d((1, 2, 3)), r"ReflectionPad2d: padding must be an int or a tuple of 4 ints"),
     (lambda: nn.TripletMarginLoss(margin=0.0), "expected margin to be greater than 0"),
+    (lambda: F.gaussian_nll_loss(tg.zeros(2, 3), tg.zeros(2, 3), -tg.ones(2, 3)), "var has negative entry"),
+    (lambda: F.gaussian_nll_loss(tg.zeros(2, 3), tg.zeros(2, 3), tg.ones(3, 2)), r"gaussian_nll_loss: var of shape \(3, 2\)"),
+    (lambda: F.multi_margin_loss(tg.zeros(2, 3), tg.tensor([0, 3])), "multi_margin_loss: input of shape"),
+    (lambda: nn.MultiMarginLoss(p=3), "only p == 1 and p == 2 supported"),
+    (lambda: F.multi_margin_loss(tg.zeros(2, 3), tg.tensor([0, 1]), weight=tg.ones(3, dtype=tg.float64)),
+     "multi_margin_loss: weight of dtype float64 for an input of dtype float32"),
     (lambda: F.fold(tg.zeros(1, 8, 5), (3, 4), 2), r"fold: an input of shape \(1, 8, 5\) doesn't hold 6 blocks"),
     (lambda: F.unfold(tg.zeros(1, 2, 3, 3), 5), r"unfold: the \(5, 5\) blocks"),
     (lambda: F.pixel_shuffle(tg.zeros(1, 3, 2, 2), 2), r"pixel_shuffle: expected an input of shape \(\*, C \* 4, H, W\)"),
@@ -437,7 +463,7 @@ def test_conv1d_init_is_torchs_uniform_bound():
 
 
 @pytest.mark.parametrize("name, shape, dims", [("dropout1d", (40, 30, 5), 1), ("dropout2d", (40, 30, 2, 3), 2),
-                                               ("dropout2d", (30, 2, 3), 2)])
+                                               ("dropout2d", (30, 2, 3), 2), ("dropout3d", (40, 30, 2, 1, 2), 3)])
 def test_channel_dropout_zeroes_whole_channels(name, shape, dims):
     tg.manual_seed(0)
     x = tg.ones(*shape, requires_grad=True)
@@ -449,7 +475,7 @@ def test_channel_dropout_zeroes_whole_channels(name, shape, dims):
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), y.detach().numpy())
     assert getattr(F, name)(x, 0.5, training=False) is x
-    layer = (nn.Dropout1d if name == "dropout1d" else nn.Dropout2d)(0.5)
+    layer = {"dropout1d": nn.Dropout1d, "dropout2d": nn.Dropout2d, "dropout3d": nn.Dropout3d}[name](0.5)
     assert layer.eval()(x) is x
 
 

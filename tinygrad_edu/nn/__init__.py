@@ -10,10 +10,11 @@ from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .layers import (Dropout, Flatten, Identity, Linear, LogSoftmax, ReLU, Sigmoid, Softmax,
                      Tanh, Dropout1d, Dropout2d, Unflatten, Upsample, PixelShuffle,
-                     PixelUnshuffle, Bilinear, Unfold, Fold)
+                     PixelUnshuffle, Bilinear, Unfold, Fold, Dropout3d, Softmax2d)
 from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss,
                    HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss,
-                   NLLLoss, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss)
+                   NLLLoss, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
+                   MultiLabelSoftMarginLoss, GaussianNLLLoss, MultiMarginLoss)
 from .module import Module, ModuleList, Parameter, Sequential
 from .normalization import (BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
                             InstanceNorm3d, LayerNorm, RMSNorm)
@@ -49,6 +50,7 @@ __all__ = [
     "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
     "Upsample", "Transformer", "TransformerEncoder", "TransformerEncoderLayer",
     "TransformerDecoder", "TransformerDecoderLayer", "PixelShuffle", "PixelUnshuffle", "Bilinear",
-    "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "Unfold", "Fold",
+    "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "Unfold", "Fold", "Dropout3d",
+    "Softmax2d", "MultiLabelSoftMarginLoss", "GaussianNLLLoss", "MultiMarginLoss",
     "functional", "init", "utils",
 ]

@@ -6,7 +6,7 @@ distances (``normalize``, ``cosine_similarity``, ``pairwise_distance``), three
 losses (``kl_div``, ``margin_ranking_loss``, ``soft_margin_loss``), ``pad``,
 the 1-D convolution and pooling (``conv1d``, ``max_pool1d``, ``avg_pool1d``,
 ``adaptive_avg_pool1d``: the 2-D ops on a height-1 image), ``group_norm``,
-``instance_norm``, ``rms_norm``, channel dropout (``dropout1d``, ``dropout2d``) and the transposed
+``instance_norm``, ``rms_norm``, channel dropout (``dropout1d``, ``dropout2d``, ``dropout3d``) and the transposed
 convolutions (``conv_transpose2d``: ``ops/conv.py``'s conv2d input gradient,
 and ``conv_transpose1d``), ``unfold`` / ``fold`` (im2col and back),
 ``pixel_shuffle``, ``pixel_unshuffle`` and ``bilinear``; re-exported by ``nn.functional`` with torch's names,
@@ -44,7 +44,7 @@ __all__ = [
     "soft_margin_loss", "pad", "conv1d", "max_pool1d", "avg_pool1d", "group_norm", "dropout1d",
     "dropout2d", "conv_transpose2d", "conv_transpose1d", "hardshrink", "softshrink", "tanhshrink",
     "adaptive_avg_pool1d", "rms_norm", "pixel_shuffle", "pixel_unshuffle", "bilinear",
-    "instance_norm", "unfold", "fold",
+    "instance_norm", "unfold", "fold", "dropout3d",
 ]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -444,6 +444,12 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     """Zero each channel of an (N, C, L) or (C, L) input with probability p (all of L
     at once), scale the others by 1/(1-p)."""
     return _channel_dropout("dropout1d", input, p, training, 1)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each channel (a D x H x W volume) of an (N, C, D, H, W) or (C, D, H, W)
+    input with probability p, scale the others by 1/(1-p)."""
+    return _channel_dropout("dropout3d", input, p, training, 3)
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

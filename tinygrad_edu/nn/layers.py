@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._dtypes import default_float, to_dtype
+from .._errors import TensorError
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -17,7 +18,7 @@ from .module import Module, Parameter
 
 __all__ = ["Linear", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Identity", "Flatten",
            "Dropout", "Dropout1d", "Dropout2d", "Unflatten", "Upsample", "PixelShuffle",
-           "PixelUnshuffle", "Bilinear", "Unfold", "Fold"]
+           "PixelUnshuffle", "Bilinear", "Unfold", "Fold", "Dropout3d", "Softmax2d"]
 
 
 class Linear(Module):
@@ -353,3 +354,21 @@ class Fold(Module):
     def extra_repr(self) -> str:
         return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
                 f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}")
+
+
+class Dropout3d(Dropout):
+    """During training, zeroes each whole channel (a D x H x W volume) of an
+    (N, C, D, H, W) or (C, D, H, W) input with probability ``p``, scaling the others."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout3d(input, self.p, self.training, self.inplace)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim -3) at each pixel of a (N, C, H, W) or (C, H, W) input."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (3, 4):
+            raise TensorError(f"Softmax2d: expected a 3-D or 4-D input, got shape "
+                              f"{tuple(input.shape)}")
+        return F.softmax(input, -3)

@@ -14,7 +14,8 @@ from .module import Module
 
 __all__ = ["MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
            "SmoothL1Loss", "HuberLoss", "KLDivLoss", "MarginRankingLoss", "SoftMarginLoss",
-           "TripletMarginLoss", "CosineEmbeddingLoss", "HingeEmbeddingLoss", "PoissonNLLLoss"]
+           "TripletMarginLoss", "CosineEmbeddingLoss", "HingeEmbeddingLoss", "PoissonNLLLoss",
+           "MultiLabelSoftMarginLoss", "GaussianNLLLoss", "MultiMarginLoss"]
 
 
 class _Loss(Module):
@@ -284,3 +285,41 @@ class PoissonNLLLoss(_Loss):
     def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
         return F.poisson_nll_loss(log_input, target, self.log_input, self.full, eps=self.eps,
                                   reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """l = mean over the C labels of -(y log sigmoid(x) + (1 - y) log sigmoid(-x)) (weighted
+    per label by ``weight``): a binary cross-entropy for each label of a multi-label target."""
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.multilabel_soft_margin_loss(input, target, self._buffers["weight"],
+                                             reduction=self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    """l = 0.5 (log var + (x - y)^2 / var) (+ 0.5 log(2 pi) with ``full``), var >= ``eps``:
+    a regression that also predicts its own uncertainty."""
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
+        self.full, self.eps = full, eps
+
+    def forward(self, input: Tensor, target: Tensor, var: Any) -> Tensor:
+        return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
+                                   reduction=self.reduction)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """The multi-class hinge loss: sum over wrong classes j of
+    max(0, margin - x[y] + x[j])^p (times weight[y]), over the number of classes."""
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
+                 size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        if p not in (1, 2):
+            raise ValueError("only p == 1 and p == 2 supported")
+        self.p, self.margin = p, margin
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.multi_margin_loss(input, target, self.p, self.margin, self._buffers["weight"],
+                                   reduction=self.reduction)
