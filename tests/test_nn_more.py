@@ -153,6 +153,9 @@ FUNCTIONAL = {
         x, L.tensor([2, 2, 0]), p=2, margin=0.7, weight=L.tensor(np.array([1.0, 0.5, 2.0, 1.0])).to(x.dtype),
         reduction="none"),
         [rand(3, 4)]),
+    "adaptive_max_pool2d": (lambda L: lambda x: _F(L).adaptive_max_pool2d(x, (3, 2)), [rand(2, 2, 7, 5)]),
+    "adaptive_max_pool2d-unbatched-none": (lambda L: lambda x: _F(L).adaptive_max_pool2d(x, (None, 3)), [rand(2, 4, 5)]),
+    "adaptive_max_pool1d": (lambda L: lambda x: _F(L).adaptive_max_pool1d(x, 4), [rand(2, 3, 9)]),
     "unfold": (lambda L: lambda x: _F(L).unfold(x, 2), [rand(2, 2, 3, 4)]),
     "unfold-dilation-padding-stride": (lambda L: lambda x: _F(L).unfold(x, (2, 3), dilation=(2, 1), padding=1,
                                                                        stride=(1, 2)), [rand(1, 2, 4, 5)]),
@@ -294,6 +297,8 @@ LAYERS = {
     "Fold": (lambda nn: nn.Fold((4, 5), 2, stride=1), lambda rng: [rng.standard_normal((2, 12, 12))]),
     "MultiLabelSoftMarginLoss": (lambda nn: nn.MultiLabelSoftMarginLoss(), lambda rng: [rng.standard_normal((3, 4)), (SIGNS > 0) * 1.0]),
     "MultiMarginLoss": (lambda nn: nn.MultiMarginLoss(p=2, margin=0.5), lambda rng: [rng.standard_normal((3, 4)), np.array([1, 0, 3])]),
+    "AdaptiveMaxPool2d": (lambda nn: nn.AdaptiveMaxPool2d((2, 3)), lambda rng: [rng.standard_normal((2, 3, 5, 7))]),
+    "AdaptiveMaxPool1d": (lambda nn: nn.AdaptiveMaxPool1d(3), lambda rng: [rng.standard_normal((2, 3, 8))]),
     "Softmax2d": (lambda nn: nn.Softmax2d(), lambda rng: [rng.standard_normal((2, 3, 2, 2))]),
     "Dropout3d-eval": (lambda nn: nn.Dropout3d().eval(), lambda rng: [rng.standard_normal((1, 2, 2, 2, 2))]),
     "PixelShuffle": (lambda nn: nn.PixelShuffle(3), lambda rng: [rng.standard_normal((2, 9, 2, 3))]),
@@ -560,3 +565,19 @@ def test_bilinear_init_is_torchs_uniform_bound():
         a = p.detach().numpy()
         assert np.abs(a).max() <= bound and np.abs(a).max() > 0.5 * bound
     assert m.weight.shape == (4, 16, 3) and list(m.state_dict()) == ["weight", "bias"]
+
+
+@requires_torch
+def test_adaptive_max_pool_indices_and_ties_as_torch():
+    import torch
+    x = np.random.default_rng(0).standard_normal((2, 3, 7, 5))
+    x[0, 0, :3, :3] = 1.0  # a tie: the gradient goes to the first maximum, as torch
+    for size in ((3, 2), 1, (4, None), (2, 4)):
+        ours, theirs = tg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        (a, ai), (b, bi) = F.adaptive_max_pool2d(ours, size, True), torch.nn.functional.adaptive_max_pool2d(
+            theirs, size, True)
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+        np.testing.assert_array_equal(ai.numpy(), bi.numpy())
+        a.sum().backward()
+        b.sum().backward()
+        np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())

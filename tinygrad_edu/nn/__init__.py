@@ -25,8 +25,8 @@ from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
                           TransformerEncoder, TransformerEncoderLayer)
-from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
-                      MaxPool2d)
+from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
+                      AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d)
 from .sparse import Embedding
 
 utils.rnn = rnn_utils  # (torch.nn.utils.rnn: pad_sequence)
@@ -52,5 +52,6 @@ __all__ = [
     "TransformerDecoder", "TransformerDecoderLayer", "PixelShuffle", "PixelUnshuffle", "Bilinear",
     "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "Unfold", "Fold", "Dropout3d",
     "Softmax2d", "MultiLabelSoftMarginLoss", "GaussianNLLLoss", "MultiMarginLoss",
+    "AdaptiveMaxPool2d", "AdaptiveMaxPool1d",
     "functional", "init", "utils",
 ]

@@ -30,7 +30,8 @@ from .functional_more import (avg_pool1d, celu, conv1d, conv_transpose1d, conv_t
                               pairwise_distance, prelu, relu6, selu, soft_margin_loss, softmin,
                               softplus, softsign, threshold, hardshrink, softshrink, tanhshrink,
                               adaptive_avg_pool1d, rms_norm, pixel_shuffle, pixel_unshuffle,
-                              bilinear, instance_norm, unfold, fold, dropout3d)
+                              bilinear, instance_norm, unfold, fold, dropout3d,
+                              adaptive_max_pool2d, adaptive_max_pool1d)
 from .functional_resample import interpolate, upsample
 from .functional_losses import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss,
                                 multi_margin_loss, multilabel_soft_margin_loss, poisson_nll_loss,
@@ -51,7 +52,8 @@ __all__ = [
     "adaptive_avg_pool1d", "rms_norm", "triplet_margin_loss", "cosine_embedding_loss",
     "hinge_embedding_loss", "poisson_nll_loss", "interpolate", "upsample", "pixel_shuffle",
     "pixel_unshuffle", "bilinear", "instance_norm", "unfold", "fold", "gaussian_nll_loss",
-    "multi_margin_loss", "multilabel_soft_margin_loss", "dropout3d",
+    "multi_margin_loss", "multilabel_soft_margin_loss", "dropout3d", "adaptive_max_pool2d",
+    "adaptive_max_pool1d",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")

@@ -5,7 +5,8 @@
 distances (``normalize``, ``cosine_similarity``, ``pairwise_distance``), three
 losses (``kl_div``, ``margin_ranking_loss``, ``soft_margin_loss``), ``pad``,
 the 1-D convolution and pooling (``conv1d``, ``max_pool1d``, ``avg_pool1d``,
-``adaptive_avg_pool1d``: the 2-D ops on a height-1 image), ``group_norm``,
+``adaptive_avg_pool1d``: the 2-D ops on a height-1 image; ``adaptive_max_pool2d``
+and ``adaptive_max_pool1d``), ``group_norm``,
 ``instance_norm``, ``rms_norm``, channel dropout (``dropout1d``, ``dropout2d``, ``dropout3d``) and the transposed
 convolutions (``conv_transpose2d``: ``ops/conv.py``'s conv2d input gradient,
 and ``conv_transpose1d``), ``unfold`` / ``fold`` (im2col and back),
@@ -44,7 +45,7 @@ __all__ = [
     "soft_margin_loss", "pad", "conv1d", "max_pool1d", "avg_pool1d", "group_norm", "dropout1d",
     "dropout2d", "conv_transpose2d", "conv_transpose1d", "hardshrink", "softshrink", "tanhshrink",
     "adaptive_avg_pool1d", "rms_norm", "pixel_shuffle", "pixel_unshuffle", "bilinear",
-    "instance_norm", "unfold", "fold", "dropout3d",
+    "instance_norm", "unfold", "fold", "dropout3d", "adaptive_max_pool2d", "adaptive_max_pool1d",
 ]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -343,6 +344,52 @@ def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
     bins). Shape: input (N, C, L) or (C, L); output (N, C, output_size)."""
     size = _one("adaptive_avg_pool1d", "output_size", output_size)
     return adaptive_avg_pool2d(_as_image("adaptive_avg_pool1d", input), (1, size)).squeeze(-2)
+
+
+def _adaptive_bins(size: int, out: int) -> np.ndarray:
+    """(out, widest) input positions of each adaptive bin [floor(i size / out),
+    ceil((i + 1) size / out)), the shorter bins padded with their last position."""
+    lo = (np.arange(out) * size) // out
+    hi = -((-(np.arange(out) + 1) * size) // out)
+    widest = int((hi - lo).max())
+    return np.minimum(lo[:, None] + np.arange(widest), hi[:, None] - 1)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """The maximum of each adaptive bin (as adaptive_avg_pool2d's bins); the gradient
+    goes to each bin's first maximum (a nan wins), as torch. With ``return_indices``,
+    also where each maximum is (its flat index in H * W).
+
+    Shape: input (N, C, H, W) or (C, H, W); output (N, C, OH, OW)."""
+    if input.ndim not in (3, 4):
+        raise TensorError(f"adaptive_max_pool2d: expected a 3-D or 4-D input, got shape "
+                          f"{tuple(input.shape)}")
+    h, w = input.shape[-2:]
+    oh, ow = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 2
+    oh, ow = h if oh is None else oh, w if ow is None else ow
+    if oh < 1 or ow < 1:
+        raise ValueError(f"adaptive_max_pool2d: output_size must be positive, got {output_size}")
+    rows, cols = _adaptive_bins(h, oh), _adaptive_bins(w, ow)
+    # (..., OH, OW, kh, kw) windows, flattened row by row: argmax finds the first maximum
+    windows = input[..., rows[:, None, :, None], cols[None, :, None, :]]
+    flat = windows.reshape(tuple(windows.shape[:-2]) + (-1,))
+    best = np.argmax(flat._data, axis=-1)[..., None]
+    values = flat.gather(flat.ndim - 1, best).squeeze(-1)
+    if not return_indices:
+        return values
+    kh_kw = best[..., 0]
+    r = rows[np.arange(oh)[:, None], kh_kw // cols.shape[1]]
+    c = cols[np.arange(ow)[None, :], kh_kw % cols.shape[1]]
+    return values, _wrap((r * w + c).astype(np.int64))
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """``adaptive_max_pool2d`` along L. Shape: input (N, C, L) or (C, L)."""
+    size = _one("adaptive_max_pool1d", "output_size", output_size)
+    out = adaptive_max_pool2d(_as_image("adaptive_max_pool1d", input), (1, size), return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
 
 
 # ================================================================ group, instance and RMS norm, channel dropout

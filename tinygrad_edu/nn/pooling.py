@@ -1,7 +1,8 @@
 """Pooling layers: ``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool2d``, ``MaxPool1d``,
-``AvgPool1d``, ``AdaptiveAvgPool1d`` (their maths is in ``F.max_pool2d``,
-``F.avg_pool2d``, ``F.adaptive_avg_pool2d``, ``F.max_pool1d``, ``F.avg_pool1d``,
-``F.adaptive_avg_pool1d``)."""
+``AvgPool1d``, ``AdaptiveAvgPool1d``, ``AdaptiveMaxPool2d``, ``AdaptiveMaxPool1d``
+(their maths is in ``F.max_pool2d``, ``F.avg_pool2d``, ``F.adaptive_avg_pool2d``,
+``F.max_pool1d``, ``F.avg_pool1d``, ``F.adaptive_avg_pool1d``,
+``F.adaptive_max_pool2d``, ``F.adaptive_max_pool1d``)."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,7 +12,7 @@ from . import functional as F
 from .module import Module
 
 __all__ = ["MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "MaxPool1d", "AvgPool1d",
-           "AdaptiveAvgPool1d"]
+           "AdaptiveAvgPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool1d"]
 
 
 class MaxPool2d(Module):
@@ -157,3 +158,25 @@ class AdaptiveAvgPool1d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(Module):
+    """The maximum over each adaptive bin, to a fixed ``output_size`` (int, pair, or None
+    to keep a dim); ``return_indices`` also gives where the maxima are."""
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input: Tensor) -> Any:
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
+    """The maximum over each adaptive bin along L, to ``output_size`` positions."""
+
+    def forward(self, input: Tensor) -> Any:
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
