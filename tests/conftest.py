@@ -150,3 +150,29 @@ def run_child(body: str, timeout: float = 60) -> dict:
                           capture_output=True, text=True, timeout=timeout, env=env)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.splitlines()[-1])
+
+
+def check_op_float32(make: Callable[[Any], Callable[..., Any]], inputs: Sequence[Any]) -> None:
+    """``make(L)`` built from tinygrad_edu and from torch, run on float32 copies of the
+    NumPy ``inputs``: the output has torch's dtype (float32, unless a constant inside
+    is float64), and its value and the inputs' gradients agree within float32
+    tolerance. (check_op does float64.)"""
+    import torch
+    results = []
+    for L in (tg, torch):
+        ts = [L.tensor(np.asarray(v, dtype=np.float32), requires_grad=True)
+              if isinstance(v, np.ndarray) else v for v in inputs]
+        out = make(L)(*ts)
+        up = np.random.default_rng(1).standard_normal(tuple(out.shape)).astype(np.float32)
+        out.backward(L.tensor(up))
+        grads = [t.grad for t in ts if hasattr(t, "grad")]
+        results.append((dtype_name(out.dtype), out.detach().numpy(),
+                        [None if g is None else g.numpy() for g in grads]))
+    (dt, y, gs), (tdt, ty, tgs) = results
+    assert dt == tdt, f"dtype {dt}, torch's is {tdt}"
+    np.testing.assert_allclose(y, ty, rtol=2e-5, atol=2e-6)
+    for i, (g, tg_) in enumerate(zip(gs, tgs)):
+        if tg_ is None:
+            assert g is None or not np.any(g), f"input {i}: torch gives no grad"
+            continue
+        np.testing.assert_allclose(g, tg_, rtol=1e-4, atol=1e-5, err_msg=f"grad of input {i}")

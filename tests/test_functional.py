@@ -229,3 +229,52 @@ def test_grad_of_a_non_scalar_function_raises_runtime_error_as_torch_func():
         tg.grad(lambda x: x ** 2)(tg.tensor([1.0, 2.0]))
     with pytest.raises(TypeError, match="scalar"):
         tg.value_and_grad(lambda x: x * 2)(np.array([1.0, 2.0]))
+
+
+# ---------------------------------------------------------------- vjp, jvp, vhp, hvp (as torch's)
+def _two_out(L):
+    return lambda a, b: (L.stack([(a ** 3).sum(), (a.sin() * b).sum()]), a * b.exp())
+
+
+def _scalar(L):
+    return lambda a, b: (a.exp() * a ** 2).sum() + (a * b.tanh()).sum()
+
+
+_X = np.random.default_rng(0).standard_normal(3)
+_Y = np.random.default_rng(1).standard_normal(3)
+_V_IN = (np.random.default_rng(2).standard_normal(3), np.random.default_rng(3).standard_normal(3))
+_V_OUT = (np.random.default_rng(4).standard_normal(2), np.random.default_rng(5).standard_normal(3))
+PRODUCTS = [("vjp", _two_out, _V_OUT), ("jvp", _two_out, _V_IN), ("vhp", _scalar, _V_IN),
+            ("hvp", _scalar, _V_IN)]
+
+
+def _flat(r):
+    return [t.detach().numpy() for t in (r if isinstance(r, tuple) else (r,))]
+
+
+@pytest.mark.parametrize("name, make, v", PRODUCTS, ids=[p[0] for p in PRODUCTS])
+def test_vector_products_match_torch(name, make, v):
+    torch = pytest.importorskip("torch")
+    results = []
+    for L, fn in ((tg, tg.autograd.functional), (torch, torch.autograd.functional)):
+        out, prod = getattr(fn, name)(make(L), (L.tensor(_X), L.tensor(_Y)), tuple(L.tensor(a) for a in v))
+        results.append((_flat(out), _flat(prod)))
+    for mine, theirs in zip(*results):
+        for a, b in zip(mine, theirs):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+def test_vector_products_single_input_default_v_and_create_graph():
+    x = tg.tensor([0.5, -1.0], requires_grad=False)
+    out, g = tg.autograd.functional.vjp(lambda a: (a * a).sum(), x)  # v None: a scalar output
+    np.testing.assert_allclose(g.numpy(), [1.0, -2.0])
+    assert not out.requires_grad and not g.requires_grad
+    _, hv = tg.autograd.functional.hvp(lambda a: (a ** 3).sum(), x, tg.tensor([1.0, 1.0]), create_graph=True)
+    np.testing.assert_allclose(hv.detach().numpy(), [3.0, -6.0])  # H = diag(6 a)
+    assert hv.requires_grad
+    with pytest.raises(RuntimeError, match="v can only be None if the output is a single element"):
+        tg.autograd.functional.vjp(lambda a: a * 2, x)
+    with pytest.raises(RuntimeError, match="should return a single element"):
+        tg.autograd.functional.vhp(lambda a: a * 2, x, x)
+    with pytest.raises(RuntimeError, match=r"jvp: v has shapes \[\(3,\)\]"):
+        tg.autograd.functional.jvp(lambda a: a * 2, x, tg.zeros(3))

@@ -114,6 +114,19 @@ CASES = [
      dict(lr=0.1, initial_accumulator_value=0.5)),
     ("Adagrad all", optim.Adagrad, "Adagrad",
      dict(lr=0.1, lr_decay=0.01, weight_decay=0.05, initial_accumulator_value=0.1, eps=1e-8)),
+    ("Adamax", optim.Adamax, "Adamax", dict()),
+    ("Adamax all", optim.Adamax, "Adamax", dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6,
+                                                weight_decay=0.1, maximize=True)),
+    ("NAdam", optim.NAdam, "NAdam", dict(lr=0.01)),
+    ("NAdam weight_decay momentum_decay", optim.NAdam, "NAdam",
+     dict(lr=0.01, weight_decay=0.1, momentum_decay=0.01)),
+    ("NAdam decoupled", optim.NAdam, "NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("RAdam", optim.RAdam, "RAdam", dict(lr=0.01)),
+    ("RAdam short warm-up", optim.RAdam, "RAdam", dict(lr=0.01, betas=(0.9, 0.9), weight_decay=0.1)),
+    ("RAdam decoupled maximize", optim.RAdam, "RAdam",
+     dict(lr=0.01, betas=(0.9, 0.8), weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("Adadelta", optim.Adadelta, "Adadelta", dict()),
+    ("Adadelta all", optim.Adadelta, "Adadelta", dict(lr=0.5, rho=0.8, eps=1e-5, weight_decay=0.1)),
 ]
 
 
@@ -575,7 +588,9 @@ def _torch_repr_without_its_own_options(opt: Any) -> str:
 
 @pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", {}),
                                          ("AdamW", dict(amsgrad=True)), ("RMSprop", {}),
-                                         ("Adagrad", dict(lr_decay=0.1))])
+                                         ("Adagrad", dict(lr_decay=0.1)), ("Adamax", {}),
+                                         ("NAdam", dict(momentum_decay=0.01)), ("RAdam", {}),
+                                         ("Adadelta", dict(rho=0.5))])
 def test_optimizer_repr_is_torchs(name: str, kwargs: dict) -> None:
     # torch lists each group's options sorted by name, with a blank line between groups
     torch = pytest.importorskip("torch")
@@ -592,7 +607,8 @@ def test_optimizer_repr_is_torchs(name: str, kwargs: dict) -> None:
     (name, kwargs, steps) for steps in (0, 1)
     for name, kwargs in [("SGD", dict(lr=0.1)), ("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", {}),
                          ("RMSprop", dict(centered=True)),
-                         ("Adagrad", dict(initial_accumulator_value=0.5))]
+                         ("Adagrad", dict(initial_accumulator_value=0.5)), ("Adamax", {}),
+                         ("NAdam", {}), ("RAdam", {}), ("Adadelta", {})]
     if not (name == "Adagrad" and steps == 0)])
 def test_state_dict_has_torchs_entries_before_and_after_a_step(name: str, kwargs: dict,
                                                                steps: int) -> None:
@@ -716,7 +732,9 @@ def test_step_count_takes_the_default_dtype_and_keeps_a_loaded_one_like_torch(li
 
 @pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(amsgrad=True)),
                                          ("AdamW", {}), ("RMSprop", dict(centered=True, momentum=0.5)),
-                                         ("Adagrad", dict(lr_decay=0.01))])
+                                         ("Adagrad", dict(lr_decay=0.01)), ("Adamax", {}),
+                                         ("NAdam", dict(weight_decay=0.1)), ("RAdam", {}),
+                                         ("Adadelta", {})])
 def test_a_torch_optimizer_state_dict_loads_and_resumes(name: str, kwargs: dict) -> None:
     # state_dicts move across from torch: its tensors are converted (as
     # Module.load_state_dict does), and training goes on on torch's trajectory.

@@ -167,6 +167,139 @@ h = (x @ w).tanh()
 out = [losses, w.tolist(), b.tolist(), flags, w.grad.tolist(), h.data.tolist(),
        h.data.requires_grad, h.data.grad_fn is None, repr(b), w.data.dtype == torch.float32]
 """,
+    "indexing_and_math": """
+x = torch.linspace(-2, 2, 12).reshape(3, 4).requires_grad_()
+idx = torch.tensor([[0, 3], [2, 2], [1, 0]])
+g = x.gather(1, idx)
+s = torch.zeros(3, 4).scatter_add(1, idx, g * 2)
+y = (torch.flip(x, [0]).roll(1, 1) * x.log1p().nan_to_num()).sum() + s.sum()
+y = y + torch.atan2(x, x.abs() + 1).sum() + x.expm1().mean() + torch.logaddexp(x, -x).sum()
+y = y + x.clamp_min(0).square().sum() + torch.diff(x, dim=1).pow(2).sum() + x.diag().sum()
+y.backward()
+top = x.argsort(dim=1, descending=True)[:, :2]
+out = [y.item(), x.grad.tolist(), torch.take_along_dim(x, top, 1).tolist(),
+       x.floor().tolist(), torch.round(x, decimals=1).tolist(), x.frac().tolist(),
+       x.index_select(0, torch.tensor([2, 0])).tolist(), [t.tolist() for t in x.unbind(1)],
+       torch.hstack([x, x]).shape[1], torch.tensordot(x, x.T, dims=1).tolist(),
+       torch.logical_and(x > 0, x < 1).tolist(), torch.isclose(x, x + 1e-9).all().item(),
+       x.movedim(0, 1).shape[0], x.unflatten(1, (2, 2)).shape[2], torch.count_nonzero(x).item()]
+""",
+    "lstm_sequence": """
+class Tagger(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = torch.nn.Embedding(6, 4)
+        self.lstm = torch.nn.LSTM(4, 5, num_layers=2, batch_first=True, bidirectional=True)
+        self.gru = torch.nn.GRUCell(10, 3)
+        self.out = torch.nn.Linear(3, 2)
+    def forward(self, tokens):
+        seq, (h, c) = self.lstm(self.embed(tokens))
+        state = torch.zeros(tokens.shape[0], 3)
+        for t in range(seq.shape[1]):
+            state = self.gru(seq[:, t], state)
+        return self.out(state), h, c
+model = Tagger()
+with torch.no_grad():
+    for p in model.parameters():
+        p.copy_(torch.linspace(-0.4, 0.4, p.numel()).reshape(p.shape))
+tokens = torch.tensor([[1, 2, 3, 0], [5, 4, 3, 2], [0, 0, 1, 1]])
+labels = torch.tensor([0, 1, 1])
+opt = torch.optim.Adam(model.parameters(), lr=0.01)
+losses = []
+for step in range(4):
+    opt.zero_grad()
+    logits, h, c = model(tokens)
+    loss = torch.nn.functional.cross_entropy(logits, labels)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    losses.append(loss.item())
+out = [losses, list(h.shape), c.sum().item(), model.lstm.weight_hh_l1_reverse.sum().item()]
+""",
+    "transformer_language_model": """
+import math
+class PositionalEncoding(torch.nn.Module):
+    def __init__(self, d_model, max_len=50):
+        super().__init__()
+        position = torch.arange(max_len).unsqueeze(1)
+        div_term = torch.exp(torch.arange(0, d_model, 2) * (-math.log(10000.0) / d_model))
+        pe = torch.zeros(max_len, 1, d_model)
+        pe[:, 0, 0::2] = torch.sin(position * div_term)
+        pe[:, 0, 1::2] = torch.cos(position * div_term)
+        self.register_buffer("pe", pe)
+    def forward(self, x):
+        return x + self.pe[:x.size(0)]
+class LM(torch.nn.Module):
+    def __init__(self, ntoken=11, d_model=8):
+        super().__init__()
+        self.embedding = torch.nn.Embedding(ntoken, d_model)
+        self.pos = PositionalEncoding(d_model)
+        layer = torch.nn.TransformerEncoderLayer(d_model, 2, 16, dropout=0.0)
+        self.encoder = torch.nn.TransformerEncoder(layer, 2)
+        self.linear = torch.nn.Linear(d_model, ntoken)
+        self.d_model = d_model
+    def forward(self, src, mask):
+        x = self.pos(self.embedding(src) * math.sqrt(self.d_model))
+        return self.linear(self.encoder(x, mask))
+model = LM()
+with torch.no_grad():
+    for p in model.parameters():
+        p.copy_(torch.linspace(-0.3, 0.3, p.numel()).reshape(p.shape))
+data = torch.tensor([[1, 4], [2, 5], [3, 6], [4, 7], [5, 8], [6, 9]])
+src, tgt = data[:-1], data[1:]
+mask = torch.nn.Transformer.generate_square_subsequent_mask(src.size(0))
+opt = torch.optim.SGD(model.parameters(), lr=0.5)
+sched = torch.optim.lr_scheduler.StepLR(opt, 1, gamma=0.95)
+losses = []
+for step in range(3):
+    opt.zero_grad()
+    out = model(src, mask)
+    loss = torch.nn.functional.cross_entropy(out.view(-1, 11), tgt.reshape(-1))
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+    opt.step()
+    sched.step()
+    losses.append(loss.item())
+out = [losses, model.encoder.layers[1].norm2.weight.tolist()]
+""",
+    "conv1d_training": """
+class Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv1d(2, 4, 3, padding=1)
+        self.norm = torch.nn.GroupNorm(2, 4)
+        self.act = torch.nn.Mish()
+        self.pool = torch.nn.MaxPool1d(2)
+        self.head = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(12, 3), torch.nn.PReLU())
+    def forward(self, x):
+        return self.head(self.pool(self.act(self.norm(self.conv(x)))))
+model = Net()
+with torch.no_grad():
+    for p in model.parameters():
+        p.copy_(torch.linspace(-0.5, 0.5, p.numel()).reshape(p.shape))
+x = torch.linspace(-1, 1, 48).reshape(4, 2, 6)
+y = torch.tensor([0, 2, 1, 2])
+data = torch.utils.data.TensorDataset(x, y)
+loader = torch.utils.data.DataLoader(data, batch_sampler=torch.utils.data.BatchSampler(
+    torch.utils.data.SequentialSampler(data), 3, drop_last=False))
+opt = torch.optim.NAdam(model.parameters(), lr=0.05)
+sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=12)
+plateau_opt = torch.optim.RAdam(model.parameters(), lr=0.01)
+plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(plateau_opt, patience=1)
+losses, lrs = [], []
+for epoch in range(6):
+    for xb, yb in loader:
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(xb), yb) + torch.nn.functional.kl_div(
+            model(xb).log_softmax(1), torch.full((len(xb), 3), 1 / 3), reduction="batchmean")
+        loss.backward()
+        opt.step()
+        sched.step()
+        losses.append(loss.item())
+    plateau.step(losses[-1])
+    lrs.append(sched.get_last_lr()[0])
+out = [losses, lrs, plateau.get_last_lr(), torch.nn.utils.parameters_to_vector(model.parameters()).tolist()]
+""",
 }
 
 
@@ -244,6 +377,44 @@ FILE_SCRIPTS = {
         out = [losses, str(x.shape), repr(x[0].shape), str(x.device), repr(x.device),
                str(device), x.to(device).device == device, sorted(batch.tolist()),
                torch.cuda.is_available(), torch.backends.mps.is_available(), __name__]
+        print(json.dumps(out))
+    """,
+    "samplers_and_schedules": """
+        import json
+
+        import torch
+        import torch.nn as nn
+        from torch.optim.lr_scheduler import LambdaLR, MultiStepLR
+        from torch.utils.data import ConcatDataset, DataLoader, TensorDataset
+        from torch.nn.utils.rnn import pad_sequence
+        from torch.utils.data.sampler import BatchSampler, SequentialSampler
+
+        x = torch.linspace(-1, 1, 32).reshape(16, 2)
+        y = (x[:, :1] - x[:, 1:]).tanh()
+        data = ConcatDataset([TensorDataset(x[:10], y[:10]), TensorDataset(x[10:], y[10:])])
+        loader = DataLoader(data, sampler=SequentialSampler(data), batch_size=4)
+        model = nn.Sequential(nn.Linear(2, 8), nn.ELU(), nn.Linear(8, 1), nn.Softsign())
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(torch.linspace(-0.3, 0.3, p.numel()).reshape(p.shape))
+        opt = torch.optim.Adamax(model.parameters(), lr=0.05)
+        warmup = LambdaLR(opt, lambda e: min(1.0, (e + 1) / 3))
+        losses = []
+        for epoch in range(5):
+            for xb, yb in loader:
+                opt.zero_grad()
+                loss = nn.functional.smooth_l1_loss(model(xb), yb)
+                loss.backward()
+                opt.step()
+                losses.append(loss.item())
+            warmup.step()
+        steps = MultiStepLR(torch.optim.Adadelta(model.parameters()), milestones=[2, 4], gamma=0.5)
+        for _ in range(5):
+            steps.optimizer.step()
+            steps.step()
+        padded = pad_sequence([torch.ones(2), torch.ones(3) * 2], batch_first=True)
+        out = [losses, warmup.get_last_lr(), steps.get_last_lr(), len(loader), padded.tolist(),
+               [list(b) for b in BatchSampler(SequentialSampler(range(5)), 2, drop_last=True)]]
         print(json.dumps(out))
     """,
     "new_functions": """

@@ -26,6 +26,23 @@ from .creation import (zeros, ones, full, empty, eye, arange, linspace, rand, ra
                        allclose, empty_like, is_tensor, is_floating_point, numel, concat, isnan,
                        isinf, isfinite, randperm, normal, sort, argsort, topk, cumsum, cumprod,
                        masked_fill, tril, triu, einsum)
+from .more_functions import (gather, scatter, scatter_add, index_select, take_along_dim, flip,
+                             fliplr, flipud, roll, narrow, unbind, movedim, moveaxis, swapaxes,
+                             swapdims, tile, unflatten, diag, trace, diff, log1p, expm1, log2,
+                             log10, sinh, cosh, asin, acos, atan, arcsin, arccos, arctan, erf,
+                             floor, ceil, trunc, fix, frac, round, nan_to_num, clamp_min,
+                             clamp_max, atan2, arctan2, logaddexp, hypot, xlogy, lerp, addmm,
+                             logical_not, logical_and, logical_or, logical_xor, isclose,
+                             count_nonzero, square, rsqrt, reciprocal, clone, chunk, split,
+                             nonzero, broadcast_to, hstack, vstack, tensordot, std_mean, var_mean,
+                             as_tensor, randint_like, all, any, masked_select, index_add,
+                             index_fill, take, select, ravel, addcmul, addcdiv, logit, sgn,
+                             argwhere, meshgrid, bernoulli, multinomial, unique, bincount,
+                             tril_indices, triu_indices, cross, kthvalue, median, cdist, finfo,
+                             iinfo, set_num_threads, get_num_threads,
+                             use_deterministic_algorithms, are_deterministic_algorithms_enabled,
+                             is_nonzero)
+from ._printing import set_printoptions
 from .functional import get_gradient_function, grad, hessian, jacobian, value_and_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .random import Generator, manual_seed, seed
@@ -40,6 +57,8 @@ from .viz import draw_graph, render_graph  # noqa: E402
 from .explain import explain_backward  # noqa: E402
 from .gradcheck import check_nodes  # noqa: E402
 from . import functional as _functional  # noqa: E402
+from . import linalg  # noqa: E402  (tg.linalg: inv, det, solve, norms, cross)
+from .linalg import det, inv as inverse  # noqa: E402
 
 # torch's other spellings: torch.autograd.functional.jacobian, torch.autograd.gradcheck
 autograd.functional = _functional
@@ -76,4 +95,18 @@ __all__ = [
     "device", "set_default_device", "get_default_device", "cuda", "backends", "accelerator",
     "Size", "Generator", "randperm", "normal", "sort", "argsort", "topk", "cumsum", "cumprod",
     "masked_fill", "tril", "triu", "einsum", "inference_mode", "is_inference_mode_enabled",
+    "gather", "scatter", "scatter_add", "index_select", "take_along_dim", "flip", "fliplr",
+    "flipud", "roll", "narrow", "unbind", "movedim", "moveaxis", "swapaxes", "swapdims",
+    "tile", "unflatten", "diag", "trace", "diff", "log1p", "expm1", "log2", "log10", "sinh",
+    "cosh", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "erf", "floor", "ceil",
+    "trunc", "fix", "frac", "round", "nan_to_num", "clamp_min", "clamp_max", "atan2",
+    "arctan2", "logaddexp", "hypot", "xlogy", "lerp", "addmm", "logical_not", "logical_and",
+    "logical_or", "logical_xor", "isclose", "count_nonzero", "square", "rsqrt", "reciprocal",
+    "clone", "chunk", "split", "nonzero", "broadcast_to", "hstack", "vstack", "tensordot",
+    "std_mean", "var_mean", "as_tensor", "randint_like", "all", "any", "masked_select",
+    "index_add", "index_fill", "take", "select", "ravel", "addcmul", "addcdiv", "logit", "sgn",
+    "argwhere", "meshgrid", "bernoulli", "multinomial", "unique", "bincount", "tril_indices",
+    "triu_indices", "linalg", "inverse", "det", "cross", "kthvalue", "median", "cdist", "finfo",
+    "iinfo", "set_num_threads", "get_num_threads", "use_deterministic_algorithms",
+    "are_deterministic_algorithms_enabled", "is_nonzero", "set_printoptions",
 ]

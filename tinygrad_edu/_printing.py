@@ -25,10 +25,32 @@ import numpy as np
 from ._dtypes import default_float
 from ._float_errors import quietly
 
-THRESHOLD = 1000  # more values than this: summarise
-EDGE = 3  # values kept at each end of a summarised dimension
-LINEWIDTH = 80
+# torch's print options (``tg.set_printoptions``): digits after the point, more values
+# than ``threshold`` summarised, ``edgeitems`` kept at each end of a summarised dim,
+# ``linewidth`` columns, ``sci_mode`` None (decide from the values), True or False
+_PROFILES = {"default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
+             "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80),
+             "full": dict(precision=4, threshold=math.inf, edgeitems=3, linewidth=80)}
+_options: dict = dict(_PROFILES["default"], sci_mode=None)
 PREFIX = "tensor("
+
+
+def set_printoptions(precision: int | None = None, threshold: float | None = None,
+                     edgeitems: int | None = None, linewidth: int | None = None,
+                     profile: str | None = None, sci_mode: bool | None = None) -> None:
+    """How tensors print, as ``torch.set_printoptions``: ``profile`` ('default', 'short',
+    'full') sets the first four at once; the others override it; ``sci_mode`` True or
+    False forces scientific notation on or off (None: decide from the values)."""
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"set_printoptions: unknown profile {profile!r} (use 'default', "
+                             "'short' or 'full')")
+        _options.update(_PROFILES[profile])
+    for name, value in (("precision", precision), ("threshold", threshold),
+                        ("edgeitems", edgeitems), ("linewidth", linewidth)):
+        if value is not None:
+            _options[name] = value
+    _options["sci_mode"] = sci_mode
 
 
 @quietly  # (float16's range: no overflow warning while the digits are worked out)
@@ -57,13 +79,13 @@ def _array_repr(a: np.ndarray, suffixes: list[str]) -> str:
     if a.size == 0:
         body = "[]"
     else:
-        summarise = a.size > THRESHOLD
+        summarise = a.size > _options["threshold"]
         fmt, width = _formatter(_summary(a) if summarise else a)
         body = _nested(a, indent, summarise, fmt, width)
     text = PREFIX + body
     last_line = len(text) - text.rfind("\n") + 1  # (torch's count, off by one as it is)
     for s in suffixes:
-        if last_line + len(s) + 2 > LINEWIDTH:
+        if last_line + len(s) + 2 > _options["linewidth"]:
             text += ",\n" + " " * indent + s
             last_line = indent + len(s)
         else:
@@ -76,26 +98,28 @@ def _nested(a: np.ndarray, indent: int, summarise: bool, fmt: Callable, width: i
     """The values of ``a`` in brackets, one nesting level per dimension."""
     if a.ndim == 0:
         return fmt(a.item())
-    cut = summarise and a.shape[0] > 2 * EDGE
+    edge, linewidth = _options["edgeitems"], _options["linewidth"]
+    cut = summarise and a.shape[0] > 2 * edge
     if a.ndim == 1:
-        items = [fmt(v) for v in (a[:EDGE].tolist() + [None] + a[-EDGE:].tolist() if cut
+        items = [fmt(v) for v in (a[:edge].tolist() + [None] + a[-edge:].tolist() if cut
                                   else a.tolist())]
-        per_line = max(1, math.floor((LINEWIDTH - indent) / (width + 2)))
+        per_line = max(1, math.floor((linewidth - indent) / (width + 2)))
         lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
-    rows = range(EDGE) if cut else range(a.shape[0])
+    rows = range(edge) if cut else range(a.shape[0])
     parts = [_nested(a[i], indent + 1, summarise, fmt, width) for i in rows]
     if cut:
         parts += ["..."] + [_nested(a[i], indent + 1, summarise, fmt, width)
-                            for i in range(a.shape[0] - EDGE, a.shape[0])]
+                            for i in range(a.shape[0] - edge, a.shape[0])]
     return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
 
 
 def _summary(a: np.ndarray) -> np.ndarray:
-    """The values a summarised print shows: the first and last EDGE along each dim."""
+    """The values a summarised print shows: the first and last edgeitems along each dim."""
+    edge = _options["edgeitems"]
     for axis, n in enumerate(a.shape):
-        if n > 2 * EDGE:
-            a = np.take(a, list(range(EDGE)) + list(range(n - EDGE, n)), axis=axis)
+        if n > 2 * edge:
+            a = np.take(a, list(range(edge)) + list(range(n - edge, n)), axis=axis)
     return a
 
 
@@ -114,6 +138,10 @@ def _formatter(a: np.ndarray) -> tuple[Callable, int]:
             kind = "sci" if spread else "whole"
         else:
             kind = "sci" if spread or lo < 1e-4 else "fixed"
+        forced = _options["sci_mode"]
+        if forced is not None:  # (set_printoptions(sci_mode=...))
+            kind = "sci" if forced else ("whole" if kind == "whole" or (
+                kind == "sci" and np.all(vals == np.ceil(vals))) else "fixed")
         # The widest string comes from an extreme value (the largest, the most
         # negative, or the smallest magnitude for its exponent): no need to format all.
         extremes = (vals.max(), vals.min(), vals[mag.argmin()], vals[mag.argmax()])
@@ -122,8 +150,9 @@ def _formatter(a: np.ndarray) -> tuple[Callable, int]:
 
 
 def _fmt(kind: str, v: float) -> str:
+    p = _options["precision"]
     if kind == "sci":
-        return f"{v:.4e}"
+        return f"{v:.{p}e}"
     if kind == "fixed":
-        return f"{v:.4f}"
+        return f"{v:.{p}f}"
     return f"{v:.0f}." if math.isfinite(v) else f"{v:.0f}"

@@ -1,4 +1,6 @@
-"""Function transforms: ``grad(f)``, ``value_and_grad(f)``, ``jacobian``, ``hessian``.
+"""Function transforms: ``grad(f)``, ``value_and_grad(f)``, ``jacobian``, ``hessian``,
+and the products with a vector ``vjp``, ``jvp``, ``vhp``, ``hvp``
+(``torch.autograd.functional``'s).
 
 They take Tensors, NumPy arrays or Python floats. Given NumPy arrays or floats
 they give back NumPy arrays or floats, so a plain-NumPy gradient-descent loop
@@ -18,7 +20,8 @@ import numpy as np
 from . import autograd
 from .tensor import Tensor, _wrap
 
-__all__ = ["grad", "value_and_grad", "jacobian", "hessian", "get_gradient_function"]
+__all__ = ["grad", "value_and_grad", "jacobian", "hessian", "get_gradient_function", "vjp", "jvp",
+           "vhp", "hvp"]
 
 
 class _NotScalarError(TypeError, RuntimeError):
@@ -198,3 +201,103 @@ def hessian(f: Callable[..., Any], inputs: Any, create_graph: bool = False, stri
     res = [[_lower(h, x, attached) if not isinstance(x, (int, float)) else
             (h._data if h._data.size > 1 else float(h._data)) for h, x in zip(row, ins)] for row in rows]
     return res[0][0] if single else tuple(tuple(r) for r in res)
+
+
+# ---------------------------------------------------------------- products with a vector
+def _prepare(name: str, func: Callable[..., Any], inputs: Any) -> tuple:
+    """(single input?, the lifted inputs, func's outputs as a tuple, single output?)."""
+    single = not isinstance(inputs, (tuple, list))
+    xs = [_lift(x)[0] for x in ((inputs,) if single else tuple(inputs))]
+    with autograd.enable_grad():
+        out = func(*xs)
+    one_out = isinstance(out, Tensor)
+    outs = (out,) if one_out else tuple(out)
+    if not all(isinstance(o, Tensor) for o in outs):
+        raise TypeError(f"{name}: func must return a Tensor or a tuple of Tensors")
+    return single, xs, outs, one_out
+
+
+def _vectors(name: str, v: Any, like: Sequence[Tensor], what: str) -> list:
+    """``v`` as one Tensor per tensor of ``like`` (None: ones, for single-element ones)."""
+    if v is None:
+        if any(t._data.size != 1 for t in like):
+            raise RuntimeError(f"{name}: v can only be None if the {what} is a single element")
+        return [_wrap(np.ones_like(t._data)) for t in like]
+    vs = [v] if isinstance(v, Tensor) else list(v)
+    if len(vs) != len(like) or any(tuple(a.shape) != tuple(b.shape) for a, b in zip(vs, like)):
+        raise RuntimeError(f"{name}: v has shapes {[tuple(a.shape) for a in vs]}, but the {what} "
+                           f"has shapes {[tuple(b.shape) for b in like]}")
+    return [a if isinstance(a, Tensor) else Tensor(a) for a in vs]
+
+
+def _grads(outs: Sequence[Tensor], xs: Sequence[Tensor], seeds: Sequence[Tensor],
+           create_graph: bool) -> list:
+    """sum_i seed_i^T d out_i / d x for each x (zeros where an x is not used)."""
+    pairs = [(o, s) for o, s in zip(outs, seeds) if o.requires_grad]
+    gs = (autograd.grad([o for o, _ in pairs], list(xs), [s for _, s in pairs], retain_graph=True,
+                        create_graph=create_graph, allow_unused=True) if pairs else [None] * len(xs))
+    return [g if g is not None else _wrap(np.zeros_like(x._data)) for g, x in zip(gs, xs)]
+
+
+def _pack(values: Sequence[Tensor], single: bool, create_graph: bool) -> Any:
+    values = [v if create_graph else v.detach() for v in values]
+    return values[0] if single else tuple(values)
+
+
+def vjp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> tuple:
+    """``(func(inputs), v^T J)``: the vector-Jacobian product (one backward pass), as
+    ``torch.autograd.functional.vjp``; ``v`` has the outputs' shapes."""
+    single, xs, outs, one_out = _prepare("vjp", func, inputs)
+    if strict:
+        _check_depends("vjp", outs, xs)
+    seeds = _vectors("vjp", v, outs, "output")
+    return _pack(outs, one_out, create_graph), _pack(_grads(outs, xs, seeds, create_graph), single,
+                                                     create_graph)
+
+
+def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> tuple:
+    """``(func(inputs), J v)``: the Jacobian-vector product, by the double-backward trick
+    (J v is the gradient of u -> (J^T u) . v), as ``torch.autograd.functional.jvp``."""
+    single, xs, outs, one_out = _prepare("jvp", func, inputs)
+    if strict:
+        _check_depends("jvp", outs, xs)
+    vs = _vectors("jvp", v, xs, "input")
+    with autograd.enable_grad():
+        us = [_wrap(np.zeros_like(o._data)).requires_grad_() for o in outs]
+        gs = _grads(outs, xs, us, create_graph=True)
+        dots = [(g * t).sum() for g, t in zip(gs, vs) if g.requires_grad]
+        total = dots[0] if dots else None
+        for d in dots[1:]:
+            total = total + d
+        jv = (autograd.grad(total, us, create_graph=create_graph, allow_unused=True)
+              if total is not None else [None] * len(us))
+    jv = [j if j is not None else _wrap(np.zeros_like(o._data)) for j, o in zip(jv, outs)]
+    return _pack(outs, one_out, create_graph), _pack(jv, one_out, create_graph)
+
+
+def vhp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> tuple:
+    """``(func(inputs), v^T H)`` for a scalar ``func``: the gradient of (grad f) . v."""
+    single, xs, outs, _ = _prepare("vhp", func, inputs)
+    if len(outs) != 1 or outs[0]._data.size != 1:
+        raise RuntimeError("vhp: the function given to vhp should return a single element Tensor")
+    if strict:
+        _check_depends("vhp", outs, xs)
+    vs = _vectors("vhp", v, xs, "input")
+    with autograd.enable_grad():
+        gs = _grads(outs, xs, [_wrap(np.ones_like(outs[0]._data))], create_graph=True)
+        dots = [(g * t).sum() for g, t in zip(gs, vs) if g.requires_grad]
+        total = dots[0] if dots else None
+        for d in dots[1:]:
+            total = total + d
+        hv = (_grads([total], xs, [_wrap(np.ones_like(total._data))], create_graph)
+              if total is not None else [_wrap(np.zeros_like(x._data)) for x in xs])
+    return _pack(outs, True, create_graph), _pack(hv, single, create_graph)
+
+
+def hvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool = False,
+        strict: bool = False) -> tuple:
+    """``(func(inputs), H v)`` for a scalar ``func`` (H is symmetric: ``vhp``'s product)."""
+    return vhp(func, inputs, v, create_graph, strict)

@@ -21,6 +21,8 @@ from ._device import CPU, no_gpu
 from ._dtypes import TYPE_NAMES, cast_target, to_dtype
 from ._dtypes import as_array as _as_array
 from ._errors import TensorError
+from ._elementwise import Elementwise
+from ._indexing import Indexing
 from ._movement import Movement, Size, _dims
 from ._printing import tensor_repr
 from ._versions import Versioned
@@ -69,7 +71,7 @@ def _ranks(op: str, x: "Tensor", y: Any, x_ndim: int, y_ndim: int, inner: bool =
     return y
 
 
-class Tensor(Versioned, Movement):
+class Tensor(Versioned, Movement, Indexing, Elementwise):
     """An n-dimensional array with automatic differentiation.
 
     >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)

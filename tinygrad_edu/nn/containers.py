@@ -1,13 +1,15 @@
-"""Two more containers: ``ModuleDict`` (modules by name) and ``ParameterList``
-(parameters by position), whose contents the parent Module sees, as torch's."""
+"""Three more containers: ``ModuleDict`` (modules by name), ``ParameterList``
+(parameters by position) and ``ParameterDict`` (parameters by name), whose
+contents the parent Module sees, as torch's."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..tensor import Tensor
 from .module import Module, Parameter
 
-__all__ = ["ModuleDict", "ParameterList"]
+__all__ = ["ModuleDict", "ParameterList", "ParameterDict"]
 
 
 class ModuleDict(Module):
@@ -136,4 +138,79 @@ class ParameterList(Module):
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ParameterList has no forward: use its parameters in your "
+                                  "own forward")
+
+
+class ParameterDict(Module):
+    """A dict of parameters, registered under their keys (so ``state_dict`` keys are
+    the keys); insertion-ordered. A Tensor put in becomes a Parameter.
+
+    Example::
+
+        self.scales = nn.ParameterDict({"a": nn.Parameter(tg.ones(4)), "b": tg.zeros(2)})
+    """
+
+    def __init__(self, parameters: Any = None) -> None:
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._parameters[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.register_parameter(key, ParameterList._as_parameter(value))
+
+    def __delitem__(self, key: str) -> None:
+        del self._parameters[key]
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parameters)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._parameters
+
+    def keys(self) -> Iterable[str]:
+        return self._parameters.keys()
+
+    def items(self) -> Iterable[tuple[str, Any]]:
+        return self._parameters.items()
+
+    def values(self) -> Iterable[Any]:
+        return self._parameters.values()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._parameters.get(key, default)
+
+    def pop(self, key: str) -> Any:
+        return self._parameters.pop(key)
+
+    def clear(self) -> None:
+        self._parameters.clear()
+
+    def update(self, parameters: Any) -> None:
+        """Add (or replace) parameters from a mapping or from (key, value) pairs. As
+        torch: a plain dict's keys are added sorted; an OrderedDict, a ParameterDict
+        and pairs keep their order."""
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = parameters.items()
+        elif isinstance(parameters, Mapping):
+            pairs = sorted(parameters.items())
+        else:
+            pairs = parameters
+        for i, pair in enumerate(pairs):
+            if len(pair) != 2:
+                raise ValueError(f"ParameterDict update sequence element #{i} has length "
+                                 f"{len(pair)}; 2 is required")
+            self[pair[0]] = pair[1]
+
+    def extra_repr(self) -> str:
+        return "\n".join(f"({k}): Parameter containing: [{p.dtype} of size "
+                         f"{'x'.join(str(s) for s in p.shape)}]" for k, p in self.items())
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("ParameterDict has no forward: use its parameters in your "
                                   "own forward")

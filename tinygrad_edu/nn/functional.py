@@ -23,6 +23,19 @@ from ..tensor import where as _where
 from .functional_layers import (adaptive_avg_pool2d, avg_pool2d, batch_norm, conv2d, embedding,
                                 gelu, huber_loss, layer_norm, leaky_relu, max_pool2d,
                                 scaled_dot_product_attention, silu, smooth_l1_loss)
+from .functional_more import (avg_pool1d, celu, conv1d, conv_transpose1d, conv_transpose2d,
+                              cosine_similarity, dropout1d, dropout2d, elu, glu, group_norm,
+                              hardsigmoid, hardswish, hardtanh, kl_div, logsigmoid,
+                              margin_ranking_loss, max_pool1d, mish, normalize, pad,
+                              pairwise_distance, prelu, relu6, selu, soft_margin_loss, softmin,
+                              softplus, softsign, threshold, hardshrink, softshrink, tanhshrink,
+                              adaptive_avg_pool1d, rms_norm, pixel_shuffle, pixel_unshuffle,
+                              bilinear, instance_norm, unfold, fold, dropout3d,
+                              adaptive_max_pool2d, adaptive_max_pool1d)
+from .functional_resample import interpolate, upsample
+from .functional_losses import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss,
+                                multi_margin_loss, multilabel_soft_margin_loss, poisson_nll_loss,
+                                triplet_margin_loss)
 
 __all__ = [
     "linear", "relu", "relu_", "sigmoid", "tanh", "softmax", "log_softmax", "dropout", "flatten",
@@ -31,6 +44,16 @@ __all__ = [
     "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "layer_norm",
     "embedding", "leaky_relu", "gelu", "silu", "smooth_l1_loss", "huber_loss",
     "scaled_dot_product_attention",
+    "softplus", "elu", "selu", "celu", "hardtanh", "relu6", "logsigmoid", "softsign",
+    "hardswish", "hardsigmoid", "mish", "softmin", "prelu", "glu", "threshold", "normalize",
+    "cosine_similarity", "pairwise_distance", "kl_div", "margin_ranking_loss",
+    "soft_margin_loss", "pad", "conv1d", "max_pool1d", "avg_pool1d", "group_norm", "dropout1d",
+    "dropout2d", "conv_transpose2d", "conv_transpose1d", "hardshrink", "softshrink", "tanhshrink",
+    "adaptive_avg_pool1d", "rms_norm", "triplet_margin_loss", "cosine_embedding_loss",
+    "hinge_embedding_loss", "poisson_nll_loss", "interpolate", "upsample", "pixel_shuffle",
+    "pixel_unshuffle", "bilinear", "instance_norm", "unfold", "fold", "gaussian_nll_loss",
+    "multi_margin_loss", "multilabel_soft_margin_loss", "dropout3d", "adaptive_max_pool2d",
+    "adaptive_max_pool1d",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")

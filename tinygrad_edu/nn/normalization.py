@@ -1,5 +1,7 @@
-"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d`` and ``LayerNorm``
-(their maths is ``F.batch_norm`` and ``F.layer_norm``).
+"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm``,
+``GroupNorm``, ``RMSNorm`` and ``InstanceNorm1d/2d/3d`` (their maths is
+``F.batch_norm``, ``F.layer_norm``, ``F.group_norm``, ``F.rms_norm``,
+``F.instance_norm``).
 
 BatchNorm keeps running statistics as buffers (``running_mean``,
 ``running_var``, ``num_batches_tracked``): saved in ``state_dict``, not
@@ -12,13 +14,15 @@ from typing import Any
 import numpy as np
 
 from .._dtypes import default_float, to_dtype
+from .._errors import TensorError
 from ..autograd import no_grad
 from ..tensor import Tensor, _wrap
 from . import functional as F
 from . import init
 from .module import Module, Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "RMSNorm", "InstanceNorm1d",
+           "InstanceNorm2d", "InstanceNorm3d"]
 
 
 class _BatchNorm(Module):
@@ -158,3 +162,160 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, with mean and var over each
+    group of num_channels / num_groups channels of each sample: the same in training
+    and eval (no running statistics, so it works with any batch size).
+
+    Args:
+        num_groups: how many groups the channels are split into (must divide num_channels).
+        num_channels: C.
+        eps: added to the variance (default 1e-5).
+        affine: learn a per-channel ``weight`` (ones) and ``bias`` (zeros) (default True).
+        bias: with ``affine``, learn the bias too (default True; keyword only).
+
+    Shape: input (N, C, *); output the same.
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device: Any = None, dtype: Any = None, *, bias: bool = True) -> None:
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError("num_channels must be divisible by num_groups")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        dt = to_dtype(dtype) or default_float[0]
+        if affine:
+            self.weight = Parameter(np.ones(num_channels, dtype=dt))
+            if bias:
+                self.bias = Parameter(np.zeros(num_channels, dtype=dt))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        p = self._parameters
+        return F.group_norm(input, self.num_groups, p["weight"], p["bias"], self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    """y = x / sqrt(mean(x^2) + eps) * weight, the mean over the last dims
+    (``normalized_shape``): LayerNorm without the centring (transformers).
+
+    Args:
+        normalized_shape: int or tuple, the trailing shape to normalise over.
+        eps: added to the mean square (default None: the dtype's machine epsilon).
+        elementwise_affine: learn ``weight`` (ones) of shape normalized_shape (default True).
+    """
+
+    def __init__(self, normalized_shape: Any, eps: float | None = None,
+                 elementwise_affine: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        ns = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        self.normalized_shape, self.eps, self.elementwise_affine = ns, eps, elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(ns, dtype=to_dtype(dtype) or default_float[0]))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rms_norm(input, self.normalized_shape, self._parameters["weight"], self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+class _InstanceNorm(Module):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, per channel of each sample (over
+    its positions): style transfer's and GANs' normalisation.
+
+    Args:
+        num_features: C.  eps: default 1e-5.  momentum: of the running statistics (0.1).
+        affine: learn per-channel ``weight`` (ones) and ``bias`` (zeros) (default False).
+        track_running_stats: keep running statistics, used in eval mode (default False).
+        bias: with ``affine``, learn the bias too (default True; keyword only).
+
+    Shape: (N, C, *positions) or, unbatched, (C, *positions).
+    """
+
+    _dims = 1
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
+                 affine: bool = False, track_running_stats: bool = False, device: Any = None,
+                 dtype: Any = None, *, bias: bool = True) -> None:
+        super().__init__()
+        dt = to_dtype(dtype) or default_float[0]
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = Parameter(np.ones(num_features, dtype=dt))
+            if bias:
+                self.bias = Parameter(np.zeros(num_features, dtype=dt))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", _wrap(np.zeros(num_features, dtype=dt)))
+            self.register_buffer("running_var", _wrap(np.ones(num_features, dtype=dt)))
+            self.register_buffer("num_batches_tracked", _wrap(np.array(0, dtype=np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def forward(self, input: Tensor) -> Tensor:
+        name, d = type(self).__name__, self._dims
+        if input.ndim not in (d + 1, d + 2):
+            raise TensorError(f"{name}: expected {d + 1}D (unbatched) or {d + 2}D (batched) input, "
+                              f"got shape {tuple(input.shape)}")
+        batched = input.ndim == d + 2
+        x = input if batched else input.unsqueeze(0)
+        if self.affine and x.shape[1] != self.num_features:
+            raise ValueError(f"expected input's size at dim={1 if batched else 0} to match "
+                             f"num_features ({self.num_features}), but got: {x.shape[1]}.")
+        b, p = self._buffers, self._parameters
+        use_input_stats = self.training or not self.track_running_stats
+        # (num_batches_tracked stays 0, as torch's: instance_norm doesn't count)
+        y = F.instance_norm(x, b["running_mean"], b["running_var"], p["weight"], p["bias"],
+                            use_input_stats, self.momentum, self.eps)
+        return y if batched else y.squeeze(0)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class InstanceNorm1d(_InstanceNorm):
+    __doc__ = _InstanceNorm.__doc__
+    _dims = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    __doc__ = _InstanceNorm.__doc__
+    _dims = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    __doc__ = _InstanceNorm.__doc__
+    _dims = 3

@@ -1,4 +1,6 @@
-"""``nn.utils``: helpers that act on the gradients of many parameters at once."""
+"""``nn.utils``: helpers that act on many parameters at once: on their gradients
+(``clip_grad_norm_``, ``clip_grad_value_``) and on their values as one vector
+(``parameters_to_vector``, ``vector_to_parameters``)."""
 from __future__ import annotations
 
 import math
@@ -7,10 +9,12 @@ from typing import Iterable
 import numpy as np
 
 from .._dtypes import default_float
+from .._errors import TensorError
 from ..autograd import no_grad
+from ..ops import movement as M
 from ..tensor import Tensor, _wrap
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"]
 
 
 def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
@@ -70,3 +74,28 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
     with no_grad():
         for g in _grads(parameters):
             g.clamp_(-clip_value, clip_value)
+
+
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
+    """All parameters flattened and joined into one 1-D tensor (differentiable: a
+    ``cat`` of ``view(-1)``s), in the order given."""
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    return M.Cat.apply(*[p.reshape(-1) for p in parameters], dim=0)
+
+
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
+    """Make each parameter hold the next slice of the 1-D ``vec`` (its values are
+    replaced outside autograd, sharing vec's memory, as torch's ``param.data = ...``)."""
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+    params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    total = sum(p.numel() for p in params)
+    if vec.ndim != 1 or vec.numel() != total:
+        raise TensorError(f"vector_to_parameters: a vector of shape {tuple(vec.shape)} for "
+                          f"parameters with {total} elements in all (a 1-D tensor of that size)")
+    start = 0
+    for p in params:
+        n = p.numel()
+        p._data = vec._data[start:start + n].reshape(p._data.shape)
+        start += n

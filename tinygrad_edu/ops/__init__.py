@@ -9,6 +9,10 @@ from .conv import (AvgPool2d, AvgPool2dGrad, Conv2d, Conv2dInputGrad, Conv2dWeig
                    MaxPool2d, MaxPool2dGrad)
 from .movement import (Cast, Cat, Clone, Expand, GetItem, IndexAdd, Permute, Repeat, Reshape,
                        ScatterAlong, SetItem, Stack, SumTo, TakeAlong)
+from .linalg import Det, Inverse, Solve
+from .index import Flip, Gather, Roll, Scatter, ScatterAdd
+from .math import (Acos, Asin, Atan, Atan2, Ceil, Cosh, Expm1, Floor, Frac, Hypot, Log1p, Log2,
+                   Log10, LogAddExp, NanToNum, Round, Sinh, Softplus, Trunc, Xlogy)
 from .reduce import Amax, Amin, LogSoftmax, LogSumExp, Mean, Prod, Softmax, Std, Sum
 from .nn import (BCE, MSE, NLL, BCEWithLogits, CrossEntropy, LayerNorm, Linear,
                  ScaledDotProductAttention, SoftCrossEntropy)
@@ -25,4 +29,8 @@ __all__ = [
     "Conv2d", "Conv2dInputGrad", "Conv2dWeightGrad", "MaxPool2d", "MaxPool2dGrad", "AvgPool2d",
     "AvgPool2dGrad",
     "LeakyRelu", "Erf", "Gelu", "Silu",
+    "Gather", "Scatter", "ScatterAdd", "Flip", "Roll",
+    "Log1p", "Expm1", "Log2", "Log10", "Sinh", "Cosh", "Asin", "Acos", "Atan", "Atan2",
+    "LogAddExp", "Hypot", "Xlogy", "Floor", "Ceil", "Trunc", "Round", "Frac", "Softplus",
+    "NanToNum", "Inverse", "Det", "Solve",
 ]

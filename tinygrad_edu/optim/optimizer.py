@@ -209,6 +209,11 @@ def _copy_value(v: Any) -> Any:
     return v
 
 
+# 0-d state entries of their own float dtype (not the parameter's shape and dtype):
+# the step count, and NAdam's running product of momentum coefficients
+_COUNTS = ("step", "mu_product")
+
+
 def _cast_like(v: Any, p: Tensor, key: str) -> Any:
     """A state value for parameter ``p``: a fresh Tensor of p's dtype (so
     loading never aliases the dict it came from), numbers unchanged. Other
@@ -217,13 +222,13 @@ def _cast_like(v: Any, p: Tensor, key: str) -> Any:
         v = np.asarray(v)
     if isinstance(v, (Tensor, np.ndarray)):
         arr = v._data if isinstance(v, Tensor) else v
-        if key != "step" and arr.shape != p.shape:
+        if key not in _COUNTS and arr.shape != p.shape:
             raise ValueError(f"optimizer state '{key}' has shape {arr.shape}, but its "
                              f"parameter has shape {p.shape}")
-        if key == "step":  # a count: kept in its own float dtype, as torch, not the parameter's
+        if key in _COUNTS:  # a count: kept in its own float dtype, as torch, not the parameter's
             return _wrap(np.array(arr, dtype=arr.dtype if arr.dtype.kind == "f" else default_float[0]))
         return _wrap(arr.astype(p._data.dtype, copy=True))
-    if key == "step" and isinstance(v, (int, float)):  # (saved as a number by older versions)
+    if key in _COUNTS and isinstance(v, (int, float)):  # (saved as a number by older versions)
         return _wrap(np.array(v, dtype=default_float[0]))
     return v
 

@@ -1,4 +1,5 @@
-"""RMSprop and Adagrad: per-coordinate step sizes from the history of squared gradients."""
+"""RMSprop, Adagrad and Adadelta: per-coordinate step sizes from the history of
+squared gradients."""
 from __future__ import annotations
 
 from typing import Any, Iterable
@@ -8,7 +9,7 @@ import numpy as np
 from ..tensor import Tensor
 from .optimizer import Optimizer, _check, _count_step, _grad, _new_step, _sub_scaled, _zeros
 
-__all__ = ["RMSprop", "Adagrad"]
+__all__ = ["RMSprop", "Adagrad", "Adadelta"]
 
 
 class RMSprop(Optimizer):
@@ -163,4 +164,57 @@ class Adagrad(Optimizer):
             step = np.divide(g, denom, out=denom)
             step *= clr
             p._data -= step
+            p._bump_version()
+
+
+class Adadelta(Optimizer):
+    r"""Adadelta (Zeiler, 2012), as ``torch.optim.Adadelta``: a step size from the
+    ratio of two running RMS, of past steps and of past gradients (no lr needed: 1.0).
+
+    The update, for each parameter ``p`` with gradient ``g`` (``v`` and ``u`` start at zero)::
+
+        if maximize:            g = -g
+        if weight_decay != 0:   g = g + weight_decay * p
+        v = rho * v + (1 - rho) * g * g                       # running mean of g^2
+        delta = sqrt(u + eps) / sqrt(v + eps) * g              # the step, in p's units
+        u = rho * u + (1 - rho) * delta * delta               # running mean of step^2
+        p = p - lr * delta
+
+    Args:
+        params: Tensors to optimize, or dicts defining parameter groups.
+        lr: scales the step (default 1.0).
+        rho: decay rate of both running means (default 0.9).
+        eps: added inside the square roots (default 1e-6).
+        weight_decay: L2 penalty (default 0).
+        maximize: climb the objective instead of descending it.
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9,
+                 eps: float = 1e-6, weight_decay: float = 0, *, maximize: bool = False) -> None:
+        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
+        _check(0.0 <= rho <= 1.0, f"Invalid rho value: {rho}")
+        _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
+        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
+                                      maximize=maximize))
+
+    def _update(self, group: dict[str, Any]) -> None:
+        lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
+        for p in group["params"]:
+            g = _grad(p, group["maximize"])
+            if g is None:
+                continue
+            state = self.state[p]
+            if not state:
+                state["step"], state["square_avg"], state["acc_delta"] = _new_step(), _zeros(p), _zeros(p)
+            _count_step(state)
+            if wd != 0:
+                g = g + wd * p._data
+            v, u = state["square_avg"]._data, state["acc_delta"]._data
+            v *= rho
+            v += (1 - rho) * g * g
+            delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+            u *= rho
+            u += (1 - rho) * delta * delta
+            p._data -= lr * delta
             p._bump_version()

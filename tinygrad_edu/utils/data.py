@@ -10,15 +10,19 @@ Batch, mini-batch and stochastic gradient descent are one argument apart::
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Sequence
+import bisect
+import itertools
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ..random import Generator, _rng
 from ..tensor import Tensor, _wrap
+from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
+                      SubsetRandomSampler, WeightedRandomSampler, _generator, _stream)
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader",
-           "default_collate", "default_convert"]
+__all__ = ["Dataset", "IterableDataset", "ChainDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader",
+           "default_collate", "default_convert", "Sampler", "SequentialSampler", "RandomSampler",
+           "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler"]
 
 
 class Dataset:
@@ -30,6 +34,35 @@ class Dataset:
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+    def __add__(self, other: Any) -> "ConcatDataset":
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """A stream of samples: subclass it and define ``__iter__`` (a generator, say).
+    A DataLoader takes the samples in the order the stream gives them (no sampler,
+    no shuffle) and batches consecutive ones."""
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __add__(self, other: Any) -> "ChainDataset":
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several iterable datasets, one stream after the other."""
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[Any]:
+        for d in self.datasets:
+            yield from d
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self.datasets)
 
 
 class TensorDataset(Dataset):
@@ -73,6 +106,34 @@ class Subset(Dataset):
         return len(self.indices)
 
 
+class ConcatDataset(Dataset):
+    """The samples of several datasets, one after the other.
+
+    Example::
+
+        both = ConcatDataset([train_a, train_b])   # (or train_a + train_b)
+        len(both) == len(train_a) + len(train_b)
+    """
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("datasets should not be an empty iterable")
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: int) -> Any:
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"index {index} is out of range for a ConcatDataset of length {n}")
+        index %= n
+        which = bisect.bisect_right(self.cumulative_sizes, index)
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][index - start]
+
+
 def random_split(dataset: Any, lengths: Sequence[float], generator: Any = None) -> list[Subset]:
     """Split ``dataset`` at random into non-overlapping :class:`Subset` s of the given
     lengths (counts that add up to ``len(dataset)``, or fractions that add up to 1).
@@ -94,21 +155,6 @@ def random_split(dataset: Any, lengths: Sequence[float], generator: Any = None) 
     order = _generator(generator).permutation(n)
     bounds = np.cumsum([0] + [int(k) for k in lengths])
     return [Subset(dataset, order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
-
-
-def _generator(source: Any) -> np.random.Generator:
-    """None: the package RNG (tg.manual_seed); an int: a fresh seeded Generator;
-    a tg.Generator: its stream."""
-    if source is None:
-        return _rng()
-    if isinstance(source, np.random.Generator):
-        return source
-    if isinstance(source, Generator):  # tg.Generator (torch.Generator): its stream
-        return source.rng
-    if isinstance(source, (int, np.integer)) and not isinstance(source, bool):
-        return np.random.default_rng(int(source))
-    raise TypeError("generator must be None, an int seed, a tg.Generator or a "
-                    f"numpy.random.Generator, not {type(source).__name__}")
 
 
 def _is_namedtuple(x: Any) -> bool:
@@ -173,24 +219,34 @@ class DataLoader:
         batch_size: samples per batch (default 1); None turns batching off, as
             in torch: the samples come one at a time, through ``default_convert``.
         shuffle: reshuffle the order at the start of every epoch (default False).
+        sampler: the order of the indices (a :class:`Sampler`, or any iterable of
+            indices with a length); instead of ``shuffle``.
+        batch_sampler: gives whole batches (lists of indices); instead of
+            ``batch_size``, ``shuffle``, ``sampler`` and ``drop_last``.
+        collate_fn: turns a list of samples into a batch (default: stack them).
         drop_last: drop the last batch if it is smaller than ``batch_size``.
         generator: where shuffling draws from: None (the package RNG, seeded by
             ``tg.manual_seed``), an int seed, or a ``numpy.random.Generator``.
-        collate_fn: turns a list of samples into a batch (default: stack them).
-        num_workers, pin_memory: accepted so torch code runs unchanged, and
+        num_workers, pin_memory, timeout, worker_init_fn, prefetch_factor,
+            persistent_workers: accepted so torch code runs unchanged, and
             ignored (batches are made in this process, on the CPU).
 
-    For a :class:`TensorDataset` with the default ``collate_fn`` the batch is
+    Without a sampler, the order is a :class:`RandomSampler` (``shuffle``) or a
+    :class:`SequentialSampler`, cut into batches by a :class:`BatchSampler`
+    (``loader.sampler``, ``loader.batch_sampler``, as torch). For a
+    :class:`TensorDataset` with the default ``collate_fn`` the batch is
     taken with one fancy-index per tensor (``t._data[idx]``), not sample by sample.
     Batches are fresh Tensors that don't require grad; a batch of tuples
     ``(x, y)`` comes as a list ``[xb, yb]``, as torch's does.
     """
 
-    def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False,
-                 drop_last: bool = False, generator: Any = None,
-                 collate_fn: Callable[[list], Any] | None = None, *,
-                 seed: int | None = None, num_workers: int = 0,
-                 pin_memory: bool = False) -> None:
+    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = None,
+                 sampler: Any = None, batch_sampler: Any = None, num_workers: int = 0,
+                 collate_fn: Callable[[list], Any] | None = None, pin_memory: bool = False,
+                 drop_last: bool = False, timeout: float = 0, worker_init_fn: Any = None,
+                 multiprocessing_context: Any = None, generator: Any = None, *,
+                 seed: int | None = None, prefetch_factor: int | None = None,
+                 persistent_workers: bool = False) -> None:
         if batch_size is None:
             if drop_last:
                 raise ValueError("batch_size=None option disables auto-batching and is "
@@ -199,46 +255,73 @@ class DataLoader:
                 or batch_size <= 0:
             raise ValueError(f"batch_size should be a positive integer value, but got "
                              f"batch_size={batch_size}")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None
+                                          or drop_last):
+            raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
+                             "shuffle, sampler, and drop_last")
         if generator is not None and seed is not None:
             raise ValueError("DataLoader: give either generator or seed, not both")
+        self._stream = isinstance(dataset, IterableDataset)
+        if self._stream:  # (torch's checks: a stream has its own order)
+            for name, value in (("shuffle", shuffle), ("sampler", sampler),
+                                ("batch_sampler", batch_sampler)):
+                if value not in (None, False):
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified "
+                                     f"{name} option, but got {name}={value}")
         self.dataset = dataset
-        self.batch_size = None if batch_size is None else int(batch_size)
-        self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
         self.collate_fn = collate_fn
-        source = seed if seed is not None else generator
+        self.num_workers, self.pin_memory = num_workers, pin_memory
         # None stays None: each epoch then draws from the package RNG as it is then;
         # a tg.Generator is kept as it is, so reseeding it repeats the order (as torch)
-        self.generator = source if source is None or isinstance(source, Generator) \
-            else _generator(source)
+        self.generator = _stream(seed if seed is not None else generator)
+        if sampler is None and not self._stream:
+            sampler = (RandomSampler(dataset, generator=self.generator) if shuffle
+                       else SequentialSampler(dataset))
+        if batch_sampler is not None:
+            batch_size, drop_last = None, False
+        elif batch_size is not None and not self._stream:
+            batch_sampler = BatchSampler(sampler, int(batch_size), bool(drop_last))
+        self.sampler, self.batch_sampler = sampler, batch_sampler
+        self.batch_size, self.drop_last = batch_size, bool(drop_last)
+        self.shuffle = bool(shuffle)
 
     def __len__(self) -> int:
-        """The number of batches in one epoch."""
-        n = len(self.dataset)
-        if self.batch_size is None:
-            return n
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
-
-    def _order(self) -> np.ndarray:
-        n = len(self.dataset)
-        if not self.shuffle:
-            return np.arange(n)
-        return _generator(self.generator).permutation(n)
+        """The number of batches in one epoch (of a stream: from its ``__len__``)."""
+        if self._stream:
+            n, b = len(self.dataset), self.batch_size
+            return n if b is None else (n // b if self.drop_last else -(-n // b))
+        return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
 
     def __iter__(self) -> Iterator[Any]:
-        order = self._order()
-        if self.batch_size is None:  # no batching: sample by sample
+        if self._stream:
+            yield from self._stream_batches()
+            return
+        if self.batch_sampler is None:  # no batching: sample by sample
             convert = self.collate_fn or default_convert
-            for i in order:
+            for i in self.sampler:
                 yield convert(self.dataset[int(i)])
             return
         fast = isinstance(self.dataset, TensorDataset) and self.collate_fn is None
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start:start + self.batch_size]
-            if self.drop_last and len(idx) < self.batch_size:
-                return
+        for idx in self.batch_sampler:
             if fast:
-                yield [_wrap(t._data[idx]) for t in self.dataset.tensors]
+                rows = np.asarray(idx, dtype=np.int64)
+                yield [_wrap(t._data[rows]) for t in self.dataset.tensors]
             else:
                 collate = self.collate_fn or default_collate
                 yield collate([self.dataset[int(i)] for i in idx])
+
+    def _stream_batches(self) -> Iterator[Any]:
+        """An IterableDataset's samples, batch_size consecutive ones at a time."""
+        samples = iter(self.dataset)
+        if self.batch_size is None:
+            convert = self.collate_fn or default_convert
+            yield from (convert(x) for x in samples)
+            return
+        collate = self.collate_fn or default_collate
+        while True:
+            batch = list(itertools.islice(samples, self.batch_size))
+            if not batch or (self.drop_last and len(batch) < self.batch_size):
+                return
+            yield collate(batch)
