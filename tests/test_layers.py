@@ -271,6 +271,30 @@ def test_gelu_float32_is_accurate_to_float32_and_keeps_its_negative_tail():
     assert np.isnan(F.gelu(tg.tensor([np.nan], dtype=tg.float32)).item())
 
 
+
+@pytest.mark.parametrize("dtype", [tg.float32, tg.float64])
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_erf_and_gelu_of_a_0d_tensor_and_their_gradients(dtype, approximate):
+    """(the in-place steps of erf and GELU once took a 0-d tensor's NumPy scalar
+    for an array and failed)"""
+    x = tg.tensor(0.7, dtype=dtype, requires_grad=True)
+    y = tg.erf(x) + F.gelu(x, approximate=approximate)
+    y.backward()
+    assert y.shape == () and y.dtype == dtype and x.grad.shape == ()
+    cdf = 0.5 * math.erfc(-0.7 / math.sqrt(2))
+    phi = math.exp(-0.245) / math.sqrt(2 * math.pi)
+    if approximate == "none":
+        want_y, want_g = math.erf(0.7) + 0.7 * cdf, 2 / math.sqrt(math.pi) * math.exp(-0.49) + cdf + 0.7 * phi
+        tol = 1e-6 if dtype == tg.float32 else 1e-13
+        assert y.item() == pytest.approx(want_y, rel=tol) and x.grad.item() == pytest.approx(want_g, rel=tol)
+    if HAS_TORCH:
+        import torch
+        tx = torch.tensor(0.7, dtype=getattr(torch, np.dtype(dtype).name), requires_grad=True)
+        ty = torch.erf(tx) + torch.nn.functional.gelu(tx, approximate=approximate)
+        ty.backward()
+        assert y.item() == pytest.approx(ty.item(), rel=1e-6)
+        assert x.grad.item() == pytest.approx(tx.grad.item(), rel=1e-6)
+
 # ======================================================================== layers vs torch
 # Each case: (make(nn) -> module, inputs(rng) -> list of arrays, float inputs
 # get gradients). The same make builds the tinygrad_edu and the torch layer.

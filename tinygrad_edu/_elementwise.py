@@ -50,8 +50,7 @@ class Elementwise:
     arcsin, arccos, arctan = asin, acos, atan
 
     def erf(self) -> "Tensor":
-        # (0-d through 1-d: ops/activation.py's _erf writes into a NumPy scalar otherwise)
-        return Erf.apply(self) if self.ndim else Erf.apply(self.reshape(1)).reshape(())
+        return Erf.apply(self)
 
     def floor(self) -> "Tensor": return Mth.Floor.apply(self)
     def ceil(self) -> "Tensor": return Mth.Ceil.apply(self)

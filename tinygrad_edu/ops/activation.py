@@ -57,7 +57,7 @@ def _erf(x: np.ndarray) -> np.ndarray:
     table = _ERF_TABLE_32 if x.dtype == np.float32 else _ERF_TABLE
     a = np.abs(x).astype(table.dtype, copy=False)
     c = np.rint(a * (1 / _STEP))  # the nearest centre's index, as a float of a's dtype
-    np.fmin(c, table.shape[1] - 1, out=c)
+    c = np.fmin(c, table.shape[1] - 1)  # (not out=c: for a 0-d x, c is a NumPy scalar)
     t = a - c * _STEP  # the distance to the centre
     j = c.astype(np.intp)
     p = table[-1].take(j)  # Horner, each element with its centre's coefficients
@@ -170,7 +170,7 @@ class Gelu(Function):
             ctx.save_for_backward(x)
             # (x * x * x, not x ** 3: NumPy's power is 200x slower on float32 arrays)
             return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * (x * x * x))))
-        if x.dtype == np.float32:
+        if x.dtype == np.float32 and x.ndim:  # (its in-place steps need an array, not a 0-d)
             cdf = _normal_cdf_32(x)
         else:
             cdf = 0.5 * (1 + _erf(x * (1 / math.sqrt(2))))
@@ -185,7 +185,7 @@ class Gelu(Function):
             du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * (x * x))
             return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
         cdf = ctx.saved_tensors[1]
-        if not is_grad_enabled():  # FAST PATH (first order, on arrays): the line below,
+        if not is_grad_enabled() and x.ndim:  # FAST PATH (first order, arrays): the line below,
             d = x * x              # in place: one temporary instead of seven (GELU's
             d *= -0.5              # backward in the transformer 3.1 -> 1.4 ms a step)
             d = np.exp(d, out=d)
