@@ -39,6 +39,7 @@ from .serialization import load, save  # noqa: E402
 from .viz import draw_graph, render_graph  # noqa: E402
 from .explain import explain_backward  # noqa: E402
 from .gradcheck import check_nodes  # noqa: E402
+from .compile import compile  # noqa: E402, A001  (tg.compile, as torch.compile)
 from . import functional as _functional  # noqa: E402
 
 # torch's other spellings: torch.autograd.functional.jacobian, torch.autograd.gradcheck
@@ -76,4 +77,5 @@ __all__ = [
     "device", "set_default_device", "get_default_device", "cuda", "backends", "accelerator",
     "Size", "Generator", "randperm", "normal", "sort", "argsort", "topk", "cumsum", "cumprod",
     "masked_fill", "tril", "triu", "einsum", "inference_mode", "is_inference_mode_enabled",
+    "compile",
 ]

@@ -1,0 +1,686 @@
+"""``tg.compile``: trace a function once, write it as straight-line NumPy, run that.
+
+Eager mode builds a graph on every call and walks it backward: most of a small
+step's time goes to that bookkeeping, not to NumPy. ``compile`` does the
+bookkeeping once per *signature* (the shapes, dtypes and requires_grad of the
+tensor arguments, grad mode, and the training flag of every Module involved):
+
+1. **Record.** The first call runs ``fn`` eagerly while ``_Recorder`` notes each
+   op: its Function class, its inputs and options, its output.
+2. **Generate.** ``_generate`` writes the record down as two Python functions
+   over NumPy arrays, one line per op (from the table in ``_compile_ops.py``):
+   ``forward``, and ``backward``, which walks the ops newest first, sums
+   gradients and undoes broadcasting exactly where the engine does. Each line
+   is run on the traced values as it is written and compared with eager mode,
+   bit for bit.
+3. **Run.** Later calls with that signature run the generated forward. Each
+   output that requires grad gets one graph node, ``CompiledBackward``, whose
+   backward is the generated code: ``loss.backward()``, hooks on leaves,
+   ``.grad`` accumulation and optimizers work as in eager mode.
+
+What a trace can't capture is a *graph break*: that signature runs eagerly,
+with one warning naming the reason (a value read with ``.item()``, an ``if`` on
+a tensor, a random op, an in-place change, ...). ``compiled.code`` is the
+generated source; ``tg.compile(fn, show=True)`` prints it when it is made.
+
+Reading path: off the path (read after the engine: it is the engine, unrolled).
+"""
+from __future__ import annotations
+
+import re
+import warnings
+import weakref
+from collections import OrderedDict
+from typing import Any, Callable
+
+import numpy as np
+
+from . import _compile_ops as T
+from . import random as _random
+from ._versions import inplace_changes
+from .autograd import function as _function
+from .autograd.engine import _backward_on_tensors, grad, run_backward
+from .autograd.function import _FREED, Function, _new, _next_seq
+from .autograd.grad_mode import _mode, enable_grad
+from .tensor import Tensor, _wrap
+
+__all__ = ["compile", "Compiled", "CompiledBackward", "GraphBreakWarning"]
+
+
+class GraphBreakWarning(UserWarning):
+    """A call ``tg.compile`` could not trace: that signature runs eagerly."""
+
+
+class _GraphBreak(Exception):
+    """Raised inside generation: the record can't be turned into code."""
+
+
+def compile(fn: Callable, show: bool = False, max_ops: int = 20_000,
+            cache_size: int = 8) -> "Compiled":
+    """Compile ``fn`` (a function or a Module taking tensors, returning a tensor
+    or a tuple of them), as ``torch.compile``. The first call for each signature
+    traces ``fn`` and generates NumPy code; later calls run that code.
+
+    Args:
+        show: print the generated code when it is made.
+        max_ops: a trace of more ops is a graph break (runs eagerly).
+        cache_size: how many signatures to keep (least recently used out).
+
+    Example::
+
+        step = tg.compile(lambda x, y: loss_fn(model(x), y))
+        loss = step(x, y)        # traced: eager mode, and the code is generated
+        loss.backward()          # later calls run the code; backward as usual
+        print(step.code)
+    """
+    return Compiled(fn, show, max_ops, cache_size)
+
+
+# ================================================================ 3. run (the entry point)
+class Compiled:
+    """A compiled function: call it as ``fn``. ``.code`` is the last generated source."""
+
+    def __init__(self, fn: Callable, show: bool, max_ops: int, cache_size: int) -> None:
+        self.fn, self.show, self.max_ops, self.cache_size = fn, show, max_ops, cache_size
+        self._cache: OrderedDict = OrderedDict()  # signature -> _Entry (or _EAGER)
+        self._modules: list = []  # every Module a trace saw run (their training flags key the cache)
+        self.code = ""
+
+    def __call__(self, *args: Any) -> Any:
+        key = self._signature(args)
+        entry = self._cache.get(key)
+        if entry is None:
+            return self._trace(key, args)
+        self._cache.move_to_end(key)
+        if entry is _EAGER:
+            return self.fn(*args)
+        reason = entry.stale()
+        if reason:  # e.g. a parameter replaced: this signature runs eagerly from now on
+            self._break(key, reason)
+            return self.fn(*args)
+        return entry.run(args)
+
+    def _signature(self, args: tuple) -> tuple:
+        key: list = [_mode.enabled]
+        for a in args:
+            if type(a) is Tensor or isinstance(a, Tensor):
+                d = a._data
+                key.append((d.shape, d.dtype, a._requires_grad))
+            elif a is None or type(a) in (int, float, bool, str):
+                key.append((type(a), a))  # a Python value: folded into the code
+            else:
+                key.append((type(a), id(a)))  # (traced, then a graph break: see _trace)
+        for m in self._modules:
+            key.append(m.training)
+        return tuple(key)
+
+    def _trace(self, key: tuple, args: tuple) -> Any:
+        rec = _Recorder(self.max_ops, args)
+        for a in args:
+            if not (isinstance(a, Tensor) or a is None or type(a) in (int, float, bool, str)):
+                rec.graph_break(f"an argument of type {type(a).__name__} (pass tensors "
+                                "and Python numbers)")
+        real_rng = _random._state["rng"]
+        _random._state["rng"] = _WatchedRng(real_rng, rec)
+        changes = inplace_changes[0]
+        _function._tracer = rec
+        try:
+            out = self.fn(*args)
+        finally:
+            _function._tracer = None
+            if _random._state["rng"].__class__ is _WatchedRng:
+                _random._state["rng"] = real_rng
+        if inplace_changes[0] != changes:
+            rec.graph_break("an in-place change of a tensor (x += ..., add_, copy_, ...)")
+        for m in rec.modules:
+            if all(m is not n for n in self._modules):
+                self._modules.append(m)
+        key = self._signature(args)  # (with the training flags of modules first seen now)
+        entry = None
+        if not rec.broken:
+            try:
+                entry = _generate(rec, args, out)
+            except _GraphBreak as e:
+                rec.graph_break(str(e))
+        if entry is None:
+            self._break(key, rec.broken)
+            return out
+        self._cache[key] = entry
+        entry.owner = weakref.ref(self)
+        entry.key = key
+        self.code = entry.code
+        if self.show:
+            print(entry.code)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        return out
+
+    def _break(self, key: tuple, reason: str) -> None:
+        name = getattr(self.fn, "__name__", type(self.fn).__name__)
+        warnings.warn(f"tg.compile: graph break in {name}: {reason}. This signature runs "
+                      "eagerly.", GraphBreakWarning, stacklevel=3)
+        self._cache[key] = _EAGER
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
+
+_EAGER = object()  # a signature that broke: run fn eagerly
+
+
+class _WatchedRng:
+    """Stands in for the package's random generator while tracing: any draw is a
+    graph break (a compiled call would repeat the trace's random numbers)."""
+
+    def __init__(self, rng: Any, rec: "_Recorder") -> None:
+        self._rng, self._rec = rng, rec
+
+    def __getattr__(self, name: str) -> Any:
+        self._rec.graph_break("a random op (dropout in training mode, randn, ...)")
+        return getattr(self._rng, name)
+
+
+# ================================================================ 1. record
+class _Recorder:
+    """Notes every op a traced call runs (``Function.apply`` hands it each one)."""
+
+    def __init__(self, max_ops: int, args: tuple) -> None:
+        self.max_ops = max_ops
+        self.steps: list = []  # (cls, args, kwargs, output Tensor, node or None)
+        self.made: dict = {}  # id(array) -> the op output holding it
+        self.keep: list = []  # every array seen: ids stay unique while tracing
+        self.modules: list = []
+        self.broken = ""  # the first reason for a graph break, if any
+        for a in args:
+            if isinstance(a, Tensor):
+                self.made[id(a._data)] = a
+                self.keep.append(a._data)
+
+    def graph_break(self, reason: str) -> None:
+        if not self.broken:
+            self.broken = reason
+
+    def op(self, cls: type, args: tuple, kwargs: dict) -> Any:
+        _function._tracer = None  # run the op as eager mode does
+        try:
+            out = cls.apply(*args, **kwargs)
+        finally:
+            _function._tracer = self
+        if self.broken:
+            return out
+        if len(self.steps) >= self.max_ops:
+            self.graph_break(f"more than {self.max_ops} ops (raise max_ops=)")
+            return out
+        self.steps.append((cls, args, kwargs, out, out.grad_fn))
+        self.made[id(out._data)] = out
+        self.keep.append(out._data)
+        return out
+
+    def reads(self, t: Tensor, what: str) -> None:
+        """A tensor's values read outside any op (``Tensor._read``)."""
+        if id(t._data) in self.made or t._requires_grad:
+            self.graph_break(f"{what} reads a tensor's values, which the code can't follow "
+                             "(data-dependent Python)")
+
+    def module(self, m: Any) -> None:
+        if all(m is not n for n in self.modules):
+            self.modules.append(m)
+
+
+# ================================================================ 2. generate
+class _Writer:
+    """Names the values of a trace and writes lines, running each one as it goes
+    (``env`` holds the values), so every line is checked against eager mode."""
+
+    def __init__(self) -> None:
+        self.names: dict = {}  # id(array) -> its name in the code
+        self.ns: dict = dict(T.NAMES)  # what the code sees besides its variables
+        self.env: dict = {}  # name -> value, while generating
+        self.lines: list = []
+        self.n = 0
+
+    def new(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def const(self, value: Any) -> str:
+        """Code for a value that is the same on every call: a literal, or a name."""
+        if value is None or type(value) in (bool, int, str):
+            return repr(value)
+        if type(value) is float:
+            return repr(value) if np.isfinite(value) else f"float('{value}')"
+        if type(value) is tuple:
+            return "(" + "".join(self.ref(v) + ", " for v in value) + ")"
+        if type(value) is slice:
+            return f"slice({self.ref(value.start)}, {self.ref(value.stop)}, {self.ref(value.step)})"
+        if value is Ellipsis:
+            return "..."
+        if isinstance(value, np.dtype):
+            return f"np.{value.name}" if hasattr(np, value.name) else self.const_name(value)
+        return self.const_name(value)
+
+    def const_name(self, value: Any) -> str:
+        for k, v in self.ns.items():
+            if v is value and k.startswith("k"):
+                return k
+        name = self.new("k")
+        self.ns[name] = value
+        return name
+
+    def ref(self, value: Any) -> str:
+        """Code for an op's input or option: a traced value's name, or a constant."""
+        key = id(value._data) if isinstance(value, Tensor) else id(value)
+        if key in self.names:
+            return self.names[key]
+        if isinstance(value, Tensor):
+            raise KeyError  # a tensor from outside: the caller makes it an input
+        return self.const(value)
+
+    def line(self, code: str, comment: str, out: str | None = None) -> Any:
+        text = f"    {code}"
+        self.lines.append(f"{text:<60}  # {comment}" if comment else text)
+        try:
+            exec(code, self.ns, self.env)  # noqa: S102 (our own generated line)
+        except Exception as e:  # (a template that doesn't fit this case)
+            raise _GraphBreak(f"the generated line `{code}` failed ({type(e).__name__}: {e})")
+        return self.env.get(out) if out else None
+
+
+def _shape(v: Any) -> str:
+    return str(tuple(np.shape(v))) if isinstance(v, (np.ndarray, np.generic)) else repr(v)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """The same value bit for bit (nan equal to nan, -0.0 not equal to 0.0), type, shape, dtype."""
+    if type(a) is not type(b) or np.shape(a) != np.shape(b) or np.asarray(a).dtype != np.asarray(b).dtype:
+        return False
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype.kind == "f":
+        return bool(np.array_equal(a, b, equal_nan=True) and np.array_equal(np.signbit(a), np.signbit(b)))
+    if a.dtype.kind == "c":
+        return bool(np.array_equal(a, b, equal_nan=True))
+    return bool(np.array_equal(a, b))
+
+
+def _generate(rec: _Recorder, args: tuple, out: Any) -> "_Entry | None":
+    """The record written as a forward and a backward function (or a graph break)."""
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    if not outs or not all(isinstance(t, Tensor) for t in outs):
+        raise _GraphBreak("the function returns something other than tensors")
+    w = _Writer()
+    inputs: list = []  # (name, where the value comes from: ("arg", i) or ("tensor", t))
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            name = f"x{i}"
+            w.names[id(a._data)] = name
+            w.env[name] = a._data
+            inputs.append((name, ("arg", i), a))
+    vertex: dict = {}  # name -> the graph vertex eager mode sends its gradient to
+    steps: list = []  # (T.Op, output Tensor)
+    for cls, a_in, kw, res, node in rec.steps:
+        if node is not None and (node._hooks or node._retain is not None):
+            raise _GraphBreak(f"a hook or retain_grad() on a non-leaf tensor (the output of "
+                              f"{cls.__name__})")
+        if node is not None and node._saved is _FREED:
+            raise _GraphBreak("a backward pass inside it")
+        xs, vs = [], []
+        for a in a_in:
+            if isinstance(a, Tensor):
+                try:
+                    name = w.ref(a)
+                except KeyError:  # a parameter, a closure tensor: read on every call
+                    name = f"p{len(inputs)}"
+                    w.names[id(a._data)] = name
+                    w.env[name] = a._data
+                    inputs.append((name, ("tensor", a), a))
+                want = (a.grad_fn or a) if a._requires_grad else None
+                have = vertex.setdefault(name, want) if want is not None else None
+                if want is not None and have is not want:
+                    raise _GraphBreak("a tensor sharing memory with a traced one but not its "
+                                      "graph (x.detach().requires_grad_())")
+                xs.append(name)
+                vs.append(a._data)
+            else:
+                xs.append(w.ref(a))
+                vs.append(a)
+        kcode = {k: w.ref(v) for k, v in kw.items()}
+        op = T.Op(cls, xs, vs, kcode, kw, "", node, node.needs_input_grad if node else ())
+        steps.append((op, res))
+        op.out = w.new("t")
+        w.names[id(res._data)] = op.out
+        if res._requires_grad:
+            vertex[op.out] = res.grad_fn
+        if not _write_forward(w, op, res):
+            raise _GraphBreak(f"the generated line for {cls.__name__} differs from eager mode")
+    out_names = []
+    for t in outs:
+        if id(t._data) not in w.names:
+            raise _GraphBreak("an output that is no op's result nor an argument")
+        out_names.append(w.names[id(t._data)])
+    forward_lines = w.lines
+    # the gradient targets: tensors that require grad and that the graph reached
+    # every input, and whether a gradient goes to it (it requires grad, the graph reached it)
+    targets = [(name, t) for name, _, t in inputs]
+    wanted = [t._requires_grad and name in vertex for name, t in targets]
+    backwards = []
+    prev = _mode.enabled, _mode.arrays
+    _mode.enabled, _mode.arrays = False, True  # as the engine runs a first-order pass
+    try:
+        for k, t in enumerate(outs):
+            if not t._requires_grad or t.grad_fn is None:
+                backwards.append(None)
+                continue
+            w.lines = []
+            backwards.append(_write_backward(w, steps, out_names[k], t, targets, wanted))
+    finally:
+        _mode.enabled, _mode.arrays = prev
+    return _Entry(w, forward_lines, inputs, out_names, out, wanted, backwards, rec.modules)
+
+
+def _comment(op: T.Op, res: Tensor) -> str:
+    ins = ", ".join(_shape(v) for v in op.v if isinstance(v, (np.ndarray, np.generic)))
+    return f"{op.cls.__name__}: {ins} -> {_shape(res._data)} {res._data.dtype}"
+
+
+def _write_forward(w: _Writer, op: T.Op, res: Tensor) -> bool:
+    """One line for the op's forward, run and checked; False if it differs from eager."""
+    make = T.FORWARD.get(op.cls)
+    code = make(op) if make is not None else None
+    if code is not None:
+        code = (T.first_statement(op.cls) + code).replace("{out}", op.out)
+    else:
+        if not op.cls.__module__.startswith(__package__ + ".ops."):
+            raise _GraphBreak(f"the op {op.cls.__name__} has no template (a Function from "
+                              "outside the package)")
+        if getattr(op.cls, "_random", False) or op.cls.__name__ == "Normal":
+            raise _GraphBreak(f"a random op ({op.cls.__name__})")
+        # generic: the op's own forward, on a node of its own when backward needs one
+        args = ", ".join(op.x + [f"{k}={v}" for k, v in op.kw.items()])
+        if op.ctx is not None:
+            c = op.out.replace("t", "c")
+            w.ns.setdefault("node", _node)
+            w.ns.setdefault(op.cls.__name__, op.cls)
+            code = (f"{c} = node({op.cls.__name__}, {op.ctx.needs_input_grad}); "
+                    f"{op.out} = {op.cls.__name__}.forward({c}, {args})")
+        else:
+            w.ns.setdefault(op.cls.__name__, op.cls)
+            w.ns.setdefault("no_graph", _function._NO_GRAD_CTX)
+            code = f"{op.out} = {op.cls.__name__}.forward(no_graph, {args})"
+    value = w.line(code, _comment(op, res), op.out)
+    if type(value) is not np.ndarray or value.dtype != res._data.dtype:
+        # apply() makes the result an array and may give torch's dtype: do the same
+        if np.asarray(value).dtype != res._data.dtype:
+            value = w.line(f"{op.out} = np.asarray({op.out}).astype(np.{res._data.dtype.name})",
+                           "(the dtype torch gives)", op.out)
+        else:
+            value = w.line(f"{op.out} = np.asarray({op.out})", "", op.out)
+    return _same(value, res._data)
+
+
+def _node(cls: type, needs: tuple) -> Function:
+    """A node for an op run through its own forward and backward (the generic line)."""
+    ctx = _new(cls)
+    ctx.needs_input_grad = needs
+    ctx.parents = tuple(True if n else None for n in needs)  # (forwards test `is not None`)
+    ctx._changes_seen = inplace_changes[0]
+    return ctx
+
+
+def _write_backward(w: _Writer, steps: list, out_name: str, out: Tensor,
+                    targets: list, wanted: list) -> "_Backward":
+    """The backward of one output, newest op first, as the engine walks it; each
+    line checked against eager mode's gradients at the end."""
+    seed = f"g_{out_name}"
+    w.env[seed] = np.ones(out._data.shape, out._data.dtype) if out._data.ndim else np.array(
+        1, dtype=out._data.dtype)
+    grads = {out_name: seed}  # value name -> the name of its gradient so far
+    for op, res in reversed(steps):
+        if op.ctx is None or op.out not in grads:
+            continue
+        g = grads.pop(op.out)
+        gv = w.env[g]
+        make = T.BACKWARD.get(op.cls)
+        exprs = make(op, g, gv) if make is not None else None
+        names = []
+        if exprs is None:  # generic: the op's own backward on the node forward made
+            c = op.out.replace("t", "c")
+            call = (f"backward_on_tensors({c}, {g})" if not op.cls.backward_on_arrays
+                    else f"{op.cls.__name__}.backward({c}, {g})")
+            w.ns.setdefault("backward_on_tensors", _backward_on_tensors)
+            b = w.new("b")
+            w.line(f"{b} = {call}", f"{op.cls.__name__} backward", b)
+            exprs = [f"{b}[{j}]" for j in range(len(op.x))] if isinstance(w.env[b], tuple) else [b]
+        for j, e in enumerate(exprs):
+            if e is None or j >= len(op.needs) or not op.needs[j]:
+                names.append(None)
+                continue
+            name = w.new("d")
+            code = f"{name} = " + e.format(*(names + [name]))
+            value = w.line(code, f"{op.cls.__name__} backward, to input {j}", name)
+            names.append(name)
+            if value is None:
+                continue
+            value = _fit(w, name, value, w.env[op.x[j]])
+            target = op.x[j]
+            if target in grads:  # the sum of what reached it so far (as engine.pending)
+                total = w.new("g")
+                w.line(f"{total} = {grads[target]} + {name}", f"sum into d/d{target}", total)
+                grads[target] = total
+            else:
+                grads[target] = name
+    results = [grads.get(name) if want else None for (name, _), want in zip(targets, wanted)]
+    return _Backward(w, list(w.lines), seed, results, out, targets, wanted)
+
+
+def _fit(w: _Writer, name: str, value: Any, ref: np.ndarray) -> Any:
+    """Undo broadcasting as the engine does (``fit_shape``): sum down (or expand up)
+    to the input's shape, cast to its dtype."""
+    if type(value) is not np.ndarray:
+        value = w.line(f"{name} = np.asarray({name})", "(an array, as the engine makes it)", name)
+    if value.shape != ref.shape:
+        common = np.broadcast_shapes(value.shape, ref.shape)
+        if common == value.shape:
+            value = w.line(f"{name} = {T.sum_to(name, value.shape, ref.shape)}",
+                           f"undo broadcasting: {value.shape} -> {ref.shape}", name)
+        else:
+            value = w.line(f"{name} = expand({name}, shape={ref.shape})",
+                           f"broadcast up: {value.shape} -> {ref.shape}", name)
+    if value.dtype != ref.dtype:
+        value = w.line(f"{name} = {name}.astype(np.{ref.dtype.name})", "to the input's dtype", name)
+    return value
+
+
+class _Backward:
+    """The generated backward of one output, checked against eager mode's."""
+
+    def __init__(self, w: _Writer, lines: list, seed: str, results: list, out: Tensor,
+                 targets: list, wanted: list) -> None:
+        self.lines, self.seed, self.results = lines, seed, results
+        checked = [(name, t, r) for (name, t), r, want in zip(targets, results, wanted) if want]
+        eager = _eager_grads(out, [t for _, t, _ in checked], w.env[seed]) if checked else []
+        for (name, _, mine), theirs in zip(checked, eager):
+            if (mine is None) != (theirs is None) or (
+                    mine is not None and not _same(w.env[mine], theirs)):
+                raise _GraphBreak(f"the generated backward differs from eager mode (d/d{name})")
+
+
+def _eager_grads(out: Tensor, targets: list, seed: np.ndarray) -> list:
+    """Eager mode's gradients of ``out`` for ``targets`` (hooks on them held back),
+    keeping the graph for the caller's own backward."""
+    hooks = [t._hooks for t in targets]
+    for t in targets:
+        if t.grad_fn is None:
+            t._hooks = None
+    try:
+        res = run_backward((out,), (_wrap(seed.copy()),), True, False, inputs=targets,
+                           accumulate=False)
+    finally:
+        for t, h in zip(targets, hooks):
+            if t.grad_fn is None:
+                t._hooks = h
+    return [None if r is None else r._data for r in res]
+
+
+_IDENT = re.compile(r"\b[a-z]_?\w*\b")
+
+
+class _Entry:
+    """One signature's generated code, and what running it needs."""
+
+    def __init__(self, w: _Writer, forward_lines: list, inputs: list, out_names: list,
+                 out: Any, wanted: list, backwards: list, modules: list) -> None:
+        self.inputs = inputs
+        self.tuple_out = isinstance(out, (tuple, list))
+        outs = out if self.tuple_out else (out,)
+        self.wanted = wanted
+        self.live = [t for name, (kind, t), _ in inputs if kind == "tensor"]
+        self.guards = [(t, t._data.shape, t._data.dtype) for t in self.live]
+        self.arg_index = [src[1] for _, src, _ in inputs if src[0] == "arg"]
+        self.params = _parameter_slots(modules, self.live)
+        fwd_names = {n for n, _, _ in inputs} | set(re.findall(r"\b(?:[tcd]\d+(?:_d)?)\b",
+                                                               "\n".join(forward_lines)))
+        used = set()
+        for b in backwards:
+            if b is not None:
+                used |= set(_IDENT.findall("\n".join(b.lines))) | {r for r in b.results if r}
+        self.saved = sorted((fwd_names & used), key=_natural)
+        self.out_kinds = []
+        for name, t in zip(out_names, outs):
+            src = next((s for n, s, _ in inputs if n == name), None)
+            self.out_kinds.append((name, src, t._data.dtype.kind in "fc"))
+        params = ", ".join(n for n, _, _ in inputs)
+        header = [f"# {n} = {_describe(src, t)}" for n, src, t in inputs]
+        src = header + [f"def forward({params}):"] + forward_lines + [
+            f"    return ({''.join(n + ', ' for n in out_names)}), "
+            f"({''.join(n + ', ' for n in self.saved)})"]
+        self.backward_fns = []
+        for k, b in enumerate(backwards):
+            if b is None:
+                self.backward_fns.append(None)
+                continue
+            results = ", ".join(r if r else "None" for r in b.results)
+            name = "backward" if len(backwards) == 1 else f"backward_{k}"
+            src += ["", f"def {name}({''.join(n + ', ' for n in self.saved)}{b.seed}):"] + b.lines + [
+                f"    return ({results}{',' if len(b.results) == 1 else ''})"]
+            self.backward_fns.append(name)
+        self.code = "\n".join(src) + "\n"
+        ns = dict(w.ns)
+        exec(self.code, ns)  # noqa: S102 (the code generated above)
+        self.forward = ns["forward"]
+        self.backward_fns = [ns[n] if n else None for n in self.backward_fns]
+        self.owner: Any = None
+        self.key: Any = None
+
+    def stale(self) -> str:
+        """Why this code no longer fits (a parameter replaced or reshaped), or ''."""
+        for store, name, p in self.params:
+            if store.get(name) is not p:
+                return f"the parameter {name!r} was replaced by another object"
+        for t, shape, dtype in self.guards:
+            d = t._data
+            if d.shape != shape or d.dtype != dtype:
+                return f"a tensor it reads changed shape or dtype ({shape} -> {d.shape})"
+        return ""
+
+    def run(self, args: tuple) -> Any:
+        arrays = [args[i]._data for i in self.arg_index] + [t._data for t in self.live]
+        outs, saved = self.forward(*arrays)
+        grad = _mode.enabled
+        res = []
+        for k, (name, src, is_float) in enumerate(self.out_kinds):
+            if src is not None:  # an argument or a closure tensor, returned as it is
+                res.append(args[src[1]] if src[0] == "arg" else src[1])
+                continue
+            bw = self.backward_fns[k]
+            t = _new(Tensor)
+            t._data = outs[k]
+            if bw is not None and grad:
+                _attach(t, bw, saved, args, self)
+            res.append(t)
+        return tuple(res) if self.tuple_out else res[0]
+
+
+def _natural(name: str) -> tuple:
+    m = re.match(r"([a-z]+)(\d*)(.*)", name)
+    return (m.group(1), int(m.group(2) or 0), m.group(3))
+
+
+def _describe(src: tuple, t: Tensor) -> str:
+    what = f"argument {src[1]}" if src[0] == "arg" else (t.name or "a tensor from outside")
+    return f"{what}, {tuple(t._data.shape)} {t._data.dtype}" + (
+        ", requires grad" if t._requires_grad else "")
+
+
+def _parameter_slots(modules: list, live: list) -> list:
+    """(parameter dict, name, tensor) for each live tensor a traced Module holds:
+    checked on every call (a parameter replaced by another object is a break).
+    Names each such tensor too (``fc1.weight``), for the code's header."""
+    slots = []
+    for m in modules:
+        for mod_name, mod in m.named_modules():
+            for name, p in mod._parameters.items():
+                if any(p is t for t in live) and all(p is not s[2] for s in slots):
+                    slots.append((mod._parameters, name, p))
+                    if p.name is None:
+                        object.__setattr__(p, "name", f"{mod_name}.{name}" if mod_name else name)
+    return slots
+
+
+# ================================================================ the node backward runs
+class CompiledBackward(Function):
+    """The backward of a compiled call as one graph node: its parents are the
+    tensors the call differentiates (arguments that require grad, parameters),
+    its backward the generated code."""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        if not _mode.arrays:  # create_graph: the generated code records nothing
+            return _higher_order(ctx, g)
+        return ctx.code(*ctx.saved_tensors, g)
+
+    def name(self) -> str:
+        return "CompiledBackward"
+
+
+def _attach(t: Tensor, backward: Callable, saved: tuple, args: tuple, entry: _Entry) -> None:
+    """Make ``t`` the output of a CompiledBackward node (apply's step 3 and 4, by hand)."""
+    ctx = _new(CompiledBackward)
+    ctx._seq = _next_seq()
+    ctx.code = backward
+    ctx.entry = entry
+    inputs, parents = [], []
+    for (name, src, _), want in zip(entry.inputs, entry.wanted):
+        x = args[src[1]] if src[0] == "arg" else src[1]
+        inputs.append(x)
+        parents.append((x.grad_fn or x) if want else None)
+    ctx.inputs = tuple(inputs)
+    ctx.args = args
+    ctx.parents = tuple(parents)
+    ctx.needs_input_grad = tuple(p is not None for p in parents)
+    ctx._saved = saved
+    ctx._changes_seen = inplace_changes[0]
+    ctx._out = weakref.ref(t)
+    ctx.shape, ctx.dtype = t._data.shape, t._data.dtype
+    t.grad_fn = ctx
+    t._requires_grad = True
+
+
+def _higher_order(ctx: Any, g: Any) -> tuple:
+    """create_graph=True through compiled code: run the function eagerly again (the
+    same values: nothing it saved has changed) and differentiate that, recording.
+    A graph break: the signature runs eagerly from now on."""
+    ctx.saved_tensors  # raises if freed, or if an input changed in place since
+    entry = ctx.entry
+    owner = entry.owner()
+    if owner is not None:
+        owner._break(entry.key, "create_graph=True (higher order) needs eager mode")
+    if owner is None:
+        raise RuntimeError("create_graph=True through a compiled function that is gone")
+    with enable_grad():
+        out = owner.fn(*ctx.args)
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    k = entry.backward_fns.index(ctx.code)
+    wanted = [x for x, p in zip(ctx.inputs, ctx.parents) if p is not None]
+    grads = iter(grad(outs[k], wanted, g, retain_graph=True, create_graph=True, allow_unused=True))
+    return tuple(next(grads) if p is not None else None for p in ctx.parents)
