@@ -62,6 +62,14 @@ def case_small(repeats: int) -> dict:
         z.backward()
 
     fns = {"numpy": numpy_step, "tinygrad_edu": tg_step}
+    f = tg.compile(lambda a, b: (a * b + a).sum())
+
+    def compiled_step():
+        a.grad = b.grad = None
+        z = f(a, b)
+        z.backward()
+
+    fns["compiled"] = compiled_step
     if torch is not None:
         ta = torch.tensor(A, requires_grad=True)
         tb = torch.tensor(B, requires_grad=True)
@@ -218,6 +226,16 @@ def _mlp_case(sizes: tuple, batch: int, hidden_act: str, loss: str, lr: float,
         return val
 
     fns = {"numpy": numpy_step, "tinygrad_edu": tg_step}
+    loss_of = tg.compile(lambda x, y: crit(model(x), y))
+
+    def compiled_step():
+        opt.zero_grad()
+        val = loss_of(tx, ty)
+        val.backward()
+        opt.step()
+        return val
+
+    fns["compiled"] = compiled_step
     if chunked_numpy:
         fns["numpy, chunked update"] = lambda: numpy_step(chunked=True)
     if torch is not None:

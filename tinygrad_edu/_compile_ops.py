@@ -1,5 +1,6 @@
 """The table ``tg.compile`` writes code from: for each op, the NumPy line its
-forward runs and the lines its backward runs, as text (see ``compile.py``).
+forward runs and the lines its backward runs, as text (see ``compile.py``);
+and ``Writer``, which names values and runs each line as it writes it.
 
 Each entry mirrors the op's own ``forward`` and ``backward`` in ``ops/``: the
 same NumPy calls in the same order, so the generated code gives the same bits
@@ -29,6 +30,7 @@ from .ops import movement as M
 from .ops import nn as N
 from .ops import reduce as R
 from .ops import unary as U
+from .tensor import Tensor
 
 
 class Op:
@@ -214,3 +216,93 @@ BACKWARD: dict[type, Callable[[Op, str, Any], list | None]] = {
 def first_statement(cls: type) -> str:
     """How the line of ``cls`` starts: ``out = `` (MSE names its x - y first)."""
     return _MSE_FIRST if cls is N.MSE else "{out} = "
+
+
+# ---------------------------------------------------------------- writing lines
+class GraphBreak(Exception):
+    """Raised while generating: the record can't be turned into code (compile.py)."""
+
+
+class Writer:
+    """Names the values of a trace and writes lines, running each one as it goes
+    (``env`` holds the values), so every line is checked against eager mode."""
+
+    def __init__(self) -> None:
+        self.names: dict = {}  # id(array) -> its name in the code
+        self.ns: dict = dict(NAMES)  # what the code sees besides its variables
+        self.env: dict = {}  # name -> value, while generating
+        self.lines: list = []
+        self.n = 0
+
+    def new(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def const(self, value: Any) -> str:
+        """Code for a value that is the same on every call: a literal, or a name."""
+        if value is None or type(value) in (bool, int, str):
+            return repr(value)
+        if type(value) is float:
+            return repr(value) if np.isfinite(value) else f"float('{value}')"
+        if type(value) is tuple:
+            return "(" + "".join(self.ref(v) + ", " for v in value) + ")"
+        if type(value) is slice:
+            return f"slice({self.ref(value.start)}, {self.ref(value.stop)}, {self.ref(value.step)})"
+        if value is Ellipsis:
+            return "..."
+        if isinstance(value, np.dtype):
+            return f"np.{value.name}" if hasattr(np, value.name) else self.const_name(value)
+        return self.const_name(value)
+
+    def const_name(self, value: Any) -> str:
+        for k, v in self.ns.items():
+            if v is value and k.startswith("k"):
+                return k
+        name = self.new("k")
+        self.ns[name] = value
+        return name
+
+    def ref(self, value: Any) -> str:
+        """Code for an op's input or option: a traced value's name, or a constant."""
+        key = id(value._data) if isinstance(value, Tensor) else id(value)
+        if key in self.names:
+            return self.names[key]
+        if isinstance(value, Tensor):
+            raise KeyError  # a tensor from outside: the caller makes it an input
+        return self.const(value)
+
+    def line(self, code: str, comment: str, out: str | None = None) -> Any:
+        self.lines.append(("    " + code, comment))
+        return self._run(code, out)
+
+    def extend(self, code: str, out: str) -> Any:
+        """One more statement on the last line (still one line for the op)."""
+        text, comment = self.lines[-1]
+        self.lines[-1] = (f"{text}; {code}", comment)
+        return self._run(code, out)
+
+    def text(self) -> list:
+        return [f"{t:<60}  # {c}" if c else t for t, c in self.lines]
+
+    def _run(self, code: str, out: str | None) -> Any:
+        try:
+            exec(code, self.ns, self.env)  # noqa: S102 (our own generated line)
+        except Exception as e:  # (a template that doesn't fit this case)
+            raise GraphBreak(f"the generated line `{code}` failed ({type(e).__name__}: {e})")
+        return self.env.get(out) if out else None
+
+
+def shape_text(v: Any) -> str:
+    return str(tuple(np.shape(v))) if isinstance(v, (np.ndarray, np.generic)) else repr(v)
+
+
+def same(a: Any, b: Any) -> bool:
+    """The same value bit for bit (nan equal to nan, -0.0 not equal to 0.0), type, shape, dtype."""
+    if type(a) is not type(b) or np.shape(a) != np.shape(b) or np.asarray(a).dtype != np.asarray(b).dtype:
+        return False
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype.kind == "f":
+        return bool(np.array_equal(a, b, equal_nan=True) and np.array_equal(np.signbit(a), np.signbit(b)))
+    if a.dtype.kind == "c":
+        return bool(np.array_equal(a, b, equal_nan=True))
+    return bool(np.array_equal(a, b))

@@ -36,6 +36,10 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _compile_ops as T
+from ._compile_ops import GraphBreak as _GraphBreak
+from ._compile_ops import Writer as _Writer
+from ._compile_ops import same as _same
+from ._compile_ops import shape_text as _shape
 from . import random as _random
 from ._versions import inplace_changes
 from .autograd import function as _function
@@ -49,10 +53,6 @@ __all__ = ["compile", "Compiled", "CompiledBackward", "GraphBreakWarning"]
 
 class GraphBreakWarning(UserWarning):
     """A call ``tg.compile`` could not trace: that signature runs eagerly."""
-
-
-class _GraphBreak(Exception):
-    """Raised inside generation: the record can't be turned into code."""
 
 
 def compile(fn: Callable, show: bool = False, max_ops: int = 20_000,
@@ -227,80 +227,6 @@ class _Recorder:
 
 
 # ================================================================ 2. generate
-class _Writer:
-    """Names the values of a trace and writes lines, running each one as it goes
-    (``env`` holds the values), so every line is checked against eager mode."""
-
-    def __init__(self) -> None:
-        self.names: dict = {}  # id(array) -> its name in the code
-        self.ns: dict = dict(T.NAMES)  # what the code sees besides its variables
-        self.env: dict = {}  # name -> value, while generating
-        self.lines: list = []
-        self.n = 0
-
-    def new(self, prefix: str) -> str:
-        self.n += 1
-        return f"{prefix}{self.n}"
-
-    def const(self, value: Any) -> str:
-        """Code for a value that is the same on every call: a literal, or a name."""
-        if value is None or type(value) in (bool, int, str):
-            return repr(value)
-        if type(value) is float:
-            return repr(value) if np.isfinite(value) else f"float('{value}')"
-        if type(value) is tuple:
-            return "(" + "".join(self.ref(v) + ", " for v in value) + ")"
-        if type(value) is slice:
-            return f"slice({self.ref(value.start)}, {self.ref(value.stop)}, {self.ref(value.step)})"
-        if value is Ellipsis:
-            return "..."
-        if isinstance(value, np.dtype):
-            return f"np.{value.name}" if hasattr(np, value.name) else self.const_name(value)
-        return self.const_name(value)
-
-    def const_name(self, value: Any) -> str:
-        for k, v in self.ns.items():
-            if v is value and k.startswith("k"):
-                return k
-        name = self.new("k")
-        self.ns[name] = value
-        return name
-
-    def ref(self, value: Any) -> str:
-        """Code for an op's input or option: a traced value's name, or a constant."""
-        key = id(value._data) if isinstance(value, Tensor) else id(value)
-        if key in self.names:
-            return self.names[key]
-        if isinstance(value, Tensor):
-            raise KeyError  # a tensor from outside: the caller makes it an input
-        return self.const(value)
-
-    def line(self, code: str, comment: str, out: str | None = None) -> Any:
-        text = f"    {code}"
-        self.lines.append(f"{text:<60}  # {comment}" if comment else text)
-        try:
-            exec(code, self.ns, self.env)  # noqa: S102 (our own generated line)
-        except Exception as e:  # (a template that doesn't fit this case)
-            raise _GraphBreak(f"the generated line `{code}` failed ({type(e).__name__}: {e})")
-        return self.env.get(out) if out else None
-
-
-def _shape(v: Any) -> str:
-    return str(tuple(np.shape(v))) if isinstance(v, (np.ndarray, np.generic)) else repr(v)
-
-
-def _same(a: Any, b: Any) -> bool:
-    """The same value bit for bit (nan equal to nan, -0.0 not equal to 0.0), type, shape, dtype."""
-    if type(a) is not type(b) or np.shape(a) != np.shape(b) or np.asarray(a).dtype != np.asarray(b).dtype:
-        return False
-    a, b = np.asarray(a), np.asarray(b)
-    if a.dtype.kind == "f":
-        return bool(np.array_equal(a, b, equal_nan=True) and np.array_equal(np.signbit(a), np.signbit(b)))
-    if a.dtype.kind == "c":
-        return bool(np.array_equal(a, b, equal_nan=True))
-    return bool(np.array_equal(a, b))
-
-
 def _generate(rec: _Recorder, args: tuple, out: Any) -> "_Entry | None":
     """The record written as a forward and a backward function (or a graph break)."""
     outs = out if isinstance(out, (tuple, list)) else (out,)
@@ -356,7 +282,7 @@ def _generate(rec: _Recorder, args: tuple, out: Any) -> "_Entry | None":
         if id(t._data) not in w.names:
             raise _GraphBreak("an output that is no op's result nor an argument")
         out_names.append(w.names[id(t._data)])
-    forward_lines = w.lines
+    forward_lines = w.text()
     # the gradient targets: tensors that require grad and that the graph reached
     # every input, and whether a gradient goes to it (it requires grad, the graph reached it)
     targets = [(name, t) for name, _, t in inputs]
@@ -385,6 +311,10 @@ def _write_forward(w: _Writer, op: T.Op, res: Tensor) -> bool:
     """One line for the op's forward, run and checked; False if it differs from eager."""
     make = T.FORWARD.get(op.cls)
     code = make(op) if make is not None else None
+    if code is not None and op.ctx is not None:  # a backward left to the op: its forward too
+        back = T.BACKWARD.get(op.cls)
+        if back is None or back(op, "g", np.zeros(res._data.shape, res._data.dtype)) is None:
+            code = None
     if code is not None:
         code = (T.first_statement(op.cls) + code).replace("{out}", op.out)
     else:
@@ -399,7 +329,8 @@ def _write_forward(w: _Writer, op: T.Op, res: Tensor) -> bool:
             c = op.out.replace("t", "c")
             w.ns.setdefault("node", _node)
             w.ns.setdefault(op.cls.__name__, op.cls)
-            code = (f"{c} = node({op.cls.__name__}, {op.ctx.needs_input_grad}); "
+            options = "{" + ", ".join(f"{k!r}: {v}" for k, v in op.kw.items()) + "}"
+            code = (f"{c} = node({op.cls.__name__}, {op.ctx.needs_input_grad}, {options}); "
                     f"{op.out} = {op.cls.__name__}.forward({c}, {args})")
         else:
             w.ns.setdefault(op.cls.__name__, op.cls)
@@ -407,18 +338,17 @@ def _write_forward(w: _Writer, op: T.Op, res: Tensor) -> bool:
             code = f"{op.out} = {op.cls.__name__}.forward(no_graph, {args})"
     value = w.line(code, _comment(op, res), op.out)
     if type(value) is not np.ndarray or value.dtype != res._data.dtype:
-        # apply() makes the result an array and may give torch's dtype: do the same
-        if np.asarray(value).dtype != res._data.dtype:
-            value = w.line(f"{op.out} = np.asarray({op.out}).astype(np.{res._data.dtype.name})",
-                           "(the dtype torch gives)", op.out)
-        else:
-            value = w.line(f"{op.out} = np.asarray({op.out})", "", op.out)
+        # apply() makes a NumPy scalar an array and may give torch's dtype: so does the line
+        cast = "" if np.asarray(value).dtype == res._data.dtype else f".astype(np.{res._data.dtype.name})"
+        value = w.extend(f"{op.out} = np.asarray({op.out}){cast}", op.out)
     return _same(value, res._data)
 
 
-def _node(cls: type, needs: tuple) -> Function:
+def _node(cls: type, needs: tuple, kwargs: dict) -> Function:
     """A node for an op run through its own forward and backward (the generic line)."""
     ctx = _new(cls)
+    if kwargs:
+        ctx.kwargs = kwargs
     ctx.needs_input_grad = needs
     ctx.parents = tuple(True if n else None for n in needs)  # (forwards test `is not None`)
     ctx._changes_seen = inplace_changes[0]
@@ -427,12 +357,15 @@ def _node(cls: type, needs: tuple) -> Function:
 
 def _write_backward(w: _Writer, steps: list, out_name: str, out: Tensor,
                     targets: list, wanted: list) -> "_Backward":
-    """The backward of one output, newest op first, as the engine walks it; each
-    line checked against eager mode's gradients at the end."""
+    """The backward of one output, newest op first, as the engine walks it. What
+    reaches an input of the function is returned part by part, in the order it
+    comes: the engine adds each into ``.grad`` as it does in eager mode."""
     seed = f"g_{out_name}"
     w.env[seed] = np.ones(out._data.shape, out._data.dtype) if out._data.ndim else np.array(
         1, dtype=out._data.dtype)
     grads = {out_name: seed}  # value name -> the name of its gradient so far
+    position = {name: i for i, ((name, _), want) in enumerate(zip(targets, wanted)) if want}
+    parts: list = []  # (input's position, name of a gradient that reached it)
     for op, res in reversed(steps):
         if op.ctx is None or op.out not in grads:
             continue
@@ -453,22 +386,27 @@ def _write_backward(w: _Writer, steps: list, out_name: str, out: Tensor,
             if e is None or j >= len(op.needs) or not op.needs[j]:
                 names.append(None)
                 continue
-            name = w.new("d")
+            target = op.x[j]
+            # the gradient of that input: g_<input>, or a part of it
+            name, n = f"g_{target}", 1
+            while name in w.env:  # a second part reaching it: g_x0_2
+                n += 1
+                name = f"g_{target}_{n}"
             code = f"{name} = " + e.format(*(names + [name]))
-            value = w.line(code, f"{op.cls.__name__} backward, to input {j}", name)
+            value = w.line(code, f"{op.cls.__name__} backward: d/d{target} {_shape(w.env[target])}",
+                           name)
             names.append(name)
             if value is None:
                 continue
-            value = _fit(w, name, value, w.env[op.x[j]])
-            target = op.x[j]
-            if target in grads:  # the sum of what reached it so far (as engine.pending)
-                total = w.new("g")
-                w.line(f"{total} = {grads[target]} + {name}", f"sum into d/d{target}", total)
-                grads[target] = total
-            else:
+            _fit(w, name, value, w.env[target])
+            if target in position:
+                parts.append((position[target], name))
+            elif target in grads:  # the sum of what reached it so far (as engine.pending)
+                total = grads[target]
+                w.line(f"{total} = {total} + {name}", f"sum into d/d{target}", total)
+            elif target.startswith("t"):
                 grads[target] = name
-    results = [grads.get(name) if want else None for (name, _), want in zip(targets, wanted)]
-    return _Backward(w, list(w.lines), seed, results, out, targets, wanted)
+    return _Backward(w, w.text(), seed, parts, out, targets)
 
 
 def _fit(w: _Writer, name: str, value: Any, ref: np.ndarray) -> Any:
@@ -492,15 +430,19 @@ def _fit(w: _Writer, name: str, value: Any, ref: np.ndarray) -> Any:
 class _Backward:
     """The generated backward of one output, checked against eager mode's."""
 
-    def __init__(self, w: _Writer, lines: list, seed: str, results: list, out: Tensor,
-                 targets: list, wanted: list) -> None:
-        self.lines, self.seed, self.results = lines, seed, results
-        checked = [(name, t, r) for (name, t), r, want in zip(targets, results, wanted) if want]
-        eager = _eager_grads(out, [t for _, t, _ in checked], w.env[seed]) if checked else []
-        for (name, _, mine), theirs in zip(checked, eager):
-            if (mine is None) != (theirs is None) or (
-                    mine is not None and not _same(w.env[mine], theirs)):
-                raise _GraphBreak(f"the generated backward differs from eager mode (d/d{name})")
+    def __init__(self, w: _Writer, lines: list, seed: str, parts: list, out: Tensor,
+                 targets: list) -> None:
+        self.lines, self.seed, self.parts = lines, seed, parts
+        reached = sorted({i for i, _ in parts})
+        eager = _eager_grads(out, [targets[i][1] for i in reached], w.env[seed]) if reached else []
+        for i, theirs in zip(reached, eager):
+            mine = None
+            for k, name in parts:  # summed in the order the engine adds them
+                if k == i:
+                    mine = w.env[name] if mine is None else mine + w.env[name]
+            if theirs is None or not _same(mine, theirs):
+                raise _GraphBreak(f"the generated backward differs from eager mode "
+                                  f"(d/d{targets[i][0]})")
 
 
 def _eager_grads(out: Tensor, targets: list, seed: np.ndarray) -> list:
@@ -528,45 +470,48 @@ class _Entry:
 
     def __init__(self, w: _Writer, forward_lines: list, inputs: list, out_names: list,
                  out: Any, wanted: list, backwards: list, modules: list) -> None:
-        self.inputs = inputs
         self.tuple_out = isinstance(out, (tuple, list))
         outs = out if self.tuple_out else (out,)
-        self.wanted = wanted
-        self.live = [t for name, (kind, t), _ in inputs if kind == "tensor"]
+        self.live = [t for _, (kind, t), _ in inputs if kind == "tensor"]
         self.guards = [(t, t._data.shape, t._data.dtype) for t in self.live]
         self.arg_index = [src[1] for _, src, _ in inputs if src[0] == "arg"]
         self.params = _parameter_slots(modules, self.live)
-        fwd_names = {n for n, _, _ in inputs} | set(re.findall(r"\b(?:[tcd]\d+(?:_d)?)\b",
+        # where each input comes from on a call: an argument (its position) or a tensor
+        self.sources = [src[1] for _, src, _ in inputs]
+        fwd_names = {n for n, _, _ in inputs} | set(re.findall(r"\b(?:[tc]\d+(?:_d)?)\b",
                                                                "\n".join(forward_lines)))
         used = set()
         for b in backwards:
             if b is not None:
-                used |= set(_IDENT.findall("\n".join(b.lines))) | {r for r in b.results if r}
+                used |= set(_IDENT.findall("\n".join(b.lines)))
         self.saved = sorted((fwd_names & used), key=_natural)
-        self.out_kinds = []
+        self.out_kinds = []  # per output: None (made by the code), or its source
         for name, t in zip(out_names, outs):
-            src = next((s for n, s, _ in inputs if n == name), None)
-            self.out_kinds.append((name, src, t._data.dtype.kind in "fc"))
+            self.out_kinds.append(next((s[1] for n, s, _ in inputs if n == name), None))
         params = ", ".join(n for n, _, _ in inputs)
         header = [f"# {n} = {_describe(src, t)}" for n, src, t in inputs]
         src = header + [f"def forward({params}):"] + forward_lines + [
             f"    return ({''.join(n + ', ' for n in out_names)}), "
             f"({''.join(n + ', ' for n in self.saved)})"]
-        self.backward_fns = []
+        names, self.parents_of = [], []
         for k, b in enumerate(backwards):
             if b is None:
-                self.backward_fns.append(None)
+                names.append(None)
+                self.parents_of.append(None)
                 continue
-            results = ", ".join(r if r else "None" for r in b.results)
+            # one result per part that reached an input, in the order the engine adds them
+            self.parents_of.append([self.sources[i] for i, _ in b.parts])
             name = "backward" if len(backwards) == 1 else f"backward_{k}"
+            results = "".join(n + ", " for _, n in b.parts)
             src += ["", f"def {name}({''.join(n + ', ' for n in self.saved)}{b.seed}):"] + b.lines + [
-                f"    return ({results}{',' if len(b.results) == 1 else ''})"]
-            self.backward_fns.append(name)
+                f"    return ({results})" + " " * max(0, 52 - len(results)) +
+                "  # each part that reached an input: backward() adds them into .grad"]
+            names.append(name)
         self.code = "\n".join(src) + "\n"
         ns = dict(w.ns)
         exec(self.code, ns)  # noqa: S102 (the code generated above)
         self.forward = ns["forward"]
-        self.backward_fns = [ns[n] if n else None for n in self.backward_fns]
+        self.backward_fns = [ns[n] if n else None for n in names]
         self.owner: Any = None
         self.key: Any = None
 
@@ -577,24 +522,26 @@ class _Entry:
                 return f"the parameter {name!r} was replaced by another object"
         for t, shape, dtype in self.guards:
             d = t._data
-            if d.shape != shape or d.dtype != dtype:
+            if d.shape != shape or d.dtype is not dtype:
                 return f"a tensor it reads changed shape or dtype ({shape} -> {d.shape})"
         return ""
 
     def run(self, args: tuple) -> Any:
-        arrays = [args[i]._data for i in self.arg_index] + [t._data for t in self.live]
+        """The generated forward; outputs that need a gradient get a CompiledBackward node."""
+        arrays = [args[i]._data for i in self.arg_index]
+        for t in self.live:
+            arrays.append(t._data)
         outs, saved = self.forward(*arrays)
         grad = _mode.enabled
         res = []
-        for k, (name, src, is_float) in enumerate(self.out_kinds):
-            if src is not None:  # an argument or a closure tensor, returned as it is
-                res.append(args[src[1]] if src[0] == "arg" else src[1])
+        for k, src in enumerate(self.out_kinds):
+            if src is not None:  # an argument or a tensor from outside, returned as it is
+                res.append(args[src] if type(src) is int else src)
                 continue
-            bw = self.backward_fns[k]
             t = _new(Tensor)
             t._data = outs[k]
-            if bw is not None and grad:
-                _attach(t, bw, saved, args, self)
+            if grad and self.parents_of[k] is not None:
+                _attach(t, self, k, saved, args)
             res.append(t)
         return tuple(res) if self.tuple_out else res[0]
 
@@ -643,21 +590,22 @@ class CompiledBackward(Function):
         return "CompiledBackward"
 
 
-def _attach(t: Tensor, backward: Callable, saved: tuple, args: tuple, entry: _Entry) -> None:
-    """Make ``t`` the output of a CompiledBackward node (apply's step 3 and 4, by hand)."""
+def _attach(t: Tensor, entry: _Entry, k: int, saved: tuple, args: tuple) -> None:
+    """Make ``t`` (output ``k``) the output of a CompiledBackward node: apply's
+    steps 3 and 4, by hand. Its parents: each tensor a part of the gradient
+    reaches (one entry per part: the engine adds them into .grad one by one)."""
     ctx = _new(CompiledBackward)
     ctx._seq = _next_seq()
-    ctx.code = backward
-    ctx.entry = entry
-    inputs, parents = [], []
-    for (name, src, _), want in zip(entry.inputs, entry.wanted):
-        x = args[src[1]] if src[0] == "arg" else src[1]
-        inputs.append(x)
-        parents.append((x.grad_fn or x) if want else None)
-    ctx.inputs = tuple(inputs)
-    ctx.args = args
+    ctx.code = entry.backward_fns[k]
+    ctx.entry, ctx.args = entry, args
+    parents = []
+    for src in entry.parents_of[k]:
+        x = args[src] if type(src) is int else src
+        parents.append(x.grad_fn or x)
     ctx.parents = tuple(parents)
-    ctx.needs_input_grad = tuple(p is not None for p in parents)
+    ctx.needs_input_grad = (True,) * len(parents)
+    # every tensor the code read: saved_tensors checks them for in-place changes
+    ctx.inputs = tuple([args[s] if type(s) is int else s for s in entry.sources])
     ctx._saved = saved
     ctx._changes_seen = inplace_changes[0]
     ctx._out = weakref.ref(t)
@@ -668,19 +616,25 @@ def _attach(t: Tensor, backward: Callable, saved: tuple, args: tuple, entry: _En
 
 def _higher_order(ctx: Any, g: Any) -> tuple:
     """create_graph=True through compiled code: run the function eagerly again (the
-    same values: nothing it saved has changed) and differentiate that, recording.
+    same values: nothing it read has changed) and differentiate that, recording.
     A graph break: the signature runs eagerly from now on."""
     ctx.saved_tensors  # raises if freed, or if an input changed in place since
     entry = ctx.entry
     owner = entry.owner()
-    if owner is not None:
-        owner._break(entry.key, "create_graph=True (higher order) needs eager mode")
     if owner is None:
         raise RuntimeError("create_graph=True through a compiled function that is gone")
+    owner._break(entry.key, "create_graph=True (higher order) needs eager mode")
     with enable_grad():
         out = owner.fn(*ctx.args)
     outs = out if isinstance(out, (tuple, list)) else (out,)
     k = entry.backward_fns.index(ctx.code)
-    wanted = [x for x, p in zip(ctx.inputs, ctx.parents) if p is not None]
-    grads = iter(grad(outs[k], wanted, g, retain_graph=True, create_graph=True, allow_unused=True))
-    return tuple(next(grads) if p is not None else None for p in ctx.parents)
+    # one gradient per distinct parent, given to its first entry (the rest get None)
+    firsts, wanted = [], []
+    for p in ctx.parents:
+        firsts.append(all(p is not q for q in wanted))
+        if firsts[-1]:
+            wanted.append(p)
+    tensors = [next(x for x in ctx.inputs if (x.grad_fn or x) is p) for p in wanted]
+    grads = iter(grad(outs[k], tensors, g, retain_graph=True, create_graph=True,
+                      allow_unused=True))
+    return tuple(next(grads) if first else None for first in firsts)
