@@ -27,6 +27,7 @@ Reading path: off the path (read after the engine: it is the engine, unrolled).
 """
 from __future__ import annotations
 
+import copy
 import re
 import warnings
 import weakref
@@ -43,8 +44,8 @@ from ._compile_ops import shape_text as _shape
 from . import random as _random
 from ._versions import inplace_changes
 from .autograd import function as _function
-from .autograd.engine import _backward_on_tensors, grad, run_backward
-from .autograd.function import _FREED, Function, _new, _next_seq
+from .autograd.engine import _backward_on_tensors, accumulate_grad, grad, run_backward
+from .autograd.function import _FREED, Function, _ndarray, _new, _next_seq
 from .autograd.grad_mode import _mode, enable_grad
 from .tensor import Tensor, _wrap
 
@@ -91,13 +92,15 @@ class Compiled:
         entry = self._cache.get(key)
         if entry is None:
             return self._trace(key, args)
-        self._cache.move_to_end(key)
+        if len(self._cache) > 1:
+            self._cache.move_to_end(key)
         if entry is _EAGER:
             return self.fn(*args)
-        reason = entry.stale()
-        if reason:  # e.g. a parameter replaced: this signature runs eagerly from now on
-            self._break(key, reason)
-            return self.fn(*args)
+        if entry.guards:
+            reason = entry.stale()
+            if reason:  # e.g. a parameter replaced: this signature runs eagerly from now on
+                self._break(key, reason)
+                return self.fn(*args)
         return entry.run(args)
 
     def _signature(self, args: tuple) -> tuple:
@@ -380,8 +383,11 @@ def _write_backward(w: _Writer, steps: list, out_name: str, out: Tensor,
                     else f"{op.cls.__name__}.backward({c}, {g})")
             w.ns.setdefault("backward_on_tensors", _backward_on_tensors)
             b = w.new("b")
-            w.line(f"{b} = {call}", f"{op.cls.__name__} backward", b)
-            exprs = [f"{b}[{j}]" for j in range(len(op.x))] if isinstance(w.env[b], tuple) else [b]
+            if len(op.x) == 1 and not isinstance(_peek(w, call), tuple):
+                exprs = [call]  # one input: its gradient, named on its own line below
+            else:
+                w.line(f"{b} = {call}", f"{op.cls.__name__} backward", b)
+                exprs = [f"{b}[{j}]" for j in range(len(op.x))] if isinstance(w.env[b], tuple) else [b]
         for j, e in enumerate(exprs):
             if e is None or j >= len(op.needs) or not op.needs[j]:
                 names.append(None)
@@ -407,6 +413,15 @@ def _write_backward(w: _Writer, steps: list, out_name: str, out: Tensor,
             elif target.startswith("t"):
                 grads[target] = name
     return _Backward(w, w.text(), seed, parts, out, targets)
+
+
+def _peek(w: _Writer, code: str) -> Any:
+    """What ``code`` gives, run on copies of the node it reads (the real line runs later)."""
+    env = {k: (copy.copy(v) if isinstance(v, Function) else v) for k, v in w.env.items()}
+    try:
+        return eval(code, w.ns, env)  # noqa: S307 (our own generated expression)
+    except Exception:  # (the real line reports it)
+        return None
 
 
 def _fit(w: _Writer, name: str, value: Any, ref: np.ndarray) -> Any:
@@ -473,7 +488,9 @@ class _Entry:
         self.tuple_out = isinstance(out, (tuple, list))
         outs = out if self.tuple_out else (out,)
         self.live = [t for _, (kind, t), _ in inputs if kind == "tensor"]
-        self.guards = [(t, t._data.shape, t._data.dtype) for t in self.live]
+        # checked on every call: each tensor read from outside keeps its shape, dtype
+        # and requires_grad (the signature covers only the arguments)
+        self.guards = [(t, t._data.shape, t._data.dtype, t._requires_grad) for t in self.live]
         self.arg_index = [src[1] for _, src, _ in inputs if src[0] == "arg"]
         self.params = _parameter_slots(modules, self.live)
         # where each input comes from on a call: an argument (its position) or a tensor
@@ -508,6 +525,16 @@ class _Entry:
                 "  # each part that reached an input: backward() adds them into .grad"]
             names.append(name)
         self.code = "\n".join(src) + "\n"
+        self.needs = [None if p is None else (True,) * len(p) for p in self.parents_of]
+        # parents that are all tensors from outside and leaves (parameters): the same
+        # tuple on every call (the guards above check they stay as they were)
+        self.fixed_parents = [p if p is not None and all(type(s) is not int and s.grad_fn is None
+                                                         for s in p) else None
+                              for p in ((None if q is None else tuple(q)) for q in self.parents_of)]
+        self.generic = "backward_on_tensors" in self.code or ".backward(c" in self.code
+        self.seeds = [None if b is None else _read_only(np.ones_like(t._data)) for b, t in zip(backwards, outs)]
+        self.shapes = [t._data.shape for t in outs]
+        self.dtypes = [t._data.dtype for t in outs]
         ns = dict(w.ns)
         exec(self.code, ns)  # noqa: S102 (the code generated above)
         self.forward = ns["forward"]
@@ -520,10 +547,11 @@ class _Entry:
         for store, name, p in self.params:
             if store.get(name) is not p:
                 return f"the parameter {name!r} was replaced by another object"
-        for t, shape, dtype in self.guards:
+        for t, shape, dtype, rg in self.guards:
             d = t._data
-            if d.shape != shape or d.dtype is not dtype:
-                return f"a tensor it reads changed shape or dtype ({shape} -> {d.shape})"
+            if d.shape != shape or d.dtype is not dtype or t._requires_grad is not rg:
+                return (f"a tensor it reads changed shape, dtype or requires_grad ({shape} "
+                        f"{dtype} {rg} -> {d.shape} {d.dtype} {t._requires_grad})")
         return ""
 
     def run(self, args: tuple) -> Any:
@@ -533,6 +561,12 @@ class _Entry:
             arrays.append(t._data)
         outs, saved = self.forward(*arrays)
         grad = _mode.enabled
+        if not self.tuple_out and self.out_kinds[0] is None:  # one output, made by the code
+            t = _new(Tensor)
+            t._data = outs[0]
+            if grad and self.parents_of[0] is not None:
+                _attach(t, self, 0, saved, args)
+            return t
         res = []
         for k, src in enumerate(self.out_kinds):
             if src is not None:  # an argument or a tensor from outside, returned as it is
@@ -544,6 +578,11 @@ class _Entry:
                 _attach(t, self, k, saved, args)
             res.append(t)
         return tuple(res) if self.tuple_out else res[0]
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
 
 
 def _natural(name: str) -> tuple:
@@ -579,15 +618,74 @@ class CompiledBackward(Function):
     its backward the generated code."""
 
     backward_on_arrays = True
+    _inputs: Any = None
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         if not _mode.arrays:  # create_graph: the generated code records nothing
             return _higher_order(ctx, g)
-        return ctx.code(*ctx.saved_tensors, g)
+        return ctx.entry.backward_fns[ctx.k](*ctx.saved_tensors, g)
 
     def name(self) -> str:
         return "CompiledBackward"
+
+    # What the code read (saved_tensors checks them for in-place changes), the
+    # output's shape and dtype: worked out when asked, not on every call.
+    @property
+    def inputs(self) -> tuple:
+        if self._inputs is None:
+            self._inputs = tuple([self.args[s] if type(s) is int else s
+                                  for s in self.entry.sources])
+        return self._inputs
+
+    @inputs.setter
+    def inputs(self, value: tuple) -> None:
+        self._inputs = value
+
+    @property
+    def shape(self) -> tuple:
+        return self.entry.shapes[self.k]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.entry.dtypes[self.k]
+
+    @staticmethod
+    def lean_backward(t: Tensor, retain_graph: bool) -> bool:
+        """``loss.backward()`` on a compiled output whose gradients go straight to
+        leaves (parameters) without hooks: what the engine's walk does for this one
+        node (seed, backward, the leaves' .grad, freeing), without the walk.
+        False: not that case, the engine takes it. Measured: see benchmarks/README.md."""
+        node = t.grad_fn
+        if node._hooks is not None or node._retain is not None:
+            return False
+        for p in node.parents:
+            if not p._is_leaf or p._hooks:
+                return False
+        entry, k = node.entry, node.k
+        g = entry.seeds[k]  # 1 in the output's shape (read-only: the code never writes into it)
+        saved = node._saved
+        if saved is _FREED or node._changes_seen != inplace_changes[0] or entry.generic:
+            prev = _mode.enabled, _mode.arrays
+            _mode.enabled, _mode.arrays = False, True  # a first-order pass, as the engine's
+            try:
+                grads = entry.backward_fns[k](*node.saved_tensors, g)  # (checks in-place changes)
+            finally:
+                _mode.enabled, _mode.arrays = prev
+        else:
+            grads = entry.backward_fns[k](*saved, g)
+        aliased = {id(g)}  # arrays that can't become a .grad without a copy (as the engine)
+        for p, gi in zip(node.parents, grads):
+            if p._grad is None and type(gi) is _ndarray and gi.base is None and id(gi) not in aliased:
+                aliased.add(id(gi))  # (the engine's first-gradient fast path)
+                p._grad = t = _new(Tensor)
+                t._data = gi
+            else:
+                accumulate_grad(p, gi, False, aliased)
+        if not retain_graph:
+            node._saved = _FREED
+            node.inputs = ()
+        return True
 
 
 def _attach(t: Tensor, entry: _Entry, k: int, saved: tuple, args: tuple) -> None:
@@ -596,20 +694,19 @@ def _attach(t: Tensor, entry: _Entry, k: int, saved: tuple, args: tuple) -> None
     reaches (one entry per part: the engine adds them into .grad one by one)."""
     ctx = _new(CompiledBackward)
     ctx._seq = _next_seq()
-    ctx.code = entry.backward_fns[k]
-    ctx.entry, ctx.args = entry, args
-    parents = []
-    for src in entry.parents_of[k]:
-        x = args[src] if type(src) is int else src
-        parents.append(x.grad_fn or x)
-    ctx.parents = tuple(parents)
-    ctx.needs_input_grad = (True,) * len(parents)
-    # every tensor the code read: saved_tensors checks them for in-place changes
-    ctx.inputs = tuple([args[s] if type(s) is int else s for s in entry.sources])
+    ctx.entry, ctx.k, ctx.args = entry, k, args
+    parents = entry.fixed_parents[k]
+    if parents is None:
+        parents = []
+        for src in entry.parents_of[k]:
+            x = args[src] if type(src) is int else src
+            parents.append(x.grad_fn or x)
+        parents = tuple(parents)
+    ctx.parents = parents
+    ctx.needs_input_grad = entry.needs[k]
     ctx._saved = saved
     ctx._changes_seen = inplace_changes[0]
     ctx._out = weakref.ref(t)
-    ctx.shape, ctx.dtype = t._data.shape, t._data.dtype
     t.grad_fn = ctx
     t._requires_grad = True
 
@@ -627,7 +724,7 @@ def _higher_order(ctx: Any, g: Any) -> tuple:
     with enable_grad():
         out = owner.fn(*ctx.args)
     outs = out if isinstance(out, (tuple, list)) else (out,)
-    k = entry.backward_fns.index(ctx.code)
+    k = ctx.k
     # one gradient per distinct parent, given to its first entry (the rest get None)
     firsts, wanted = [], []
     for p in ctx.parents:

@@ -284,6 +284,10 @@ class Tensor(Versioned, Movement):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
         if gradient is None and inputs is None:  # loss.backward(): straight to the engine
             retain = create_graph if retain_graph is None else retain_graph
+            node = self.grad_fn
+            if node is not None and node.lean_backward is not None and not create_graph:
+                if node.lean_backward(self, retain):  # tg.compile's one node: no walk needed
+                    return
             engine.run_backward((self,), (engine.seed(self),), retain, create_graph)
             return
         engine.backward(self, gradient, retain_graph, create_graph, inputs)

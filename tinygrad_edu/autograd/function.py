@@ -80,6 +80,7 @@ class Function:
     parents: tuple = ()
     needs_input_grad: tuple = ()  # per input of forward: does a gradient have to flow to it?
     kwargs: dict = {}  # read-only default: apply sets a node's own when it has options
+    lean_backward: Any = None  # a node that does loss.backward() itself (tg.compile's: compile.py)
     # True when backward uses only what NumPy arrays and Tensors share (operators,
     # .reshape, indexing, .shape/.ndim, and ops called through ``Op.run``): then
     # a first-order pass runs it on plain arrays, skipping Tensor overhead. A
