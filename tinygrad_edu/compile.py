@@ -507,9 +507,10 @@ class _Entry:
             self.out_kinds.append(next((s[1] for n, s, _ in inputs if n == name), None))
         params = ", ".join(n for n, _, _ in inputs)
         header = [f"# {n} = {_describe(src, t)}" for n, src, t in inputs]
+        ret = (f"    return ({''.join(n + ', ' for n in out_names)}), "
+               f"({''.join(n + ', ' for n in self.saved)})")
         src = header + [f"def forward({params}):"] + forward_lines + [
-            f"    return ({''.join(n + ', ' for n in out_names)}), "
-            f"({''.join(n + ', ' for n in self.saved)})"]
+            f"{ret:<60}  # the outputs, and what backward reads"]
         names, self.parents_of = [], []
         for k, b in enumerate(backwards):
             if b is None:
@@ -520,9 +521,9 @@ class _Entry:
             self.parents_of.append([self.sources[i] for i, _ in b.parts])
             name = "backward" if len(backwards) == 1 else f"backward_{k}"
             results = "".join(n + ", " for _, n in b.parts)
+            ret = f"    return ({results})"
             src += ["", f"def {name}({''.join(n + ', ' for n in self.saved)}{b.seed}):"] + b.lines + [
-                f"    return ({results})" + " " * max(0, 52 - len(results)) +
-                "  # each part that reached an input: backward() adds them into .grad"]
+                f"{ret:<60}  # backward() adds each into that input's .grad"]
             names.append(name)
         self.code = "\n".join(src) + "\n"
         self.needs = [None if p is None else (True,) * len(p) for p in self.parents_of]
