@@ -19,12 +19,15 @@ Reading path: off the path (``compile.py`` first).
 """
 from __future__ import annotations
 
+import copy
+import re
 from typing import Any, Callable
 
 import numpy as np
 
 from ._dtypes import F32, F64
-from .autograd.function import _NO_GRAD_CTX
+from ._versions import inplace_changes
+from .autograd.function import _NO_GRAD_CTX, Function, _new
 from .ops import binary as B
 from .ops import movement as M
 from .ops import nn as N
@@ -306,3 +309,63 @@ def same(a: Any, b: Any) -> bool:
     if a.dtype.kind == "c":
         return bool(np.array_equal(a, b, equal_nan=True))
     return bool(np.array_equal(a, b))
+
+
+# ---------------------------------------------------------------- helpers of compile.py
+def comment(op: Op, res: Tensor) -> str:
+    ins = ", ".join(shape_text(v) for v in op.v if isinstance(v, (np.ndarray, np.generic)))
+    return f"{op.cls.__name__}: {ins} -> {shape_text(res._data)} {res._data.dtype}"
+
+
+def node(cls: type, needs: tuple, kwargs: dict) -> Function:
+    """A node for an op run through its own forward and backward (the generic line)."""
+    ctx = _new(cls)
+    if kwargs:
+        ctx.kwargs = kwargs
+    ctx.needs_input_grad = needs
+    ctx.parents = tuple(True if n else None for n in needs)  # (forwards test `is not None`)
+    ctx._changes_seen = inplace_changes[0]
+    return ctx
+
+
+def peek(w: Writer, code: str) -> Any:
+    """What ``code`` gives, run on copies of the node it reads (the real line runs later)."""
+    env = {k: (copy.copy(v) if isinstance(v, Function) else v) for k, v in w.env.items()}
+    try:
+        return eval(code, w.ns, env)  # noqa: S307 (our own generated expression)
+    except Exception:  # (the real line reports it)
+        return None
+
+
+def fit(w: Writer, name: str, value: Any, ref: np.ndarray) -> Any:
+    """Undo broadcasting as the engine does (``fit_shape``): sum down (or expand up)
+    to the input's shape, cast to its dtype."""
+    if type(value) is not np.ndarray:
+        value = w.line(f"{name} = np.asarray({name})", "(an array, as the engine makes it)", name)
+    if value.shape != ref.shape:
+        common = np.broadcast_shapes(value.shape, ref.shape)
+        if common == value.shape:
+            value = w.line(f"{name} = {sum_to(name, value.shape, ref.shape)}",
+                           f"undo broadcasting: {value.shape} -> {ref.shape}", name)
+        else:
+            value = w.line(f"{name} = expand({name}, shape={ref.shape})",
+                           f"broadcast up: {value.shape} -> {ref.shape}", name)
+    if value.dtype != ref.dtype:
+        value = w.line(f"{name} = {name}.astype(np.{ref.dtype.name})", "to the input's dtype", name)
+    return value
+
+
+def read_only(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+def natural(name: str) -> tuple:
+    m = re.match(r"([a-z]+)(\d*)(.*)", name)
+    return (m.group(1), int(m.group(2) or 0), m.group(3))
+
+
+def describe(src: tuple, t: Tensor) -> str:
+    what = f"argument {src[1]}" if src[0] == "arg" else (t.name or "a tensor from outside")
+    return f"{what}, {tuple(t._data.shape)} {t._data.dtype}" + (
+        ", requires grad" if t._requires_grad else "")

@@ -27,7 +27,6 @@ Reading path: off the path (read after the engine: it is the engine, unrolled).
 """
 from __future__ import annotations
 
-import copy
 import re
 import warnings
 import weakref
@@ -38,6 +37,13 @@ import numpy as np
 
 from . import _compile_ops as T
 from ._compile_ops import GraphBreak as _GraphBreak
+from ._compile_ops import comment as _comment
+from ._compile_ops import node as _node
+from ._compile_ops import peek as _peek
+from ._compile_ops import fit as _fit
+from ._compile_ops import read_only as _read_only
+from ._compile_ops import natural as _natural
+from ._compile_ops import describe as _describe
 from ._compile_ops import Writer as _Writer
 from ._compile_ops import same as _same
 from ._compile_ops import shape_text as _shape
@@ -305,11 +311,6 @@ def _generate(rec: _Recorder, args: tuple, out: Any) -> "_Entry | None":
     return _Entry(w, forward_lines, inputs, out_names, out, wanted, backwards, rec.modules)
 
 
-def _comment(op: T.Op, res: Tensor) -> str:
-    ins = ", ".join(_shape(v) for v in op.v if isinstance(v, (np.ndarray, np.generic)))
-    return f"{op.cls.__name__}: {ins} -> {_shape(res._data)} {res._data.dtype}"
-
-
 def _write_forward(w: _Writer, op: T.Op, res: Tensor) -> bool:
     """One line for the op's forward, run and checked; False if it differs from eager."""
     make = T.FORWARD.get(op.cls)
@@ -345,17 +346,6 @@ def _write_forward(w: _Writer, op: T.Op, res: Tensor) -> bool:
         cast = "" if np.asarray(value).dtype == res._data.dtype else f".astype(np.{res._data.dtype.name})"
         value = w.extend(f"{op.out} = np.asarray({op.out}){cast}", op.out)
     return _same(value, res._data)
-
-
-def _node(cls: type, needs: tuple, kwargs: dict) -> Function:
-    """A node for an op run through its own forward and backward (the generic line)."""
-    ctx = _new(cls)
-    if kwargs:
-        ctx.kwargs = kwargs
-    ctx.needs_input_grad = needs
-    ctx.parents = tuple(True if n else None for n in needs)  # (forwards test `is not None`)
-    ctx._changes_seen = inplace_changes[0]
-    return ctx
 
 
 def _write_backward(w: _Writer, steps: list, out_name: str, out: Tensor,
@@ -413,33 +403,6 @@ def _write_backward(w: _Writer, steps: list, out_name: str, out: Tensor,
             elif target.startswith("t"):
                 grads[target] = name
     return _Backward(w, w.text(), seed, parts, out, targets)
-
-
-def _peek(w: _Writer, code: str) -> Any:
-    """What ``code`` gives, run on copies of the node it reads (the real line runs later)."""
-    env = {k: (copy.copy(v) if isinstance(v, Function) else v) for k, v in w.env.items()}
-    try:
-        return eval(code, w.ns, env)  # noqa: S307 (our own generated expression)
-    except Exception:  # (the real line reports it)
-        return None
-
-
-def _fit(w: _Writer, name: str, value: Any, ref: np.ndarray) -> Any:
-    """Undo broadcasting as the engine does (``fit_shape``): sum down (or expand up)
-    to the input's shape, cast to its dtype."""
-    if type(value) is not np.ndarray:
-        value = w.line(f"{name} = np.asarray({name})", "(an array, as the engine makes it)", name)
-    if value.shape != ref.shape:
-        common = np.broadcast_shapes(value.shape, ref.shape)
-        if common == value.shape:
-            value = w.line(f"{name} = {T.sum_to(name, value.shape, ref.shape)}",
-                           f"undo broadcasting: {value.shape} -> {ref.shape}", name)
-        else:
-            value = w.line(f"{name} = expand({name}, shape={ref.shape})",
-                           f"broadcast up: {value.shape} -> {ref.shape}", name)
-    if value.dtype != ref.dtype:
-        value = w.line(f"{name} = {name}.astype(np.{ref.dtype.name})", "to the input's dtype", name)
-    return value
 
 
 class _Backward:
@@ -579,22 +542,6 @@ class _Entry:
                 _attach(t, self, k, saved, args)
             res.append(t)
         return tuple(res) if self.tuple_out else res[0]
-
-
-def _read_only(a: np.ndarray) -> np.ndarray:
-    a.flags.writeable = False
-    return a
-
-
-def _natural(name: str) -> tuple:
-    m = re.match(r"([a-z]+)(\d*)(.*)", name)
-    return (m.group(1), int(m.group(2) or 0), m.group(3))
-
-
-def _describe(src: tuple, t: Tensor) -> str:
-    what = f"argument {src[1]}" if src[0] == "arg" else (t.name or "a tensor from outside")
-    return f"{what}, {tuple(t._data.shape)} {t._data.dtype}" + (
-        ", requires grad" if t._requires_grad else "")
 
 
 def _parameter_slots(modules: list, live: list) -> list:
