@@ -295,8 +295,16 @@ def _break_cases():
             y = y * 1.0001
         return y.sum()
 
+    def mask_index(x):
+        return (x * w)[x > 1.5].sum()
+
+    def where_condition(x):
+        return tg.where(x - 2, x * w, 0.0).sum()
+
     return [
         ("item", with_item, ".item()"),
+        ("mask_index", mask_index, "a comparison (gt)"),
+        ("where", where_condition, "where's condition"),
         ("if", with_if, "a comparison (gt)"),
         ("bool", with_bool, "bool(tensor)"),
         ("tolist", with_tolist, ".tolist()"),
@@ -331,6 +339,19 @@ def test_graph_break_warns_once_and_gives_eager_results(case):
         expected.backward()
         assert _bits(out.numpy(force=True)) == _bits(expected.numpy(force=True))
         np.testing.assert_array_equal(got_grad, w.grad.numpy())
+
+
+def test_a_mask_or_a_condition_passed_as_an_argument_is_read_on_every_call():
+    w = tg.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    f = tg.compile(lambda x, m: (x * w)[m].sum())
+    g = tg.compile(lambda x, m: tg.where(m, x * w, 0.0).sum())
+    x = tg.tensor([1.0, 2.0, 3.0])
+    for fn in (f, g):
+        for mask in ([True, False, True], [False, True, True]):
+            m = tg.tensor(mask)
+            out, _ = calls(fn, x, m)
+            np.testing.assert_array_equal(out.detach().numpy(),
+                                          (x.numpy() * w.detach().numpy())[mask].sum())
 
 
 def test_graph_break_a_parameter_replaced_by_another_object():

@@ -661,7 +661,7 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
         return (condition if isinstance(condition, Tensor) else Tensor(condition)).nonzero(as_tuple=True)
     if x is None or y is None:
         raise TypeError("where: give both x and y, or neither (for the indices of the condition)")
-    cond = np.asarray(array_of(condition), dtype=bool)
+    cond = np.asarray(condition._read("where's condition") if isinstance(condition, Tensor) else condition, dtype=bool)
     return B.Where.apply(_c(x), _c(y), cond=cond)
 
 
