@@ -36,17 +36,6 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _compile_ops as T
-from ._compile_ops import GraphBreak as _GraphBreak
-from ._compile_ops import comment as _comment
-from ._compile_ops import node as _node
-from ._compile_ops import peek as _peek
-from ._compile_ops import fit as _fit
-from ._compile_ops import read_only as _read_only
-from ._compile_ops import natural as _natural
-from ._compile_ops import describe as _describe
-from ._compile_ops import Writer as _Writer
-from ._compile_ops import same as _same
-from ._compile_ops import shape_text as _shape
 from . import random as _random
 from ._versions import inplace_changes
 from .autograd import function as _function
@@ -149,10 +138,10 @@ class Compiled:
         if not rec.broken:
             try:
                 entry = _generate(rec, args, out)
-            except _GraphBreak as e:
+            except T.GraphBreak as e:
                 rec.graph_break(str(e))
         if entry is None:
-            self._break(key, rec.broken)
+            self._break(key, rec.broken, stacklevel=4)
             return out
         self._cache[key] = entry
         entry.owner = weakref.ref(self)
@@ -164,10 +153,11 @@ class Compiled:
             self._cache.popitem(last=False)
         return out
 
-    def _break(self, key: tuple, reason: str) -> None:
+    def _break(self, key: tuple, reason: str, stacklevel: int = 3) -> None:
+        """Warn once, and run ``fn`` eagerly for this signature from now on."""
         name = getattr(self.fn, "__name__", type(self.fn).__name__)
         warnings.warn(f"tg.compile: graph break in {name}: {reason}. This signature runs "
-                      "eagerly.", GraphBreakWarning, stacklevel=3)
+                      "eagerly.", GraphBreakWarning, stacklevel=stacklevel)
         self._cache[key] = _EAGER
         while len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
@@ -240,8 +230,8 @@ def _generate(rec: _Recorder, args: tuple, out: Any) -> "_Entry | None":
     """The record written as a forward and a backward function (or a graph break)."""
     outs = out if isinstance(out, (tuple, list)) else (out,)
     if not outs or not all(isinstance(t, Tensor) for t in outs):
-        raise _GraphBreak("the function returns something other than tensors")
-    w = _Writer()
+        raise T.GraphBreak("the function returns something other than tensors")
+    w = T.Writer()
     inputs: list = []  # (name, where the value comes from: ("arg", i) or ("tensor", t))
     for i, a in enumerate(args):
         if isinstance(a, Tensor):
@@ -253,10 +243,10 @@ def _generate(rec: _Recorder, args: tuple, out: Any) -> "_Entry | None":
     steps: list = []  # (T.Op, output Tensor)
     for cls, a_in, kw, res, node in rec.steps:
         if node is not None and (node._hooks or node._retain is not None):
-            raise _GraphBreak(f"a hook or retain_grad() on a non-leaf tensor (the output of "
+            raise T.GraphBreak(f"a hook or retain_grad() on a non-leaf tensor (the output of "
                               f"{cls.__name__})")
         if node is not None and node._saved is _FREED:
-            raise _GraphBreak("a backward pass inside it")
+            raise T.GraphBreak("a backward pass inside it")
         xs, vs = [], []
         for a in a_in:
             if isinstance(a, Tensor):
@@ -270,7 +260,7 @@ def _generate(rec: _Recorder, args: tuple, out: Any) -> "_Entry | None":
                 want = (a.grad_fn or a) if a._requires_grad else None
                 have = vertex.setdefault(name, want) if want is not None else None
                 if want is not None and have is not want:
-                    raise _GraphBreak("a tensor sharing memory with a traced one but not its "
+                    raise T.GraphBreak("a tensor sharing memory with a traced one but not its "
                                       "graph (x.detach().requires_grad_())")
                 xs.append(name)
                 vs.append(a._data)
@@ -285,14 +275,13 @@ def _generate(rec: _Recorder, args: tuple, out: Any) -> "_Entry | None":
         if res._requires_grad:
             vertex[op.out] = res.grad_fn
         if not _write_forward(w, op, res):
-            raise _GraphBreak(f"the generated line for {cls.__name__} differs from eager mode")
+            raise T.GraphBreak(f"the generated line for {cls.__name__} differs from eager mode")
     out_names = []
     for t in outs:
         if id(t._data) not in w.names:
-            raise _GraphBreak("an output that is no op's result nor an argument")
+            raise T.GraphBreak("an output that is no op's result nor an argument")
         out_names.append(w.names[id(t._data)])
     forward_lines = w.text()
-    # the gradient targets: tensors that require grad and that the graph reached
     # every input, and whether a gradient goes to it (it requires grad, the graph reached it)
     targets = [(name, t) for name, _, t in inputs]
     wanted = [t._requires_grad and name in vertex for name, t in targets]
@@ -311,7 +300,7 @@ def _generate(rec: _Recorder, args: tuple, out: Any) -> "_Entry | None":
     return _Entry(w, forward_lines, inputs, out_names, out, wanted, backwards, rec.modules)
 
 
-def _write_forward(w: _Writer, op: T.Op, res: Tensor) -> bool:
+def _write_forward(w: T.Writer, op: T.Op, res: Tensor) -> bool:
     """One line for the op's forward, run and checked; False if it differs from eager."""
     make = T.FORWARD.get(op.cls)
     code = make(op) if make is not None else None
@@ -323,15 +312,13 @@ def _write_forward(w: _Writer, op: T.Op, res: Tensor) -> bool:
         code = (T.first_statement(op.cls) + code).replace("{out}", op.out)
     else:
         if not op.cls.__module__.startswith(__package__ + ".ops."):
-            raise _GraphBreak(f"the op {op.cls.__name__} has no template (a Function from "
+            raise T.GraphBreak(f"the op {op.cls.__name__} has no template (a Function from "
                               "outside the package)")
-        if getattr(op.cls, "_random", False) or op.cls.__name__ == "Normal":
-            raise _GraphBreak(f"a random op ({op.cls.__name__})")
         # generic: the op's own forward, on a node of its own when backward needs one
         args = ", ".join(op.x + [f"{k}={v}" for k, v in op.kw.items()])
         if op.ctx is not None:
             c = op.out.replace("t", "c")
-            w.ns.setdefault("node", _node)
+            w.ns.setdefault("node", T.node)
             w.ns.setdefault(op.cls.__name__, op.cls)
             options = "{" + ", ".join(f"{k!r}: {v}" for k, v in op.kw.items()) + "}"
             code = (f"{c} = node({op.cls.__name__}, {op.ctx.needs_input_grad}, {options}); "
@@ -340,15 +327,15 @@ def _write_forward(w: _Writer, op: T.Op, res: Tensor) -> bool:
             w.ns.setdefault(op.cls.__name__, op.cls)
             w.ns.setdefault("no_graph", _function._NO_GRAD_CTX)
             code = f"{op.out} = {op.cls.__name__}.forward(no_graph, {args})"
-    value = w.line(code, _comment(op, res), op.out)
+    value = w.line(code, T.comment(op, res), op.out)
     if type(value) is not np.ndarray or value.dtype != res._data.dtype:
         # apply() makes a NumPy scalar an array and may give torch's dtype: so does the line
         cast = "" if np.asarray(value).dtype == res._data.dtype else f".astype(np.{res._data.dtype.name})"
         value = w.extend(f"{op.out} = np.asarray({op.out}){cast}", op.out)
-    return _same(value, res._data)
+    return T.same(value, res._data)
 
 
-def _write_backward(w: _Writer, steps: list, out_name: str, out: Tensor,
+def _write_backward(w: T.Writer, steps: list, out_name: str, out: Tensor,
                     targets: list, wanted: list) -> "_Backward":
     """The backward of one output, newest op first, as the engine walks it. What
     reaches an input of the function is returned part by part, in the order it
@@ -373,7 +360,7 @@ def _write_backward(w: _Writer, steps: list, out_name: str, out: Tensor,
                     else f"{op.cls.__name__}.backward({c}, {g})")
             w.ns.setdefault("backward_on_tensors", _backward_on_tensors)
             b = w.new("b")
-            if len(op.x) == 1 and not isinstance(_peek(w, call), tuple):
+            if len(op.x) == 1 and not isinstance(T.peek(w, call), tuple):
                 exprs = [call]  # one input: its gradient, named on its own line below
             else:
                 w.line(f"{b} = {call}", f"{op.cls.__name__} backward", b)
@@ -389,12 +376,12 @@ def _write_backward(w: _Writer, steps: list, out_name: str, out: Tensor,
                 n += 1
                 name = f"g_{target}_{n}"
             code = f"{name} = " + e.format(*(names + [name]))
-            value = w.line(code, f"{op.cls.__name__} backward: d/d{target} {_shape(w.env[target])}",
+            value = w.line(code, f"{op.cls.__name__} backward: d/d{target} {T.shape_text(w.env[target])}",
                            name)
             names.append(name)
             if value is None:
                 continue
-            _fit(w, name, value, w.env[target])
+            T.fit(w, name, value, w.env[target])
             if target in position:
                 parts.append((position[target], name))
             elif target in grads:  # the sum of what reached it so far (as engine.pending)
@@ -408,7 +395,7 @@ def _write_backward(w: _Writer, steps: list, out_name: str, out: Tensor,
 class _Backward:
     """The generated backward of one output, checked against eager mode's."""
 
-    def __init__(self, w: _Writer, lines: list, seed: str, parts: list, out: Tensor,
+    def __init__(self, w: T.Writer, lines: list, seed: str, parts: list, out: Tensor,
                  targets: list) -> None:
         self.lines, self.seed, self.parts = lines, seed, parts
         reached = sorted({i for i, _ in parts})
@@ -418,8 +405,8 @@ class _Backward:
             for k, name in parts:  # summed in the order the engine adds them
                 if k == i:
                     mine = w.env[name] if mine is None else mine + w.env[name]
-            if theirs is None or not _same(mine, theirs):
-                raise _GraphBreak(f"the generated backward differs from eager mode "
+            if theirs is None or not T.same(mine, theirs):
+                raise T.GraphBreak(f"the generated backward differs from eager mode "
                                   f"(d/d{targets[i][0]})")
 
 
@@ -446,7 +433,7 @@ _IDENT = re.compile(r"\b[a-z]_?\w*\b")
 class _Entry:
     """One signature's generated code, and what running it needs."""
 
-    def __init__(self, w: _Writer, forward_lines: list, inputs: list, out_names: list,
+    def __init__(self, w: T.Writer, forward_lines: list, inputs: list, out_names: list,
                  out: Any, wanted: list, backwards: list, modules: list) -> None:
         self.tuple_out = isinstance(out, (tuple, list))
         outs = out if self.tuple_out else (out,)
@@ -464,12 +451,12 @@ class _Entry:
         for b in backwards:
             if b is not None:
                 used |= set(_IDENT.findall("\n".join(b.lines)))
-        self.saved = sorted((fwd_names & used), key=_natural)
+        self.saved = sorted((fwd_names & used), key=T.natural)
         self.out_kinds = []  # per output: None (made by the code), or its source
         for name, t in zip(out_names, outs):
             self.out_kinds.append(next((s[1] for n, s, _ in inputs if n == name), None))
         params = ", ".join(n for n, _, _ in inputs)
-        header = [f"# {n} = {_describe(src, t)}" for n, src, t in inputs]
+        header = [f"# {n} = {T.describe(src, t)}" for n, src, t in inputs]
         ret = (f"    return ({''.join(n + ', ' for n in out_names)}), "
                f"({''.join(n + ', ' for n in self.saved)})")
         src = header + [f"def forward({params}):"] + forward_lines + [
@@ -496,7 +483,7 @@ class _Entry:
                                                          for s in p) else None
                               for p in ((None if q is None else tuple(q)) for q in self.parents_of)]
         self.generic = "backward_on_tensors" in self.code or ".backward(c" in self.code
-        self.seeds = [None if b is None else _read_only(np.ones_like(t._data)) for b, t in zip(backwards, outs)]
+        self.seeds = [None if b is None else T.read_only(np.ones_like(t._data)) for b, t in zip(backwards, outs)]
         self.shapes = [t._data.shape for t in outs]
         self.dtypes = [t._data.dtype for t in outs]
         ns = dict(w.ns)
