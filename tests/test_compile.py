@@ -295,6 +295,11 @@ def _break_cases():
             y = y * 1.0001
         return y.sum()
 
+    def with_print(x):
+        y = (x * w).sum()
+        print(y)
+        return y
+
     def mask_index(x):
         return (x * w)[x > 1.5].sum()
 
@@ -303,6 +308,7 @@ def _break_cases():
 
     return [
         ("item", with_item, ".item()"),
+        ("print", with_print, "printing a tensor"),
         ("mask_index", mask_index, "a comparison (gt)"),
         ("where", where_condition, "where's condition"),
         ("if", with_if, "a comparison (gt)"),

@@ -294,6 +294,7 @@ class Tensor(Versioned, Movement):
 
     # ------------------------------------------------------------ printing
     def __repr__(self) -> str:
+        self._read("printing a tensor")  # (under tg.compile, print would run only once)
         return tensor_repr(self)
 
     __str__ = __repr__
