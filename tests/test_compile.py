@@ -409,3 +409,17 @@ def test_graph_break_a_function_without_a_template():
     assert len(breaks) == 1 and "Cube has no template" in breaks[0]
     out.backward()
     np.testing.assert_array_equal(x.grad.numpy(), [3.0, 12.0])
+
+
+def test_keyword_arguments_tensors_and_numbers():
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    f = tg.compile(lambda x, scale=1.0, y=None: (x * w * scale + (0 if y is None else y)).sum())
+    x, y = tg.tensor([3.0, 4.0]), tg.tensor([1.0, 1.0])
+    for _ in range(2):
+        w.grad = None
+        out, breaks = calls(lambda: f(x, scale=2.0, y=y))
+        out.backward()
+        assert not breaks and out.item() == 24.0
+        np.testing.assert_array_equal(w.grad.numpy(), [6.0, 8.0])
+    assert compiled_ran(out)
+    assert f(x).item() == 11.0 and f(x, y=y * 2).item() == 15.0  # other signatures

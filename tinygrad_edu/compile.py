@@ -82,7 +82,9 @@ class Compiled:
         self._modules: list = []  # every Module a trace saw run (their training flags key the cache)
         self.code = ""
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs:  # keyword arguments: passed as positions after the others, by name
+            args = args + tuple(kwargs.values()) + (_Keywords(kwargs),)
         key = self._signature(args)
         entry = self._cache.get(key)
         if entry is None:
@@ -90,13 +92,21 @@ class Compiled:
         if len(self._cache) > 1:
             self._cache.move_to_end(key)
         if entry is _EAGER:
-            return self.fn(*args)
+            return self._eager(args)
         if entry.guards:
             reason = entry.stale()
             if reason:  # e.g. a parameter replaced: this signature runs eagerly from now on
                 self._break(key, reason)
-                return self.fn(*args)
+                return self._eager(args)
         return entry.run(args)
+
+    def _eager(self, args: tuple) -> Any:
+        """``fn`` itself, on the arguments as the caller gave them."""
+        if args and type(args[-1]) is _Keywords:
+            names = args[-1].names
+            n = len(args) - 1 - len(names)
+            return self.fn(*args[:n], **dict(zip(names, args[n:-1])))
+        return self.fn(*args)
 
     def _signature(self, args: tuple) -> tuple:
         key: list = [_mode.enabled]
@@ -104,7 +114,7 @@ class Compiled:
             if type(a) is Tensor or isinstance(a, Tensor):
                 d = a._data
                 key.append((d.shape, d.dtype, a._requires_grad))
-            elif a is None or type(a) in (int, float, bool, str):
+            elif a is None or type(a) in (int, float, bool, str, _Keywords):
                 key.append((type(a), a))  # a Python value: folded into the code
             else:
                 key.append((type(a), id(a)))  # (traced, then a graph break: see _trace)
@@ -115,7 +125,8 @@ class Compiled:
     def _trace(self, key: tuple, args: tuple) -> Any:
         rec = _Recorder(self.max_ops, args)
         for a in args:
-            if not (isinstance(a, Tensor) or a is None or type(a) in (int, float, bool, str)):
+            if not (isinstance(a, Tensor) or a is None or type(a) in (int, float, bool, str,
+                                                                        _Keywords)):
                 rec.graph_break(f"an argument of type {type(a).__name__} (pass tensors "
                                 "and Python numbers)")
         real_rng = _random._state["rng"]
@@ -123,7 +134,7 @@ class Compiled:
         changes = inplace_changes[0]
         _function._tracer = rec
         try:
-            out = self.fn(*args)
+            out = self._eager(args)
         finally:
             _function._tracer = None
             if _random._state["rng"].__class__ is _WatchedRng:
@@ -140,6 +151,8 @@ class Compiled:
                 entry = _generate(rec, args, out)
             except T.GraphBreak as e:
                 rec.graph_break(str(e))
+            except Exception as e:  # a case the generator doesn't know: eager, never a crash
+                rec.graph_break(f"the code could not be generated ({type(e).__name__}: {e})")
         if entry is None:
             self._break(key, rec.broken, stacklevel=4)
             return out
@@ -164,6 +177,17 @@ class Compiled:
 
 
 _EAGER = object()  # a signature that broke: run fn eagerly
+
+
+class _Keywords(tuple):
+    """The names of a call's keyword arguments (the last of its arguments here)."""
+
+    @property
+    def names(self) -> tuple:
+        return tuple(self)
+
+    def __new__(cls, kwargs: dict) -> "_Keywords":
+        return super().__new__(cls, kwargs)
 
 
 class _WatchedRng:
@@ -500,7 +524,8 @@ class _Entry:
                 return f"the parameter {name!r} was replaced by another object"
         for t, shape, dtype, rg in self.guards:
             d = t._data
-            if d.shape != shape or d.dtype is not dtype or t._requires_grad is not rg:
+            if (d.shape != shape or (d.dtype is not dtype and d.dtype != dtype)
+                    or t._requires_grad is not rg):
                 return (f"a tensor it reads changed shape, dtype or requires_grad ({shape} "
                         f"{dtype} {rg} -> {d.shape} {d.dtype} {t._requires_grad})")
         return ""
@@ -657,7 +682,7 @@ def _higher_order(ctx: Any, g: Any) -> tuple:
         raise RuntimeError("create_graph=True through a compiled function that is gone")
     owner._break(entry.key, "create_graph=True (higher order) needs eager mode")
     with enable_grad():
-        out = owner.fn(*ctx.args)
+        out = owner._eager(ctx.args)
     outs = out if isinstance(out, (tuple, list)) else (out,)
     k = ctx.k
     # one gradient per distinct parent, given to its first entry (the rest get None)
