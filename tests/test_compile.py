@@ -423,3 +423,28 @@ def test_keyword_arguments_tensors_and_numbers():
         np.testing.assert_array_equal(w.grad.numpy(), [6.0, 8.0])
     assert compiled_ran(out)
     assert f(x).item() == 11.0 and f(x, y=y * 2).item() == 15.0  # other signatures
+
+
+def test_an_argument_changed_in_place_before_backward_raises_as_in_eager_mode():
+    model = xor_model()
+    f = tg.compile(lambda x: model(x).sum())
+    x = tg.tensor(X)
+    f(x)
+    out = f(x)
+    with tg.no_grad():
+        x.add_(1.0)  # the first Linear saved x for its weight's gradient
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.backward()
+
+
+def test_compiled_outputs_can_be_drawn_and_explained():
+    model = xor_model()
+    f = tg.compile(lambda x: model(x).sum())
+    f(tg.tensor(X))
+    out = f(tg.tensor(X))
+    assert [type(n).__name__ for n, _ in out.grad_fn.next_functions] == ["AccumulateGrad"] * 4
+    # explain_backward differentiates with create_graph=True: eager mode, with the warning
+    text, breaks = calls(tg.explain_backward, out)
+    assert "CompiledBackward" in str(text) and len(breaks) == 1 and "create_graph" in breaks[0]
+    out.backward()
+    assert "CompiledBackward" in tg.draw_graph(out).source

@@ -589,13 +589,13 @@ class CompiledBackward(Function):
     def name(self) -> str:
         return "CompiledBackward"
 
-    # What the code read (saved_tensors checks them for in-place changes), the
+    # The tensor behind each parent (for drawings and explain_backward), the
     # output's shape and dtype: worked out when asked, not on every call.
     @property
     def inputs(self) -> tuple:
         if self._inputs is None:
             self._inputs = tuple([self.args[s] if type(s) is int else s
-                                  for s in self.entry.sources])
+                                  for s in self.entry.parents_of[self.k]])
         return self._inputs
 
     @inputs.setter
@@ -605,6 +605,18 @@ class CompiledBackward(Function):
     @property
     def shape(self) -> tuple:
         return self.entry.shapes[self.k]
+
+    def _owner(self, v: np.ndarray) -> Any:
+        """The tensor whose array a saved value is (saved_tensors checks it for
+        in-place changes): the output, or any tensor the code read."""
+        t = self._out()
+        if t is not None and t._data is v:
+            return t
+        for s in self.entry.sources:
+            t = self.args[s] if type(s) is int else s
+            if isinstance(t, Tensor) and t._data is v:
+                return t
+        return None
 
     @property
     def dtype(self) -> np.dtype:
