@@ -369,3 +369,18 @@ def describe(src: tuple, t: Tensor) -> str:
     what = f"argument {src[1]}" if src[0] == "arg" else (t.name or "a tensor from outside")
     return f"{what}, {tuple(t._data.shape)} {t._data.dtype}" + (
         ", requires grad" if t._requires_grad else "")
+
+
+def parameter_slots(modules: list, live: list) -> list:
+    """(parameter dict, name, tensor) for each live tensor a traced Module holds:
+    checked on every call (a parameter replaced by another object is a break).
+    Names each such tensor too (``fc1.weight``), for the code's header."""
+    slots = []
+    for m in modules:
+        for mod_name, mod in m.named_modules():
+            for name, p in mod._parameters.items():
+                if any(p is t for t in live) and all(p is not s[2] for s in slots):
+                    slots.append((mod._parameters, name, p))
+                    if p.name is None:
+                        object.__setattr__(p, "name", f"{mod_name}.{name}" if mod_name else name)
+    return slots

@@ -103,7 +103,7 @@ class Compiled:
     def _eager(self, args: tuple) -> Any:
         """``fn`` itself, on the arguments as the caller gave them."""
         if args and type(args[-1]) is _Keywords:
-            names = args[-1].names
+            names = args[-1]
             n = len(args) - 1 - len(names)
             return self.fn(*args[:n], **dict(zip(names, args[n:-1])))
         return self.fn(*args)
@@ -181,13 +181,6 @@ _EAGER = object()  # a signature that broke: run fn eagerly
 
 class _Keywords(tuple):
     """The names of a call's keyword arguments (the last of its arguments here)."""
-
-    @property
-    def names(self) -> tuple:
-        return tuple(self)
-
-    def __new__(cls, kwargs: dict) -> "_Keywords":
-        return super().__new__(cls, kwargs)
 
 
 class _WatchedRng:
@@ -466,7 +459,7 @@ class _Entry:
         # and requires_grad (the signature covers only the arguments)
         self.guards = [(t, t._data.shape, t._data.dtype, t._requires_grad) for t in self.live]
         self.arg_index = [src[1] for _, src, _ in inputs if src[0] == "arg"]
-        self.params = _parameter_slots(modules, self.live)
+        self.params = T.parameter_slots(modules, self.live)
         # where each input comes from on a call: an argument (its position) or a tensor
         self.sources = [src[1] for _, src, _ in inputs]
         fwd_names = {n for n, _, _ in inputs} | set(re.findall(r"\b(?:[tc]\d+(?:_d)?)\b",
@@ -554,21 +547,6 @@ class _Entry:
                 _attach(t, self, k, saved, args)
             res.append(t)
         return tuple(res) if self.tuple_out else res[0]
-
-
-def _parameter_slots(modules: list, live: list) -> list:
-    """(parameter dict, name, tensor) for each live tensor a traced Module holds:
-    checked on every call (a parameter replaced by another object is a break).
-    Names each such tensor too (``fc1.weight``), for the code's header."""
-    slots = []
-    for m in modules:
-        for mod_name, mod in m.named_modules():
-            for name, p in mod._parameters.items():
-                if any(p is t for t in live) and all(p is not s[2] for s in slots):
-                    slots.append((mod._parameters, name, p))
-                    if p.name is None:
-                        object.__setattr__(p, "name", f"{mod_name}.{name}" if mod_name else name)
-    return slots
 
 
 # ================================================================ the node backward runs
