@@ -82,6 +82,25 @@ def sum_to(g: str, g_shape: tuple, shape: tuple) -> str:
 
 
 # ---------------------------------------------------------------- forward lines
+def _sigmoid(o: Op) -> str | None:
+    """Sigmoid.forward: 1 / (1 + exp(-x)), made in place."""
+    if not (_float(o.v[0]) and o.v[0].ndim):
+        return None  # (float16, integers, 0-d: the generic line)
+    return f"exp_no_overflow_warning(-{o.x[0]}); {{out}} += 1; np.divide(1, {{out}}, out={{out}})"
+
+
+def _mse(o: Op) -> str | None:
+    """MSE.forward: d = x - y (kept for backward as ``{out}_d``), d * d reduced as ``_reduce``."""
+    if not np.size(o.v[0]) or np.shape(o.v[0]) != np.shape(o.v[1]):
+        return None  # (broadcasting, or nothing to average: the generic line)
+    loss = "{out}_d * {out}_d"
+    if o.kv["reduction"] == "mean":
+        loss = f"np.add.reduce({loss}, axis=None) / {o.v[0].size}"
+    elif o.kv["reduction"] == "sum":
+        loss = f"np.add.reduce({loss}, axis=None)"
+    return f"{o.x[0]} - {o.x[1]}; {{out}} = {loss}"
+
+
 # op -> function(Op) giving the code of the output's value (``{out}`` may appear
 # in a second statement, for ops that finish their result in place)
 FORWARD: dict[type, Callable[[Op], str | None]] = {
@@ -97,19 +116,13 @@ FORWARD: dict[type, Callable[[Op], str | None]] = {
     U.Sin: lambda o: f"np.sin({o.x[0]})" if _float(o.v[0]) else None,
     U.Cos: lambda o: f"np.cos({o.x[0]})" if _float(o.v[0]) else None,
     U.Tanh: lambda o: f"np.tanh({o.x[0]})" if _float(o.v[0]) else None,
-    # 1 / (1 + exp(-x)), made in place as Sigmoid.forward does
-    U.Sigmoid: lambda o: (f"exp_no_overflow_warning(-{o.x[0]}); {{out}} += 1; "
-                          f"np.divide(1, {{out}}, out={{out}})")
-    if _float(o.v[0]) and o.v[0].ndim else None,
+    U.Sigmoid: lambda o: _sigmoid(o),
     U.Relu: lambda o: f"np.maximum({o.x[0]}, 0)",
     U.Abs: lambda o: f"np.abs({o.x[0]})",
     B.Pow: lambda o: (f"power_quietly({o.x[0]}, {o.x[1]})"
                       if _float(o.v[0]) and type(o.v[1]) in (int, float) else None),
     N.Linear: lambda o: (f"{o.x[0]} @ {o.x[1]}.T" + ("" if o.v[2] is None else f"; {{out}} += {o.x[2]}")),
-    N.MSE: lambda o: (f"{o.x[0]} - {o.x[1]}; {{out}} = " + (
-        f"np.add.reduce({{out}}_d * {{out}}_d, axis=None) / {o.v[0].size}" if o.kv["reduction"] == "mean"
-        else "np.add.reduce({out}_d * {out}_d, axis=None)" if o.kv["reduction"] == "sum"
-        else "{out}_d * {out}_d")) if np.size(o.v[0]) and np.shape(o.v[0]) == np.shape(o.v[1]) else None,
+    N.MSE: lambda o: _mse(o),
     R.Sum: lambda o: (f"np.add.reduce({o.x[0]}, axis=None, keepdims={o.kv.get('keepdim', False)})"
                       if o.kv.get("dim") is None else
                       f"np.add.reduce({o.x[0]}, axis={R._axes('sum', o.kv['dim'], o.v[0].shape)}, "
