@@ -5,7 +5,10 @@ three ways:
 
 1. its value against a NumPy reference,
 2. its gradient with ``tg.gradcheck`` and ``tg.gradgradcheck`` in float64,
-3. its value and gradient against PyTorch, when torch is importable
+3. its value and gradient under ``tg.compile``: bit for bit eager mode's
+   (``check_compiled``), through the generated code or, for an op the compiler
+   leaves to eager mode, through a graph break that says so,
+4. its value and gradient against PyTorch, when torch is importable
    (float64, rtol 1e-6); without torch that part is skipped, not failed.
 """
 from __future__ import annotations
@@ -15,6 +18,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -22,6 +26,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
+from tinygrad_edu.compile import GraphBreakWarning
 
 try:  # PyTorch is the oracle when present; without it those checks skip
     import torch as _torch  # noqa: F401
@@ -70,7 +75,10 @@ def check_op(fn: Callable[..., Any], np_fn: Callable[..., Any] | None, inputs: S
         if gradgrad:
             assert tg.gradgradcheck(fn, ts, atol=atol, rtol=rtol)
 
-    # 3. value and gradient against PyTorch
+    # 3. the same bits under tg.compile, value and gradient
+    check_compiled(fn, inputs)
+
+    # 4. value and gradient against PyTorch
     if not HAS_TORCH:
         return
     import torch
@@ -96,6 +104,59 @@ def check_op(fn: Callable[..., Any], np_fn: Callable[..., Any] | None, inputs: S
         assert t.grad.shape == tuple(tt.grad.shape), f"input {i}: grad shape differs from torch"
         np.testing.assert_allclose(t.grad.data, tt.grad.numpy(), rtol=1e-6, atol=1e-10,
                                    err_msg=f"gradient of input {i} differs from torch")
+
+
+# The graph breaks check_compiled met, by reason (tests/test_compile.py prints them).
+COMPILE_BREAKS: dict = {}
+
+
+def check_compiled(fn: Callable[..., Any], inputs: Sequence[Any], calls: int = 3) -> None:
+    """``tg.compile(fn)`` gives eager mode's value and gradients bit for bit: on
+    the tracing call and on the calls after it, which run the generated code
+    (or eager mode again, after a graph break, which must then have warned)."""
+    compiled = tg.compile(fn)
+    broke = False
+    for call in range(calls):
+        ts, ets = [_to_tg(v) for v in inputs], [_to_tg(v) for v in inputs]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = compiled(*ts)
+        breaks = [w for w in caught if issubclass(w.category, GraphBreakWarning)]
+        for w in caught:
+            if w not in breaks:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        assert len(breaks) <= 1, "more than one graph-break warning for one call"
+        if breaks:
+            assert call == 0, "a graph break after the first call: it must warn once, when traced"
+            # a reason of the compiler's own (a line that failed, or differs from eager mode)
+            # is a bug in a template: never a wrong answer, but a failure here
+            assert "generated" not in str(breaks[0].message), str(breaks[0].message)
+            broke = True
+            COMPILE_BREAKS.setdefault(str(breaks[0].message).split(": ", 2)[-1], 0)
+            COMPILE_BREAKS[str(breaks[0].message).split(": ", 2)[-1]] += 1
+        expected = fn(*ets)
+        assert _bits(out.detach().numpy()) == _bits(expected.detach().numpy()), (
+            f"call {call}: tg.compile's value differs from eager mode's")
+        if call and not broke and out.requires_grad:
+            assert type(out.grad_fn).__name__ == "CompiledBackward", "the generated code didn't run"
+        if not expected.requires_grad:
+            assert not out.requires_grad
+            continue
+        upstream = np.random.default_rng(call).standard_normal(out.shape).astype(out.dtype)
+        out.backward(tg.Tensor(upstream))
+        expected.backward(tg.Tensor(upstream))
+        for i, (t, e) in enumerate(zip(ts, ets)):
+            if isinstance(t, tg.Tensor):
+                assert (t.grad is None) == (e.grad is None), f"call {call}: input {i}: grad or not"
+                if t.grad is not None:
+                    assert _bits(t.grad.numpy()) == _bits(e.grad.numpy()), (
+                        f"call {call}: input {i}: tg.compile's gradient differs from eager mode's")
+
+
+def _bits(a: np.ndarray) -> tuple:
+    """The value, bit for bit (nan is nan; -0.0 is not 0.0), with shape and dtype."""
+    a = np.asarray(a)
+    return a.shape, a.dtype.str, np.ascontiguousarray(a).tobytes()
 
 
 def dtype_name(dtype: Any) -> str:
@@ -125,6 +186,7 @@ CHILD = """
 import json, resource, sys, time
 import numpy as np
 import tinygrad_edu as tg
+from tinygrad_edu.compile import GraphBreakWarning
 
 def peak_mb():
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
@@ -176,3 +238,11 @@ def check_op_float32(make: Callable[[Any], Callable[..., Any]], inputs: Sequence
             assert g is None or not np.any(g), f"input {i}: torch gives no grad"
             continue
         np.testing.assert_allclose(g, tg_, rtol=1e-4, atol=1e-5, err_msg=f"grad of input {i}")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """After the run: which op cases tg.compile left to eager mode, and why."""
+    if COMPILE_BREAKS:
+        terminalreporter.write_sep("-", "tg.compile graph breaks in check_op cases")
+        for reason, n in sorted(COMPILE_BREAKS.items(), key=lambda kv: -kv[1]):
+            terminalreporter.write_line(f"{n:4d}  {reason}")

@@ -27,7 +27,8 @@ from tinygrad_edu import optim
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 OURS = ["xor", "linear_regression", "polynomial_regression", "logistic_regression", "digits",
-        "gradient_descent", "numerical_vs_backprop", "cnn_digits", "tiny_transformer"]
+        "gradient_descent", "numerical_vs_backprop", "cnn_digits", "tiny_transformer",
+        "compiled_step"]
 BY_EPOCHS = ["digits", "cnn_digits"]   # these take --epochs; the others --steps
 SHORTER = {"tiny_transformer": ["--sample-length", "20"]}   # where a 1-step run needs less
 HINT = "pip install -e '.[examples]'"
@@ -111,6 +112,20 @@ def test_xor_learns_the_truth_table(tmp_path):
         assert_png(folder / png)
     svg = (folder / "graph.svg").read_text(encoding="utf-8")
     assert "<svg" in svg and "loss" in svg and "0.weight" in svg
+
+
+def test_compiled_step_prints_the_code_the_readme_shows_and_matches_eager(tmp_path):
+    out = run("compiled_step", cwd=tmp_path)   # the full default run
+    assert "the same bits, and so are all the gradients" in out
+    assert "the loss's grad_fn: CompiledBackward" in out
+    assert number_after("step 2000/2000  loss", out) < 1e-3
+    predictions = re.search(r"\(1,1\): ([0-9. ]+)$", out, re.M).group(1).split()
+    assert [round(float(p)) for p in predictions] == [0, 1, 1, 0]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What backprop really runs", 1)[1]
+    shown = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert "def forward(" in shown and "def backward(" in shown
+    assert shown in out   # the README shows exactly what the example prints
 
 
 def test_linear_regression_matches_lstsq(tmp_path):

@@ -108,7 +108,7 @@ def test_new_sections_sit_between_the_tour_and_the_pictures() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     heads = re.findall(r"^## (.+)$", text, flags=re.M)
     new = ["Seeing backprop", "Write your own op", "Save and load", "Moving to PyTorch", "Lessons",
-           "How it works"]
+           "How it works", "What backprop really runs"]
     start = heads.index("A 30-second tour")
     assert heads[start + 1:start + 1 + len(new)] == new
     assert heads[start + 1 + len(new)] == "What the examples draw"

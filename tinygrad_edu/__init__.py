@@ -56,6 +56,7 @@ from .serialization import load, save  # noqa: E402
 from .viz import draw_graph, render_graph  # noqa: E402
 from .explain import explain_backward  # noqa: E402
 from .gradcheck import check_nodes  # noqa: E402
+from .compile import compile  # noqa: E402, A001  (tg.compile, as torch.compile)
 from . import functional as _functional  # noqa: E402
 from . import linalg  # noqa: E402  (tg.linalg: inv, det, solve, norms, cross)
 from .linalg import det, inv as inverse  # noqa: E402
@@ -109,4 +110,5 @@ __all__ = [
     "triu_indices", "linalg", "inverse", "det", "cross", "kthvalue", "median", "cdist", "finfo",
     "iinfo", "set_num_threads", "get_num_threads", "use_deterministic_algorithms",
     "are_deterministic_algorithms_enabled", "is_nonzero", "set_printoptions",
+    "compile",
 ]

@@ -17,10 +17,25 @@ from ._errors import TensorError, TensorIndexError
 from .ops import movement as M
 from .ops import reduce as R
 
-__all__ = ["Movement", "Size", "_dims"]
+__all__ = ["Movement", "Size", "_dims", "_ranks"]
 
 if TYPE_CHECKING:
     from .tensor import Tensor
+
+
+def _ranks(op: str, x: "Tensor", y: Any, x_ndim: int, y_ndim: int, inner: bool = True) -> "Tensor":
+    """``y`` as a Tensor, after torch's checks of mm (2-D, 2-D), bmm (3-D, 3-D,
+    one batch size: no broadcasting), mv (2-D, 1-D), dot (1-D, 1-D) and outer."""
+    from .tensor import Tensor
+    y = y if isinstance(y, Tensor) else Tensor(y)
+    xs, ys = x._data.shape, y._data.shape
+    if len(xs) != x_ndim or len(ys) != y_ndim:
+        raise TensorError(f"{op}: expects {x_ndim}-D and {y_ndim}-D tensors, "
+                          f"got shapes {xs} and {ys}")
+    if inner and (xs[-1] != ys[-2 if y_ndim > 1 else 0] or (op == "bmm" and xs[0] != ys[0])):
+        hint = " (bmm doesn't broadcast: the batch sizes must match)" if op == "bmm" else ""
+        raise TensorError(f"{op}: shapes {xs} and {ys} can't be multiplied{hint}")
+    return y
 
 
 def _dims(dims: tuple) -> tuple:

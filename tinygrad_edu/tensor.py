@@ -23,9 +23,10 @@ from ._dtypes import as_array as _as_array
 from ._errors import TensorError
 from ._elementwise import Elementwise
 from ._indexing import Indexing
-from ._movement import Movement, Size, _dims
+from ._movement import Movement, Size, _dims, _ranks
 from ._printing import tensor_repr
 from ._versions import Versioned
+from .autograd import function as _function
 from .autograd.function import _ndarray, _new, array_of
 from .autograd.grad_mode import no_grad
 from .ops import binary as B
@@ -55,20 +56,6 @@ def _c(x: Any) -> Any:
     if isinstance(x, np.generic) and x.ndim == 0:
         return x.item()
     return Tensor(x)
-
-
-def _ranks(op: str, x: "Tensor", y: Any, x_ndim: int, y_ndim: int, inner: bool = True) -> "Tensor":
-    """``y`` as a Tensor, after torch's checks of mm (2-D, 2-D), bmm (3-D, 3-D,
-    one batch size: no broadcasting), mv (2-D, 1-D), dot (1-D, 1-D) and outer."""
-    y = y if isinstance(y, Tensor) else Tensor(y)
-    xs, ys = x._data.shape, y._data.shape
-    if len(xs) != x_ndim or len(ys) != y_ndim:
-        raise TensorError(f"{op}: expects {x_ndim}-D and {y_ndim}-D tensors, "
-                          f"got shapes {xs} and {ys}")
-    if inner and (xs[-1] != ys[-2 if y_ndim > 1 else 0] or (op == "bmm" and xs[0] != ys[0])):
-        hint = " (bmm doesn't broadcast: the batch sizes must match)" if op == "bmm" else ""
-        raise TensorError(f"{op}: shapes {xs} and {ys} can't be multiplied{hint}")
-    return y
 
 
 class Tensor(Versioned, Movement, Indexing, Elementwise):
@@ -209,16 +196,23 @@ class Tensor(Versioned, Movement, Indexing, Elementwise):
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return self._data
+        return self._read(".numpy()")
 
     def item(self) -> Any:
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
                                "to a Python number (item() needs exactly one)")
-        return self._data.item()
+        return self._read(".item()").item()
 
     def tolist(self) -> Any:
-        return self._data.tolist()
+        return self._read(".tolist()").tolist()
+
+    def _read(self, what: str) -> np.ndarray:
+        """The array, read as values outside any op (``what`` does it): a trace of
+        ``tg.compile`` can't follow that, so there it is a graph break (compile.py)."""
+        if _function._tracer is not None:
+            _function._tracer.reads(self, what)
+        return self._data
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (shares memory and the version
@@ -292,12 +286,17 @@ class Tensor(Versioned, Movement, Indexing, Elementwise):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
         if gradient is None and inputs is None:  # loss.backward(): straight to the engine
             retain = create_graph if retain_graph is None else retain_graph
+            node = self.grad_fn
+            if node is not None and node.lean_backward is not None and not create_graph:
+                if node.lean_backward(self, retain):  # tg.compile's one node: no walk needed
+                    return
             engine.run_backward((self,), (engine.seed(self),), retain, create_graph)
             return
         engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     # ------------------------------------------------------------ printing
     def __repr__(self) -> str:
+        self._read("printing a tensor")  # (under tg.compile, print would run only once)
         return tensor_repr(self)
 
     __str__ = __repr__
@@ -305,7 +304,7 @@ class Tensor(Versioned, Movement, Indexing, Elementwise):
     def __format__(self, spec: str) -> str:
         """A 0-d tensor formats as its value (f"{loss:.4f}"), as in torch; others as str()."""
         if self._data.ndim == 0:
-            return format(self._data.item(), spec)
+            return format(self._read("format()").item(), spec)
         return object.__format__(self, spec)
 
     # ------------------------------------------------------------ Python protocol
@@ -323,7 +322,7 @@ class Tensor(Versioned, Movement, Indexing, Elementwise):
         if self._data.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with {self._data.size} values is "
                                "ambiguous; use .any() or .all()")
-        return bool(self._data)
+        return bool(self._read("bool(tensor)"))
 
     def __float__(self) -> float:
         return float(self._one_element())
@@ -335,17 +334,18 @@ class Tensor(Versioned, Movement, Indexing, Elementwise):
         if self._data.size != 1:  # (a ValueError, as torch's int() and float(), and a RuntimeError)
             raise TensorError(f"only one element tensors can be converted to Python scalars; "
                               f"this one has {self._data.size} (shape {tuple(self.shape)})")
-        return self._data.item()
+        return self._read("float() / int()").item()
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "biu" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self._data.item())
+        return int(self._read("an index").item())
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        if dtype is not None and np.dtype(dtype) != self._data.dtype:
-            return self._data.astype(dtype)
-        return self._data.copy() if copy else self._data
+        data = self._read("np.asarray(tensor)")
+        if dtype is not None and np.dtype(dtype) != data.dtype:
+            return data.astype(dtype)
+        return data.copy() if copy else data
 
     __hash__ = object.__hash__
     def __deepcopy__(self, memo: dict) -> "Tensor": return graph.deepcopy_tensor(self, memo)
@@ -403,20 +403,20 @@ class Tensor(Versioned, Movement, Indexing, Elementwise):
     def __ge__(self, other: Any) -> "Tensor": return _compare("ge", operator.ge, self, other)
     def __eq__(self, other: Any) -> "Tensor": return _compare("eq", operator.eq, self, other)  # type: ignore[override]
     def __ne__(self, other: Any) -> "Tensor": return _compare("ne", operator.ne, self, other)  # type: ignore[override]
-    def __invert__(self) -> "Tensor": return _wrap(~self._data)
-    def __and__(self, other: Any) -> "Tensor": return _wrap(self._data & array_of(other))
-    def __or__(self, other: Any) -> "Tensor": return _wrap(self._data | array_of(other))
-    def __xor__(self, other: Any) -> "Tensor": return _wrap(self._data ^ array_of(other))
-    def __rand__(self, other: Any) -> "Tensor": return _wrap(array_of(other) & self._data)
-    def __ror__(self, other: Any) -> "Tensor": return _wrap(array_of(other) | self._data)
-    def __rxor__(self, other: Any) -> "Tensor": return _wrap(array_of(other) ^ self._data)
+    def __invert__(self) -> "Tensor": return _wrap(~self._read("~"))
+    def __and__(self, other: Any) -> "Tensor": return _wrap(self._read("&") & array_of(other))
+    def __or__(self, other: Any) -> "Tensor": return _wrap(self._read("|") | array_of(other))
+    def __xor__(self, other: Any) -> "Tensor": return _wrap(self._read("^") ^ array_of(other))
+    def __rand__(self, other: Any) -> "Tensor": return _wrap(array_of(other) & self._read("&"))
+    def __ror__(self, other: Any) -> "Tensor": return _wrap(array_of(other) | self._read("|"))
+    def __rxor__(self, other: Any) -> "Tensor": return _wrap(array_of(other) ^ self._read("^"))
 
     def nonzero(self, as_tuple: bool = False) -> Any:
         """The indices of the nonzero elements: an (n, ndim) int64 tensor, or with
         ``as_tuple`` one index tensor per dim (a 0-d tensor counts as 1-d there, as torch)."""
         if as_tuple:
-            return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(self._data)))
-        return _wrap(np.argwhere(self._data).astype(np.int64))
+            return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(self._read("nonzero"))))
+        return _wrap(np.argwhere(self._read("nonzero")).astype(np.int64))
     def lt(self, other: Any) -> "Tensor": return self < other
     def le(self, other: Any) -> "Tensor": return self <= other
     def gt(self, other: Any) -> "Tensor": return self > other
@@ -425,24 +425,24 @@ class Tensor(Versioned, Movement, Indexing, Elementwise):
     def ne(self, other: Any) -> "Tensor": return self != other
 
     def equal(self, other: Any) -> bool:
-        return self.shape == array_of(other).shape and bool(np.all(self._data == array_of(other)))
+        return self.shape == array_of(other).shape and bool(np.all(self._read("equal") == array_of(other)))
 
     def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
-        return bool(np.allclose(self._data, array_of(other), rtol=rtol, atol=atol))
+        return bool(np.allclose(self._read("allclose"), array_of(other), rtol=rtol, atol=atol))
 
     @numpy_names
     def any(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         axes = None if dim is None else R._axes("any", dim, self.shape)
-        return _wrap(np.any(self._data, axis=axes, keepdims=keepdim))
+        return _wrap(np.any(self._read("any()"), axis=axes, keepdims=keepdim))
 
     @numpy_names
     def all(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
         axes = None if dim is None else R._axes("all", dim, self.shape)
-        return _wrap(np.all(self._data, axis=axes, keepdims=keepdim))
+        return _wrap(np.all(self._read("all()"), axis=axes, keepdims=keepdim))
 
-    def isnan(self) -> "Tensor": return _wrap(np.isnan(self._data))
-    def isinf(self) -> "Tensor": return _wrap(np.isinf(self._data))
-    def isfinite(self) -> "Tensor": return _wrap(np.isfinite(self._data))
+    def isnan(self) -> "Tensor": return _wrap(np.isnan(self._read("isnan")))
+    def isinf(self) -> "Tensor": return _wrap(np.isinf(self._read("isinf")))
+    def isfinite(self) -> "Tensor": return _wrap(np.isfinite(self._read("isfinite")))
 
     # ------------------------------------------------------------ unary math
     def exp(self) -> "Tensor": return U.Exp.apply(self)
@@ -640,7 +640,7 @@ def _compare(name: str, op: Callable, x: Tensor, other: Any) -> Tensor:
     """x (op) other, elementwise, as a bool tensor without grad."""
     o = array_of(other)
     try:
-        return _wrap(op(x._data, o))
+        return _wrap(op(x._read(f"a comparison ({name})"), o))
     except ValueError:  # NumPy's broadcast error; torch's is a RuntimeError
         raise TensorError(f"{name}: shapes {tuple(x.shape)} and {np.shape(o)} don't broadcast "
                           "together") from None
@@ -662,7 +662,7 @@ def where(condition: Any, x: Any = None, y: Any = None) -> Any:
         return (condition if isinstance(condition, Tensor) else Tensor(condition)).nonzero(as_tuple=True)
     if x is None or y is None:
         raise TypeError("where: give both x and y, or neither (for the indices of the condition)")
-    cond = np.asarray(array_of(condition), dtype=bool)
+    cond = np.asarray(condition._read("where's condition") if isinstance(condition, Tensor) else condition, dtype=bool)
     return B.Where.apply(_c(x), _c(y), cond=cond)
 
 

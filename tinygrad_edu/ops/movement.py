@@ -133,8 +133,8 @@ def normalize_index(index, shape=None):
     items = index if isinstance(index, tuple) else (index,)
     out = []
     for pos, it in enumerate(items):
-        if isinstance(it, Tensor):
-            it = it._data
+        if isinstance(it, Tensor):  # (a mask becomes positions: values read, for tg.compile)
+            it = it._read("a boolean mask index") if it._data.dtype == bool else it._data
         if isinstance(it, (list, range)):  # (x[range(3)] is x[[0, 1, 2]], as torch)
             it = np.asarray(it) if len(it) else np.zeros(0, np.int64)  # ([] selects nothing)
         if isinstance(it, np.ndarray):
