@@ -448,3 +448,52 @@ def test_compiled_outputs_can_be_drawn_and_explained():
     assert "CompiledBackward" in str(text) and len(breaks) == 1 and "create_graph" in breaks[0]
     out.backward()
     assert "CompiledBackward" in tg.draw_graph(out).source
+
+
+def test_a_trace_records_only_its_own_threads_ops():
+    """The recorder is per thread, like grad mode: ops another thread runs while
+    one traces are that thread's eager ops, not part of the trace."""
+    import threading
+    in_trace, other_done = threading.Event(), threading.Event()
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+
+    def f(x):
+        y = x * w
+        in_trace.set()
+        assert other_done.wait(10)
+        return (y + 1).sum()
+
+    other = []
+
+    def eager_elsewhere():
+        assert in_trace.wait(10)
+        a = tg.tensor([3.0], requires_grad=True)
+        other.append((a * a).exp().sum())
+        other_done.set()
+
+    t = threading.Thread(target=eager_elsewhere)
+    t.start()
+    step = tg.compile(f)
+    out, breaks = calls(step, tg.tensor([1.0, 1.0]))
+    t.join()
+    assert not breaks and "Exp" not in step.code and step.code.count("# Mul:") == 1
+    assert type(other[0].grad_fn).__name__ == "Sum" and other[0].item() == pytest.approx(np.exp(9.0))
+    out2, breaks = calls(step, tg.tensor([2.0, 3.0]))
+    assert not breaks and compiled_ran(out2) and out2.item() == 2.0 * 1 + 3.0 * 2 + 2
+
+
+def test_a_compiled_function_called_inside_another_trace_is_inlined():
+    w = tg.tensor([0.5, -1.0], requires_grad=True)
+    inner = tg.compile(lambda x: (x * w).tanh())
+    inner(tg.tensor([1.0, 1.0]))  # traced on its own first
+    outer = tg.compile(lambda x: inner(x * 2).sum())
+    x = tg.tensor([1.0, 0.5])
+    for i in range(3):
+        w.grad = None
+        out, breaks = calls(outer, x)
+        out.backward()
+        assert not breaks and compiled_ran(out) == (i > 0)  # (the first call is the trace)
+        expected = np.tanh(np.array([1.0, 0.5]) * 2 * np.array([0.5, -1.0]))
+        assert out.item() == pytest.approx(expected.sum())
+        np.testing.assert_allclose(w.grad.numpy(), (1 - expected ** 2) * np.array([2.0, 1.0]), rtol=1e-6)
+    assert "Tanh" in outer.code

@@ -37,6 +37,7 @@ import numpy as np
 
 from . import _compile_ops as T
 from . import random as _random
+from ._float_errors import QUIET, call_with_settings
 from ._versions import inplace_changes
 from .autograd import function as _function
 from .autograd.engine import _backward_on_tensors, accumulate_grad, grad, run_backward
@@ -85,6 +86,8 @@ class Compiled:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if kwargs:  # keyword arguments: passed as positions after the others, by name
             args = args + tuple(kwargs.values()) + (_Keywords(kwargs),)
+        if _mode.tracer is not None:  # called inside another trace: inlined (its ops recorded)
+            return self._eager(args)
         key = self._signature(args)
         entry = self._cache.get(key)
         if entry is None:
@@ -132,11 +135,11 @@ class Compiled:
         real_rng = _random._state["rng"]
         _random._state["rng"] = _WatchedRng(real_rng, rec)
         changes = inplace_changes[0]
-        _function._tracer = rec
+        _mode.tracer = rec
         try:
             out = self._eager(args)
         finally:
-            _function._tracer = None
+            _mode.tracer = None
             if _random._state["rng"].__class__ is _WatchedRng:
                 _random._state["rng"] = real_rng
         if inplace_changes[0] != changes:
@@ -148,7 +151,7 @@ class Compiled:
         entry = None
         if not rec.broken:
             try:
-                entry = _generate(rec, args, out)
+                entry = call_with_settings(QUIET, _generate, rec, args, out)  # (quiet, as ops)
             except T.GraphBreak as e:
                 rec.graph_break(str(e))
             except Exception as e:  # a case the generator doesn't know: eager, never a crash
@@ -216,11 +219,11 @@ class _Recorder:
             self.broken = reason
 
     def op(self, cls: type, args: tuple, kwargs: dict) -> Any:
-        _function._tracer = None  # run the op as eager mode does
+        _mode.tracer = None  # run the op as eager mode does
         try:
             out = cls.apply(*args, **kwargs)
         finally:
-            _function._tracer = self
+            _mode.tracer = self
         if self.broken:
             return out
         if len(self.steps) >= self.max_ops:
@@ -373,7 +376,7 @@ def _write_backward(w: T.Writer, steps: list, out_name: str, out: Tensor,
         names = []
         if exprs is None:  # generic: the op's own backward on the node forward made
             c = op.out.replace("t", "c")
-            call = (f"backward_on_tensors({c}, {g})" if not op.cls.backward_on_arrays
+            call = (f"backward_on_tensors({c}, {g}, True, None)" if not op.cls.backward_on_arrays
                     else f"{op.cls.__name__}.backward({c}, {g})")
             w.ns.setdefault("backward_on_tensors", _backward_on_tensors)
             b = w.new("b")
@@ -422,7 +425,7 @@ class _Backward:
             for k, name in parts:  # summed in the order the engine adds them
                 if k == i:
                     mine = w.env[name] if mine is None else mine + w.env[name]
-            if theirs is None or not T.same(mine, theirs):
+            if theirs is None or not T.same(np.asarray(mine), np.asarray(theirs)):  # (0-d: a scalar)
                 raise T.GraphBreak(f"the generated backward differs from eager mode "
                                   f"(d/d{targets[i][0]})")
 
@@ -528,7 +531,7 @@ class _Entry:
         arrays = [args[i]._data for i in self.arg_index]
         for t in self.live:
             arrays.append(t._data)
-        outs, saved = self.forward(*arrays)
+        outs, saved = call_with_settings(QUIET, self.forward, *arrays)  # (quiet, as every op)
         grad = _mode.enabled
         if not self.tuple_out and self.out_kinds[0] is None:  # one output, made by the code
             t = _new(Tensor)
@@ -612,6 +615,11 @@ class CompiledBackward(Function):
         for p in node.parents:
             if not p._is_leaf or p._hooks:
                 return False
+        call_with_settings(QUIET, CompiledBackward._lean, t, node, retain_graph)  # (quiet, as the walk)
+        return True
+
+    @staticmethod
+    def _lean(t: Tensor, node: Any, retain_graph: bool) -> None:
         entry, k = node.entry, node.k
         g = entry.seeds[k]  # 1 in the output's shape (read-only: the code never writes into it)
         saved = node._saved
@@ -635,7 +643,6 @@ class CompiledBackward(Function):
         if not retain_graph:
             node._saved = _FREED
             node.inputs = ()
-        return True
 
 
 def _attach(t: Tensor, entry: _Entry, k: int, saved: tuple, args: tuple) -> None:

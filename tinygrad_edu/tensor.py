@@ -26,9 +26,8 @@ from ._indexing import Indexing
 from ._movement import Movement, Size, _dims, _ranks
 from ._printing import tensor_repr
 from ._versions import Versioned
-from .autograd import function as _function
 from .autograd.function import _ndarray, _new, array_of
-from .autograd.grad_mode import no_grad
+from .autograd.grad_mode import _mode, no_grad
 from .ops import binary as B
 from .ops import movement as M
 from .ops import reduce as R
@@ -210,8 +209,8 @@ class Tensor(Versioned, Movement, Indexing, Elementwise):
     def _read(self, what: str) -> np.ndarray:
         """The array, read as values outside any op (``what`` does it): a trace of
         ``tg.compile`` can't follow that, so there it is a graph break (compile.py)."""
-        if _function._tracer is not None:
-            _function._tracer.reads(self, what)
+        if _mode.tracer is not None:
+            _mode.tracer.reads(self, what)
         return self._data
 
     def detach(self) -> "Tensor":

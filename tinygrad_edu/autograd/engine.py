@@ -15,7 +15,6 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import function as _function
 from .._float_errors import (QUIET, call_with_settings, current_settings, restore_settings,
                              use_settings)
 from .function import _FREED, Function, _ndarray, _new
@@ -33,8 +32,8 @@ def run_backward(roots: Sequence[Any], grads: Sequence[Any], retain_graph: bool,
     leaf tensor) once every gradient flowing into it has been summed. With ``accumulate``
     the leaves' ``.grad`` (and retained grads) are updated; with ``inputs`` the gradients
     reaching those tensors are returned instead."""
-    if _function._tracer is not None:  # tg.compile can't trace a backward pass (compile.py)
-        _function._tracer.graph_break("a backward pass (backward(), autograd.grad) inside it")
+    if _mode.tracer is not None:  # tg.compile can't trace a backward pass (compile.py)
+        _mode.tracer.graph_break("a backward pass (backward(), autograd.grad) inside it")
     on_arrays = not create_graph
     pending: dict = {}  # vertex -> the sum of the gradients that reached it so far
     waiting: list = []  # a heap of (turn, vertex): the vertices that have a gradient

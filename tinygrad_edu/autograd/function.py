@@ -36,7 +36,6 @@ _next_seq = itertools.count(1).__next__  # numbers the nodes in the order apply 
 # every time would cost every op a slow attribute lookup).
 _marks = [0]
 _TT, _TF, _FT = (True, True), (True, False), (False, True)  # needs_input_grad of two inputs
-_tracer: Any = None  # tg.compile's recorder while it traces a call (see compile.py), else None
 
 
 class Function:
@@ -200,8 +199,8 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the op on Tensors (or Python numbers) and record it in the graph."""
-        if _tracer is not None:  # tg.compile is tracing: it notes the op, then runs it here
-            return _tracer.op(cls, args, kwargs)
+        if _mode.tracer is not None:  # tg.compile is tracing: it notes the op, then runs it here
+            return _mode.tracer.op(cls, args, kwargs)
         # 1. Unwrap each argument to its array and note where its gradient goes:
         #    its node, itself (a leaf that requires grad), or nowhere (None).
         #    (One and two arguments are spelled out: the hottest paths in the package.)

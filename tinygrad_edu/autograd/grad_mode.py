@@ -22,6 +22,7 @@ class _GradMode(threading.local):
     enabled = True  # the class attribute is each new thread's default
     arrays = False  # True inside a first-order backward pass that runs on arrays
     inference = False  # True inside inference_mode (is_inference_mode_enabled)
+    tracer = None  # tg.compile's recorder while this thread traces a call (compile.py)
 
 
 _mode = _GradMode()

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._device import check_device, is_device, no_gpu
 from .._dtypes import default_float, to_dtype
-from ..autograd import function as _function
+from ..autograd.grad_mode import _mode
 from ..autograd import no_grad
 from ..tensor import Tensor, _wrap, _zero_grad
 
@@ -104,8 +104,8 @@ class Module:
                                   '"forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if _function._tracer is not None:  # tg.compile notes the modules a call runs
-            _function._tracer.module(self)
+        if _mode.tracer is not None:  # tg.compile notes the modules a call runs
+            _mode.tracer.module(self)
         return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------ registration
