@@ -16,6 +16,7 @@ and plot the loss and accuracy curves and the digits it still gets wrong.
     python examples/digits.py                       # Adam, 30 epochs
     python examples/digits.py --dataset mnist --epochs 5   # real MNIST, 28x28: downloads
                                                            # ~11 MB to data/MNIST/raw/
+    python examples/digits.py --compile             # the step through tg.compile: same numbers
 """
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ def extra_flags(p):
     p.add_argument("--data-root", default="data", help="where MNIST is cached (default data/)")
     p.add_argument("--batch-size", type=int, default=32, help="mini-batch size (default 32)")
     p.add_argument("--hidden", type=int, default=64, help="hidden units (default 64)")
+    p.add_argument("--compile", action="store_true",
+                   help="run the training step through tg.compile (the same numbers, faster)")
 
 
 args = parse_args("digits", __doc__.splitlines()[0], epochs=30, extra=extra_flags,
@@ -75,6 +78,16 @@ else:   # "adam"
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
 
 
+def train_step(x, y):
+    """The forward: the scores and their loss (backward and the update come after)."""
+    scores = model(x)
+    return loss_fn(scores, y), scores
+
+
+if args.compile:  # traced once per batch shape, then run as straight-line NumPy
+    train_step = tg.compile(train_step)
+
+
 def evaluate(loader):
     """Mean loss, accuracy, and every prediction, on a whole dataset (no gradients)."""
     total_loss, predictions, targets = 0.0, [], []
@@ -95,8 +108,7 @@ for epoch in range(1, args.epochs + 1):
     running_loss, correct, seen = 0.0, 0, 0
     for x, y in train_loader:                  # x: (32, side, side), y: (32,) int64
         optimizer.zero_grad()
-        scores = model(x)                      # (32, 10)
-        loss = loss_fn(scores, y)
+        loss, scores = train_step(x, y)        # scores: (32, 10)
         loss.backward()
         optimizer.step()
         running_loss += loss.item() * len(y)

@@ -152,6 +152,19 @@ def test_digits_reaches_95_percent_quickly(tmp_path):
     assert_png(tmp_path / "misclassified.png")
 
 
+def test_digits_compiled_gives_the_eager_run_number_for_number(tmp_path):
+    """issue: a training run of the digits example under tg.compile reaches the same
+    accuracy as eager with the same seed; here every printed number is the same, and
+    no call fell back to eager mode (a graph break is made an error)."""
+    strict = ("import warnings\nfrom tinygrad_edu.compile import GraphBreakWarning\n"
+              "warnings.simplefilter('error', GraphBreakWarning)\n" + NO_MATPLOTLIB)
+    outs = [run("digits", "--epochs", "4", *flag, "--out", str(tmp_path / str(i)), cwd=tmp_path,
+                prelude=strict) for i, flag in enumerate([(), ("--compile",)])]
+    numbers = [re.findall(r"^(epoch .*|test accuracy [0-9.]+% \(\d+/\d+\))", o, re.M) for o in outs]
+    assert len(numbers[0]) == 5 and "epoch 4/4" in numbers[0][3]
+    assert numbers[1] == numbers[0]
+
+
 def test_cnn_digits_reaches_97_percent(tmp_path):
     """The full default run (about 3 s of training on 2 cores): >= 97% on the 359 test
     digits, the shapes layer by layer, and both pictures."""
