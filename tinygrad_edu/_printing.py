@@ -63,7 +63,7 @@ def tensor_repr(t: Any) -> str:
     # the default float, int64 and bool go without saying, except in an empty tensor (as torch)
     default = default_float[0]
     if d.dtype not in (default, np.int64, np.bool_) or (d.size == 0 and d.dtype != default):
-        suffixes.append(f"dtype={d.dtype}")
+        suffixes.append(f"dtype=torch.{d.dtype.name}")  # (torch's text: scripts print the same)
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
