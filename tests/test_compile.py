@@ -497,3 +497,16 @@ def test_a_compiled_function_called_inside_another_trace_is_inlined():
         assert out.item() == pytest.approx(expected.sum())
         np.testing.assert_allclose(w.grad.numpy(), (1 - expected ** 2) * np.array([2.0, 1.0]), rtol=1e-6)
     assert "Tanh" in outer.code
+
+
+def test_values_that_change_between_calls_are_passed_as_arguments():
+    """(the docstring's rule, as jax.jit's: a Python number argument is part of the
+    signature, a tensor argument's values are read on every call)"""
+    x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    by_number = tg.compile(lambda x, s: (x * s).sum())
+    by_tensor = tg.compile(lambda x, s: (x * s).sum())
+    for s in [2.0, 5.0, 2.0, 0.5]:
+        assert by_number(x, s).item() == 6.0 * s
+        out, breaks = calls(by_tensor, x, tg.tensor(s))
+        assert not breaks and out.item() == 6.0 * s
+    assert len(by_number._cache) == 3 and len(by_tensor._cache) == 1

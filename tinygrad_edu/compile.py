@@ -58,6 +58,11 @@ def compile(fn: Callable, show: bool = False, max_ops: int = 20_000,
     or a tuple of them), as ``torch.compile``. The first call for each signature
     traces ``fn`` and generates NumPy code; later calls run that code.
 
+    What ``fn`` computes from anything but its arguments (a Python number or a
+    tensor it makes from a global, ``x * lr``, ``tg.tensor(scale)``) is taken at
+    trace time and kept, as ``jax.jit`` does: pass what changes as an argument
+    (a new Python number is a new signature; a tensor's values are read each call).
+
     Args:
         show: print the generated code when it is made.
         max_ops: a trace of more ops is a graph break (runs eagerly).
