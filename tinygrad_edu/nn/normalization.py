@@ -25,6 +25,22 @@ __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "RMSNorm", "I
            "InstanceNorm2d", "InstanceNorm3d"]
 
 
+def _per_channel_state(m: Module, num_features: int, eps: float, momentum: Any, affine: bool,
+                       track_running_stats: bool, dt: Any, bias: bool) -> None:
+    """What BatchNorm and InstanceNorm hold, as torch: the options, ``weight``
+    (ones) and ``bias`` (zeros) when ``affine``, and the running statistics
+    (``running_mean``, ``running_var``, ``num_batches_tracked``) when tracked."""
+    m.num_features, m.eps, m.momentum = num_features, eps, momentum
+    m.affine, m.track_running_stats = affine, track_running_stats
+    m.register_parameter("weight", Parameter(np.ones(num_features, dtype=dt)) if affine else None)
+    m.register_parameter("bias", Parameter(np.zeros(num_features, dtype=dt))
+                         if affine and bias else None)
+    tracked = track_running_stats
+    m.register_buffer("running_mean", _wrap(np.zeros(num_features, dtype=dt)) if tracked else None)
+    m.register_buffer("running_var", _wrap(np.ones(num_features, dtype=dt)) if tracked else None)
+    m.register_buffer("num_batches_tracked", _wrap(np.array(0, dtype=np.int64)) if tracked else None)
+
+
 class _BatchNorm(Module):
     """y = (x - mean) / sqrt(var + eps) * weight + bias, per channel (dim 1).
 
@@ -50,25 +66,8 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
                  dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
-        dt = to_dtype(dtype) or default_float[0]
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=dt))
-            if bias:
-                self.bias = Parameter(np.zeros(num_features, dtype=dt))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", _wrap(np.zeros(num_features, dtype=dt)))
-            self.register_buffer("running_var", _wrap(np.ones(num_features, dtype=dt)))
-            self.register_buffer("num_batches_tracked", _wrap(np.array(0, dtype=np.int64)))
-        else:
-            for name in ("running_mean", "running_var", "num_batches_tracked"):
-                self.register_buffer(name, None)
+        _per_channel_state(self, num_features, eps, momentum, affine, track_running_stats,
+                           to_dtype(dtype) or default_float[0], bias)
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
@@ -262,26 +261,8 @@ class _InstanceNorm(Module):
                  affine: bool = False, track_running_stats: bool = False, device: Any = None,
                  dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
-        dt = to_dtype(dtype) or default_float[0]
-        self.num_features, self.eps, self.momentum = num_features, eps, momentum
-        self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=dt))
-            if bias:
-                self.bias = Parameter(np.zeros(num_features, dtype=dt))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if track_running_stats:
-            self.register_buffer("running_mean", _wrap(np.zeros(num_features, dtype=dt)))
-            self.register_buffer("running_var", _wrap(np.ones(num_features, dtype=dt)))
-            self.register_buffer("num_batches_tracked", _wrap(np.array(0, dtype=np.int64)))
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        _per_channel_state(self, num_features, eps, momentum, affine, track_running_stats,
+                           to_dtype(dtype) or default_float[0], bias)
 
     def forward(self, input: Tensor) -> Tensor:
         name, d = type(self).__name__, self._dims
