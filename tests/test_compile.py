@@ -510,3 +510,44 @@ def test_values_that_change_between_calls_are_passed_as_arguments():
         out, breaks = calls(by_tensor, x, tg.tensor(s))
         assert not breaks and out.item() == 6.0 * s
     assert len(by_number._cache) == 3 and len(by_tensor._cache) == 1
+
+
+def test_constants_the_call_makes_are_folded_and_tensors_from_outside_are_read_each_call():
+    w = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    scale = tg.tensor([1.0, 1.0, 1.0])  # from outside: a global the user may change
+
+    def f(x):
+        mask = tg.tril(tg.ones(3, 3))  # made by the call from nothing but shapes: a constant
+        return ((x * w * (tg.ones(3) * 2).exp()) @ mask * scale).sum()
+
+    step = tg.compile(f)
+    x = tg.tensor([1.0, 2.0, 0.5])
+    for i in range(3):
+        w.grad = None
+        out, breaks = calls(step, x)
+        out.backward()
+        assert not breaks and compiled_ran(out) == (i > 0)
+        w2 = tg.tensor(w.detach().numpy(), requires_grad=True)
+        expected = ((x * w2 * (tg.ones(3) * 2).exp()) @ tg.tril(tg.ones(3, 3)) * scale).sum()
+        expected.backward()
+        assert _bits(out.detach().numpy()) == _bits(expected.detach().numpy())
+        assert _bits(w.grad.numpy()) == _bits(w2.grad.numpy())
+        with tg.no_grad():
+            scale.mul_(2.0)  # changed in place: the compiled code reads the new values
+    forward = step.code.split("def backward")[0]
+    assert "Exp folded" in forward and "np.exp" not in forward and "Tril" not in forward.split("def forward")[1]
+    assert "a tensor from outside, (3,) float32\n" in step.code  # scale: an input, read each call
+
+
+def test_a_module_buffer_is_never_folded():
+    bn = nn.BatchNorm1d(2)
+    bn.eval()
+    step = tg.compile(lambda x: bn(x * 2).sum())
+    x = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    step(x)
+    with tg.no_grad():
+        bn.running_mean.fill_(1.0)  # as a few training steps would
+    out, breaks = calls(step, x)
+    with tg.no_grad():
+        eager = bn(x * 2).sum()
+    assert not breaks and compiled_ran(out) and out.item() == pytest.approx(eager.item())

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import re
+import sys
 from typing import Any, Callable
 
 import numpy as np
@@ -395,3 +396,36 @@ def parameter_slots(modules: list, live: list) -> list:
                     if p.name is None:
                         object.__setattr__(p, "name", f"{mod_name}.{name}" if mod_name else name)
     return slots
+
+
+def foldable(step: tuple, steps: list, folded: set, known: dict, outs: tuple) -> bool:
+    """Constant folding: may this recorded op be computed once, at trace time?
+    Yes when nothing in it needs a gradient and each tensor it reads is a constant:
+    the result of an op folded before, or a tensor the call made (``tg.ones(3)``,
+    ``tg.tensor(2.0)``) and let go of: only the record still holds it (its
+    reference count says so), so nothing outside can change it later."""
+    cls, args, kwargs, res, node = step
+    if node is not None or res._requires_grad:
+        return False
+    tensors = [a for a in args if isinstance(a, Tensor)]
+    for t in tensors:
+        if id(t._data) in folded:
+            continue
+        if id(t._data) in known or t._requires_grad:  # an argument or a traced value
+            return False
+        held = sum(x is t for s in steps for x in (*s[1], *s[2].values())) + sum(o is t for o in outs)
+        if sys.getrefcount(t) != held + 3:  # (+ this loop's t, the list, getrefcount's own)
+            return False
+    return bool(tensors)
+
+
+class WatchedRng:
+    """Stands in for the package's random generator while ``compile.py`` traces:
+    any draw is a graph break (a compiled call would repeat the trace's numbers)."""
+
+    def __init__(self, rng: Any, rec: Any) -> None:
+        self._rng, self._rec = rng, rec
+
+    def __getattr__(self, name: str) -> Any:
+        self._rec.graph_break("a random op (dropout in training mode, randn, ...)")
+        return getattr(self._rng, name)

@@ -12,7 +12,8 @@ tensor arguments, grad mode, and the training flag of every Module involved):
    ``forward``, and ``backward``, which walks the ops newest first, sums
    gradients and undoes broadcasting exactly where the engine does. Each line
    is run on the traced values as it is written and compared with eager mode,
-   bit for bit.
+   bit for bit. Ops on constants the call makes (``tg.ones(3) * 2``) are folded:
+   computed once, at trace time.
 3. **Run.** Later calls with that signature run the generated forward. Each
    output that requires grad gets one graph node, ``CompiledBackward``, whose
    backward is the generated code: ``loss.backward()``, hooks on leaves,
@@ -138,14 +139,14 @@ class Compiled:
                 rec.graph_break(f"an argument of type {type(a).__name__} (pass tensors "
                                 "and Python numbers)")
         real_rng = _random._state["rng"]
-        _random._state["rng"] = _WatchedRng(real_rng, rec)
+        _random._state["rng"] = T.WatchedRng(real_rng, rec)
         changes = inplace_changes[0]
         _mode.tracer = rec
         try:
             out = self._eager(args)
         finally:
             _mode.tracer = None
-            if _random._state["rng"].__class__ is _WatchedRng:
+            if _random._state["rng"].__class__ is T.WatchedRng:
                 _random._state["rng"] = real_rng
         if inplace_changes[0] != changes:
             rec.graph_break("an in-place change of a tensor (x += ..., add_, copy_, ...)")
@@ -189,18 +190,6 @@ _EAGER = object()  # a signature that broke: run fn eagerly
 
 class _Keywords(tuple):
     """The names of a call's keyword arguments (the last of its arguments here)."""
-
-
-class _WatchedRng:
-    """Stands in for the package's random generator while tracing: any draw is a
-    graph break (a compiled call would repeat the trace's random numbers)."""
-
-    def __init__(self, rng: Any, rec: "_Recorder") -> None:
-        self._rng, self._rec = rng, rec
-
-    def __getattr__(self, name: str) -> Any:
-        self._rec.graph_break("a random op (dropout in training mode, randn, ...)")
-        return getattr(self._rng, name)
 
 
 # ================================================================ 1. record
@@ -266,7 +255,13 @@ def _generate(rec: _Recorder, args: tuple, out: Any) -> "_Entry | None":
             inputs.append((name, ("arg", i), a))
     vertex: dict = {}  # name -> the graph vertex eager mode sends its gradient to
     steps: list = []  # (T.Op, output Tensor)
-    for cls, a_in, kw, res, node in rec.steps:
+    folded: set = set()  # ids of the arrays of ops computed once, at trace time (constants)
+    for step in rec.steps:
+        cls, a_in, kw, res, node = step
+        if T.foldable(step, rec.steps, folded, w.names, outs):
+            folded.add(id(res._data))  # (its value: a constant input of the code, read as one)
+            res.name = res.name or f"a constant, {cls.__name__} folded at trace time"
+            continue
         if node is not None and (node._hooks or node._retain is not None):
             raise T.GraphBreak(f"a hook or retain_grad() on a non-leaf tensor (the output of "
                               f"{cls.__name__})")
