@@ -356,9 +356,8 @@ FILE_SCRIPTS = {
         x = torch.linspace(-2, 2, 40).reshape(20, 2)
         y = x[:, :1] * 1.5 - x[:, 1:] * 0.5
         model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1)).to(device)
-        with torch.no_grad():
-            for p in model.parameters():
-                p.copy_(torch.linspace(-0.5, 0.5, p.numel()).reshape(p.shape))
+        for p in model.parameters():  # an older tutorial's way: through .data, outside autograd
+            p.data = torch.linspace(-0.5, 0.5, p.numel()).reshape(p.shape)
         opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
         loader = DataLoader(TensorDataset(x, y), batch_size=5)
         losses = []
@@ -370,11 +369,15 @@ FILE_SCRIPTS = {
                 loss.backward()
                 opt.step()
                 losses.append(loss.item())
+        model[0].weight.data.mul_(0.5)          # in place, through .data
+        model[2].bias.data.fill_(0.25)
+        with torch.no_grad():
+            after = model(x[:3]).tolist()
         g = torch.Generator().manual_seed(0)
         shuffled = DataLoader(TensorDataset(torch.arange(6)), batch_size=6, shuffle=True, generator=g)
         (batch,) = next(iter(shuffled))
         print(x.shape, model[0].weight.size(), x.device)
-        out = [losses, str(x.shape), repr(x[0].shape), str(x.device), repr(x.device),
+        out = [losses, after, str(x.shape), repr(x[0].shape), str(x.device), repr(x.device),
                str(device), x.to(device).device == device, sorted(batch.tolist()),
                torch.cuda.is_available(), torch.backends.mps.is_available(), __name__]
         print(json.dumps(out))
