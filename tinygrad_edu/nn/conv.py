@@ -19,6 +19,25 @@ from .module import Module, Parameter
 __all__ = ["Conv2d", "Conv1d", "ConvTranspose2d", "ConvTranspose1d"]
 
 
+def _kernel_and_bias(m: Module, shape: tuple, out_channels: int, bias: bool, dtype: Any) -> None:
+    """A convolution's ``weight`` (``shape``) and ``bias`` (``out_channels``, or None),
+    initialised as torch's (``reset_parameters``)."""
+    dt = to_dtype(dtype) or default_float[0]
+    m.weight = Parameter(np.empty(shape, dtype=dt))
+    m.register_parameter("bias", Parameter(np.empty(out_channels, dtype=dt)) if bias else None)
+    m.reset_parameters()
+
+
+def _reset_kernel_and_bias(m: Module) -> None:
+    """kaiming_uniform_ with a = sqrt(5), i.e. U(+-1/sqrt(fan_in)) with fan_in the
+    weight's dim 1 times the kernel's size; the bias from the same bound."""
+    init.kaiming_uniform_(m.weight, a=math.sqrt(5))
+    if m.bias is not None:
+        fan_in = m.weight.shape[1] * int(np.prod(m.kernel_size))
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(m.bias, -bound, bound)
+
+
 class Conv2d(Module):
     """Applies a 2-D convolution over an (N, C_in, H, W) input:
     y[n, o] = b[o] + sum_c w[o, c] (cross-correlated with) x[n, c].
@@ -68,22 +87,12 @@ class Conv2d(Module):
         self.dilation = _pair("Conv2d", "dilation", dilation)
         self.groups = groups
         self.padding_mode = padding_mode
-        dt = to_dtype(dtype) or default_float[0]
-        shape = (out_channels, in_channels // groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=dt))
-        if bias:
-            self.bias = Parameter(np.empty(out_channels, dtype=dt))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _kernel_and_bias(self, (out_channels, in_channels // groups) + self.kernel_size,
+                         out_channels, bias, dtype)
 
     def reset_parameters(self) -> None:
         """torch's initialisation: kaiming_uniform_ with a = sqrt(5) (U(+-1/sqrt(fan_in)))."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.weight.shape[1] * self.kernel_size[0] * self.kernel_size[1]
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        _reset_kernel_and_bias(self)
 
     def forward(self, input: Tensor) -> Tensor:
         params = self._parameters  # (not self.weight: Module.__getattr__ is slow in a hot loop)
@@ -137,22 +146,12 @@ class Conv1d(Module):
         self.dilation, self.groups, self.padding_mode = one("dilation", dilation), groups, padding_mode
         if padding == "same" and self.stride != (1,):
             raise ValueError("padding='same' is not supported for strided convolutions")
-        dt = to_dtype(dtype) or default_float[0]
-        self.weight = Parameter(np.empty((out_channels, in_channels // groups) + self.kernel_size,
-                                         dtype=dt))
-        if bias:
-            self.bias = Parameter(np.empty(out_channels, dtype=dt))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _kernel_and_bias(self, (out_channels, in_channels // groups) + self.kernel_size,
+                         out_channels, bias, dtype)
 
     def reset_parameters(self) -> None:
         """torch's initialisation: kaiming_uniform_ with a = sqrt(5) (U(+-1/sqrt(fan_in)))."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.weight.shape[1] * self.kernel_size[0]
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        _reset_kernel_and_bias(self)
 
     def forward(self, input: Tensor) -> Tensor:
         params = self._parameters
@@ -206,22 +205,12 @@ class _ConvTransposeNd(Module):
         self.kernel_size, self.stride = tup("kernel_size", kernel_size), tup("stride", stride)
         self.padding, self.output_padding = tup("padding", padding), tup("output_padding", output_padding)
         self.dilation, self.padding_mode = tup("dilation", dilation), padding_mode
-        dt = to_dtype(dtype) or default_float[0]
-        shape = (in_channels, out_channels // groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=dt))
-        if bias:
-            self.bias = Parameter(np.empty(out_channels, dtype=dt))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _kernel_and_bias(self, (in_channels, out_channels // groups) + self.kernel_size,
+                         out_channels, bias, dtype)
 
     def reset_parameters(self) -> None:
-        """torch's: kaiming_uniform_ with a = sqrt(5), fan_in from the weight's dim 1."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.weight.shape[1] * int(np.prod(self.kernel_size))
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        """torch's initialisation: kaiming_uniform_ with a = sqrt(5) (U(+-1/sqrt(fan_in)))."""
+        _reset_kernel_and_bias(self)
 
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
         fn = F.conv_transpose1d if self._dims == 1 else F.conv_transpose2d
