@@ -49,6 +49,22 @@ def _to_torch(torch: Any, v: Any) -> Any:
     return torch.tensor(v, dtype=torch.float64, requires_grad=True) if isinstance(v, np.ndarray) else v
 
 
+def check_op_both(make: Callable[[Any], Callable[..., Any]], np_fn: Callable[..., Any],
+                  inputs: Sequence[Any], **kw: Any) -> None:
+    """``check_op`` of an op written once for both libraries: ``make(L)`` builds it
+    from tinygrad_edu and, when installed, from torch."""
+    torch_fn = None
+    if HAS_TORCH:
+        import torch
+        torch_fn = make(torch)
+    check_op(make(tg), np_fn, inputs, torch_fn=torch_fn, **kw)
+
+
+def positive(*shape: int, seed: int = 0) -> np.ndarray:
+    """Positive inputs (for log, sqrt, pow bases, divisors)."""
+    return rand(*shape, seed=seed, low=0.5, high=2.0)
+
+
 def check_op(fn: Callable[..., Any], np_fn: Callable[..., Any] | None, inputs: Sequence[Any],
              torch_fn: Callable[..., Any] | None = None, gradgrad: bool = True,
              atol: float = 1e-5, rtol: float = 1e-3) -> None:

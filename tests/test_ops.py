@@ -14,20 +14,8 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from conftest import HAS_TORCH, check_op, dtype_name, rand, requires_torch
-
-
-def run(make, np_fn, inputs, **kw):
-    torch_fn = None
-    if HAS_TORCH:
-        import torch
-        torch_fn = make(torch)
-    check_op(make(tg), np_fn, inputs, torch_fn=torch_fn, **kw)
-
-
-def pos(*shape, seed=0):
-    """Positive inputs (for log, sqrt, pow bases, divisors)."""
-    return rand(*shape, seed=seed, low=0.5, high=2.0)
+from conftest import HAS_TORCH, dtype_name, rand, requires_torch
+from conftest import check_op_both as run, positive as pos  # (the shared helpers)
 
 
 # ---------------------------------------------------------------- binary ops

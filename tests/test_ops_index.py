@@ -8,15 +8,8 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from conftest import HAS_TORCH, check_op, check_op_float32, rand, requires_torch
-
-
-def run(make, np_fn, inputs, **kw):
-    torch_fn = None
-    if HAS_TORCH:
-        import torch
-        torch_fn = make(torch)
-    check_op(make(tg), np_fn, inputs, torch_fn=torch_fn, **kw)
+from conftest import check_op_float32, rand, requires_torch
+from conftest import check_op_both as run  # (the shared helpers)
 
 
 I01 = np.array([[0, 2, 2, 1], [1, 0, 0, 0]])  # repeated indices: their gradients add up

@@ -9,19 +9,8 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from conftest import HAS_TORCH, check_op, check_op_float32, rand, requires_torch
-
-
-def run(make, np_fn, inputs, **kw):
-    torch_fn = None
-    if HAS_TORCH:
-        import torch
-        torch_fn = make(torch)
-    check_op(make(tg), np_fn, inputs, torch_fn=torch_fn, **kw)
-
-
-def pos(*shape, seed=0):
-    return rand(*shape, seed=seed, low=0.5, high=2.0)
+from conftest import check_op_float32, rand, requires_torch
+from conftest import check_op_both as run, positive as pos  # (the shared helpers)
 
 
 def unit(*shape, seed=0):
